@@ -1,0 +1,38 @@
+#pragma once
+// A classifier seen as a feature extractor: one forward pass gives every activation the
+// detectors need (see activations.h).
+
+#include "model/activations.h"
+#include "model/modelcard.h"
+
+#include <memory>
+#include <string>
+
+namespace ood {
+
+class Backbone
+{
+public:
+    virtual ~Backbone() = default;
+
+    virtual std::string architecture() const = 0;
+    virtual int numClasses() const = 0;
+    virtual int featureDim() const = 0;
+
+    /// Eval mode, inference mode. `input` is [N,3,H,W] float32, normalised as the model card says.
+    virtual Activations forward(const at::Tensor &input, const ForwardRequest &request) = 0;
+
+    /// Logits [N,C] with autograd enabled, for detectors that differentiate w.r.t. the input
+    /// (ODIN, PRO). `input` must have requires_grad set by the caller.
+    virtual at::Tensor logitsWithGradient(const at::Tensor &input) = 0;
+
+    /// Final linear layer: logits = features * weight^T + bias. weight [C,D], bias [C].
+    virtual at::Tensor headWeight() const = 0;
+    virtual at::Tensor headBias() const = 0;
+
+    /// Runs the network from the `early` activation to the penultimate features [N,D]
+    /// (GROOD's mid part). Returns an undefined tensor when the model cannot be split.
+    virtual at::Tensor featuresFromEarly(const at::Tensor &early) { (void)early; return {}; }
+};
+
+} // namespace ood

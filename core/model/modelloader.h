@@ -1,0 +1,32 @@
+#pragma once
+// Opening a classifier from a file: torchvision state_dicts (plain, `module.`-prefixed, wrapped
+// under "state_dict"/"model"), whole pickled torchvision models (read without executing code),
+// and TorchScript archives that follow docs/model-contract.md.
+
+#include "model/backbone.h"
+#include "model/modelcard.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ood {
+
+/// Parameters and buffers by their dotted torchvision name, in file order.
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+struct LoadedModel
+{
+    std::unique_ptr<Backbone> backbone;
+    ModelCard card; ///< architecture, path, sha256, numClasses, featureDim filled in
+};
+
+/// `architecture` is "resnet18", "resnet34", "resnet50" or "torchscript". Throws ood::Error with
+/// a specific message (missing file, not a checkpoint, first mismatching key and shape, ...).
+LoadedModel loadModel(const std::string &path, const std::string &architecture);
+
+/// Hex sha256 of a file's bytes. Throws ood::Error when the file cannot be read.
+std::string sha256OfFile(const std::string &path);
+
+} // namespace ood
