@@ -1,0 +1,36 @@
+#pragma once
+// The sub-commands of ood-inspect. Each returns the process exit code (see exitcodes below).
+
+#include "calib/profile.h"
+#include "model/modelloader.h"
+#include "pipeline/scoringrun.h"
+
+#include <QCommandLineParser>
+#include <QStringList>
+
+namespace ood::cli {
+
+enum ExitCode {
+    ExitOk = 0,
+    ExitFailure = 1,      ///< the job could not be done (bad model, profile, folder, ...)
+    ExitUsage = 2,        ///< wrong command line
+    ExitSomeInputsFailed = 3, ///< the job was done, but some images could not be read
+};
+
+int runFit(const QStringList &arguments);
+int runScore(const QStringList &arguments);
+int runEvaluate(const QStringList &arguments);
+int runBench(const QStringList &arguments);
+
+// Shared by the commands.
+void addRunOptions(QCommandLineParser &parser);
+/// Parses --batch/--workers/--threads and applies --threads. Throws ood::Error on bad values.
+RunOptions runOptionsFrom(const QCommandLineParser &parser);
+/// Loads the profile's model (or `overridePath`) and refuses a file whose sha256 differs.
+LoadedModel loadProfileModel(const Profile &profile, const QString &overridePath);
+/// Positional arguments plus every --input value.
+QStringList inputsFrom(const QCommandLineParser &parser);
+/// Prints the error of a parser and the help hint; returns ExitUsage.
+int usageError(const QCommandLineParser &parser, const QString &message);
+
+} // namespace ood::cli

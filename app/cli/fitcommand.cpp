@@ -1,0 +1,94 @@
+#include "commands.h"
+
+#include "calib/profilefitter.h"
+#include "detect/registry.h"
+#include "error.h"
+#include "progressprinter.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <cstdio>
+
+namespace ood::cli {
+
+int runFit(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Fit a profile: statistics of every detector on the ID training folder (ImageFolder layout:\n"
+        "train/<class>/*.jpg), then ID validation score distributions and thresholds.");
+    parser.addHelpOption();
+    parser.addOption({"model", "Checkpoint (torchvision state_dict, whole pickled model) or TorchScript file.", "CKPT"});
+    parser.addOption({"arch", "resnet18 | resnet34 | resnet50 | torchscript (default resnet18).", "ARCH", "resnet18"});
+    parser.addOption({"train", "ID training folder, one sub-folder per class.", "DIR"});
+    parser.addOption({"val", "ID validation folder (same classes, or flat).", "DIR"});
+    parser.addOption({"out", "Profile file to write.", "PROFILE"});
+    parser.addOption({"methods", "Comma-separated detector ids, or 'all' (default).", "LIST", "all"});
+    parser.addOption({"input-size", "Network input side in pixels (default 224).", "N", "224"});
+    parser.addOption({"tpr", "Share of ID validation frames each threshold accepts (default 0.95).", "T", "0.95"});
+    addRunOptions(parser);
+    if (!parser.parse(arguments))
+        return usageError(parser, parser.errorText());
+    if (parser.isSet("help")) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        std::printf("\nDetectors: %s\n", [] {
+            std::string ids;
+            for (const auto &id : detectorIds())
+                ids += id + " ";
+            return ids;
+        }().c_str());
+        return ExitOk;
+    }
+    for (const char *required : {"model", "train", "val", "out"})
+        if (!parser.isSet(required))
+            return usageError(parser, QString("fit needs --%1").arg(required));
+
+    bool ok = false;
+    const int inputSize = parser.value("input-size").toInt(&ok);
+    if (!ok || inputSize < 16 || inputSize > 4096)
+        return usageError(parser, "--input-size must be between 16 and 4096");
+    const double tpr = parser.value("tpr").toDouble(&ok);
+    if (!ok || !(tpr > 0 && tpr < 1))
+        return usageError(parser, "--tpr must be between 0 and 1");
+
+    FitOptions options;
+    options.detectorIds = parseDetectorList(parser.value("methods").toStdString());
+    options.run = runOptionsFrom(parser);
+    options.targetTpr = tpr;
+
+    LoadedModel model = loadModel(parser.value("model").toStdString(), parser.value("arch").toStdString());
+    model.card.input.width = model.card.input.height = inputSize;
+    const QString trainDir = QFileInfo(parser.value("train")).absoluteFilePath();
+    const QString valDir = QFileInfo(parser.value("val")).absoluteFilePath();
+    const SampleList train = scanImageFolder(trainDir);
+    SampleList validation;
+    try {
+        validation = scanImageFolder(valDir);
+    } catch (const Error &) {
+        validation = scanInputs({valDir}); // a flat validation folder is fine too
+    }
+    for (const QString &problem : train.problems + validation.problems)
+        std::fprintf(stderr, "warning: %s\n", qPrintable(problem));
+
+    ProgressPrinter printer(parser.isSet("quiet"));
+    FitReport report;
+    Profile profile = fitProfile(model, train, validation, options, std::ref(printer), &report);
+    printer.finish();
+    profile.trainPath = trainDir.toStdString();
+    profile.validationPath = valDir.toStdString();
+    profile.model.modelPath = QFileInfo(parser.value("model")).absoluteFilePath().toStdString();
+    saveProfile(profile, parser.value("out"));
+
+    for (const auto &[path, reason] : report.failedImages)
+        std::fprintf(stderr, "failed: %s: %s\n", qPrintable(path), qPrintable(reason));
+    std::printf("profile %s: %lld training and %lld validation images, %zu detectors\n",
+                qPrintable(parser.value("out")), static_cast<long long>(profile.trainCount),
+                static_cast<long long>(profile.validationCount), profile.detectors.size());
+    std::printf("%-14s %14s\n", "detector", "threshold");
+    for (const ProfileDetector &d : profile.detectors)
+        std::printf("%-14s %14.6g\n", d.detector->id().c_str(), d.threshold);
+    return report.failedImages.empty() ? ExitOk : ExitSomeInputsFailed;
+}
+
+} // namespace ood::cli

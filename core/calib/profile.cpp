@@ -1,0 +1,289 @@
+#include "calib/profile.h"
+
+#include "detect/registry.h"
+#include "error.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <torch/torch.h>
+
+namespace ood {
+
+namespace {
+
+using Dict = c10::impl::GenericDict;
+
+Dict newDict()
+{
+    return Dict(c10::StringType::get(), c10::AnyType::get());
+}
+
+c10::IValue toIValue(const std::vector<std::string> &strings)
+{
+    c10::List<std::string> list;
+    for (const auto &s : strings)
+        list.push_back(s);
+    return list;
+}
+
+Dict modelToDict(const ModelCard &card)
+{
+    Dict input = newDict();
+    input.insert("width", static_cast<int64_t>(card.input.width));
+    input.insert("height", static_cast<int64_t>(card.input.height));
+    input.insert("resize", std::string("stretch"));
+    input.insert("mean", torch::tensor(std::vector<float>(card.input.mean.begin(), card.input.mean.end())));
+    input.insert("std", torch::tensor(std::vector<float>(card.input.std.begin(), card.input.std.end())));
+    Dict model = newDict();
+    model.insert("architecture", card.architecture);
+    model.insert("path", card.modelPath);
+    model.insert("sha256", card.sha256);
+    model.insert("num_classes", static_cast<int64_t>(card.numClasses));
+    model.insert("feature_dim", static_cast<int64_t>(card.featureDim));
+    model.insert("class_names", toIValue(card.classNames));
+    model.insert("input", input);
+    return model;
+}
+
+/// Reads entries of a generic dict with errors that say where in the file the problem is.
+class Reader
+{
+public:
+    Reader(c10::impl::GenericDict dict, std::string where, QString file)
+        : m_dict(std::move(dict)), m_where(std::move(where)), m_file(std::move(file))
+    {
+    }
+
+    const c10::IValue &value(const std::string &key) const
+    {
+        const auto it = m_dict.find(key);
+        if (it == m_dict.end())
+            fail("lacks '" + path(key) + "'");
+        return it->value();
+    }
+    Reader dict(const std::string &key) const
+    {
+        const c10::IValue &v = value(key);
+        if (!v.isGenericDict())
+            fail("'" + path(key) + "' is not a dictionary");
+        return Reader(v.toGenericDict(), path(key), m_file);
+    }
+    std::string string(const std::string &key) const
+    {
+        const c10::IValue &v = value(key);
+        if (!v.isString())
+            fail("'" + path(key) + "' is not a string");
+        return v.toStringRef();
+    }
+    int64_t integer(const std::string &key) const
+    {
+        const c10::IValue &v = value(key);
+        if (!v.isInt())
+            fail("'" + path(key) + "' is not an integer");
+        return v.toInt();
+    }
+    double real(const std::string &key) const
+    {
+        const c10::IValue &v = value(key);
+        if (v.isDouble())
+            return v.toDouble();
+        if (v.isInt())
+            return static_cast<double>(v.toInt());
+        fail("'" + path(key) + "' is not a number");
+    }
+    at::Tensor tensor(const std::string &key) const
+    {
+        const c10::IValue &v = value(key);
+        if (!v.isTensor())
+            fail("'" + path(key) + "' is not a tensor");
+        return v.toTensor();
+    }
+    std::vector<std::string> strings(const std::string &key) const
+    {
+        const c10::IValue &v = value(key);
+        if (!v.isList())
+            fail("'" + path(key) + "' is not a list");
+        std::vector<std::string> out;
+        for (const c10::IValue &item : v.toListRef()) {
+            if (!item.isString())
+                fail("'" + path(key) + "' holds a non-string");
+            out.push_back(item.toStringRef());
+        }
+        return out;
+    }
+    std::vector<std::string> keys() const
+    {
+        std::vector<std::string> out;
+        for (const auto &entry : m_dict) {
+            if (!entry.key().isString())
+                fail("'" + m_where + "' has a non-string key");
+            out.push_back(entry.key().toStringRef());
+        }
+        return out;
+    }
+    [[noreturn]] void fail(const std::string &what) const
+    {
+        throw Error("profile " + m_file.toStdString() + " is damaged: it " + what);
+    }
+
+private:
+    std::string path(const std::string &key) const { return m_where.empty() ? key : m_where + "." + key; }
+
+    c10::impl::GenericDict m_dict;
+    std::string m_where;
+    QString m_file;
+};
+
+ModelCard modelFromDict(const Reader &model)
+{
+    ModelCard card;
+    card.architecture = model.string("architecture");
+    card.modelPath = model.string("path");
+    card.sha256 = model.string("sha256");
+    card.numClasses = static_cast<int>(model.integer("num_classes"));
+    card.featureDim = static_cast<int>(model.integer("feature_dim"));
+    card.classNames = model.strings("class_names");
+    const Reader input = model.dict("input");
+    card.input.width = static_cast<int>(input.integer("width"));
+    card.input.height = static_cast<int>(input.integer("height"));
+    if (card.input.width < 1 || card.input.height < 1 || card.input.width > 8192 || card.input.height > 8192)
+        model.fail("declares an input size of " + std::to_string(card.input.width) + "x" +
+                   std::to_string(card.input.height));
+    const at::Tensor mean = input.tensor("mean").to(torch::kFloat32).contiguous();
+    const at::Tensor std = input.tensor("std").to(torch::kFloat32).contiguous();
+    if (mean.numel() != 3 || std.numel() != 3 || (std <= 0).any().item<bool>())
+        model.fail("has a malformed input mean/std");
+    for (int c = 0; c < 3; ++c) {
+        card.input.mean[c] = mean[c].item<float>();
+        card.input.std[c] = std[c].item<float>();
+    }
+    if (card.numClasses < 1 || static_cast<int>(card.classNames.size()) != card.numClasses)
+        model.fail("lists " + std::to_string(card.classNames.size()) + " class names for " +
+                   std::to_string(card.numClasses) + " classes");
+    return card;
+}
+
+} // namespace
+
+const ProfileDetector *Profile::find(const std::string &detectorId) const
+{
+    for (const auto &entry : detectors)
+        if (entry.detector->id() == detectorId)
+            return &entry;
+    return nullptr;
+}
+
+void saveProfile(const Profile &profile, const QString &path)
+{
+    Dict detectors = newDict();
+    c10::List<std::string> order;
+    for (const ProfileDetector &entry : profile.detectors) {
+        Dict state = newDict();
+        for (const auto &[name, tensor] : entry.detector->state())
+            state.insert(name, tensor.contiguous());
+        Dict d = newDict();
+        d.insert("state", state);
+        d.insert("validation_scores", entry.validationScores.to(torch::kFloat64).contiguous());
+        d.insert("threshold", entry.threshold);
+        d.insert("reference_id_high", entry.detector->referenceIsIdHigh());
+        detectors.insert(entry.detector->id(), d);
+        order.push_back(entry.detector->id());
+    }
+    Dict fit = newDict();
+    fit.insert("train_path", profile.trainPath);
+    fit.insert("validation_path", profile.validationPath);
+    fit.insert("train_count", profile.trainCount);
+    fit.insert("validation_count", profile.validationCount);
+    fit.insert("target_tpr", profile.targetTpr);
+    fit.insert("created_utc", profile.createdUtc);
+    fit.insert("app_version", profile.appVersion);
+
+    Dict root = newDict();
+    root.insert("format", std::string(Profile::kFormatName));
+    root.insert("version", Profile::kFormatVersion);
+    root.insert("model", modelToDict(profile.model));
+    root.insert("detector_order", order);
+    root.insert("detectors", detectors);
+    root.insert("fit", fit);
+
+    const std::vector<char> bytes = torch::pickle_save(c10::IValue(root));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        throw Error("cannot write profile " + path.toStdString() + ": " + file.errorString().toStdString());
+    if (file.write(bytes.data(), static_cast<qint64>(bytes.size())) != static_cast<qint64>(bytes.size()) ||
+        !file.commit())
+        throw Error("cannot write profile " + path.toStdString() + ": " + file.errorString().toStdString());
+}
+
+Profile loadProfile(const QString &path)
+{
+    const std::string name = path.toStdString();
+    QFile file(path);
+    if (!QFileInfo::exists(path))
+        throw Error("profile " + name + " does not exist");
+    if (QFileInfo(path).isDir())
+        throw Error("profile " + name + " is a folder, not a file");
+    if (!file.open(QIODevice::ReadOnly))
+        throw Error("cannot read profile " + name + ": " + file.errorString().toStdString());
+    const QByteArray bytes = file.readAll();
+    if (bytes.isEmpty())
+        throw Error("profile " + name + " is empty");
+    if (!bytes.startsWith("PK"))
+        throw Error(name + " is not an OOD Inspector profile (not a PyTorch zip archive)");
+
+    c10::IValue root;
+    try {
+        root = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+    } catch (const c10::Error &e) {
+        throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " +
+                    e.what_without_backtrace());
+    }
+    if (!root.isGenericDict())
+        throw Error(name + " is a PyTorch file but not an OOD Inspector profile");
+    const Reader top(root.toGenericDict(), "", path);
+    const auto format = root.toGenericDict().find(std::string("format"));
+    if (format == root.toGenericDict().end() || !format->value().isString() ||
+        format->value().toStringRef() != Profile::kFormatName)
+        throw Error(name + " is a PyTorch file but not an OOD Inspector profile");
+    const int64_t version = top.integer("version");
+    if (version > Profile::kFormatVersion)
+        throw Error("profile " + name + " has format version " + std::to_string(version) +
+                    "; this program reads up to " + std::to_string(Profile::kFormatVersion) + ": update OOD Inspector");
+    if (version < 1)
+        top.fail("has an invalid format version " + std::to_string(version));
+
+    Profile profile;
+    profile.model = modelFromDict(top.dict("model"));
+    const Reader fit = top.dict("fit");
+    profile.trainPath = fit.string("train_path");
+    profile.validationPath = fit.string("validation_path");
+    profile.trainCount = fit.integer("train_count");
+    profile.validationCount = fit.integer("validation_count");
+    profile.targetTpr = fit.real("target_tpr");
+    profile.createdUtc = fit.string("created_utc");
+    profile.appVersion = fit.string("app_version");
+
+    const Reader detectors = top.dict("detectors");
+    for (const std::string &id : top.strings("detector_order")) {
+        const Reader entry = detectors.dict(id);
+        ProfileDetector pd;
+        try {
+            pd.detector = createDetector(id);
+        } catch (const Error &) {
+            top.fail("names detector '" + id + "', which this version does not know");
+        }
+        const Reader stateReader = entry.dict("state");
+        DetectorState state;
+        for (const std::string &key : stateReader.keys())
+            state[key] = stateReader.tensor(key);
+        pd.detector->setState(state);
+        pd.validationScores = entry.tensor("validation_scores").to(torch::kFloat64);
+        pd.threshold = entry.real("threshold");
+        profile.detectors.push_back(std::move(pd));
+    }
+    return profile;
+}
+
+} // namespace ood

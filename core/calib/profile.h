@@ -1,0 +1,48 @@
+#pragma once
+// A profile: everything needed to score new frames with a model: the model's identity and
+// preprocessing, every detector's fitted state, the ID validation score distributions and the
+// thresholds. One file, written atomically, readable from Python with torch.load (layout in
+// docs/profile-format.md), validated on load.
+
+#include "detect/detector.h"
+#include "model/modelcard.h"
+
+#include <QString>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ood {
+
+struct ProfileDetector
+{
+    std::unique_ptr<Detector> detector;
+    at::Tensor validationScores; ///< [N_val] float64, unified sign
+    double threshold = 0;        ///< flag a frame when score > threshold
+};
+
+struct Profile
+{
+    static constexpr int64_t kFormatVersion = 1;
+    static constexpr const char *kFormatName = "ood-inspector-profile";
+
+    ModelCard model;
+    std::vector<ProfileDetector> detectors;
+    double targetTpr = 0.95; ///< share of ID validation frames accepted by each threshold
+    std::string trainPath, validationPath;
+    int64_t trainCount = 0, validationCount = 0;
+    std::string createdUtc;  ///< ISO 8601
+    std::string appVersion;
+
+    const ProfileDetector *find(const std::string &detectorId) const;
+};
+
+/// Atomic (QSaveFile). Throws ood::Error when the file cannot be written.
+void saveProfile(const Profile &profile, const QString &path);
+
+/// Throws ood::Error naming the file and the problem: missing, not a profile (foreign or
+/// truncated file), a newer format version, unknown detector, malformed entries.
+Profile loadProfile(const QString &path);
+
+} // namespace ood

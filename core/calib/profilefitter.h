@@ -1,0 +1,32 @@
+#pragma once
+// Fitting a profile: one pass over the ID training images (statistics for every detector), one
+// pass over the ID validation images (their score distributions and the thresholds).
+
+#include "calib/profile.h"
+#include "data/samplelist.h"
+#include "model/modelloader.h"
+#include "pipeline/scoringrun.h"
+
+#include <string>
+#include <vector>
+
+namespace ood {
+
+struct FitOptions
+{
+    std::vector<std::string> detectorIds; ///< empty: every registered detector
+    RunOptions run;
+    double targetTpr = 0.95;
+};
+
+struct FitReport
+{
+    std::vector<std::pair<QString, QString>> failedImages; ///< path, reason
+};
+
+/// `train` must be labelled with the model's classes (ImageFolder); `validation` may be labelled
+/// or not. Throws ood::Error when the folders do not fit the model or a detector cannot be fitted.
+Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList &validation,
+                   const FitOptions &options, const ProgressCallback &progress = {}, FitReport *report = nullptr);
+
+} // namespace ood

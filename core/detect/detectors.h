@@ -1,0 +1,23 @@
+#pragma once
+// Factories of the built-in detectors, one per file under core/detect/. Internal: use the
+// registry (registry.h) to create detectors by id.
+
+#include "detect/detector.h"
+
+#include <memory>
+
+namespace ood::detectors {
+
+std::unique_ptr<Detector> makeMsp();
+std::unique_ptr<Detector> makeMaxLogit();
+std::unique_ptr<Detector> makeEnergy();
+std::unique_ptr<Detector> makeEntropy();
+std::unique_ptr<Detector> makeOdin();
+std::unique_ptr<Detector> makeMahalanobis();
+std::unique_ptr<Detector> makeVim();
+std::unique_ptr<Detector> makeNeco();
+std::unique_ptr<Detector> makeReact();
+std::unique_ptr<Detector> makeGradNorm();
+std::unique_ptr<Detector> makeNero();
+
+} // namespace ood::detectors

@@ -1,0 +1,50 @@
+#include "detect/fitsupport.h"
+
+#include "error.h"
+
+#include <torch/torch.h>
+
+#include <map>
+
+namespace ood::fitsupport {
+
+void requireTrain(const FitContext &context, const std::string &detectorId, int64_t minimum, bool needLabels)
+{
+    if (context.train.size() < minimum)
+        throw Error("detector '" + detectorId + "' needs at least " + std::to_string(minimum) +
+                    " training images, got " + std::to_string(context.train.size()));
+    if (needLabels) {
+        if (!context.train.labels.defined() || (context.train.labels < 0).any().item<bool>())
+            throw Error("detector '" + detectorId +
+                        "' needs labelled training images (an ImageFolder with class sub-folders)");
+    }
+}
+
+std::vector<int64_t> labelsOf(const at::Tensor &labels)
+{
+    const at::Tensor l = labels.to(torch::kInt64).contiguous();
+    return {l.data_ptr<int64_t>(), l.data_ptr<int64_t>() + l.numel()};
+}
+
+linalg::Matrix classMeans(const linalg::Matrix &x, const std::vector<int64_t> &labels,
+                          std::vector<int64_t> &classes)
+{
+    std::map<int64_t, std::pair<linalg::Vector, int64_t>> sums;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        auto &[sum, count] = sums[labels[static_cast<size_t>(i)]];
+        if (count == 0)
+            sum = linalg::Vector::Zero(x.cols());
+        sum += x.row(i).transpose();
+        ++count;
+    }
+    classes.clear();
+    linalg::Matrix means(static_cast<Eigen::Index>(sums.size()), x.cols());
+    Eigen::Index row = 0;
+    for (const auto &[label, sumAndCount] : sums) {
+        classes.push_back(label);
+        means.row(row++) = (sumAndCount.first / static_cast<double>(sumAndCount.second)).transpose();
+    }
+    return means;
+}
+
+} // namespace ood::fitsupport
