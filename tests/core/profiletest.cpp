@@ -1,0 +1,158 @@
+// Profiles: round trip, Python readability, and clear errors for damaged or foreign files.
+
+#include "calib/profile.h"
+#include "detect/registry.h"
+#include "error.h"
+#include "support/linearbackbone.h"
+
+#include <QtTest>
+
+#include <torch/torch.h>
+
+using namespace ood;
+
+namespace {
+
+Profile makeProfile()
+{
+    torch::manual_seed(4);
+    const at::Tensor w = torch::randn({3, 8}), b = torch::randn({3});
+    std::vector<int64_t> labels;
+    for (int i = 0; i < 30; ++i)
+        labels.push_back(i % 3);
+    const FitContext context = test::trainContext(torch::rand({30, 8}), labels, w, b);
+    Profile profile;
+    profile.model.architecture = "resnet18";
+    profile.model.modelPath = "/models/kvasir.pt";
+    profile.model.sha256 = std::string(64, 'a');
+    profile.model.numClasses = 3;
+    profile.model.featureDim = 8;
+    profile.model.classNames = {"cecum", "pylorus", "z-line"};
+    profile.model.input.width = profile.model.input.height = 64;
+    profile.trainPath = "/data/train";
+    profile.validationPath = "/data/valid";
+    profile.trainCount = 30;
+    profile.validationCount = 12;
+    profile.createdUtc = "2026-11-24T12:00:00Z";
+    profile.appVersion = "0.1.0";
+    for (const char *id : {"msp", "mahalanobis", "nero", "vim"}) {
+        ProfileDetector entry;
+        entry.detector = createDetector(id);
+        entry.detector->fit(context);
+        entry.validationScores = torch::rand({12}, torch::kFloat64);
+        entry.threshold = 0.25;
+        profile.detectors.push_back(std::move(entry));
+    }
+    return profile;
+}
+
+void expectError(const QString &path, const QString &fragment)
+{
+    try {
+        loadProfile(path);
+        QFAIL(qPrintable("no error for " + path));
+    } catch (const Error &e) {
+        QVERIFY2(QString(e.what()).contains(fragment), e.what());
+    }
+}
+
+} // namespace
+
+class ProfileTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTrip()
+    {
+        QTemporaryDir dir;
+        const Profile original = makeProfile();
+        const QString path = dir.filePath("kvasir.oodprofile");
+        saveProfile(original, path);
+        const Profile loaded = loadProfile(path);
+        QCOMPARE(loaded.model.sha256, original.model.sha256);
+        QCOMPARE(loaded.model.classNames, original.model.classNames);
+        QCOMPARE(loaded.model.input.width, 64);
+        QCOMPARE(loaded.model.input.mean[1], 0.456f);
+        QCOMPARE(loaded.trainCount, 30);
+        QCOMPARE(loaded.detectors.size(), original.detectors.size());
+        const at::Tensor w = torch::randn({3, 8}), b = torch::randn({3});
+        const at::Tensor query = torch::rand({5, 8});
+        for (size_t i = 0; i < original.detectors.size(); ++i) {
+            QCOMPARE(loaded.detectors[i].detector->id(), original.detectors[i].detector->id());
+            QCOMPARE(loaded.detectors[i].threshold, 0.25);
+            QVERIFY(torch::equal(loaded.detectors[i].validationScores, original.detectors[i].validationScores));
+            QVERIFY(torch::equal(test::scoreFeatures(*loaded.detectors[i].detector, query, w, b),
+                                 test::scoreFeatures(*original.detectors[i].detector, query, w, b)));
+        }
+    }
+
+    void readableFromPython()
+    {
+        if (!QFileInfo::exists(OOD_SYSTEM_PYTHON))
+            QSKIP("no system Python");
+        QProcess check;
+        check.start(OOD_SYSTEM_PYTHON, {"-c", "import torch"});
+        check.waitForFinished(60000);
+        if (check.exitCode() != 0)
+            QSKIP("system Python has no torch");
+        QTemporaryDir dir;
+        const QString path = dir.filePath("p.oodprofile");
+        saveProfile(makeProfile(), path);
+        QProcess python;
+        python.start(OOD_SYSTEM_PYTHON,
+                     {"-c", "import sys, torch\n"
+                            "p = torch.load(sys.argv[1])\n"
+                            "assert p['format'] == 'ood-inspector-profile' and p['version'] == 1\n"
+                            "assert p['model']['class_names'] == ['cecum', 'pylorus', 'z-line']\n"
+                            "assert p['detectors']['nero']['state']['pca_basis'].shape == (8, 5)\n"
+                            "print(p['detector_order'], float(p['detectors']['msp']['threshold']))\n",
+                      path});
+        python.waitForFinished(120000);
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        QCOMPARE(QString(python.readAllStandardOutput()).trimmed(), QString("['msp', 'mahalanobis', 'nero', 'vim'] 0.25"));
+    }
+
+    void damagedAndForeignFiles()
+    {
+        QTemporaryDir dir;
+        const QString good = dir.filePath("good.oodprofile");
+        saveProfile(makeProfile(), good);
+        QFile in(good);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray bytes = in.readAll();
+
+        auto write = [&](const QString &name, const QByteArray &content) {
+            QFile f(dir.filePath(name));
+            f.open(QIODevice::WriteOnly);
+            f.write(content);
+            return dir.filePath(name);
+        };
+        expectError(dir.filePath("missing.oodprofile"), "does not exist");
+        expectError(write("empty", QByteArray()), "is empty");
+        expectError(write("text", "hello, world"), "not an OOD Inspector profile");
+        expectError(write("truncated", bytes.left(bytes.size() / 2)), "truncated or foreign");
+
+        // A PyTorch file that is not a profile: a plain dict of tensors.
+        c10::impl::GenericDict foreign(c10::StringType::get(), c10::AnyType::get());
+        foreign.insert("weight", torch::ones({2}));
+        const std::vector<char> foreignBytes = torch::pickle_save(c10::IValue(foreign));
+        expectError(write("foreign.pt", QByteArray(foreignBytes.data(), static_cast<int>(foreignBytes.size()))),
+                    "not an OOD Inspector profile");
+    }
+
+    void savingIsAtomic()
+    {
+        // A failed save must leave the earlier file untouched: write into a folder that vanished.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("p.oodprofile");
+        saveProfile(makeProfile(), path);
+        const QByteArray before = [&] { QFile f(path); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        QVERIFY_THROWS_EXCEPTION(Error, saveProfile(makeProfile(), dir.filePath("no/such/folder/p.oodprofile")));
+        const QByteArray after = [&] { QFile f(path); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        QCOMPARE(after, before);
+    }
+};
+
+QTEST_GUILESS_MAIN(ProfileTest)
+#include "profiletest.moc"
