@@ -1,0 +1,38 @@
+#pragma once
+// Training a native ResNet classifier on an ImageFolder, through the same decoding and
+// preprocessing as inference (so a model trained here sees at test time exactly what it saw in
+// training). Used for the bundled demo model and the end-to-end tests; deterministic for a seed
+// and a thread count.
+
+#include "data/samplelist.h"
+#include "model/modelcard.h"
+#include "model/resnet.h"
+#include "pipeline/scoringrun.h"
+
+namespace ood {
+
+struct TrainOptions
+{
+    int epochs = 3;
+    int batchSize = 64;
+    double learningRate = 0.05;
+    double momentum = 0.9;
+    double weightDecay = 5e-4;
+    uint64_t seed = 1;
+    bool horizontalFlip = false; ///< augmentation: flip half of each batch left-right
+    int decodeWorkers = 0;
+};
+
+struct TrainReport
+{
+    std::vector<double> epochLoss;     ///< mean cross-entropy per epoch
+    std::vector<double> epochAccuracy; ///< training accuracy per epoch (in train mode)
+    size_t failedImages = 0;
+};
+
+/// SGD with momentum and a cosine learning-rate schedule. `train` must be labelled. The model
+/// is left in eval mode. Throws ood::Error for unlabelled data or a class-count mismatch.
+TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const InputSpec &input,
+                            const TrainOptions &options, const ProgressCallback &progress = {});
+
+} // namespace ood
