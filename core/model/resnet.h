@@ -1,0 +1,139 @@
+#pragma once
+// Native ResNet-18/34/50 with exactly torchvision's module tree (0.14, "v1.5": the stride of a
+// Bottleneck sits on its 3x3 conv), so that a torchvision state_dict loads key for key and the
+// weights can be written back for Python. Used for inference (ResNetBackbone) and for training
+// (ResNet + torch::optim).
+
+#include "model/backbone.h"
+#include "model/modelloader.h"
+
+// LibTorch: the module has to be a real torch::nn::Module so that training code can hand its
+// parameters to torch::optim.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/pooling.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace ood {
+
+/// Shape of one supported architecture.
+struct ResNetSpec
+{
+    std::string name;          ///< "resnet18", "resnet34", "resnet50"
+    bool bottleneck = false;   ///< Bottleneck (1x1, 3x3, 1x1, expansion 4) or BasicBlock (3x3, 3x3)
+    std::array<int, 4> blocks; ///< residual blocks in layer1..layer4
+    int featureDim = 0;        ///< width of layer4's output = input of fc (512 or 2048)
+};
+
+/// The spec of "resnet18", "resnet34" or "resnet50"; throws ood::Error for anything else.
+const ResNetSpec &resnetSpec(const std::string &architecture);
+/// The architectures this file builds natively, in size order.
+std::vector<std::string> resnetArchitectures();
+
+/// Intermediate activations of one pass, all float32. Undefined unless asked for.
+struct ResNetOutputs
+{
+    at::Tensor early;       ///< layer1 output [N,64|256,H/4,W/4]
+    at::Tensor featureMaps; ///< layer4 output [N,D,h,w]
+    at::Tensor features;    ///< avgpool output flattened [N,D]
+    at::Tensor logits;      ///< fc output [N,C]
+};
+
+/// torchvision.models.resnet{18,34,50}(num_classes=C). Child names, parameter and buffer names
+/// and their order are torchvision's (conv1, bn1, layer1.0.conv1, ..., layer4.0.downsample.1,
+/// fc), so named_parameters()/named_buffers() are state_dict keys. Any input [N,3,H,W] with
+/// H,W >= 32 gives logits [N,C] (smaller inputs work too, with a 1x1 layer4).
+class ResNetImpl : public torch::nn::Module
+{
+public:
+    /// Fresh weights with torchvision's initialisation (Kaiming-normal fan_out convs, BN 1/0,
+    /// default Linear init), for training.
+    ResNetImpl(const std::string &architecture, int numClasses);
+
+    /// Logits [N,C]. Follows train()/eval() like any module (batch statistics in train mode).
+    at::Tensor forward(const at::Tensor &input);
+    /// One pass keeping what is asked for; features and logits are always produced.
+    ResNetOutputs forwardAll(const at::Tensor &input, bool keepFeatureMaps, bool keepEarly);
+    /// layer2 -> layer4 -> avgpool -> flatten: from a layer1 output to the features [N,D].
+    at::Tensor featuresFromEarly(const at::Tensor &early);
+
+    const ResNetSpec &spec() const { return m_spec; }
+    int numClasses() const { return m_numClasses; }
+    const torch::nn::Linear &fc() const { return m_fc; }
+
+private:
+    at::Tensor stem(const at::Tensor &input);
+
+    ResNetSpec m_spec;
+    int m_numClasses = 0;
+    torch::nn::Conv2d m_conv1{nullptr};
+    torch::nn::BatchNorm2d m_bn1{nullptr};
+    torch::nn::MaxPool2d m_maxpool{nullptr};
+    std::array<torch::nn::Sequential, 4> m_layers{torch::nn::Sequential{nullptr}, torch::nn::Sequential{nullptr},
+                                                   torch::nn::Sequential{nullptr}, torch::nn::Sequential{nullptr}};
+    torch::nn::AdaptiveAvgPool2d m_avgpool{nullptr};
+    torch::nn::Linear m_fc{nullptr};
+};
+TORCH_MODULE(ResNet);
+
+/// A new, randomly initialised ResNet for training. Throws ood::Error for an unknown
+/// architecture or numClasses < 1.
+ResNet createResNet(const std::string &architecture, int numClasses);
+
+/// Parameters and buffers in torchvision's state_dict order (per module: parameters, then
+/// buffers, then its children), detached. Buffers include num_batches_tracked (int64).
+NamedTensors resnetStateDict(ResNetImpl &model);
+
+/// Copies a torchvision state_dict into `model`. Every key must be present with the same shape
+/// (num_batches_tracked may be missing) and no foreign key may be present; otherwise throws
+/// ood::Error naming `source`, the first mismatching key with both shapes, the missing and
+/// unexpected keys, and which architecture the keys look like.
+void loadResNetStateDict(ResNetImpl &model, const NamedTensors &state, const std::string &source);
+
+/// Number of classes in a ResNet state_dict: rows of fc.weight. Throws ood::Error (naming
+/// `source` and, when it can tell, the architecture the keys look like) when there is no 2-D
+/// fc.weight.
+int resnetClassCount(const NamedTensors &state, const std::string &architecture, const std::string &source);
+
+/// What a state_dict's keys look like: "resnet18", "resnet50", "resnet101", "wide_resnet50_2",
+/// "a Vision Transformer (timm/DeiT)", ...; empty when nothing is recognised.
+std::string guessArchitecture(const NamedTensors &state);
+
+/// Writes `state` as a dict {name: tensor} (insertion order kept) that Python reads with
+/// torch.load(path) and torchvision's load_state_dict accepts. Atomic (QSaveFile). Throws
+/// ood::Error when the file cannot be written.
+void saveStateDict(const std::string &path, const NamedTensors &state);
+
+/// A ResNet as a Backbone: eval mode, frozen weights, inference mode for forward().
+class ResNetBackbone final : public Backbone
+{
+public:
+    /// Loads a state_dict (see loadResNetStateDict); numClasses comes from fc.weight.
+    ResNetBackbone(const std::string &architecture, const NamedTensors &state, const std::string &source);
+    /// Takes over a (trained) module: puts it in eval mode and freezes its parameters.
+    explicit ResNetBackbone(ResNet model);
+
+    std::string architecture() const override;
+    int numClasses() const override;
+    int featureDim() const override;
+    /// logits [N,C], features [N,D], featureMaps = layer4 [N,D,h,w], early = layer1.
+    Activations forward(const at::Tensor &input, const ForwardRequest &request) override;
+    at::Tensor logitsWithGradient(const at::Tensor &input) override;
+    at::Tensor headWeight() const override;
+    at::Tensor headBias() const override;
+    /// `early` is a layer1 output [N,64|256,h1,w1]; returns features [N,D].
+    at::Tensor featuresFromEarly(const at::Tensor &early) override;
+
+    ResNet module() const { return m_model; }
+
+private:
+    ResNet m_model{nullptr};
+};
+
+} // namespace ood
