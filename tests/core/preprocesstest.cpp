@@ -1,0 +1,129 @@
+// The resize and normalisation against PIL 9.4 + torchvision run by the system Python at test
+// time: the resized bytes must be identical, the normalised tensor equal to float32 precision.
+
+#include "image/preprocess.h"
+
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include <random>
+
+using namespace ood;
+
+namespace {
+
+bool pythonHasTorchvision()
+{
+    if (!QFileInfo::exists(OOD_SYSTEM_PYTHON))
+        return false;
+    QProcess p;
+    p.start(OOD_SYSTEM_PYTHON, {"-c", "import PIL, torchvision"});
+    return p.waitForFinished(120000) && p.exitCode() == 0;
+}
+
+RgbImage randomImage(int width, int height, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    RgbImage image;
+    image.width = width;
+    image.height = height;
+    image.pixels.resize(static_cast<size_t>(width) * static_cast<size_t>(height) * 3);
+    for (auto &v : image.pixels)
+        v = static_cast<uint8_t>(rng() & 0xFF);
+    return image;
+}
+
+QByteArray bytesOf(const RgbImage &image)
+{
+    return QByteArray(reinterpret_cast<const char *>(image.pixels.data()), static_cast<int>(image.pixels.size()));
+}
+
+} // namespace
+
+class PreprocessTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void matchesPil_data()
+    {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("outWidth");
+        QTest::addColumn<int>("outHeight");
+        QTest::newRow("kvasir 617x528 -> 224") << 617 << 528 << 224 << 224;
+        QTest::newRow("1348x1070 -> 224") << 1348 << 1070 << 224 << 224;
+        QTest::newRow("720x576 -> 224") << 720 << 576 << 224 << 224;
+        QTest::newRow("28 -> 32 upscale") << 28 << 28 << 32 << 32;
+        QTest::newRow("odd 101x37 -> 50x80") << 101 << 37 << 50 << 80;
+        QTest::newRow("1x1 -> 7x5") << 1 << 1 << 7 << 5;
+        QTest::newRow("width only 300x224 -> 224") << 300 << 224 << 224 << 224;
+        QTest::newRow("height only 224x300 -> 224") << 224 << 300 << 224 << 224;
+    }
+
+    void matchesPil()
+    {
+        QFETCH(int, width);
+        QFETCH(int, height);
+        QFETCH(int, outWidth);
+        QFETCH(int, outHeight);
+        if (!pythonHasTorchvision())
+            QSKIP("system Python with PIL and torchvision not available");
+        const RgbImage image = randomImage(width, height, static_cast<unsigned>(width * 31 + height));
+        QTemporaryDir dir;
+        const QString in = dir.filePath("in.raw"), resized = dir.filePath("resized.raw"), tensor = dir.filePath("tensor.raw");
+        QFile f(in);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytesOf(image));
+        f.close();
+        QProcess python;
+        python.start(OOD_SYSTEM_PYTHON,
+                     {"-c",
+                      "import sys, numpy as np, torch\n"
+                      "from PIL import Image\n"
+                      "from torchvision import transforms as T\n"
+                      "w, h, ow, oh = map(int, sys.argv[2:6])\n"
+                      "a = np.fromfile(sys.argv[1], dtype=np.uint8).reshape(h, w, 3)\n"
+                      "img = Image.fromarray(a, 'RGB')\n"
+                      "r = T.Resize((oh, ow))(img)\n"
+                      "np.asarray(r).tofile(sys.argv[6])\n"
+                      "t = T.Compose([T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])(r)\n"
+                      "t.numpy().astype(np.float32).tofile(sys.argv[7])\n",
+                      in, QString::number(width), QString::number(height), QString::number(outWidth),
+                      QString::number(outHeight), resized, tensor});
+        QVERIFY(python.waitForFinished(120000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+
+        const RgbImage ours = resizeLikePil(image, outWidth, outHeight);
+        QFile r(resized);
+        QVERIFY(r.open(QIODevice::ReadOnly));
+        const QByteArray reference = r.readAll();
+        QCOMPARE(bytesOf(ours).size(), reference.size());
+        int differing = 0;
+        for (int i = 0; i < reference.size(); ++i)
+            differing += bytesOf(ours)[i] != reference[i] ? 1 : 0;
+        QCOMPARE(differing, 0);
+
+        InputSpec spec;
+        spec.width = outWidth;
+        spec.height = outHeight;
+        const at::Tensor t = preprocessImage(image, spec);
+        QFile tf(tensor);
+        QVERIFY(tf.open(QIODevice::ReadOnly));
+        const QByteArray floats = tf.readAll();
+        const at::Tensor expected =
+            torch::from_blob(const_cast<char *>(floats.constData()), {3, outHeight, outWidth}, torch::kFloat32).clone();
+        QCOMPARE(t.sizes(), expected.sizes());
+        QVERIFY2(torch::allclose(t, expected, 0, 1e-6), qPrintable(QString::number((t - expected).abs().max().item<double>())));
+    }
+
+    void identityWhenSizesMatch()
+    {
+        const RgbImage image = randomImage(9, 4, 1);
+        QCOMPARE(bytesOf(resizeLikePil(image, 9, 4)), bytesOf(image));
+    }
+};
+
+QTEST_GUILESS_MAIN(PreprocessTest)
+#include "preprocesstest.moc"
