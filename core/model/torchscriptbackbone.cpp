@@ -2,6 +2,10 @@
 
 #include "error.h"
 
+// Qt
+#include <QFileInfo>
+#include <QString>
+
 #include <torch/script.h>
 #include <torch/torch.h>
 
@@ -137,7 +141,8 @@ struct TorchScriptBackbone::Private
         } else if (module.find_method("forward")) {
             methodName = "forward";
         } else {
-            fail("the module has neither forward_ood(x) nor forward(x)");
+            fail("the module has neither forward_ood(x) nor forward(x); a method only reaches the TorchScript file when "
+                 "forward calls it or it is decorated with @torch.jit.export");
         }
         const c10::FunctionSchema &schema = module.get_method(methodName).function().getSchema();
         // arguments()[0] is self.
@@ -235,6 +240,11 @@ TorchScriptBackbone::TorchScriptBackbone(const std::string &path)
     : d(std::make_unique<Private>())
 {
     d->path = path;
+    const QFileInfo info(QString::fromStdString(path));
+    if (!info.exists())
+        throw Error("Model file " + path + " does not exist");
+    if (!info.isFile())
+        throw Error(path + " is not a file");
     try {
         d->module = torch::jit::load(path, torch::kCPU);
     } catch (const c10::Error &e) {
