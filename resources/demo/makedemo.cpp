@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <random>
 #include <thread>
+#include <unistd.h>
 
 using namespace ood;
 
@@ -147,11 +148,15 @@ int main(int argc, char *argv[])
         TrainOptions options;
         options.epochs = parser.value("epochs").toInt();
         options.seed = seed;
-        const TrainReport report = trainClassifier(*model, train, input, options, [](const Progress &p) {
-            std::fprintf(stderr, "\rtraining %s %zu/%zu ", p.stage.c_str(), p.done, p.total);
+        const bool terminal = isatty(STDERR_FILENO) != 0;
+        const TrainReport report = trainClassifier(*model, train, input, options, [terminal](const Progress &p) {
+            if (terminal || p.done == p.total)
+                std::fprintf(stderr, "%straining %s %zu/%zu%s", terminal ? "\r" : "", p.stage.c_str(), p.done,
+                             p.total, terminal ? "" : "\n");
             return true;
         });
-        std::fprintf(stderr, "\n");
+        if (terminal)
+            std::fprintf(stderr, "\n");
         for (size_t e = 0; e < report.epochLoss.size(); ++e)
             std::printf("epoch %zu: loss %.4f, train accuracy %.3f\n", e + 1, report.epochLoss[e],
                         report.epochAccuracy[e]);

@@ -1,0 +1,178 @@
+// End to end through the real executables: the Fashion-MNIST demo set and model (3 ID classes,
+// held-out classes as near OOD, synthetic patterns as far OOD) -> fit -> evaluate -> score,
+// including a folder of broken files.
+
+#include <QtTest>
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QString out, err;
+};
+
+Run run(const QString &program, const QStringList &arguments, int timeoutMs = 600000)
+{
+    QProcess process;
+    process.start(program, arguments);
+    Run result;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        result.err = "timed out";
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+QString describe(const Run &r) { return QString("exit %1\nstdout:\n%2\nstderr:\n%3").arg(r.exitCode).arg(r.out, r.err); }
+
+const QStringList kDetectors = {"msp", "odin", "energy", "entropy", "maxlogit", "mahalanobis",
+                                "vim", "neco", "react", "gradnorm", "nero"};
+
+} // namespace
+
+class EndToEndTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString path(const QString &relative) const { return m_dir.filePath(relative); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!QFileInfo::exists(OOD_FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz"))
+            QSKIP("Debian's dataset-fashion-mnist is not installed");
+        const Run demo = run(OOD_MAKE_DEMO_BINARY, {"--out", m_dir.path(), "--train-per-class", "400",
+                                                    "--test-per-class", "120", "--epochs", "3"});
+        QVERIFY2(demo.exitCode == 0, qPrintable(describe(demo)));
+        QVERIFY(QFileInfo::exists(path("model.pt")));
+    }
+
+    void fitWritesProfile()
+    {
+        const Run fit = run(OOD_INSPECT_BINARY, {"fit", "--model", path("model.pt"), "--arch", "resnet18",
+                                                 "--input-size", "32", "--train", path("data/train"), "--val",
+                                                 path("data/valid"), "--out", path("demo.oodprofile")});
+        QVERIFY2(fit.exitCode == 0, qPrintable(describe(fit)));
+        QVERIFY(QFileInfo(path("demo.oodprofile")).size() > 0);
+        for (const QString &id : kDetectors)
+            QVERIFY2(fit.out.contains(QRegularExpression("\\n" + id + " +[-0-9.e+]+\\n")), qPrintable(id + "\n" + fit.out));
+    }
+
+    void evaluateSeparatesOod_data()
+    {
+        QTest::addColumn<QString>("oodFolder");
+        QTest::addColumn<double>("minimumAuroc");
+        // Near OOD (Pullover, Sneaker against T-shirt/top, Trouser, Bag) is harder than synthetic
+        // patterns; both must be far above chance (0.5) for MSP and NERO.
+        QTest::newRow("near") << "data/ood-near" << 0.70;
+        QTest::newRow("far") << "data/ood-far" << 0.80;
+    }
+
+    void evaluateSeparatesOod()
+    {
+        QFETCH(QString, oodFolder);
+        QFETCH(double, minimumAuroc);
+        const QString json = path(QFileInfo(oodFolder).fileName() + ".json");
+        const Run evaluate = run(OOD_INSPECT_BINARY, {"evaluate", "--profile", path("demo.oodprofile"), "--id",
+                                                      path("data/test-id"), "--ood", path(oodFolder), "--json", json});
+        QVERIFY2(evaluate.exitCode == 0, qPrintable(describe(evaluate)));
+        QFile file(json);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject metrics = QJsonDocument::fromJson(file.readAll()).object();
+        for (const QString &id : kDetectors) {
+            QVERIFY2(metrics.contains(id), qPrintable(id));
+            for (const char *key : {"auroc", "fpr95", "aupr_in", "aupr_out"}) {
+                const double v = metrics[id].toObject()[key].toDouble(-1);
+                QVERIFY2(v >= 0 && v <= 1, qPrintable(QString("%1 %2 = %3").arg(id, key).arg(v)));
+            }
+        }
+        qInfo().noquote() << oodFolder << "\n" << evaluate.out;
+        for (const char *id : {"msp", "nero"}) {
+            const double auroc = metrics[id].toObject()["auroc"].toDouble();
+            QVERIFY2(auroc > minimumAuroc, qPrintable(QString("%1 AUROC %2").arg(id).arg(auroc)));
+        }
+    }
+
+    void scoreReportsBrokenFiles()
+    {
+        const QString folder = path("mixed");
+        QDir().mkpath(folder);
+        auto write = [&](const QString &name, const QByteArray &bytes) {
+            QFile f(folder + "/" + name);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytes);
+        };
+        QFile good(path("data/test-id/Bag/") + QDir(path("data/test-id/Bag")).entryList(QDir::Files).first());
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        const QByteArray png = good.readAll();
+        write("a_good.png", png);
+        write("b_empty.png", QByteArray());
+        write("c_truncated.png", png.left(png.size() / 3));
+        write("d_text.jpg", "this is not an image\n");
+        // A valid PNG signature and IHDR declaring 30000x30000 pixels, and nothing else.
+        QByteArray huge("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x75\x30\x00\x00\x75\x30\x08\x02\x00\x00\x00", 29);
+        huge.append(QByteArray(4, '\0'));
+        write("e_huge.png", huge);
+        write("f_denied.png", png);
+        QFile::setPermissions(folder + "/f_denied.png", QFileDevice::Permissions());
+        const bool root = QFile(folder + "/f_denied.png").open(QIODevice::ReadOnly); // root reads anyway
+
+        const QString csv = path("mixed.csv");
+        const Run score = run(OOD_INSPECT_BINARY, {"score", "--profile", path("demo.oodprofile"), "--input", folder,
+                                                   "--out", csv}, 120000);
+        QCOMPARE(score.exitCode, 3);
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 7);
+        QCOMPARE(lines[0], "path,prediction,confidence," + kDetectors.join(',') + ",flagged_by,error");
+        auto rowFor = [&](const QString &name) {
+            for (const QString &line : lines)
+                if (line.contains(name))
+                    return line.split(',');
+            return QStringList();
+        };
+        const int columns = 3 + kDetectors.size() + 2;
+        const QStringList goodRow = rowFor("a_good.png");
+        QCOMPARE(goodRow.size(), columns);
+        QCOMPARE(goodRow[1], QString("Bag"));
+        QVERIFY(goodRow.last().isEmpty());
+        for (int c = 3; c < 3 + kDetectors.size(); ++c)
+            QVERIFY(!goodRow[c].isEmpty());
+        const QMap<QString, QString> expected = {{"b_empty.png", "empty"},
+                                                 {"c_truncated.png", "not a readable image"},
+                                                 {"d_text.jpg", "not a readable image"},
+                                                 {"e_huge.png", "30000x30000"}};
+        for (auto it = expected.begin(); it != expected.end(); ++it) {
+            const QStringList row = rowFor(it.key());
+            QVERIFY2(row.size() >= columns && row.last().contains(it.value()), qPrintable(it.key() + ": " + row.join(',')));
+            QVERIFY2(row[3].isEmpty(), qPrintable(it.key())); // no score for a broken file
+        }
+        const QStringList denied = rowFor("f_denied.png");
+        QVERIFY2(root ? denied.last().isEmpty() : denied.last().contains("cannot be read"), qPrintable(denied.join(',')));
+        QVERIFY(score.err.contains("could not be scored"));
+    }
+
+    void commandLineErrors()
+    {
+        QCOMPARE(run(OOD_INSPECT_BINARY, {"score"}).exitCode, 2);
+        QCOMPARE(run(OOD_INSPECT_BINARY, {"frobnicate"}).exitCode, 2);
+        const Run missing = run(OOD_INSPECT_BINARY, {"score", "--profile", path("nope.oodprofile"), "--input", path("data")});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("does not exist"));
+        const Run version = run(OOD_INSPECT_BINARY, {"--version"});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.startsWith("ood-inspect 0."));
+    }
+};
+
+QTEST_GUILESS_MAIN(EndToEndTest)
+#include "endtoendtest.moc"
