@@ -1,0 +1,108 @@
+#include "model/modelloader.h"
+
+#include "error.h"
+#include "model/checkpointreader.h"
+#include "model/resnet.h"
+#include "model/torchscriptbackbone.h"
+
+// Qt
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
+
+#include <caffe2/serialize/inline_container.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ood {
+
+namespace {
+
+void checkModelFile(const std::string &path)
+{
+    const QFileInfo info(QString::fromStdString(path));
+    if (path.empty())
+        throw Error("No model file given");
+    if (!info.exists())
+        throw Error("Model file " + path + " does not exist");
+    if (info.isDir())
+        throw Error(path + " is a directory, not a model file");
+    QFile file(info.filePath());
+    if (!file.open(QIODevice::ReadOnly))
+        throw Error("Cannot read model file " + path + ": " + file.errorString().toStdString());
+    if (file.size() == 0)
+        throw Error("Model file " + path + " is empty");
+}
+
+enum class ArchiveKind { NotZip, TorchScript, Checkpoint, OtherZip };
+
+/// torch.jit.save archives carry constants.pkl next to data.pkl; torch.save zips do not.
+ArchiveKind archiveKind(const std::string &path)
+{
+    try {
+        caffe2::serialize::PyTorchStreamReader reader(path);
+        if (reader.hasRecord("constants.pkl"))
+            return ArchiveKind::TorchScript;
+        if (reader.hasRecord("data.pkl"))
+            return ArchiveKind::Checkpoint;
+        return ArchiveKind::OtherZip;
+    } catch (const c10::Error &) {
+        return ArchiveKind::NotZip;
+    }
+}
+
+} // namespace
+
+LoadedModel loadModel(const std::string &path, const std::string &requested)
+{
+    std::string architecture = requested;
+    std::transform(architecture.begin(), architecture.end(), architecture.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::vector<std::string> resnets = resnetArchitectures();
+    const bool resnet = std::find(resnets.begin(), resnets.end(), architecture) != resnets.end();
+    if (!resnet && architecture != "torchscript")
+        throw Error("Unknown architecture \"" + requested +
+                    "\": expected resnet18, resnet34, resnet50 or torchscript (see docs/model-contract.md)");
+    checkModelFile(path);
+
+    const ArchiveKind kind = archiveKind(path);
+    LoadedModel loaded;
+    if (resnet) {
+        if (kind == ArchiveKind::TorchScript)
+            throw Error(path + " is a TorchScript archive, not a " + architecture +
+                        " checkpoint: open it with the architecture \"torchscript\"");
+        const NamedTensors state = readCheckpointTensors(path);
+        loaded.backbone = std::make_unique<ResNetBackbone>(architecture, state, path);
+    } else {
+        if (kind == ArchiveKind::Checkpoint)
+            throw Error(path + " is a torch.save checkpoint, not a TorchScript archive: open it as resnet18, "
+                        "resnet34 or resnet50, or export the model with app/python/export_for_ood_inspector.py "
+                        "(see docs/model-contract.md)");
+        auto script = std::make_unique<TorchScriptBackbone>(path);
+        loaded.card.input = script->inputSpec();
+        loaded.backbone = std::move(script);
+    }
+    loaded.card.architecture = architecture;
+    loaded.card.modelPath = path;
+    loaded.card.sha256 = sha256OfFile(path);
+    loaded.card.numClasses = loaded.backbone->numClasses();
+    loaded.card.featureDim = loaded.backbone->featureDim();
+    return loaded;
+}
+
+std::string sha256OfFile(const std::string &path)
+{
+    QFile file(QString::fromStdString(path));
+    if (QFileInfo(file).isDir())
+        throw Error("Cannot hash " + path + ": it is a directory");
+    if (!file.open(QIODevice::ReadOnly))
+        throw Error("Cannot read " + path + " to hash it: " + file.errorString().toStdString());
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    // Streams the file in blocks: model files can be hundreds of megabytes.
+    if (!hash.addData(&file))
+        throw Error("Cannot read " + path + " to hash it: " + file.errorString().toStdString());
+    return hash.result().toHex().toStdString();
+}
+
+} // namespace ood
