@@ -1,0 +1,23 @@
+#pragma once
+// Reading the tensors of a PyTorch `torch.save` checkpoint (the zip format of PyTorch >= 1.6)
+// without executing anything from it: the zip container is opened with LibTorch's
+// PyTorchStreamReader and `data.pkl` is interpreted by a restricted unpickler of our own that
+// knows how to rebuild tensors and nothing else. Classes named in the file (a whole pickled
+// torchvision ResNet, its Conv2d and BatchNorm2d modules, ...) become inert records of their
+// pickled state, which is how a whole model's parameters are found without its Python code.
+
+#include "model/modelloader.h"
+
+#include <string>
+
+namespace ood {
+
+/// Every tensor of a checkpoint as a flat state_dict, in state_dict order. Understands a plain
+/// dict / OrderedDict of tensors, one wrapped under "state_dict", "model", "model_state_dict" or
+/// "net", and a whole pickled nn.Module (walks _parameters, _buffers and _modules); a leading
+/// "module." (DataParallel) is stripped from every key. Non-tensor entries are ignored.
+/// Throws ood::Error naming the file: not a zip checkpoint, the legacy pre-1.6 format, a
+/// TorchScript archive, truncated or corrupt data, an unsupported pickle construct.
+NamedTensors readCheckpointTensors(const std::string &path);
+
+} // namespace ood
