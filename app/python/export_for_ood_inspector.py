@@ -219,6 +219,10 @@ def flat_state_dict(obj, source: str, strip_prefixes: List[str]) -> "collections
 
 
 def read_checkpoint(path: str, strip_prefixes: List[str]):
+    import os
+
+    if not os.path.isfile(path):
+        raise SystemExit("%s does not exist or is not a file" % path)
     try:
         return flat_state_dict(torch.jit.load(path, map_location="cpu"), path, strip_prefixes)
     except (RuntimeError, ValueError):
@@ -258,7 +262,10 @@ def build_model(spec: str, num_classes: int) -> nn.Module:
             raise SystemExit("torchvision has no model %r" % name)
         return getattr(torchvision.models, name)(num_classes=num_classes)
     if library == "timm":
-        import timm
+        try:
+            import timm
+        except ImportError:
+            raise SystemExit("timm is not installed for %s (pip install timm)" % sys.executable)
 
         return timm.create_model(name, pretrained=False, num_classes=num_classes)
     raise SystemExit("--model must be torchvision:<name> or timm:<name>, got %r" % spec)
