@@ -1,6 +1,7 @@
 // The resize and normalisation against PIL 9.4 + torchvision run by the system Python at test
 // time: the resized bytes must be identical, the normalised tensor equal to float32 precision.
 
+#include "image/imagedecoder.h"
 #include "image/preprocess.h"
 
 #include <QtTest>
@@ -116,6 +117,48 @@ private Q_SLOTS:
             torch::from_blob(const_cast<char *>(floats.constData()), {3, outHeight, outWidth}, torch::kFloat32).clone();
         QCOMPARE(t.sizes(), expected.sizes());
         QVERIFY2(torch::allclose(t, expected, 0, 1e-6), qPrintable(QString::number((t - expected).abs().max().item<double>())));
+    }
+
+    void realFramesMatchPil_data()
+    {
+        QTest::addColumn<QString>("file");
+        const QDir frames(OOD_SHARED_DIR "/data/endoscopy");
+        for (const QString &name : frames.entryList({"*.jpg"}, QDir::Files, QDir::Name))
+            QTest::newRow(qPrintable(name.left(12))) << frames.filePath(name);
+        if (frames.entryList({"*.jpg"}).isEmpty())
+            QTest::newRow("no frames") << QString();
+    }
+
+    void realFramesMatchPil()
+    {
+        // The whole path of a real endoscopy JPEG: our OpenCV decode + resize + normalisation
+        // against PIL's Image.open().convert("RGB") + torchvision's NERO transform. Both link
+        // Debian's libjpeg-turbo, so the tensors are expected to be identical.
+        QFETCH(QString, file);
+        if (file.isEmpty())
+            QSKIP("the shared endoscopy frames are not present");
+        if (!pythonHasTorchvision())
+            QSKIP("system Python with PIL and torchvision not available");
+        QTemporaryDir dir;
+        QProcess python;
+        python.start(OOD_SYSTEM_PYTHON,
+                     {"-c",
+                      "import sys, numpy as np\n"
+                      "from PIL import Image\n"
+                      "from torchvision import transforms as T\n"
+                      "img = Image.open(sys.argv[1]).convert('RGB')\n"
+                      "t = T.Compose([T.Resize((224, 224)), T.ToTensor(),\n"
+                      "               T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])(img)\n"
+                      "t.numpy().astype(np.float32).tofile(sys.argv[2])\n",
+                      file, dir.filePath("t.raw")});
+        QVERIFY(python.waitForFinished(120000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        QFile tf(dir.filePath("t.raw"));
+        QVERIFY(tf.open(QIODevice::ReadOnly));
+        const QByteArray floats = tf.readAll();
+        const at::Tensor expected = torch::from_blob(const_cast<char *>(floats.constData()), {3, 224, 224}, torch::kFloat32).clone();
+        const at::Tensor ours = preprocessImage(decodeImageFile(file), InputSpec{});
+        QCOMPARE((ours - expected).abs().max().item<float>(), 0.0f);
     }
 
     void identityWhenSizesMatch()
