@@ -97,7 +97,7 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     FitContext context;
     context.headWeight = backbone.headWeight();
     context.headBias = backbone.headBias();
-    context.architecture = model.card.architecture;
+    context.architecture = backbone.architecture(); // what a TorchScript model declares, e.g. "deit_small"
     context.backbone = &backbone;
     {
         Collector collector;
