@@ -23,6 +23,13 @@ TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const In
         if (s.label < 0)
             throw Error("training needs labelled images (ImageFolder layout)");
 
+    const int previousThreads = at::get_num_threads();
+    at::set_num_threads(std::max(1, options.computeThreads));
+    struct RestoreThreads
+    {
+        int threads;
+        ~RestoreThreads() { at::set_num_threads(threads); }
+    } restore{previousThreads};
     torch::manual_seed(options.seed);
     std::mt19937_64 shuffler(options.seed);
     torch::optim::SGD optimizer(model.parameters(), torch::optim::SGDOptions(options.learningRate)

@@ -21,6 +21,9 @@ struct TrainOptions
     uint64_t seed = 1;
     bool horizontalFlip = false; ///< augmentation: flip half of each batch left-right
     int decodeWorkers = 0;
+    /// LibTorch threads while training. 1 makes training bit-reproducible on a machine (parallel
+    /// reductions in the backward pass are not), which the demo and the tests rely on.
+    int computeThreads = 1;
 };
 
 struct TrainReport

@@ -108,9 +108,10 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addOption({"out", "Output folder.", "DIR"});
     parser.addOption({"fashion-mnist", "Folder with the IDX files.", "DIR", "/usr/share/datasets/fashion-mnist"});
-    parser.addOption({"train-per-class", "Training images per class.", "N", "600"});
+    parser.addOption({"train-per-class", "Training images per class.", "N", "1000"});
     parser.addOption({"test-per-class", "Validation / test / near-OOD images per class.", "N", "150"});
-    parser.addOption({"epochs", "Training epochs.", "N", "4"});
+    parser.addOption({"epochs", "Training epochs.", "N", "6"});
+    parser.addOption({"learning-rate", "Initial SGD learning rate (cosine schedule).", "LR", "0.02"});
     parser.addOption({"input-size", "Network input side.", "N", "32"});
     parser.addOption({"seed", "Random seed.", "N", "1"});
     parser.process(app);
@@ -144,10 +145,12 @@ int main(int argc, char *argv[])
         InputSpec input;
         input.width = input.height = inputSize;
         const SampleList train = scanImageFolder(out + "/data/train");
+        torch::manual_seed(seed); // the initial weights are part of what makes the demo reproducible
         ResNet model = createResNet("resnet18", static_cast<int>(kIdClasses.size()));
         TrainOptions options;
         options.epochs = parser.value("epochs").toInt();
         options.seed = seed;
+        options.learningRate = parser.value("learning-rate").toDouble();
         const bool terminal = isatty(STDERR_FILENO) != 0;
         const TrainReport report = trainClassifier(*model, train, input, options, [terminal](const Progress &p) {
             if (terminal || p.done == p.total)

@@ -99,10 +99,11 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("oodFolder");
         QTest::addColumn<double>("minimumAuroc");
-        // Near OOD (Pullover, Sneaker against T-shirt/top, Trouser, Bag) is harder than synthetic
-        // patterns (and varies more with the trained model); both must be above chance (0.5).
-        QTest::newRow("near") << "data/ood-near" << 0.60;
-        QTest::newRow("far") << "data/ood-far" << 0.80;
+        // The demo model is trained deterministically (one thread, fixed seed); measured on it:
+        // near OOD (Pullover, Sneaker vs T-shirt/top, Trouser, Bag) MSP 0.80, NERO 0.88;
+        // far OOD (noise, stripes, checkerboards, blobs) MSP 0.86, NERO 0.87. Chance is 0.5.
+        QTest::newRow("near") << "data/ood-near" << 0.70;
+        QTest::newRow("far") << "data/ood-far" << 0.75;
     }
 
     void evaluateSeparatesOod()
