@@ -33,22 +33,11 @@ int runBench(const QStringList &arguments)
         "Throughput of each stage on a folder: decode, preprocess, forward, every detector, and\n"
         "the whole scoring pipeline (decoding on worker threads overlapped with inference).");
     parser.addHelpOption();
-    parser.addOption({"profile", "Profile written by 'fit'.", "PROFILE"});
-    parser.addOption({"model", "Use the model at this path instead of the one the profile names.", "CKPT"});
-    parser.addOption({"input", "Folder, images or list file; repeatable.", "PATH"});
-    parser.addPositionalArgument("inputs", "Images, folders or list files.", "[PATH...]");
+    addProfileAndInputOptions(parser, "Folder, images or list file; repeatable.");
     addRunOptions(parser);
-    if (!parser.parse(arguments))
-        return usageError(parser, parser.errorText());
-    if (parser.isSet("help")) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return ExitOk;
-    }
-    if (!parser.isSet("profile"))
-        return usageError(parser, "bench needs --profile");
+    if (const int exit = parseCommandLine(parser, arguments, "bench", {"profile"}, true); exit >= 0)
+        return exit;
     const QStringList inputs = inputsFrom(parser);
-    if (inputs.isEmpty())
-        return usageError(parser, "bench needs --input");
     const RunOptions options = runOptionsFrom(parser);
     const Profile profile = loadProfile(parser.value("profile"));
     LoadedModel model = loadProfileModel(profile, parser.value("model"));

@@ -32,5 +32,11 @@ LoadedModel loadProfileModel(const Profile &profile, const QString &overridePath
 QStringList inputsFrom(const QCommandLineParser &parser);
 /// Prints the error of a parser and the help hint; returns ExitUsage.
 int usageError(const QCommandLineParser &parser, const QString &message);
+/// --profile, --model and the images to work on (--input, repeatable, and positional paths).
+void addProfileAndInputOptions(QCommandLineParser &parser, const QString &inputHelp);
+/// Parses and handles --help and the required options. Returns the exit code to end with, or
+/// -1 when the command should go on. `needsInputs`: at least one --input or positional path.
+int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
+                     const QStringList &required, bool needsInputs = false);
 
 } // namespace ood::cli

@@ -68,6 +68,31 @@ QStringList inputsFrom(const QCommandLineParser &parser)
     return inputs;
 }
 
+void addProfileAndInputOptions(QCommandLineParser &parser, const QString &inputHelp)
+{
+    parser.addOption({"profile", "Profile written by 'fit'.", "PROFILE"});
+    parser.addOption({"model", "Use the model at this path instead of the one the profile names.", "CKPT"});
+    parser.addOption({"input", inputHelp, "PATH"});
+    parser.addPositionalArgument("inputs", "Images, folders or list files.", "[PATH...]");
+}
+
+int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
+                     const QStringList &required, bool needsInputs)
+{
+    if (!parser.parse(arguments))
+        return usageError(parser, parser.errorText());
+    if (parser.isSet("help")) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return ExitOk;
+    }
+    for (const QString &option : required)
+        if (!parser.isSet(option))
+            return usageError(parser, QString("%1 needs --%2").arg(command, option));
+    if (needsInputs && inputsFrom(parser).isEmpty())
+        return usageError(parser, QString("%1 needs at least one --input").arg(command));
+    return -1;
+}
+
 int usageError(const QCommandLineParser &parser, const QString &message)
 {
     (void)parser;

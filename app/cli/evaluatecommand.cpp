@@ -53,15 +53,8 @@ int runEvaluate(const QStringList &arguments)
     parser.addOption({"json", "Also write the metrics as JSON (fractions in [0,1]).", "FILE"});
     parser.addOption({"methods", "Comma-separated detector ids (default: all in the profile).", "LIST"});
     addRunOptions(parser);
-    if (!parser.parse(arguments))
-        return usageError(parser, parser.errorText());
-    if (parser.isSet("help")) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return ExitOk;
-    }
-    for (const char *required : {"profile", "id", "ood"})
-        if (!parser.isSet(required))
-            return usageError(parser, QString("evaluate needs --%1").arg(required));
+    if (const int exit = parseCommandLine(parser, arguments, "evaluate", {"profile", "id", "ood"}); exit >= 0)
+        return exit;
 
     const RunOptions options = runOptionsFrom(parser);
     const Profile profile = loadProfile(parser.value("profile"));

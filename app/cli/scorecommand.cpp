@@ -38,24 +38,13 @@ int runScore(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription("Score images with a fitted profile; one CSV row per image.");
     parser.addHelpOption();
-    parser.addOption({"profile", "Profile written by 'fit'.", "PROFILE"});
-    parser.addOption({"model", "Use the model at this path instead of the one the profile names.", "CKPT"});
-    parser.addOption({"input", "Image, folder (recursive) or list file; repeatable. Positional arguments too.", "PATH"});
+    addProfileAndInputOptions(parser, "Image, folder (recursive) or list file; repeatable. Positional arguments too.");
     parser.addOption({"out", "CSV file to write (default: standard output).", "CSV"});
     parser.addOption({"methods", "Comma-separated detector ids (default: all in the profile).", "LIST"});
-    parser.addPositionalArgument("inputs", "Images, folders or list files.", "[PATH...]");
     addRunOptions(parser);
-    if (!parser.parse(arguments))
-        return usageError(parser, parser.errorText());
-    if (parser.isSet("help")) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
-        return ExitOk;
-    }
-    if (!parser.isSet("profile"))
-        return usageError(parser, "score needs --profile");
+    if (const int exit = parseCommandLine(parser, arguments, "score", {"profile"}, true); exit >= 0)
+        return exit;
     const QStringList inputs = inputsFrom(parser);
-    if (inputs.isEmpty())
-        return usageError(parser, "score needs at least one --input");
 
     const RunOptions options = runOptionsFrom(parser);
     const Profile profile = loadProfile(parser.value("profile"));

@@ -5,6 +5,8 @@
 #include "error.h"
 #include "model/checkpointreader.h"
 
+#include "support/systempython.h"
+
 #include <QtTest>
 
 #include <torch/torch.h>
@@ -12,15 +14,6 @@
 using namespace ood;
 
 namespace {
-
-bool pythonHasTorchvision()
-{
-    if (!QFileInfo::exists(OOD_SYSTEM_PYTHON))
-        return false;
-    QProcess p;
-    p.start(OOD_SYSTEM_PYTHON, {"-c", "import torchvision"});
-    return p.waitForFinished(120000) && p.exitCode() == 0;
-}
 
 void expectError(const QString &path, const QString &fragment)
 {
@@ -59,7 +52,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_python = pythonHasTorchvision();
+        m_python = test::systemPythonHas("torchvision");
         if (!m_python)
             return;
         QProcess python;

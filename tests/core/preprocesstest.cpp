@@ -4,6 +4,8 @@
 #include "image/imagedecoder.h"
 #include "image/preprocess.h"
 
+#include "support/systempython.h"
+
 #include <QtTest>
 
 #include <torch/torch.h>
@@ -13,15 +15,6 @@
 using namespace ood;
 
 namespace {
-
-bool pythonHasTorchvision()
-{
-    if (!QFileInfo::exists(OOD_SYSTEM_PYTHON))
-        return false;
-    QProcess p;
-    p.start(OOD_SYSTEM_PYTHON, {"-c", "import PIL, torchvision"});
-    return p.waitForFinished(120000) && p.exitCode() == 0;
-}
 
 RgbImage randomImage(int width, int height, unsigned seed)
 {
@@ -69,7 +62,7 @@ private Q_SLOTS:
         QFETCH(int, height);
         QFETCH(int, outWidth);
         QFETCH(int, outHeight);
-        if (!pythonHasTorchvision())
+        if (!test::systemPythonHas("PIL, torchvision"))
             QSKIP("system Python with PIL and torchvision not available");
         const RgbImage image = randomImage(width, height, static_cast<unsigned>(width * 31 + height));
         QTemporaryDir dir;
@@ -137,7 +130,7 @@ private Q_SLOTS:
         QFETCH(QString, file);
         if (file.isEmpty())
             QSKIP("the shared endoscopy frames are not present");
-        if (!pythonHasTorchvision())
+        if (!test::systemPythonHas("PIL, torchvision"))
             QSKIP("system Python with PIL and torchvision not available");
         QTemporaryDir dir;
         QProcess python;

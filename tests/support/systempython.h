@@ -1,0 +1,12 @@
+#pragma once
+// Tests that compare against the Python reference (torch, torchvision, PIL) run Debian's system
+// interpreter, OOD_SYSTEM_PYTHON, and skip when it or a module is missing.
+
+#include <QString>
+
+namespace ood::test {
+
+/// True when OOD_SYSTEM_PYTHON exists and imports every module of `modules` ("torch, PIL").
+bool systemPythonHas(const QString &modules);
+
+} // namespace ood::test
