@@ -98,7 +98,8 @@ int runScore(const QStringList &arguments)
     if (failed)
         std::fprintf(stderr, "%zu of %zu images could not be scored (see the error column)\n", failed,
                      scored.samples.size());
-    return failed ? ExitSomeInputsFailed : ExitOk;
+    // A path that does not exist never becomes a row; it is reported above and counts as a failure.
+    return failed || !list.problems.isEmpty() ? ExitSomeInputsFailed : ExitOk;
 }
 
 } // namespace ood::cli
