@@ -29,4 +29,4 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -q
-as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+as_root apt-get install -y -q "${missing[@]}"
