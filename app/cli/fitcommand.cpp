@@ -88,6 +88,8 @@ int runFit(const QStringList &arguments)
     std::printf("%-14s %14s\n", "detector", "threshold");
     for (const ProfileDetector &d : profile.detectors)
         std::printf("%-14s %14.6g\n", d.detector->id().c_str(), d.threshold);
+    for (const auto &[id, reason] : profile.unavailable)
+        std::printf("%-14s %14s  (%s)\n", id.c_str(), "unavailable", reason.c_str());
     return report.failedImages.empty() ? ExitOk : ExitSomeInputsFailed;
 }
 

@@ -175,6 +175,14 @@ const ProfileDetector *Profile::find(const std::string &detectorId) const
     return nullptr;
 }
 
+std::string Profile::unavailableReason(const std::string &detectorId) const
+{
+    for (const auto &[id, reason] : unavailable)
+        if (id == detectorId)
+            return reason;
+    return {};
+}
+
 void saveProfile(const Profile &profile, const QString &path)
 {
     Dict detectors = newDict();
@@ -206,6 +214,10 @@ void saveProfile(const Profile &profile, const QString &path)
     root.insert("model", modelToDict(profile.model));
     root.insert("detector_order", order);
     root.insert("detectors", detectors);
+    Dict unavailable = newDict();
+    for (const auto &[id, reason] : profile.unavailable)
+        unavailable.insert(id, reason);
+    root.insert("unavailable", unavailable);
     root.insert("fit", fit);
 
     const std::vector<char> bytes = torch::pickle_save(c10::IValue(root));
@@ -282,6 +294,12 @@ Profile loadProfile(const QString &path)
         pd.validationScores = entry.tensor("validation_scores").to(torch::kFloat64);
         pd.threshold = entry.real("threshold");
         profile.detectors.push_back(std::move(pd));
+    }
+    // Profiles written before detectors could be unavailable have no such entry.
+    if (root.toGenericDict().contains(std::string("unavailable"))) {
+        const Reader unavailable = top.dict("unavailable");
+        for (const std::string &id : unavailable.keys())
+            profile.unavailable.emplace_back(id, unavailable.string(id));
     }
     return profile;
 }

@@ -29,6 +29,8 @@ struct Profile
 
     ModelCard model;
     std::vector<ProfileDetector> detectors;
+    /// Detectors that were asked for but cannot run on this model: id and reason, in order.
+    std::vector<std::pair<std::string, std::string>> unavailable;
     double targetTpr = 0.95; ///< share of ID validation frames accepted by each threshold
     std::string trainPath, validationPath;
     int64_t trainCount = 0, validationCount = 0;
@@ -36,6 +38,8 @@ struct Profile
     std::string appVersion;
 
     const ProfileDetector *find(const std::string &detectorId) const;
+    /// The reason a detector was left out of this profile, or empty.
+    std::string unavailableReason(const std::string &detectorId) const;
 };
 
 /// Atomic (QSaveFile). Throws ood::Error when the file cannot be written.

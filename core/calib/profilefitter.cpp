@@ -82,10 +82,18 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     for (const std::string &id : ids) {
         ProfileDetector entry;
         entry.detector = createDetector(id);
+        const std::string reason = entry.detector->unavailableReason(backbone);
+        if (!reason.empty()) {
+            profile.unavailable.emplace_back(id, reason);
+            continue;
+        }
         if (entry.detector->needs().trainData)
             trainRequest.early = trainRequest.early || entry.detector->needs().forward.early;
         profile.detectors.push_back(std::move(entry));
     }
+    if (profile.detectors.empty())
+        throw Error("none of the selected detectors can run on this model: " + profile.unavailable.front().first +
+                    ": " + profile.unavailable.front().second);
     auto recordFailures = [&](const std::vector<Sample> &samples, const Batch &batch) {
         if (!report)
             return;

@@ -71,6 +71,14 @@ public:
     virtual DetectorNeeds needs() const { return {}; }
     /// True when the reference implementation reports an ID-high value (reference = -score).
     virtual bool referenceIsIdHigh() const = 0;
+    /// Empty when the detector can run on `backbone`; otherwise why it cannot (e.g. AbeT on a
+    /// model without a learned-temperature head). An unavailable detector is left out of the
+    /// profile and reported with this reason; it is never scored as zero.
+    virtual std::string unavailableReason(const Backbone &backbone) const
+    {
+        (void)backbone;
+        return {};
+    }
 
     /// Called once with everything needs() asked for. Throws ood::Error when the data cannot
     /// support the detector (e.g. too few samples).
