@@ -87,6 +87,13 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
             profile.unavailable.emplace_back(id, reason);
             continue;
         }
+        // A flat validation folder is allowed; detectors fitted on validation labels then sit out
+        // (reported with the reason) instead of failing the whole fit.
+        if (entry.detector->needs().valLabels && validation.classNames.isEmpty()) {
+            profile.unavailable.emplace_back(id, entry.detector->displayName() +
+                                                     " needs a labelled validation folder (one sub-folder per class)");
+            continue;
+        }
         if (entry.detector->needs().trainData)
             trainRequest.early = trainRequest.early || entry.detector->needs().forward.early;
         profile.detectors.push_back(std::move(entry));

@@ -25,6 +25,7 @@ struct DetectorNeeds
     bool trainData = false;     ///< fit() reads FitContext::train
     bool trainLabels = false;   ///< ... with ground-truth labels
     bool valData = false;       ///< fit() reads FitContext::val (runs after the validation pass)
+    bool valLabels = false;     ///< ... with ground-truth labels (a validation folder with class sub-folders)
 };
 
 /// Activations of a whole split, gathered batch by batch.

@@ -19,5 +19,9 @@ std::unique_ptr<Detector> makeNeco();
 std::unique_ptr<Detector> makeReact();
 std::unique_ptr<Detector> makeGradNorm();
 std::unique_ptr<Detector> makeNero();
+std::unique_ptr<Detector> makeGen();
+std::unique_ptr<Detector> makeTempScaling();
+std::unique_ptr<Detector> makeRmds();
+std::unique_ptr<Detector> makeFdbd();
 
 } // namespace ood::detectors

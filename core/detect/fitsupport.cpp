@@ -47,4 +47,25 @@ linalg::Matrix classMeans(const linalg::Matrix &x, const std::vector<int64_t> &l
     return means;
 }
 
+ClassGaussians classGaussians(const linalg::Matrix &x, const std::vector<int64_t> &labels)
+{
+    ClassGaussians result;
+    result.means = classMeans(x, labels, result.classes);
+    std::map<int64_t, Eigen::Index> rowOf;
+    for (size_t c = 0; c < result.classes.size(); ++c)
+        rowOf[result.classes[c]] = static_cast<Eigen::Index>(c);
+    linalg::Matrix centred = x;
+    for (Eigen::Index i = 0; i < x.rows(); ++i)
+        centred.row(i) -= result.means.row(rowOf[labels[static_cast<size_t>(i)]]);
+    result.tiedCovariance = (centred.transpose() * centred) / static_cast<double>(x.rows());
+    return result;
+}
+
+at::Tensor squaredMahalanobis(const at::Tensor &h, const at::Tensor &centres, const at::Tensor &precision)
+{
+    // [N,K,D] stays small for a batch.
+    const at::Tensor diff = h.to(torch::kFloat64).unsqueeze(1) - centres.unsqueeze(0);
+    return (torch::matmul(diff, precision) * diff).sum(2);
+}
+
 } // namespace ood::fitsupport

@@ -1,5 +1,6 @@
 #pragma once
-// Small checks and helpers shared by the detectors' fit() functions. Internal to core.
+// Small checks and helpers shared by the detectors' fit() functions (and the distance they share
+// at scoring time). Internal to core.
 
 #include "detect/detector.h"
 #include "detect/linalg.h"
@@ -19,5 +20,18 @@ linalg::Matrix classMeans(const linalg::Matrix &x, const std::vector<int64_t> &l
                           std::vector<int64_t> &classes);
 
 std::vector<int64_t> labelsOf(const at::Tensor &labels);
+
+/// Class means (as classMeans) and the tied covariance about them, biased (divides by N), as the
+/// Mahalanobis-family detectors fit them (methods.md §6.1).
+struct ClassGaussians
+{
+    linalg::Matrix means; ///< [C,D], rows in `classes` order
+    std::vector<int64_t> classes;
+    linalg::Matrix tiedCovariance; ///< [D,D]
+};
+ClassGaussians classGaussians(const linalg::Matrix &x, const std::vector<int64_t> &labels);
+
+/// (h_n - c_k)^T P (h_n - c_k) for every row of `h` [N,D] and centre [K,D]: [N,K] float64.
+at::Tensor squaredMahalanobis(const at::Tensor &h, const at::Tensor &centres, const at::Tensor &precision);
 
 } // namespace ood::fitsupport

@@ -28,28 +28,15 @@ public:
     void fit(const FitContext &context) override
     {
         fitsupport::requireTrain(context, id(), 2, true);
-        const linalg::Matrix h = linalg::toMatrix(context.train.features);
-        const std::vector<int64_t> labels = fitsupport::labelsOf(context.train.labels);
-        std::vector<int64_t> classes;
-        const linalg::Matrix means = fitsupport::classMeans(h, labels, classes);
-        std::map<int64_t, Eigen::Index> rowOf;
-        for (size_t c = 0; c < classes.size(); ++c)
-            rowOf[classes[c]] = static_cast<Eigen::Index>(c);
-        linalg::Matrix centred = h;
-        for (Eigen::Index i = 0; i < h.rows(); ++i)
-            centred.row(i) -= means.row(rowOf[labels[static_cast<size_t>(i)]]);
-        const linalg::Matrix covariance = (centred.transpose() * centred) / static_cast<double>(h.rows());
-        m_means = linalg::toTensor(means);
-        m_precision = linalg::toTensor(linalg::pinvh(covariance));
+        const fitsupport::ClassGaussians fitted =
+            fitsupport::classGaussians(linalg::toMatrix(context.train.features), fitsupport::labelsOf(context.train.labels));
+        m_means = linalg::toTensor(fitted.means);
+        m_precision = linalg::toTensor(linalg::pinvh(fitted.tiedCovariance));
     }
 
     at::Tensor score(const ScoreContext &context) const override
     {
-        const at::Tensor h = context.activations.features.to(torch::kFloat64);
-        // d_c = (h - mu_c)^T P (h - mu_c) for every class; [N,C,D] stays small for a batch.
-        const at::Tensor diff = h.unsqueeze(1) - m_means.unsqueeze(0);
-        const at::Tensor distances = (torch::matmul(diff, m_precision) * diff).sum(2);
-        return std::get<0>(distances.min(1));
+        return std::get<0>(fitsupport::squaredMahalanobis(context.activations.features, m_means, m_precision).min(1));
     }
 
 protected:

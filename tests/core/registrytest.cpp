@@ -65,6 +65,7 @@ private Q_SLOTS:
         FitContext context = test::trainContext(train, labels, w, b);
         context.val.features = context.train.features;
         context.val.logits = context.train.logits;
+        context.val.labels = context.train.labels;
         const at::Tensor typical = train.narrow(0, 0, 6);
         at::Tensor odd = torch::full({6, d}, 0.3f);
         odd.narrow(1, 3, 3).fill_(2.5);
