@@ -23,5 +23,6 @@ std::unique_ptr<Detector> makeGen();
 std::unique_ptr<Detector> makeTempScaling();
 std::unique_ptr<Detector> makeRmds();
 std::unique_ptr<Detector> makeFdbd();
+std::unique_ptr<Detector> makeKnn();
 
 } // namespace ood::detectors

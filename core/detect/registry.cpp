@@ -21,6 +21,7 @@ const std::vector<DetectorInfo> &detectorRegistry()
             detectors::makeTempScaling,
             detectors::makeRmds,
             detectors::makeFdbd,
+            detectors::makeKnn,
         };
         std::vector<DetectorInfo> infos;
         for (auto factory : factories) {
