@@ -19,5 +19,9 @@ std::unique_ptr<Detector> makeNeco();
 std::unique_ptr<Detector> makeReact();
 std::unique_ptr<Detector> makeGradNorm();
 std::unique_ptr<Detector> makeNero();
+std::unique_ptr<Detector> makeProMsp();
+std::unique_ptr<Detector> makeProEntropy();
+std::unique_ptr<Detector> makeProMspTemperature();
+std::unique_ptr<Detector> makeProGen();
 
 } // namespace ood::detectors
