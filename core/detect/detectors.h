@@ -24,5 +24,9 @@ std::unique_ptr<Detector> makeTempScaling();
 std::unique_ptr<Detector> makeRmds();
 std::unique_ptr<Detector> makeFdbd();
 std::unique_ptr<Detector> makeKnn();
+std::unique_ptr<Detector> makeProMsp();
+std::unique_ptr<Detector> makeProEntropy();
+std::unique_ptr<Detector> makeProMspTemperature();
+std::unique_ptr<Detector> makeProGen();
 
 } // namespace ood::detectors

@@ -22,6 +22,7 @@ const std::vector<DetectorInfo> &detectorRegistry()
             detectors::makeRmds,
             detectors::makeFdbd,
             detectors::makeKnn,
+            detectors::makeProMsp,   detectors::makeProEntropy, detectors::makeProMspTemperature, detectors::makeProGen,
         };
         std::vector<DetectorInfo> infos;
         for (auto factory : factories) {

@@ -1,0 +1,168 @@
+// PRO, perturbation-rectified scores (methods.md §4.2): PRO-MSP, PRO-ENT, PRO-MSP-T, PRO-GEN.
+//
+// Each variant has an ID-high base score g. PRO takes K signed-gradient steps that lower g,
+// x_{t+1} = x_t - eps * sign(grad_x g(x_t)), in normalised input space (no clamping, no division
+// by the channel std), and keeps the lowest g seen over x_0..x_K. An OOD input's confidence
+// collapses under a step that barely moves an ID input's, so the minimum separates them better
+// than g(x_0). Unified score: -min_t g(x_t).
+//
+// Cost: K forward+backward passes with autograd and one inference forward per batch, on top of
+// the shared forward pass; all of it only when a PRO id is selected.
+
+#include "detect/detectors.h"
+
+#include "error.h"
+#include "model/backbone.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace ood::detectors {
+
+namespace {
+
+enum class Variant { Msp, Entropy, MspTemperature, Gen };
+
+bool isCount(double value, double minimum)
+{
+    return value >= minimum && value == std::floor(value);
+}
+
+class Pro final : public Detector
+{
+public:
+    explicit Pro(Variant variant) : m_variant(variant)
+    {
+        // Recommended app defaults of methods.md §4.2 (no OOD validation set to search on).
+        switch (variant) {
+        case Variant::Msp:
+        case Variant::Entropy:
+            declareSetting("epsilon", 1e-3);
+            declareSetting("steps", 1);
+            break;
+        case Variant::MspTemperature:
+            declareSetting("temperature", 10.0);
+            declareSetting("epsilon", 1e-3);
+            declareSetting("steps", 1);
+            break;
+        case Variant::Gen:
+            declareSetting("gamma", 0.1);
+            declareSetting("m", 100);
+            declareSetting("epsilon", 1e-4);
+            declareSetting("steps", 3);
+            break;
+        }
+    }
+
+    std::string id() const override
+    {
+        switch (m_variant) {
+        case Variant::Msp: return "pro_msp";
+        case Variant::Entropy: return "pro_ent";
+        case Variant::MspTemperature: return "pro_msp_t";
+        case Variant::Gen: return "pro_gen";
+        }
+        return {};
+    }
+    std::string displayName() const override
+    {
+        switch (m_variant) {
+        case Variant::Msp: return "PRO-MSP";
+        case Variant::Entropy: return "PRO-ENT";
+        case Variant::MspTemperature: return "PRO-MSP-T";
+        case Variant::Gen: return "PRO-GEN";
+        }
+        return {};
+    }
+    bool referenceIsIdHigh() const override { return true; }
+    DetectorNeeds needs() const override
+    {
+        DetectorNeeds n;
+        n.inputGradient = true;
+        return n;
+    }
+
+    at::Tensor score(const ScoreContext &context) const override
+    {
+        if (!context.backbone || !context.input.defined())
+            throw Error(displayName() + " needs the input batch and the model (input-gradient stage)");
+        checkSettings();
+        const double epsilon = setting("epsilon");
+        const auto steps = static_cast<int64_t>(setting("steps"));
+
+        torch::AutoGradMode enableGrad(true);
+        // A copy, so the loader's tensor (possibly an inference tensor) is never part of a graph.
+        at::Tensor x = context.input.detach().to(torch::kFloat32).clone();
+        at::Tensor lowest;
+        for (int64_t t = 0; t < steps; ++t) {
+            x.set_requires_grad(true);
+            const at::Tensor g = baseScore(context.backbone->logitsWithGradient(x));
+            lowest = t == 0 ? g.detach() : torch::min(lowest, g.detach());
+            // The reference differentiates the batch mean; the sum gives each image its own
+            // gradient unscaled by 1/N, so the sign, and the score, do not depend on the batch.
+            const at::Tensor gradient = torch::autograd::grad({g.sum()}, {x})[0];
+            // sign(0) = 0: a saturated softmax has an exactly zero (or NaN, for GEN) gradient and
+            // the image stays where it is. torch's sign already maps NaN to 0; nan_to_num keeps
+            // that independent of the kernel.
+            const at::Tensor direction = gradient.sign().nan_to_num(0.0);
+            x = x.detach().add(direction, -epsilon);
+        }
+        const at::Tensor last = baseScore(context.backbone->forward(x, {}).logits);
+        lowest = steps == 0 ? last : torch::min(lowest, last);
+        return -lowest.to(torch::kFloat64);
+    }
+
+private:
+    void checkSettings() const
+    {
+        if (setting("epsilon") < 0)
+            throw Error(id() + ": setting 'epsilon' must be >= 0");
+        if (!isCount(setting("steps"), 0))
+            throw Error(id() + ": setting 'steps' must be a whole number >= 0");
+        if (m_variant == Variant::MspTemperature && !(setting("temperature") > 0))
+            throw Error(id() + ": setting 'temperature' must be > 0");
+        if (m_variant == Variant::Gen) {
+            if (!(setting("gamma") > 0))
+                throw Error(id() + ": setting 'gamma' must be > 0");
+            if (!isCount(setting("m"), 1))
+                throw Error(id() + ": setting 'm' must be a whole number >= 1");
+        }
+    }
+
+    /// g per image [N], ID-high, from a float32 softmax as the reference computes it in the
+    /// network's precision.
+    at::Tensor baseScore(const at::Tensor &logits) const
+    {
+        const at::Tensor z = logits.to(torch::kFloat32);
+        switch (m_variant) {
+        case Variant::Msp:
+            return std::get<0>(torch::softmax(z, 1).max(1));
+        case Variant::MspTemperature:
+            return std::get<0>(torch::softmax(z / setting("temperature"), 1).max(1));
+        case Variant::Entropy: {
+            const at::Tensor p = torch::softmax(z, 1);
+            return (p * (p + 1e-10).log()).sum(1); // -H
+        }
+        case Variant::Gen: {
+            const double gamma = setting("gamma");
+            const int64_t m = std::min<int64_t>(static_cast<int64_t>(setting("m")), z.size(1));
+            // Ascending sort and the top M as in the reference, so the sum runs in its order.
+            const at::Tensor p = std::get<0>(torch::softmax(z, 1).sort(1)).narrow(1, z.size(1) - m, m);
+            return -(p.pow(gamma) * (1 - p).pow(gamma)).sum(1); // -G
+        }
+        }
+        throw Error("internal: unknown PRO variant");
+    }
+
+    Variant m_variant;
+};
+
+} // namespace
+
+std::unique_ptr<Detector> makeProMsp() { return std::make_unique<Pro>(Variant::Msp); }
+std::unique_ptr<Detector> makeProEntropy() { return std::make_unique<Pro>(Variant::Entropy); }
+std::unique_ptr<Detector> makeProMspTemperature() { return std::make_unique<Pro>(Variant::MspTemperature); }
+std::unique_ptr<Detector> makeProGen() { return std::make_unique<Pro>(Variant::Gen); }
+
+} // namespace ood::detectors
