@@ -13,10 +13,80 @@ namespace ood {
 
 namespace {
 
+/// Reduces the TRAIN early activations while the batches stream by, as the detectors asked
+/// (EarlyTrainNeeds): per-class sums in float64 and the maps of a few evenly spaced samples.
+/// Memory is C + M maps, whatever the number of images.
+struct EarlyReducer
+{
+    bool classMeans = false;
+    int64_t classes = 0;
+    std::vector<bool> keep; ///< per sample-list position
+    int64_t listSize = 0;
+    at::Tensor sums;        ///< [C,...] float64
+    std::vector<int64_t> counts;
+    std::vector<at::Tensor> subset;
+    std::vector<int64_t> subsetRows, subsetSamples;
+
+    bool active() const { return classMeans || !keep.empty(); }
+
+    void add(const at::Tensor &early, const std::vector<Sample> &samples, const Batch &batch, int64_t firstRow)
+    {
+        if (!early.defined() || early.size(0) != static_cast<int64_t>(batch.sampleIndices.size()))
+            throw Error("the model returned no early activations for the training images (needed by GROOD)");
+        if (classMeans) {
+            if (!sums.defined()) {
+                std::vector<int64_t> shape = early.sizes().vec();
+                shape[0] = classes;
+                sums = torch::zeros(shape, torch::kFloat64);
+                counts.assign(static_cast<size_t>(classes), 0);
+            }
+            if (early.sizes().slice(1) != sums.sizes().slice(1))
+                throw Error("the model's early activations change shape between training images");
+            std::vector<int64_t> labels;
+            for (size_t index : batch.sampleIndices) {
+                const int64_t label = samples[index].label;
+                if (label < 0 || label >= classes)
+                    throw Error("training image " + samples[index].path.toStdString() + " has no class label");
+                labels.push_back(label);
+                ++counts[static_cast<size_t>(label)];
+            }
+            sums.index_add_(0, torch::tensor(labels, torch::kInt64), early.to(torch::kFloat64));
+        }
+        for (size_t row = 0; row < batch.sampleIndices.size(); ++row) {
+            const size_t position = batch.sampleIndices[row];
+            if (position < keep.size() && keep[position]) {
+                subset.push_back(early[static_cast<int64_t>(row)].to(torch::kFloat32).clone());
+                subsetRows.push_back(firstRow + static_cast<int64_t>(row));
+                subsetSamples.push_back(static_cast<int64_t>(position));
+            }
+        }
+    }
+
+    void takeInto(FeatureSet &set)
+    {
+        set.listSize = listSize;
+        if (classMeans && sums.defined()) {
+            at::Tensor divisors = torch::tensor(counts, torch::kInt64).to(torch::kFloat64).clamp_min(1.0);
+            std::vector<int64_t> shape(static_cast<size_t>(sums.dim()), 1);
+            shape[0] = classes;
+            set.earlyClassMeans = sums / divisors.reshape(shape);
+            set.earlyClassCounts = torch::tensor(counts, torch::kInt64);
+        }
+        if (!subset.empty()) {
+            set.earlySubset = torch::stack(subset).contiguous();
+            set.earlySubsetRows = torch::tensor(subsetRows, torch::kInt64);
+            set.earlySubsetSamples = torch::tensor(subsetSamples, torch::kInt64);
+        }
+        sums = at::Tensor();
+        subset.clear();
+    }
+};
+
 struct Collector
 {
-    std::vector<at::Tensor> features, logits, early;
+    std::vector<at::Tensor> features, logits;
     std::vector<int64_t> labels;
+    EarlyReducer early;
 
     FeatureSet take()
     {
@@ -26,20 +96,19 @@ struct Collector
         set.features = torch::cat(features).contiguous();
         set.logits = torch::cat(logits).contiguous();
         set.labels = torch::tensor(labels, torch::kInt64);
-        if (!early.empty())
-            set.early = torch::cat(early).contiguous();
+        early.takeInto(set);
         return set;
     }
 };
 
-void collect(Collector &collector, const std::vector<Sample> &samples, const Batch &batch,
-             const BatchScores &scores, bool keepEarly)
+void collect(Collector &collector, const std::vector<Sample> &samples, const Batch &batch, const BatchScores &scores)
 {
+    const int64_t firstRow = static_cast<int64_t>(collector.labels.size());
     // Copy out of the inference-mode tensors so the stored sets are ordinary tensors.
     collector.features.push_back(scores.activations.features.to(torch::kFloat32).clone());
     collector.logits.push_back(scores.activations.logits.to(torch::kFloat32).clone());
-    if (keepEarly && scores.activations.early.defined())
-        collector.early.push_back(scores.activations.early.to(torch::kFloat32).clone());
+    if (collector.early.active())
+        collector.early.add(scores.activations.early, samples, batch, firstRow);
     for (size_t index : batch.sampleIndices)
         collector.labels.push_back(samples[index].label);
 }
@@ -79,6 +148,8 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
 
     const std::vector<std::string> ids = options.detectorIds.empty() ? detectorIds() : options.detectorIds;
     ForwardRequest trainRequest;
+    bool earlyClassMeans = false;
+    std::vector<int64_t> earlySubsetSizes;
     for (const std::string &id : ids) {
         ProfileDetector entry;
         entry.detector = createDetector(id);
@@ -96,6 +167,13 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         }
         if (entry.detector->needs().trainData)
             trainRequest.early = trainRequest.early || entry.detector->needs().forward.early;
+        const DetectorNeeds needs = entry.detector->needs();
+        if (needs.trainData && needs.trainEarly.any()) {
+            trainRequest.early = true;
+            earlyClassMeans = earlyClassMeans || needs.trainEarly.classMeans;
+            if (needs.trainEarly.subsetSize > 0)
+                earlySubsetSizes.push_back(needs.trainEarly.subsetSize);
+        }
         profile.detectors.push_back(std::move(entry));
     }
     if (profile.detectors.empty())
@@ -116,6 +194,16 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     context.backbone = &backbone;
     {
         Collector collector;
+        collector.early.listSize = static_cast<int64_t>(train.samples.size());
+        collector.early.classMeans = earlyClassMeans;
+        collector.early.classes = static_cast<int64_t>(train.classNames.size());
+        if (!earlySubsetSizes.empty()) {
+            // The union of every detector's positions; each picks its own back by position.
+            collector.early.keep.assign(train.samples.size(), false);
+            for (int64_t size : earlySubsetSizes)
+                for (int64_t position : evenlySpacedPositions(collector.early.listSize, size))
+                    collector.early.keep[static_cast<size_t>(position)] = true;
+        }
         // A scorer without detectors is a plain feature extractor.
         Scorer extractor(backbone, {}, trainRequest);
         runBatches(
@@ -123,7 +211,7 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
             [&](const Batch &batch, const BatchScores *scores) {
                 recordFailures(train.samples, batch);
                 if (scores)
-                    collect(collector, train.samples, batch, *scores, trainRequest.early);
+                    collect(collector, train.samples, batch, *scores);
             },
             progress);
         context.train = collector.take();
@@ -142,10 +230,19 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         entry.detector->fit(context);
         scoredDuringValidation.push_back(entry.detector.get());
     }
+    bool lateNeedsEarly = false;
+    for (const ProfileDetector *entry : afterValidation)
+        lateNeedsEarly = lateNeedsEarly || entry->detector->needs().trainEarly.any();
+    if (!lateNeedsEarly) {
+        // Up to 100 early maps (80 MB at 224 px for ResNet-18): not worth keeping through pass 2.
+        context.train.earlySubset = at::Tensor();
+        context.train.earlyClassMeans = at::Tensor();
+    }
 
     // Pass 2: validation images -> features (for validation-fitted detectors) and the scores of
     // every detector fitted so far, ODIN's gradient passes included, on the same batches.
     Collector validationFeatures;
+    validationFeatures.early.listSize = static_cast<int64_t>(validation.samples.size());
     std::vector<std::vector<at::Tensor>> validationScores(scoredDuringValidation.size());
     {
         Scorer scorer(backbone, scoredDuringValidation);
@@ -155,7 +252,7 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
                 recordFailures(validation.samples, batch);
                 if (!scores)
                     return;
-                collect(validationFeatures, validation.samples, batch, *scores, false);
+                collect(validationFeatures, validation.samples, batch, *scores);
                 for (size_t d = 0; d < scores->scores.size(); ++d)
                     validationScores[d].push_back(scores->scores[d]);
             },

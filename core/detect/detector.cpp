@@ -6,6 +6,22 @@
 
 namespace ood {
 
+std::vector<int64_t> evenlySpacedPositions(int64_t listSize, int64_t count)
+{
+    std::vector<int64_t> positions;
+    if (listSize <= 0 || count <= 0)
+        return positions;
+    if (listSize <= count) {
+        for (int64_t i = 0; i < listSize; ++i)
+            positions.push_back(i);
+        return positions;
+    }
+    // listSize > count: the positions are strictly increasing, hence distinct.
+    for (int64_t k = 0; k < count; ++k)
+        positions.push_back(k * listSize / count);
+    return positions;
+}
+
 namespace {
 const std::string kSettingPrefix = "setting.";
 }

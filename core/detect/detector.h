@@ -17,10 +17,29 @@ namespace ood {
 
 class Backbone;
 
+/// What fit() reads of the TRAIN split's early activations (ForwardRequest::early). Never the
+/// maps of the whole split: a ResNet-18 layer1 map at 224x224 is 800 KB per image, so the
+/// profile fitter reduces them while it streams the batches (docs/architecture.md).
+struct EarlyTrainNeeds
+{
+    bool classMeans = false; ///< FeatureSet::earlyClassMeans / earlyClassCounts
+    /// Keep the maps of the samples at evenlySpacedPositions(list size, subsetSize) in
+    /// FeatureSet::earlySubset; 0 keeps none.
+    int64_t subsetSize = 0;
+
+    bool any() const { return classMeans || subsetSize > 0; }
+};
+
+/// Positions floor(k*listSize/count), k = 0..count-1, in the sorted sample list (all positions
+/// when listSize <= count): a subset spread over every class of an ImageFolder list, whose first
+/// entries would all come from class 0.
+std::vector<int64_t> evenlySpacedPositions(int64_t listSize, int64_t count);
+
 /// What a detector needs beyond logits and penultimate features.
 struct DetectorNeeds
 {
-    ForwardRequest forward;     ///< optional activations from the forward pass
+    ForwardRequest forward;     ///< optional activations of the forward pass when scoring
+    EarlyTrainNeeds trainEarly; ///< reductions of the TRAIN early activations fit() reads
     bool inputGradient = false; ///< needs extra passes with autograd w.r.t. the input (ODIN, PRO)
     bool trainData = false;     ///< fit() reads FitContext::train
     bool trainLabels = false;   ///< ... with ground-truth labels
@@ -34,7 +53,16 @@ struct FeatureSet
     at::Tensor features; ///< [N,D] float32
     at::Tensor logits;   ///< [N,C] float32
     at::Tensor labels;   ///< [N] int64, -1 where unknown
-    at::Tensor early;    ///< [N,...] float32 when some detector asked for it, else undefined
+
+    /// Early activations, reduced as DetectorNeeds::trainEarly asked; undefined otherwise.
+    at::Tensor earlyClassMeans;    ///< [C,...] float64: mean early map per label 0..C-1
+    at::Tensor earlyClassCounts;   ///< [C] int64: images behind each mean (0: that mean is 0)
+    at::Tensor earlySubset;        ///< [M,...] float32: maps of the kept samples, in list order
+    at::Tensor earlySubsetRows;    ///< [M] int64: their rows in features/logits/labels
+    at::Tensor earlySubsetSamples; ///< [M] int64: their positions in the sample list
+    /// Samples in the list the split came from, decoded or not: the evenly spaced positions are
+    /// taken from it, so an image that fails to decode only drops itself from the subset.
+    int64_t listSize = 0;
 
     int64_t size() const { return features.defined() ? features.size(0) : 0; }
 };

@@ -28,5 +28,6 @@ std::unique_ptr<Detector> makeProMsp();
 std::unique_ptr<Detector> makeProEntropy();
 std::unique_ptr<Detector> makeProMspTemperature();
 std::unique_ptr<Detector> makeProGen();
+std::unique_ptr<Detector> makeGrood();
 
 } // namespace ood::detectors

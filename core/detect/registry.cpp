@@ -23,6 +23,7 @@ const std::vector<DetectorInfo> &detectorRegistry()
             detectors::makeFdbd,
             detectors::makeKnn,
             detectors::makeProMsp,   detectors::makeProEntropy, detectors::makeProMspTemperature, detectors::makeProGen,
+            detectors::makeGrood,
         };
         std::vector<DetectorInfo> infos;
         for (auto factory : factories) {

@@ -129,6 +129,7 @@ public:
     at::Tensor headBias() const override;
     /// `early` is a layer1 output [N,64|256,h1,w1]; returns features [N,D].
     at::Tensor featuresFromEarly(const at::Tensor &early) override;
+    bool canRunFromEarly() const override { return true; }
 
     ResNet module() const { return m_model; }
 

@@ -352,6 +352,11 @@ at::Tensor TorchScriptBackbone::featuresFromEarly(const at::Tensor &early)
     }
 }
 
+bool TorchScriptBackbone::canRunFromEarly() const
+{
+    return d->hasEarly && d->hasFeaturesFromEarly;
+}
+
 const InputSpec &TorchScriptBackbone::inputSpec() const
 {
     return d->input;

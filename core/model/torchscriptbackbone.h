@@ -34,6 +34,8 @@ public:
     at::Tensor headBias() const override;
     /// Calls features_from_early(early) when the module has it, else an undefined tensor.
     at::Tensor featuresFromEarly(const at::Tensor &early) override;
+    /// The probe pass returned "early" and features_from_early(early) gave [N,D].
+    bool canRunFromEarly() const override;
 
     /// Input size (default 224x224) and normalisation (default ImageNet) the module declares.
     const InputSpec &inputSpec() const;

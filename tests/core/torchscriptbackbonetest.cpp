@@ -210,6 +210,7 @@ private Q_SLOTS:
         QCOMPARE(backbone.inputSpec().std[2], 0.3f);
         QVERIFY(backbone.hasFeatureMaps());
         QVERIFY(backbone.hasEarly());
+        QVERIFY(backbone.canRunFromEarly());
 
         const auto reference = readTensors(file("tiny_reference.pt"));
         QCOMPARE(int(reference.size()), 6);
@@ -253,6 +254,7 @@ private Q_SLOTS:
         // The module defines logits = cosine / temperature.
         QVERIFY(torch::allclose(a.logits, a.cosine / a.temperature.unsqueeze(1), 1e-5, 1e-6));
         QVERIFY(!backbone.featuresFromEarly(torch::zeros({1, 3})).defined());
+        QVERIFY(!backbone.canRunFromEarly());
     }
 
     void contractViolations_data()
