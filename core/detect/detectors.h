@@ -19,5 +19,6 @@ std::unique_ptr<Detector> makeNeco();
 std::unique_ptr<Detector> makeReact();
 std::unique_ptr<Detector> makeGradNorm();
 std::unique_ptr<Detector> makeNero();
+std::unique_ptr<Detector> makeAbet();
 
 } // namespace ood::detectors
