@@ -87,6 +87,11 @@ int runEvaluate(const QStringList &arguments)
         json[QString::fromStdString(id.detectorIds[d])] =
             QJsonObject{{"auroc", m.auroc}, {"fpr95", m.fpr95}, {"aupr_in", m.auprIn}, {"aupr_out", m.auprOut}};
     }
+    // Asked-for detectors that could not run on this model were left out at fit time; an explicit
+    // --methods naming one has already failed in scoreImages with the reason.
+    if (ids.empty())
+        for (const auto &[detectorId, reason] : profile.unavailable)
+            std::printf("%-14s %8s  (%s)\n", detectorId.c_str(), "unavailable", reason.c_str());
     if (parser.isSet("json")) {
         QSaveFile file(parser.value("json"));
         const QByteArray bytes = QJsonDocument(json).toJson();

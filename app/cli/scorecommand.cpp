@@ -56,6 +56,12 @@ int runScore(const QStringList &arguments)
     for (const QString &problem : list.problems)
         std::fprintf(stderr, "warning: %s\n", qPrintable(problem));
 
+    // stderr: standard output may be the CSV.
+    if (ids.empty())
+        for (const auto &[detectorId, reason] : profile.unavailable)
+            std::fprintf(stderr, "note: %s is not scored, it is unavailable for this model: %s\n", detectorId.c_str(),
+                         reason.c_str());
+
     ProgressPrinter printer(parser.isSet("quiet"));
     const ScoredImages scored = scoreImages(*model.backbone, profile, list.samples, ids, options, std::ref(printer));
     printer.finish();

@@ -29,5 +29,6 @@ std::unique_ptr<Detector> makeProEntropy();
 std::unique_ptr<Detector> makeProMspTemperature();
 std::unique_ptr<Detector> makeProGen();
 std::unique_ptr<Detector> makeGrood();
+std::unique_ptr<Detector> makeAbet();
 
 } // namespace ood::detectors

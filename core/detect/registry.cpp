@@ -24,6 +24,7 @@ const std::vector<DetectorInfo> &detectorRegistry()
             detectors::makeKnn,
             detectors::makeProMsp,   detectors::makeProEntropy, detectors::makeProMspTemperature, detectors::makeProGen,
             detectors::makeGrood,
+            detectors::makeAbet,
         };
         std::vector<DetectorInfo> infos;
         for (auto factory : factories) {

@@ -30,6 +30,10 @@ public:
     virtual at::Tensor headWeight() const = 0;
     virtual at::Tensor headBias() const = 0;
 
+    /// Whether forward() fills Activations::temperature and ::cosine (a model trained with
+    /// AbeT's learned-temperature heads, methods.md §10).
+    virtual bool hasLearnedTemperature() const { return false; }
+
     /// Runs the network from the `early` activation to the penultimate features [N,D]
     /// (GROOD's mid part). Returns an undefined tensor when the model cannot be split.
     virtual at::Tensor featuresFromEarly(const at::Tensor &early) { (void)early; return {}; }

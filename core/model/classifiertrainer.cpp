@@ -45,8 +45,8 @@ TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const In
         std::vector<Sample> order = train.samples;
         std::shuffle(order.begin(), order.end(), shuffler);
         BatchLoader loader(order, input, options.batchSize, options.decodeWorkers);
-        double lossSum = 0;
-        int64_t correct = 0, seen = 0;
+        double lossSum = 0, abetLossSum = 0;
+        int64_t correct = 0, abetCorrect = 0, seen = 0;
         Batch batch;
         const std::string stage = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options.epochs);
         size_t done = 0;
@@ -69,19 +69,35 @@ TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const In
             for (auto &group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions &>(group.options()).lr(lr);
             optimizer.zero_grad();
-            const at::Tensor logits = model.forward(x);
-            const at::Tensor loss = torch::nn::functional::cross_entropy(logits, target);
-            loss.backward();
+            const ResNetOutputs out = model.forwardAll(x, false, false);
+            const at::Tensor loss = torch::nn::functional::cross_entropy(out.logits, target);
+            at::Tensor abetLoss;
+            if (out.abetLogits.defined()) {
+                abetLoss = torch::nn::functional::cross_entropy(out.abetLogits, target);
+                (loss + abetLoss).backward();
+            } else {
+                loss.backward();
+            }
             optimizer.step();
             ++step;
-            lossSum += loss.item<double>() * static_cast<double>(labels.size());
-            correct += logits.argmax(1).eq(target).sum().item<int64_t>();
+            const auto count = static_cast<double>(labels.size());
+            lossSum += loss.item<double>() * count;
+            correct += out.logits.argmax(1).eq(target).sum().item<int64_t>();
+            if (abetLoss.defined()) {
+                abetLossSum += abetLoss.item<double>() * count;
+                abetCorrect += out.abetLogits.argmax(1).eq(target).sum().item<int64_t>();
+            }
             seen += static_cast<int64_t>(labels.size());
             if (progress && !progress({stage, done, order.size()}))
                 throw Cancelled();
         }
         report.epochLoss.push_back(seen ? lossSum / static_cast<double>(seen) : NAN);
         report.epochAccuracy.push_back(seen ? static_cast<double>(correct) / static_cast<double>(seen) : NAN);
+        if (model.hasAbetHeads()) {
+            report.epochAbetLoss.push_back(seen ? abetLossSum / static_cast<double>(seen) : NAN);
+            report.epochAbetAccuracy.push_back(seen ? static_cast<double>(abetCorrect) / static_cast<double>(seen)
+                                                    : NAN);
+        }
     }
     model.eval();
     return report;

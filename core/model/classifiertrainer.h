@@ -3,6 +3,11 @@
 // preprocessing as inference (so a model trained here sees at test time exactly what it saw in
 // training). Used for the bundled demo model and the end-to-end tests; deterministic for a seed
 // and a thread count.
+//
+// A model with AbeT heads (createResNet(..., abetHeads = true)) is trained on
+// CE(fc logits) + CE(f/T): the AbeT reference trains only the learned-temperature logits, but
+// here one model must serve every detector, and all the others read the ordinary linear head
+// (logits = W h + b, methods.md §0.1). Both heads share the backbone and are trained together.
 
 #include "data/samplelist.h"
 #include "model/modelcard.h"
@@ -28,12 +33,15 @@ struct TrainOptions
 
 struct TrainReport
 {
-    std::vector<double> epochLoss;     ///< mean cross-entropy per epoch
+    std::vector<double> epochLoss;     ///< mean cross-entropy of the fc logits per epoch
     std::vector<double> epochAccuracy; ///< training accuracy per epoch (in train mode)
+    /// With AbeT heads: mean cross-entropy of f/T and the accuracy of argmax f/T per epoch.
+    std::vector<double> epochAbetLoss;
+    std::vector<double> epochAbetAccuracy;
     size_t failedImages = 0;
 };
 
-/// SGD with momentum and a cosine learning-rate schedule. `train` must be labelled. The model
+/// SGD with momentum and a cosine learning-rate schedule, on all parameters (AbeT heads included). `train` must be labelled. The model
 /// is left in eval mode. Throws ood::Error for unlabelled data or a class-count mismatch.
 TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const InputSpec &input,
                             const TrainOptions &options, const ProgressCallback &progress = {});

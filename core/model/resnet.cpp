@@ -139,7 +139,12 @@ void checkInput(const at::Tensor &input, const char *what)
 
 ResNet loadedResNet(const std::string &architecture, const NamedTensors &state, const std::string &source)
 {
-    ResNet model(architecture, resnetClassCount(state, architecture, source));
+    const int classes = resnetClassCount(state, architecture, source);
+    const int width = resnetWidth(state);
+    if (width < 1 || width > 1024)
+        throw Error(source + ": conv1.weight has " + std::to_string(width) +
+                    " output channels, which is not a usable ResNet width (1 to 1024; torchvision uses 64)");
+    ResNet model(architecture, classes, width, hasAbetKeys(state));
     loadResNetStateDict(*model, state, source);
     return model;
 }
@@ -162,20 +167,54 @@ std::vector<std::string> resnetArchitectures()
     return names;
 }
 
-ResNetImpl::ResNetImpl(const std::string &architecture, int numClasses)
+AbetHeadsImpl::AbetHeadsImpl(int64_t featureDim, int64_t numClasses)
+{
+    m_cosine = register_module("cosine", nn::Linear(nn::LinearOptions(featureDim, numClasses).bias(false)));
+    // A plain container, so that the keys read temperature.linear.* / temperature.bn.*.
+    auto temperature = register_module("temperature", std::make_shared<nn::Module>());
+    m_temperatureLinear = temperature->register_module("linear", nn::Linear(featureDim, 1));
+    m_temperatureBn = temperature->register_module("bn", nn::BatchNorm1d(1));
+    // The AbeT reference: kaiming_normal_(nonlinearity="relu") with the default fan_in mode for
+    // the cosine weights; the temperature Linear keeps the default init.
+    torch::NoGradGuard noGrad;
+    nn::init::kaiming_normal_(m_cosine->weight, 0.0, torch::kFanIn, torch::kReLU);
+}
+
+void AbetHeadsImpl::forward(ResNetOutputs &out)
+{
+    // As the AbeT reference: the numerators in float64, the temperature through the float32
+    // Linear and BatchNorm (whose running statistics train mode must update) and then float64.
+    // The 1e-12 keeps T > 0 where the sigmoid underflows, so f/T stays finite.
+    constexpr double kNormEpsilon = 1e-4, kTemperatureFloor = 1e-12;
+    const at::Tensor h = out.features.to(at::kDouble);
+    const at::Tensor w = m_cosine->weight.to(at::kDouble);
+    const at::Tensor hUnit = h / (h.norm(2, {1}, /*keepdim=*/true) + kNormEpsilon);
+    const at::Tensor wUnit = w / (w.norm(2, {1}, /*keepdim=*/true) + kNormEpsilon);
+    out.cosine = hUnit.matmul(wUnit.t());
+    out.temperature =
+        torch::sigmoid(m_temperatureBn(m_temperatureLinear(out.features))).reshape({-1}).to(at::kDouble) +
+        kTemperatureFloor;
+    out.abetLogits = out.cosine / out.temperature.unsqueeze(1);
+}
+
+ResNetImpl::ResNetImpl(const std::string &architecture, int numClasses, int width, bool abetHeads)
     : m_spec(resnetSpec(architecture))
     , m_numClasses(numClasses)
+    , m_width(width)
 {
     if (numClasses < 1)
         throw Error(architecture + ": the number of classes must be at least 1, got " + std::to_string(numClasses));
+    if (width < 1 || width > 1024)
+        throw Error(architecture + ": the base width must be between 1 and 1024 (torchvision: 64), got " +
+                    std::to_string(width));
     // Registration order = torchvision's __init__ order = state_dict key order.
-    m_conv1 = register_module("conv1", conv(3, 64, 7, 2, 3));
-    m_bn1 = register_module("bn1", nn::BatchNorm2d(64));
+    m_conv1 = register_module("conv1", conv(3, width, 7, 2, 3));
+    m_bn1 = register_module("bn1", nn::BatchNorm2d(width));
     m_maxpool = register_module("maxpool", nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1)));
     const int64_t expansion = m_spec.bottleneck ? 4 : 1;
-    int64_t inplanes = 64;
+    int64_t inplanes = width;
     for (int stage = 0; stage < 4; ++stage) {
-        const int64_t planes = int64_t(64) << stage;
+        const int64_t planes = int64_t(width) << stage;
         nn::Sequential layer;
         for (int block = 0; block < m_spec.blocks[stage]; ++block) {
             const int64_t stride = (stage > 0 && block == 0) ? 2 : 1;
@@ -185,7 +224,9 @@ ResNetImpl::ResNetImpl(const std::string &architecture, int numClasses)
         m_layers[stage] = register_module("layer" + std::to_string(stage + 1), layer);
     }
     m_avgpool = register_module("avgpool", nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions({1, 1})));
-    m_fc = register_module("fc", nn::Linear(m_spec.featureDim, numClasses));
+    m_fc = register_module("fc", nn::Linear(featureDim(), numClasses));
+    if (abetHeads)
+        m_abet = register_module("abet", AbetHeads(featureDim(), numClasses));
 
     // torchvision: kaiming_normal_(mode="fan_out", nonlinearity="relu") for every conv; BN
     // weight 1, bias 0 (already LibTorch's default); nn.Linear keeps its default init.
@@ -194,6 +235,16 @@ ResNetImpl::ResNetImpl(const std::string &architecture, int numClasses)
         if (auto *convolution = module->as<nn::Conv2d>())
             nn::init::kaiming_normal_(convolution->weight, 0.0, torch::kFanOut, torch::kReLU);
     }
+}
+
+int ResNetImpl::featureDim() const
+{
+    return m_width * 8 * (m_spec.bottleneck ? 4 : 1);
+}
+
+int ResNetImpl::earlyChannels() const
+{
+    return m_width * (m_spec.bottleneck ? 4 : 1);
 }
 
 at::Tensor ResNetImpl::stem(const at::Tensor &input)
@@ -218,6 +269,8 @@ ResNetOutputs ResNetImpl::forwardAll(const at::Tensor &input, bool keepFeatureMa
         out.featureMaps = x;
     out.features = torch::flatten(m_avgpool(x), 1);
     out.logits = m_fc(out.features);
+    if (m_abet)
+        m_abet->forward(out);
     return out;
 }
 
@@ -229,9 +282,22 @@ at::Tensor ResNetImpl::featuresFromEarly(const at::Tensor &early)
     return torch::flatten(m_avgpool(x), 1);
 }
 
-ResNet createResNet(const std::string &architecture, int numClasses)
+ResNet createResNet(const std::string &architecture, int numClasses, int width, bool abetHeads)
 {
-    return ResNet(architecture, numClasses);
+    return ResNet(architecture, numClasses, width, abetHeads);
+}
+
+int resnetWidth(const NamedTensors &state)
+{
+    for (const auto &[name, tensor] : state)
+        if (name == "conv1.weight" && tensor.defined() && tensor.dim() == 4)
+            return static_cast<int>(tensor.size(0));
+    return kResNetStandardWidth;
+}
+
+bool hasAbetKeys(const NamedTensors &state)
+{
+    return std::any_of(state.begin(), state.end(), [](const auto &entry) { return startsWith(entry.first, "abet."); });
 }
 
 NamedTensors resnetStateDict(ResNetImpl &model)
@@ -306,7 +372,7 @@ int resnetClassCount(const NamedTensors &state, const std::string &architecture,
         if (!entry.second.defined() || entry.second.dim() != 2 || entry.second.size(0) < 1)
             throw Error(source + ": fc.weight has shape " +
                         (entry.second.defined() ? shapeString(entry.second.sizes()) : std::string("(none)")) +
-                        ", expected [classes," + std::to_string(resnetSpec(architecture).featureDim) + "]");
+                        ", expected [classes,features]");
         return static_cast<int>(entry.second.size(0));
     }
     if (state.empty())
@@ -427,7 +493,12 @@ int ResNetBackbone::numClasses() const
 
 int ResNetBackbone::featureDim() const
 {
-    return m_model->spec().featureDim;
+    return m_model->featureDim();
+}
+
+bool ResNetBackbone::hasLearnedTemperature() const
+{
+    return m_model->hasAbetHeads();
 }
 
 Activations ResNetBackbone::forward(const at::Tensor &input, const ForwardRequest &request)
@@ -440,6 +511,10 @@ Activations ResNetBackbone::forward(const at::Tensor &input, const ForwardReques
     activations.features = out.features;
     activations.featureMaps = out.featureMaps;
     activations.early = out.early;
+    if (out.temperature.defined()) {
+        activations.temperature = out.temperature.to(at::kFloat);
+        activations.cosine = out.cosine.to(at::kFloat);
+    }
     return activations;
 }
 
@@ -461,7 +536,7 @@ at::Tensor ResNetBackbone::headBias() const
 
 at::Tensor ResNetBackbone::featuresFromEarly(const at::Tensor &early)
 {
-    const int64_t channels = m_model->spec().bottleneck ? 256 : 64;
+    const int64_t channels = m_model->earlyChannels();
     if (!early.defined() || early.dim() != 4 || early.size(1) != channels)
         throw Error("ResNet featuresFromEarly: expected a layer1 output [N," + std::to_string(channels) +
                     ",h,w], got " + (early.defined() ? shapeString(early.sizes()) : std::string("no tensor")));

@@ -3,6 +3,12 @@
 // Bottleneck sits on its 3x3 conv), so that a torchvision state_dict loads key for key and the
 // weights can be written back for Python. Used for inference (ResNetBackbone) and for training
 // (ResNet + torch::optim).
+//
+// Two extensions that torchvision does not have, both invisible to a standard checkpoint:
+// - a base width other than 64 (slim models such as the bundled demo; the stage widths are
+//   width, 2·width, 4·width, 8·width), read from conv1.weight when a state_dict is loaded;
+// - optional AbeT heads (methods.md §10) next to `fc`, under the keys `abet.*`, present when
+//   the state_dict has them (docs/model-contract.md lists the keys).
 
 #include "model/backbone.h"
 #include "model/modelloader.h"
@@ -28,8 +34,11 @@ struct ResNetSpec
     std::string name;          ///< "resnet18", "resnet34", "resnet50"
     bool bottleneck = false;   ///< Bottleneck (1x1, 3x3, 1x1, expansion 4) or BasicBlock (3x3, 3x3)
     std::array<int, 4> blocks; ///< residual blocks in layer1..layer4
-    int featureDim = 0;        ///< width of layer4's output = input of fc (512 or 2048)
+    int featureDim = 0;        ///< width of layer4's output = input of fc at base width 64 (512 or 2048)
 };
+
+/// torchvision's base width (channels of conv1).
+constexpr int kResNetStandardWidth = 64;
 
 /// The spec of "resnet18", "resnet34" or "resnet50"; throws ood::Error for anything else.
 const ResNetSpec &resnetSpec(const std::string &architecture);
@@ -39,22 +48,52 @@ std::vector<std::string> resnetArchitectures();
 /// Intermediate activations of one pass, all float32. Undefined unless asked for.
 struct ResNetOutputs
 {
-    at::Tensor early;       ///< layer1 output [N,64|256,H/4,W/4]
+    at::Tensor early;       ///< layer1 output [N,width|4·width,H/4,W/4]
     at::Tensor featureMaps; ///< layer4 output [N,D,h,w]
     at::Tensor features;    ///< avgpool output flattened [N,D]
     at::Tensor logits;      ///< fc output [N,C]
+    /// AbeT heads only (undefined without them), float64: the cosine numerators f [N,C], the
+    /// learned temperature T [N] and the AbeT logits f/T [N,C]. Differentiable in train mode.
+    at::Tensor cosine;
+    at::Tensor temperature;
+    at::Tensor abetLogits;
 };
+
+/// AbeT's heads on the penultimate features h [N,D] (methods.md §10, GODIN "DeConf-C"):
+///   cosine      f_c(h) = <h/(|h|+1e-4), w_c/(|w_c|+1e-4)>, no bias, in float64;
+///   temperature T(h) = sigmoid(BN1d(Linear(D->1)(h))) + 1e-12;
+///   logits      f/T.
+/// Child names fix the state_dict keys: cosine.weight, temperature.linear.{weight,bias},
+/// temperature.bn.{weight,bias,running_mean,running_var,num_batches_tracked}.
+class AbetHeadsImpl : public torch::nn::Module
+{
+public:
+    AbetHeadsImpl(int64_t featureDim, int64_t numClasses);
+    /// Fills cosine, temperature and abetLogits of `out` from out.features.
+    void forward(ResNetOutputs &out);
+
+private:
+    torch::nn::Linear m_cosine{nullptr};
+    torch::nn::Linear m_temperatureLinear{nullptr};
+    torch::nn::BatchNorm1d m_temperatureBn{nullptr};
+};
+TORCH_MODULE(AbetHeads);
 
 /// torchvision.models.resnet{18,34,50}(num_classes=C). Child names, parameter and buffer names
 /// and their order are torchvision's (conv1, bn1, layer1.0.conv1, ..., layer4.0.downsample.1,
-/// fc), so named_parameters()/named_buffers() are state_dict keys. Any input [N,3,H,W] with
-/// H,W >= 32 gives logits [N,C] (smaller inputs work too, with a 1x1 layer4).
+/// fc), so named_parameters()/named_buffers() are state_dict keys; the AbeT heads, when asked
+/// for, come last as `abet`. Any input [N,3,H,W] with H,W >= 32 gives logits [N,C] (smaller
+/// inputs work too, with a 1x1 layer4).
 class ResNetImpl : public torch::nn::Module
 {
 public:
     /// Fresh weights with torchvision's initialisation (Kaiming-normal fan_out convs, BN 1/0,
-    /// default Linear init), for training.
-    ResNetImpl(const std::string &architecture, int numClasses);
+    /// default Linear init), for training. `width` is the base width (64 = torchvision);
+    /// `abetHeads` adds AbeT's cosine and temperature heads (cosine weights Kaiming-normal as in
+    /// the AbeT reference). Throws ood::Error for an unknown architecture, numClasses < 1 or a
+    /// width outside 1..1024.
+    ResNetImpl(const std::string &architecture, int numClasses, int width = kResNetStandardWidth,
+               bool abetHeads = false);
 
     /// Logits [N,C]. Follows train()/eval() like any module (batch statistics in train mode).
     at::Tensor forward(const at::Tensor &input);
@@ -65,6 +104,12 @@ public:
 
     const ResNetSpec &spec() const { return m_spec; }
     int numClasses() const { return m_numClasses; }
+    int width() const { return m_width; }
+    /// D = 8·width (BasicBlock) or 32·width (Bottleneck).
+    int featureDim() const;
+    /// Channels of layer1's output: width or 4·width.
+    int earlyChannels() const;
+    bool hasAbetHeads() const { return !m_abet.is_empty(); }
     const torch::nn::Linear &fc() const { return m_fc; }
 
 private:
@@ -72,6 +117,7 @@ private:
 
     ResNetSpec m_spec;
     int m_numClasses = 0;
+    int m_width = kResNetStandardWidth;
     torch::nn::Conv2d m_conv1{nullptr};
     torch::nn::BatchNorm2d m_bn1{nullptr};
     torch::nn::MaxPool2d m_maxpool{nullptr};
@@ -79,18 +125,26 @@ private:
                                                    torch::nn::Sequential{nullptr}, torch::nn::Sequential{nullptr}};
     torch::nn::AdaptiveAvgPool2d m_avgpool{nullptr};
     torch::nn::Linear m_fc{nullptr};
+    AbetHeads m_abet{nullptr};
 };
 TORCH_MODULE(ResNet);
 
-/// A new, randomly initialised ResNet for training. Throws ood::Error for an unknown
-/// architecture or numClasses < 1.
-ResNet createResNet(const std::string &architecture, int numClasses);
+/// A new, randomly initialised ResNet for training (see ResNetImpl's constructor).
+ResNet createResNet(const std::string &architecture, int numClasses, int width = kResNetStandardWidth,
+                    bool abetHeads = false);
+
+/// Base width of a ResNet state_dict: output channels of conv1.weight ([width,3,7,7]); 64 when
+/// there is no such 4-D tensor (the loader then reports what is missing).
+int resnetWidth(const NamedTensors &state);
+/// Whether a state_dict carries AbeT heads (any key under "abet.").
+bool hasAbetKeys(const NamedTensors &state);
 
 /// Parameters and buffers in torchvision's state_dict order (per module: parameters, then
 /// buffers, then its children), detached. Buffers include num_batches_tracked (int64).
 NamedTensors resnetStateDict(ResNetImpl &model);
 
-/// Copies a torchvision state_dict into `model`. Every key must be present with the same shape
+/// Copies a torchvision state_dict (plus `abet.*` when the model has AbeT heads) into `model`.
+/// Every key must be present with the same shape
 /// (num_batches_tracked may be missing) and no foreign key may be present; otherwise throws
 /// ood::Error naming `source`, the first mismatching key with both shapes, the missing and
 /// unexpected keys, and which architecture the keys look like.
@@ -114,7 +168,8 @@ void saveStateDict(const std::string &path, const NamedTensors &state);
 class ResNetBackbone final : public Backbone
 {
 public:
-    /// Loads a state_dict (see loadResNetStateDict); numClasses comes from fc.weight.
+    /// Loads a state_dict (see loadResNetStateDict); numClasses comes from fc.weight, the width
+    /// from conv1.weight, and AbeT heads are built when the state_dict has `abet.*` keys.
     ResNetBackbone(const std::string &architecture, const NamedTensors &state, const std::string &source);
     /// Takes over a (trained) module: puts it in eval mode and freezes its parameters.
     explicit ResNetBackbone(ResNet model);
@@ -122,12 +177,14 @@ public:
     std::string architecture() const override;
     int numClasses() const override;
     int featureDim() const override;
-    /// logits [N,C], features [N,D], featureMaps = layer4 [N,D,h,w], early = layer1.
+    /// logits [N,C], features [N,D], featureMaps = layer4 [N,D,h,w], early = layer1; with AbeT
+    /// heads also temperature [N] and cosine [N,C] (computed in float64, stored as float32).
     Activations forward(const at::Tensor &input, const ForwardRequest &request) override;
+    bool hasLearnedTemperature() const override;
     at::Tensor logitsWithGradient(const at::Tensor &input) override;
     at::Tensor headWeight() const override;
     at::Tensor headBias() const override;
-    /// `early` is a layer1 output [N,64|256,h1,w1]; returns features [N,D].
+    /// `early` is a layer1 output [N,width|4·width,h1,w1]; returns features [N,D].
     at::Tensor featuresFromEarly(const at::Tensor &early) override;
     bool canRunFromEarly() const override { return true; }
 

@@ -72,6 +72,7 @@ struct TorchScriptBackbone::Private
     bool hasFeaturesFromEarly = false;
     bool hasFeatureMaps = false;
     bool hasEarly = false;
+    bool hasLearnedTemperature = false;
     at::Tensor weight, bias;
     InputSpec input;
 
@@ -223,6 +224,8 @@ struct TorchScriptBackbone::Private
                      ": \"features\" must be the input of the final linear layer and head_weight()/head_bias() its "
                      "parameters");
         }
+        // AbeT needs both its numerators and the temperature that divides them.
+        hasLearnedTemperature = outputs.count("temperature") && outputs.count("cosine");
         if (hasFeaturesFromEarly && hasEarly) {
             try {
                 torch::NoGradGuard noGrad;
@@ -338,6 +341,11 @@ at::Tensor TorchScriptBackbone::headWeight() const
 at::Tensor TorchScriptBackbone::headBias() const
 {
     return d->bias;
+}
+
+bool TorchScriptBackbone::hasLearnedTemperature() const
+{
+    return d->hasLearnedTemperature;
 }
 
 at::Tensor TorchScriptBackbone::featuresFromEarly(const at::Tensor &early)

@@ -32,6 +32,8 @@ public:
     at::Tensor logitsWithGradient(const at::Tensor &input) override;
     at::Tensor headWeight() const override;
     at::Tensor headBias() const override;
+    /// True when the probe pass returned both "temperature" and "cosine".
+    bool hasLearnedTemperature() const override;
     /// Calls features_from_early(early) when the module has it, else an undefined tensor.
     at::Tensor featuresFromEarly(const at::Tensor &early) override;
     /// The probe pass returned "early" and features_from_early(early) gave [N,D].

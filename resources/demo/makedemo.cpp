@@ -6,7 +6,12 @@
 //   <out>/data/test-id/<class>/*.png   ID test images (from the t10k split)
 //   <out>/data/ood-near/<class>/*.png  held-out Fashion-MNIST classes (Pullover, Sneaker)
 //   <out>/data/ood-far/*.png           foreign images: noise, stripes, checkerboards, blobs
-//   <out>/model.pt                     ResNet-18 state_dict (torchvision layout), input 32x32
+//   <out>/model.pt                     ResNet-18 state_dict (torchvision key layout), input 32x32,
+//                                      base width 16 (D = 128, about 3 MB) with AbeT heads
+//
+// The demo model is slim so that it ships in a few megabytes and trains in about a minute; it
+// carries AbeT's learned-temperature heads next to the ordinary fc head so that every detector,
+// AbeT included, runs on it (docs/model-contract.md).
 
 #include "data/idxfile.h"
 #include "data/samplelist.h"
@@ -114,6 +119,9 @@ int main(int argc, char *argv[])
     parser.addOption({"learning-rate", "Initial SGD learning rate (cosine schedule).", "LR", "0.02"});
     parser.addOption({"input-size", "Network input side.", "N", "32"});
     parser.addOption({"seed", "Random seed.", "N", "1"});
+    parser.addOption({"width", "ResNet base width (torchvision: 64).", "N", "16"});
+    parser.addOption({"abet", "Train AbeT's learned-temperature heads with the model (the default)."});
+    parser.addOption({"no-abet", "A plain classifier without AbeT heads."});
     parser.process(app);
     if (!parser.isSet("out")) {
         std::fprintf(stderr, "ood-make-demo: --out is required\n");
@@ -127,8 +135,15 @@ int main(int argc, char *argv[])
         const int testPerClass = parser.value("test-per-class").toInt();
         const int inputSize = parser.value("input-size").toInt();
         const auto seed = parser.value("seed").toULongLong();
+        bool widthOk = false;
+        const int width = parser.value("width").toInt(&widthOk);
         if (trainPerClass < 2 || testPerClass < 2 || inputSize < 16)
             throw Error("--train-per-class and --test-per-class must be >= 2, --input-size >= 16");
+        if (!widthOk || width < 1 || width > 1024)
+            throw Error("--width must be between 1 and 1024");
+        if (parser.isSet("abet") && parser.isSet("no-abet"))
+            throw Error("--abet and --no-abet exclude each other");
+        const bool abet = !parser.isSet("no-abet");
 
         const at::Tensor trainImages = readIdxFile(fashion + "/train-images-idx3-ubyte.gz");
         const at::Tensor trainLabels = readIdxFile(fashion + "/train-labels-idx1-ubyte.gz");
@@ -146,7 +161,7 @@ int main(int argc, char *argv[])
         input.width = input.height = inputSize;
         const SampleList train = scanImageFolder(out + "/data/train");
         torch::manual_seed(seed); // the initial weights are part of what makes the demo reproducible
-        ResNet model = createResNet("resnet18", static_cast<int>(kIdClasses.size()));
+        ResNet model = createResNet("resnet18", static_cast<int>(kIdClasses.size()), width, abet);
         TrainOptions options;
         options.epochs = parser.value("epochs").toInt();
         options.seed = seed;
@@ -160,9 +175,14 @@ int main(int argc, char *argv[])
         });
         if (terminal)
             std::fprintf(stderr, "\n");
-        for (size_t e = 0; e < report.epochLoss.size(); ++e)
-            std::printf("epoch %zu: loss %.4f, train accuracy %.3f\n", e + 1, report.epochLoss[e],
+        for (size_t e = 0; e < report.epochLoss.size(); ++e) {
+            std::printf("epoch %zu: loss %.4f, train accuracy %.3f", e + 1, report.epochLoss[e],
                         report.epochAccuracy[e]);
+            if (e < report.epochAbetLoss.size())
+                std::printf("; AbeT head: loss %.4f, accuracy %.3f", report.epochAbetLoss[e],
+                            report.epochAbetAccuracy[e]);
+            std::printf("\n");
+        }
         saveStateDict((out + "/model.pt").toStdString(), resnetStateDict(*model));
         std::printf("wrote %s/model.pt\n", qPrintable(out));
     } catch (const std::exception &e) {

@@ -72,6 +72,8 @@ private Q_SLOTS:
         test::LinearBackbone backbone(w, b);
         for (const std::string &id : detectorIds()) {
             auto detector = createDetector(id);
+            if (!detector->unavailableReason(backbone).empty())
+                continue; // AbeT needs a model with learned-temperature heads (abettest covers it)
             if (id == "neco")
                 detector->setSetting("dim", 2); // the default 100 would keep every one of the 6 dimensions
             detector->fit(context);

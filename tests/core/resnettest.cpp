@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "model/resnet.h"
+#include "support/systempython.h"
 
 #include <QtTest>
 
@@ -464,6 +465,223 @@ private Q_SLOTS:
         QFETCH(QString, architecture);
         ResNet model = createResNet(architecture.toStdString(), 2);
         QCOMPARE(QString::fromStdString(guessArchitecture(resnetStateDict(*model))), architecture);
+    }
+
+    void slimWidth_data()
+    {
+        QTest::addColumn<QString>("architecture");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("dim");
+        QTest::addColumn<int>("earlyChannels");
+        QTest::addColumn<qint64>("parameters");
+        // Parameter counts by hand for ResNet-18 at base width w with 3 classes:
+        //   convs: stem 3·49·w = 147w; layer1 4 convs of 9w² = 36w²; layer2 9·2w² + 3·9·4w² + 2w²
+        //   (1x1 downsample) = 128w²; layer3 = 4·128w² = 512w²; layer4 = 2048w²; total 147w + 2724w²;
+        //   BN weight+bias: 2·(w + 4w + 5·2w + 5·4w + 5·8w) = 150w; fc 8w·3 + 3.
+        //   w = 16: 2352 + 697344 + 2400 + 387 = 702483.
+        //   w = 64: 9408 + 11157504 + 9600 + 1539 = 11178051 (with 1000 classes this gives
+        //   torchvision's documented 11689512, which checks the formula).
+        QTest::newRow("resnet18 w16") << "resnet18" << 16 << 128 << 16 << qint64(702483);
+        QTest::newRow("resnet18 w64") << "resnet18" << 64 << 512 << 64 << qint64(11178051);
+        QTest::newRow("resnet50 w8") << "resnet50" << 8 << 256 << 32 << qint64(-1);
+    }
+
+    void slimWidth()
+    {
+        QFETCH(QString, architecture);
+        QFETCH(int, width);
+        QFETCH(int, dim);
+        QFETCH(int, earlyChannels);
+        QFETCH(qint64, parameters);
+        torch::manual_seed(2);
+        ResNet model = createResNet(architecture.toStdString(), 3, width);
+        QCOMPARE(model->width(), width);
+        QCOMPARE(model->featureDim(), dim);
+        QVERIFY(!model->hasAbetHeads());
+        if (parameters > 0) {
+            qint64 total = 0;
+            for (const at::Tensor &p : model->parameters())
+                total += p.numel();
+            QCOMPARE(total, parameters);
+        }
+        randomiseBatchNorm(*model);
+        NamedTensors state;
+        for (auto &[name, tensor] : resnetStateDict(*model))
+            state.emplace_back(name, tensor.clone());
+        // torchvision's keys whatever the width; the width is read back from conv1.weight.
+        QCOMPARE(int(state.size()), architecture == "resnet18" ? 122 : 320);
+        QCOMPARE(resnetWidth(state), width);
+        QVERIFY(!hasAbetKeys(state));
+        ResNetBackbone backbone(architecture.toStdString(), state, "slim.pt");
+        QCOMPARE(backbone.featureDim(), dim);
+        QVERIFY(!backbone.hasLearnedTemperature());
+        ForwardRequest request;
+        request.early = request.featureMaps = true;
+        const at::Tensor x = torch::randn({2, 3, 40, 40});
+        const Activations a = backbone.forward(x, request);
+        QCOMPARE(a.features.sizes(), at::IntArrayRef({2, dim}));
+        QCOMPARE(a.early.size(1), int64_t(earlyChannels));
+        QVERIFY(torch::allclose(backbone.featuresFromEarly(a.early), a.features, 1e-5, 1e-5));
+        torch::NoGradGuard noGrad;
+        model->eval();
+        QVERIFY(torch::allclose(a.logits, model->forward(x), 1e-5, 1e-5));
+        QVERIFY(errorOf([] { createResNet("resnet18", 3, 0); }).contains("width"));
+    }
+
+    void abetHeadKeys()
+    {
+        torch::manual_seed(3);
+        ResNet model = createResNet("resnet18", 4, 8, true);
+        QVERIFY(model->hasAbetHeads());
+        const NamedTensors state = resnetStateDict(*model);
+        // torchvision's 122 keys unchanged, then the heads (docs/model-contract.md).
+        QCOMPARE(int(state.size()), 122 + 8);
+        QCOMPARE(QString::fromStdString(state[120].first), QString("fc.weight"));
+        const QStringList expected{"abet.cosine.weight [4,64]",
+                                   "abet.temperature.linear.weight [1,64]",
+                                   "abet.temperature.linear.bias [1]",
+                                   "abet.temperature.bn.weight [1]",
+                                   "abet.temperature.bn.bias [1]",
+                                   "abet.temperature.bn.running_mean [1]",
+                                   "abet.temperature.bn.running_var [1]",
+                                   "abet.temperature.bn.num_batches_tracked []"};
+        for (int i = 0; i < 8; ++i) {
+            const auto &[name, tensor] = state[122 + static_cast<size_t>(i)];
+            QStringList shape;
+            for (int64_t s : tensor.sizes())
+                shape << QString::number(s);
+            QCOMPARE(QString("%1 [%2]").arg(QString::fromStdString(name), shape.join(",")), expected[i]);
+        }
+        QVERIFY(hasAbetKeys(state));
+        // AbeT reference init: kaiming_normal_(relu, fan_in): std = sqrt(2/D) = 0.177 for D = 64.
+        const double stdDev = state[122].second.std().item<double>();
+        QVERIFY2(std::abs(stdDev - std::sqrt(2.0 / 64)) < 0.25 * std::sqrt(2.0 / 64), qPrintable(QString::number(stdDev)));
+
+        // An incomplete set of head keys is named.
+        NamedTensors partial;
+        for (const auto &entry : state)
+            if (entry.first != "abet.temperature.bn.running_var")
+                partial.push_back(entry);
+        const QString message = errorOf([&] { ResNetBackbone b("resnet18", partial, "partial.pt"); });
+        QVERIFY2(message.contains("1 missing key (abet.temperature.bn.running_var)"), qPrintable(message));
+    }
+
+    void abetHeadsMatchPython()
+    {
+        // An independent re-implementation in Python (torch.nn.functional, written from the
+        // spec: torchvision's BasicBlock ResNet at any width, methods.md §10 for the heads) reads
+        // our saved state_dict and computes logits, f, T and f/T for the same input.
+        if (!test::systemPythonHas("torch"))
+            QSKIP("no system Python with torch");
+        torch::manual_seed(21);
+        ResNet model = createResNet("resnet18", 3, 8, true);
+        randomiseBatchNorm(*model);
+        {
+            // Spread the temperatures: BN statistics of the temperature logit away from (0, 1).
+            torch::NoGradGuard noGrad;
+            for (const auto &item : model->named_buffers())
+                if (item.key() == "abet.temperature.bn.running_mean")
+                    item.value().fill_(0.3);
+            for (const auto &item : model->named_parameters())
+                if (item.key() == "abet.temperature.linear.weight")
+                    item.value().mul_(4);
+        }
+        QTemporaryDir dir;
+        NamedTensors state;
+        for (auto &[name, tensor] : resnetStateDict(*model))
+            state.emplace_back(name, tensor.clone());
+        saveStateDict(dir.filePath("w.pt").toStdString(), state);
+        const at::Tensor input = torch::randn({4, 3, 36, 36});
+        saveStateDict(dir.filePath("x.pt").toStdString(), {{"x", input}});
+        QProcess python;
+        python.start(OOD_SYSTEM_PYTHON, {"-c", R"(import sys, json, torch
+import torch.nn.functional as F
+sd = torch.load(sys.argv[1]); x = torch.load(sys.argv[2])['x']
+def bn(t, p):
+    return F.batch_norm(t, sd[p + '.running_mean'], sd[p + '.running_var'], sd[p + '.weight'], sd[p + '.bias'],
+                        training=False, momentum=0.0, eps=1e-5)
+def block(t, p, stride):
+    out = F.relu(bn(F.conv2d(t, sd[p + '.conv1.weight'], stride=stride, padding=1), p + '.bn1'))
+    out = bn(F.conv2d(out, sd[p + '.conv2.weight'], padding=1), p + '.bn2')
+    if p + '.downsample.0.weight' in sd:
+        t = bn(F.conv2d(t, sd[p + '.downsample.0.weight'], stride=stride), p + '.downsample.1')
+    return F.relu(out + t)
+with torch.no_grad():
+    t = F.max_pool2d(F.relu(bn(F.conv2d(x, sd['conv1.weight'], stride=2, padding=3), 'bn1')), 3, 2, 1)
+    for s in range(1, 5):
+        for b in range(2):
+            t = block(t, 'layer%d.%d' % (s, b), 2 if s > 1 and b == 0 else 1)
+    h = t.mean(dim=(2, 3))
+    logits = h @ sd['fc.weight'].T + sd['fc.bias']
+    hd, w = h.double(), sd['abet.cosine.weight'].double()
+    f = (hd / (hd.norm(dim=1, keepdim=True) + 1e-4)) @ (w / (w.norm(dim=1, keepdim=True) + 1e-4)).T
+    z = h @ sd['abet.temperature.linear.weight'].T + sd['abet.temperature.linear.bias']
+    T = torch.sigmoid(bn(z, 'abet.temperature.bn')).double()[:, 0] + 1e-12
+    l = f / T[:, None]
+print(json.dumps({'logits': logits.tolist(), 'f': f.tolist(), 'T': T.tolist(), 'l': l.tolist()}))
+)",
+                                        dir.filePath("w.pt"), dir.filePath("x.pt")});
+        python.waitForFinished(120000);
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        const QJsonObject reference = QJsonDocument::fromJson(python.readAllStandardOutput()).object();
+        auto tensorOf = [&](const char *key) {
+            std::vector<double> values;
+            for (const QJsonValue &row : reference[key].toArray()) {
+                if (row.isArray())
+                    for (const QJsonValue &v : row.toArray())
+                        values.push_back(v.toDouble());
+                else
+                    values.push_back(row.toDouble());
+            }
+            return torch::tensor(values, torch::kFloat64);
+        };
+
+        ResNetBackbone backbone("resnet18", state, "w.pt");
+        QVERIFY(backbone.hasLearnedTemperature());
+        const Activations a = backbone.forward(input, {});
+        torch::NoGradGuard noGrad;
+        const ResNetOutputs out = backbone.module()->forwardAll(input, false, false);
+        QCOMPARE(out.cosine.scalar_type(), at::kDouble);
+        QCOMPARE(a.temperature.sizes(), at::IntArrayRef({4}));
+        QCOMPARE(a.cosine.sizes(), at::IntArrayRef({4, 3}));
+        const at::Tensor t = tensorOf("T");
+        QVERIFY2(t.max().item<double>() - t.min().item<double>() > 0.05, "temperatures too alike to test anything");
+        auto close = [](const at::Tensor &ours, const at::Tensor &theirs, double tolerance) {
+            const at::Tensor o = ours.to(torch::kFloat64).flatten();
+            return o.numel() == theirs.numel() &&
+                   ((o - theirs).abs() <= tolerance * (1 + theirs.abs())).all().item<bool>();
+        };
+        QVERIFY(close(a.logits, tensorOf("logits"), 1e-4));
+        QVERIFY(close(a.cosine, tensorOf("f"), 1e-5));
+        QVERIFY(close(a.temperature, t, 1e-5));
+        QVERIFY(close(out.cosine, tensorOf("f"), 1e-5));
+        QVERIFY(close(out.temperature, t, 1e-5));
+        QVERIFY(close(out.abetLogits, tensorOf("l"), 1e-5));
+    }
+
+    void abetStateRoundTrip()
+    {
+        // saveStateDict -> loadModel rebuilds width and heads from the keys: identical outputs.
+        torch::manual_seed(9);
+        ResNet model = createResNet("resnet18", 3, 8, true);
+        randomiseBatchNorm(*model);
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("abet.pt").toStdString();
+        saveStateDict(path, resnetStateDict(*model));
+        ResNetBackbone direct(model);
+        const LoadedModel loaded = loadModel(path, "resnet18");
+        QVERIFY(loaded.backbone->hasLearnedTemperature());
+        QCOMPARE(loaded.card.featureDim, 64);
+        const at::Tensor x = torch::randn({3, 3, 32, 32});
+        ForwardRequest request;
+        request.early = request.featureMaps = true;
+        const Activations a = direct.forward(x, request);
+        const Activations b = loaded.backbone->forward(x, request);
+        for (const auto &[ours, theirs] : {std::pair{a.logits, b.logits}, std::pair{a.features, b.features},
+                                           std::pair{a.cosine, b.cosine}, std::pair{a.temperature, b.temperature},
+                                           std::pair{a.early, b.early}})
+            QVERIFY(torch::equal(ours, theirs));
+        QVERIFY(torch::equal(direct.headWeight(), loaded.backbone->headWeight()));
     }
 };
 
