@@ -21,6 +21,7 @@ int runFit(const QStringList &arguments);
 int runScore(const QStringList &arguments);
 int runEvaluate(const QStringList &arguments);
 int runBench(const QStringList &arguments);
+int runDemo(const QStringList &arguments);
 
 // Shared by the commands.
 void addRunOptions(QCommandLineParser &parser);
@@ -38,5 +39,11 @@ void addProfileAndInputOptions(QCommandLineParser &parser, const QString &inputH
 /// -1 when the command should go on. `needsInputs`: at least one --input or positional path.
 int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
                      const QStringList &required, bool needsInputs = false);
+/// The CSV of 'score': `path,prediction,confidence,<one column per detector>,flagged_by,error`, one
+/// row per image; `paths[i]` is written for image i, scores with `significantDigits` digits.
+QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStringList &paths,
+                  int significantDigits);
+/// Writes the whole file or nothing (QSaveFile). Throws ood::Error naming the file.
+void writeFileAtomically(const QString &path, const QByteArray &bytes);
 
 } // namespace ood::cli

@@ -3,9 +3,12 @@
 #include "error.h"
 
 #include <QFileInfo>
+#include <QSaveFile>
+#include <QTextStream>
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstdio>
 #include <thread>
 
@@ -91,6 +94,60 @@ int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, c
     if (needsInputs && inputsFrom(parser).isEmpty())
         return usageError(parser, QString("%1 needs at least one --input").arg(command));
     return -1;
+}
+
+namespace {
+
+QString csvField(const QString &value)
+{
+    if (!value.contains(QLatin1Char(',')) && !value.contains(QLatin1Char('"')) && !value.contains(QLatin1Char('\n')) &&
+        !value.contains(QLatin1Char('\r')))
+        return value;
+    QString quoted = value;
+    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+} // namespace
+
+QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStringList &paths, int significantDigits)
+{
+    auto number = [significantDigits](double value) {
+        return std::isnan(value) ? QString() : QString::number(value, 'g', significantDigits);
+    };
+    QString text;
+    QTextStream out(&text);
+    out << "path,prediction,confidence";
+    for (const std::string &id : scored.detectorIds)
+        out << ',' << QString::fromStdString(id);
+    out << ",flagged_by,error\n";
+    const at::Tensor scores = scored.scores.contiguous();
+    const auto k = static_cast<int64_t>(scored.detectorIds.size());
+    const double *data = scores.data_ptr<double>();
+    for (size_t i = 0; i < scored.samples.size(); ++i) {
+        const bool failed = !scored.errors[i].isEmpty();
+        const int64_t prediction = scored.predictions[i];
+        out << csvField(paths.at(static_cast<int>(i))) << ','
+            << (failed ? QString() : csvField(QString::fromStdString(profile.model.classNames.at(static_cast<size_t>(prediction)))))
+            << ',' << number(scored.confidences[i]);
+        QStringList flaggedBy;
+        for (int64_t d = 0; d < k; ++d) {
+            const double s = data[static_cast<int64_t>(i) * k + d];
+            out << ',' << number(s);
+            if (!failed && s > profile.find(scored.detectorIds[static_cast<size_t>(d)])->threshold)
+                flaggedBy << QString::fromStdString(scored.detectorIds[static_cast<size_t>(d)]);
+        }
+        out << ',' << csvField(flaggedBy.join(';')) << ',' << csvField(scored.errors[i]) << '\n';
+    }
+    out.flush();
+    return text;
+}
+
+void writeFileAtomically(const QString &path, const QByteArray &bytes)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        throw Error("cannot write " + path.toStdString() + ": " + file.errorString().toStdString());
 }
 
 int usageError(const QCommandLineParser &parser, const QString &message)

@@ -6,32 +6,12 @@
 #include "progressprinter.h"
 
 #include <QSaveFile>
-#include <QTextStream>
 
 #include <torch/torch.h>
 
 #include <cstdio>
 
 namespace ood::cli {
-
-namespace {
-
-QString csvField(const QString &value)
-{
-    if (!value.contains(QLatin1Char(',')) && !value.contains(QLatin1Char('"')) && !value.contains(QLatin1Char('\n')) &&
-        !value.contains(QLatin1Char('\r')))
-        return value;
-    QString quoted = value;
-    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
-
-QString number(double value)
-{
-    return std::isnan(value) ? QString() : QString::number(value, 'g', 10);
-}
-
-} // namespace
 
 int runScore(const QStringList &arguments)
 {
@@ -66,31 +46,10 @@ int runScore(const QStringList &arguments)
     const ScoredImages scored = scoreImages(*model.backbone, profile, list.samples, ids, options, std::ref(printer));
     printer.finish();
 
-    QString text;
-    QTextStream out(&text);
-    out << "path,prediction,confidence";
-    for (const std::string &id : scored.detectorIds)
-        out << ',' << QString::fromStdString(id);
-    out << ",flagged_by,error\n";
-    const at::Tensor scores = scored.scores.contiguous();
-    const auto k = static_cast<int64_t>(scored.detectorIds.size());
-    const double *data = scores.data_ptr<double>();
-    for (size_t i = 0; i < scored.samples.size(); ++i) {
-        const bool failed = !scored.errors[i].isEmpty();
-        const int64_t prediction = scored.predictions[i];
-        out << csvField(scored.samples[i].path) << ','
-            << (failed ? QString() : csvField(QString::fromStdString(profile.model.classNames.at(static_cast<size_t>(prediction)))))
-            << ',' << number(scored.confidences[i]);
-        QStringList flaggedBy;
-        for (int64_t d = 0; d < k; ++d) {
-            const double s = data[static_cast<int64_t>(i) * k + d];
-            out << ',' << number(s);
-            if (!failed && s > profile.find(scored.detectorIds[static_cast<size_t>(d)])->threshold)
-                flaggedBy << QString::fromStdString(scored.detectorIds[static_cast<size_t>(d)]);
-        }
-        out << ',' << csvField(flaggedBy.join(';')) << ',' << csvField(scored.errors[i]) << '\n';
-    }
-    out.flush();
+    QStringList paths;
+    for (const Sample &sample : scored.samples)
+        paths << sample.path;
+    const QString text = scoresCsv(scored, profile, paths, 10);
 
     if (parser.isSet("out")) {
         QSaveFile file(parser.value("out"));

@@ -1,0 +1,251 @@
+// 'ood-inspect demo' through the real executables: resources/demo/build-assets.sh makes small
+// demo assets (a 1-epoch model on 60 images per class), then the demo scores them and writes the
+// report, the CSV and the metrics, which are checked against an independent recomputation.
+
+#include "calib/profile.h"
+
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QString out, err;
+};
+
+Run run(const QString &program, const QStringList &arguments, int timeoutMs = 600000)
+{
+    QProcess process;
+    process.start(program, arguments);
+    Run result;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        result.err = "timed out";
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+QString describe(const Run &r) { return QString("exit %1\nstdout:\n%2\nstderr:\n%3").arg(r.exitCode).arg(r.out, r.err); }
+
+/// RFC 4180 fields of one CSV line.
+QStringList csvFields(const QString &line)
+{
+    QStringList fields;
+    QString field;
+    bool quoted = false;
+    for (int i = 0; i < line.size(); ++i) {
+        const QChar c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields << field;
+            field.clear();
+        } else {
+            field += c;
+        }
+    }
+    fields << field;
+    return fields;
+}
+
+/// AUROC by counting every (ID, OOD) pair: OOD above ID counts 1, a tie 1/2.
+double pairwiseAuroc(const std::vector<double> &id, const std::vector<double> &ood)
+{
+    double wins = 0;
+    for (double o : ood)
+        for (double i : id)
+            wins += o > i ? 1.0 : o == i ? 0.5 : 0.0;
+    return wins / (static_cast<double>(id.size()) * static_cast<double>(ood.size()));
+}
+
+/// NERO's FPR@95: the threshold is the ID score at rank floor(0.95 n) in ascending order; the
+/// share of OOD scores at or below it.
+double neroFpr95(std::vector<double> id, const std::vector<double> &ood)
+{
+    std::sort(id.begin(), id.end());
+    const double t = id[std::min(id.size() - 1, static_cast<size_t>(std::floor(0.95 * static_cast<double>(id.size()))))];
+    return static_cast<double>(std::count_if(ood.begin(), ood.end(), [t](double o) { return o <= t; })) /
+           static_cast<double>(ood.size());
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+const int kFramesPerGroup = 20;
+
+} // namespace
+
+class DemoCommandTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QStringList m_detectors;
+    QStringList m_unavailable;
+    QString path(const QString &relative) const { return m_dir.filePath(relative); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!QFileInfo::exists(OOD_FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz"))
+            QSKIP("Debian's dataset-fashion-mnist is not installed");
+        const Run build = run("bash", {OOD_SOURCE_DIR "/resources/demo/build-assets.sh", "--inspect",
+                                       OOD_INSPECT_BINARY, "--make-demo", OOD_MAKE_DEMO_BINARY, "--out",
+                                       path("assets"), "--work", path("work"), "--allow-large",
+                                       "--train-per-class", "60", "--test-per-class", "20", "--epochs", "1"});
+        QVERIFY2(build.exitCode == 0, qPrintable(describe(build)));
+        for (const char *name : {"model.pt", "demo.oodprofile", "MANIFEST"})
+            QVERIFY2(QFileInfo::exists(path("assets/") + name), name);
+        // The demo must not need the folder the profile was fitted in.
+        QVERIFY(QDir(path("work")).removeRecursively());
+
+        const ood::Profile profile = ood::loadProfile(path("assets/demo.oodprofile"));
+        for (const ood::ProfileDetector &d : profile.detectors)
+            m_detectors << QString::fromStdString(d.detector->id());
+        for (const auto &entry : profile.unavailable)
+            m_unavailable << QString::fromStdString(entry.first);
+        QVERIFY(m_detectors.size() >= 11);
+    }
+
+    void assetsHoldTheChosenFrames()
+    {
+        for (const char *group : {"id", "near-ood", "far-ood"}) {
+            QDirIterator it(path("assets/frames/") + group, {"*.png"}, QDir::Files, QDirIterator::Subdirectories);
+            int n = 0;
+            for (; it.hasNext(); it.next())
+                ++n;
+            QCOMPARE(n, kFramesPerGroup);
+        }
+        // Every file of the assets is listed with its digest.
+        const QString manifest = QString::fromUtf8(readAll(path("assets/MANIFEST")));
+        QVERIFY(manifest.contains(QRegularExpression("[0-9a-f]{64}  model.pt\\n")));
+        QVERIFY(manifest.contains(QRegularExpression("[0-9a-f]{64}  frames/far-ood/far_000.png\\n")));
+    }
+
+    void demoWritesReportCsvAndMetrics()
+    {
+        const QString out = path("report");
+        const Run demo = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("assets"), "--out", out, "--quiet"});
+        QVERIFY2(demo.exitCode == 0, qPrintable(describe(demo)));
+        QVERIFY2(demo.out.contains("report: " + out + "/report.html"), qPrintable(demo.out));
+        for (const QString &id : m_detectors)
+            QVERIFY2(demo.out.contains(QRegularExpression("\\n" + id + " +[0-9.]+ ")), qPrintable(id + "\n" + demo.out));
+
+        // The extracted profile names the extracted model.
+        QCOMPARE(QString::fromStdString(ood::loadProfile(out + "/demo.oodprofile").model.modelPath), out + "/model.pt");
+
+        const QStringList lines = QString::fromUtf8(readAll(out + "/scores.csv")).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1 + 3 * kFramesPerGroup);
+        QCOMPARE(lines[0], "path,prediction,confidence," + m_detectors.join(',') + ",flagged_by,error");
+        std::map<QString, std::map<QString, std::vector<double>>> scores; // detector -> group -> scores
+        QStringList flaggedFiles;
+        for (int r = 1; r < lines.size(); ++r) {
+            const QStringList row = csvFields(lines[r]);
+            QCOMPARE(row.size(), 3 + m_detectors.size() + 2);
+            QVERIFY2(row.last().isEmpty(), qPrintable(lines[r]));
+            QVERIFY(QFileInfo::exists(out + "/" + row[0]));
+            const QString group = row[0].section('/', 1, 1);
+            QVERIFY2(group == "id" || group == "near-ood" || group == "far-ood", qPrintable(row[0]));
+            for (int d = 0; d < m_detectors.size(); ++d) {
+                bool ok = false;
+                scores[m_detectors[d]][group].push_back(row[3 + d].toDouble(&ok));
+                QVERIFY(ok);
+            }
+            if (!row[row.size() - 2].isEmpty())
+                flaggedFiles << row[0];
+        }
+
+        const QJsonObject metrics = QJsonDocument::fromJson(readAll(out + "/metrics.json")).object();
+        QCOMPARE(metrics["frames"].toObject()["id"].toInt(), kFramesPerGroup);
+        QCOMPARE(metrics["frames"].toObject()["far_ood"].toInt(), kFramesPerGroup);
+        for (const QString &id : m_detectors) {
+            for (const auto &[key, group] : {std::pair{"near_ood", "near-ood"}, std::pair{"far_ood", "far-ood"}}) {
+                const QJsonObject m = metrics[key].toObject()[id].toObject();
+                const std::vector<double> &idScores = scores[id]["id"], &oodScores = scores[id][group];
+                QVERIFY2(std::abs(m["auroc"].toDouble(-1) - pairwiseAuroc(idScores, oodScores)) < 1e-12,
+                         qPrintable(QString("%1 %2 %3 vs %4").arg(id, key).arg(m["auroc"].toDouble())
+                                        .arg(pairwiseAuroc(idScores, oodScores))));
+                QVERIFY2(std::abs(m["fpr95"].toDouble(-1) - neroFpr95(idScores, oodScores)) < 1e-12,
+                         qPrintable(QString("%1 %2 fpr95").arg(id, key)));
+            }
+        }
+        for (const QString &id : m_unavailable)
+            QVERIFY(metrics["unavailable"].toObject().contains(id));
+
+        const QString html = QString::fromUtf8(readAll(out + "/report.html"));
+        QVERIFY(html.startsWith("<!DOCTYPE html>"));
+        QVERIFY(!html.contains("<script"));
+        for (const QString &id : m_detectors + m_unavailable)
+            QVERIFY2(html.contains("<td class=\"text\">" + id + "</td>"), qPrintable(id));
+        QVERIFY(html.contains(QString("Flagged frames (%1)").arg(flaggedFiles.size())));
+        QVERIFY(!flaggedFiles.isEmpty()); // far-OOD noise is flagged by someone even by a 1-epoch model
+        for (const QString &file : flaggedFiles)
+            QVERIFY2(html.contains("<td class=\"text\">" + file + "</td>"), qPrintable(file));
+        QCOMPARE(html.count("src=\"data:image/png;base64,"), 3 * kFramesPerGroup);
+    }
+
+    void markdownIsTheTableAlone()
+    {
+        const Run demo = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("assets"), "--out", path("md"),
+                                                  "--markdown", "--quiet"});
+        QVERIFY2(demo.exitCode == 0, qPrintable(describe(demo)));
+        const QStringList lines = demo.out.split('\n');
+        QVERIFY2(lines[0].startsWith("| Detector | Near OOD AUROC |"), qPrintable(demo.out));
+        for (int d = 0; d < m_detectors.size(); ++d)
+            QVERIFY2(lines[2 + d].startsWith("| " + m_detectors[d] + " | "), qPrintable(demo.out));
+        QVERIFY(!demo.out.contains("report:"));
+        QVERIFY(demo.err.contains("report:"));
+    }
+
+    void missingAssetsAreExplained()
+    {
+        const Run missing = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("nowhere"), "--out", path("x")});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains("does not exist"), qPrintable(missing.err));
+
+        QDir().mkpath(path("partial/frames/id"));
+        QVERIFY(QFile::copy(path("assets/demo.oodprofile"), path("partial/demo.oodprofile")));
+        const Run noModel = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("partial"), "--out", path("x")});
+        QCOMPARE(noModel.exitCode, 1);
+        QVERIFY2(noModel.err.contains("have no model.pt"), qPrintable(noModel.err));
+
+        QVERIFY(QFile::copy(path("assets/model.pt"), path("partial/model.pt")));
+        const Run noFrames = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("partial"), "--out", path("x")});
+        QCOMPARE(noFrames.exitCode, 1);
+        QVERIFY2(noFrames.err.contains("no image under frames/id"), qPrintable(noFrames.err));
+
+        QCOMPARE(run(OOD_INSPECT_BINARY, {"demo", "extra"}).exitCode, 2);
+
+        // The program embeds whatever resources/demo/assets/ held when it was configured.
+        if (!QFileInfo::exists(OOD_SOURCE_DIR "/resources/demo/assets/model.pt")) {
+            const Run none = run(OOD_INSPECT_BINARY, {"demo", "--out", path("x")});
+            QCOMPARE(none.exitCode, 1);
+            QVERIFY2(none.err.contains("resources/demo/build-assets.sh"), qPrintable(none.err));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(DemoCommandTest)
+#include "democommandtest.moc"
