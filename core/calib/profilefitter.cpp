@@ -165,8 +165,6 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
                                                      " needs a labelled validation folder (one sub-folder per class)");
             continue;
         }
-        if (entry.detector->needs().trainData)
-            trainRequest.early = trainRequest.early || entry.detector->needs().forward.early;
         const DetectorNeeds needs = entry.detector->needs();
         if (needs.trainData && needs.trainEarly.any()) {
             trainRequest.early = true;
