@@ -260,7 +260,7 @@ private Q_SLOTS:
         QTest::addColumn<bool>("minimumBeforeLast");
         for (const auto &id : kProIds) {
             const QString name = QString::fromStdString(id);
-            const auto row = [&](const char *what) { return QTest::newRow(qPrintable(name + " " + what)) << name; };
+            const auto row = [&](const char *what) -> QTestData & { return QTest::newRow(qPrintable(name + " " + what)) << name; };
             row("defaults") << -1.0 << -1 << 1.0 << false;
             row("negative margin") << -1.0 << -1 << -0.7 << false;
             row("K=0") << -1.0 << 0 << 0.8 << false;
