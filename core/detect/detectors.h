@@ -19,5 +19,10 @@ std::unique_ptr<Detector> makeNeco();
 std::unique_ptr<Detector> makeReact();
 std::unique_ptr<Detector> makeGradNorm();
 std::unique_ptr<Detector> makeNero();
+std::unique_ptr<Detector> makeAshB();
+std::unique_ptr<Detector> makeAshS();
+std::unique_ptr<Detector> makeAshP();
+std::unique_ptr<Detector> makeScale();
+std::unique_ptr<Detector> makeDice();
 
 } // namespace ood::detectors

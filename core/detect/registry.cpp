@@ -17,6 +17,7 @@ const std::vector<DetectorInfo> &detectorRegistry()
             detectors::makeMsp,      detectors::makeOdin,   detectors::makeEnergy, detectors::makeEntropy,
             detectors::makeMaxLogit, detectors::makeMahalanobis, detectors::makeVim, detectors::makeNeco,
             detectors::makeReact,    detectors::makeGradNorm, detectors::makeNero,
+            detectors::makeAshB,     detectors::makeAshS,   detectors::makeAshP,   detectors::makeScale, detectors::makeDice,
         };
         std::vector<DetectorInfo> infos;
         for (auto factory : factories) {
