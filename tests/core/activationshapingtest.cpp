@@ -178,7 +178,7 @@ private Q_SLOTS:
         const at::Tensor w = torch::eye(3), b = torch::zeros({3});
         const at::Tensor train = torch::tensor({1.f, 0.f, 2.f, 0.5f, -0.25f, 1.f}).reshape({2, 3});
         try {
-            fitted(id.toStdString(), train, w, b);
+            fitted(id.toStdString(), train, w, b, 50);
             QFAIL("fit accepted signed features");
         } catch (const Error &e) {
             const QString message = e.what();
