@@ -239,7 +239,7 @@ private Q_SLOTS:
         QTest::addColumn<double>("ashPercentile");
         QTest::addColumn<double>("scalePercentile");
         QTest::newRow("defaults") << 90.0 << 85.0;
-        QTest::newRow("65 (k through half-to-even 41.6 -> 42)") << 65.0 << 65.0;
+        QTest::newRow("65: k = 64 - round(41.6) = 22") << 65.0 << 65.0;
     }
 
     void matchesNumpy()
