@@ -30,5 +30,10 @@ std::unique_ptr<Detector> makeProMspTemperature();
 std::unique_ptr<Detector> makeProGen();
 std::unique_ptr<Detector> makeGrood();
 std::unique_ptr<Detector> makeAbet();
+std::unique_ptr<Detector> makeAshB();
+std::unique_ptr<Detector> makeAshS();
+std::unique_ptr<Detector> makeAshP();
+std::unique_ptr<Detector> makeScale();
+std::unique_ptr<Detector> makeDice();
 
 } // namespace ood::detectors

@@ -25,6 +25,7 @@ const std::vector<DetectorInfo> &detectorRegistry()
             detectors::makeProMsp,   detectors::makeProEntropy, detectors::makeProMspTemperature, detectors::makeProGen,
             detectors::makeGrood,
             detectors::makeAbet,
+            detectors::makeAshB,     detectors::makeAshS,   detectors::makeAshP,   detectors::makeScale, detectors::makeDice,
         };
         std::vector<DetectorInfo> infos;
         for (auto factory : factories) {
