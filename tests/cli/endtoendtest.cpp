@@ -64,6 +64,7 @@ QString describe(const Run &r) { return QString("exit %1\nstdout:\n%2\nstderr:\n
 const QStringList kDetectors = {"msp", "odin", "energy", "entropy", "maxlogit", "mahalanobis",
                                 "vim", "neco", "react", "gradnorm", "nero",
                                 "ash", "ash_s", "ash_p", "scale", "dice"};
+                                "gen", "tempscale", "rmds", "fdbd"};
 
 } // namespace
 
