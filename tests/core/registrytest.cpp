@@ -73,6 +73,8 @@ private Q_SLOTS:
             auto detector = createDetector(id);
             if (id == "neco")
                 detector->setSetting("dim", 2); // the default 100 would keep every one of the 6 dimensions
+            if (id == "knn")
+                detector->setSetting("k", 5); // the default 50 reaches past the 30 samples of a class
             detector->fit(context);
             auto scoreOf = [&](const at::Tensor &x) {
                 const Activations a = test::activationsOf(x, w, b);
