@@ -1,5 +1,5 @@
 // Exact vs IVF k-NN scoring on a large synthetic bank (docs/benchmarks.md, "KNN index").
-// Usage: knn-bench [N=50000] [D=512] [queries=1024] [batch=32] [k=50] [nprobe=8]
+// Usage: knn-bench [N=50000] [D=512] [queries=1024] [batch=32] [k=50] [nprobe=8] [threads=all cores]
 // The bank is ReLU'd rows around 100 random centres, L2-normalised like the KNN detector's.
 
 #include "detect/nearestneighbours.h"
@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <set>
+#include <thread>
 
 namespace {
 
@@ -52,6 +53,8 @@ int main(int argc, char **argv)
     auto arg = [&](int i, int64_t fallback) { return argc > i ? std::atoll(argv[i]) : fallback; };
     const int64_t n = arg(1, 50000), d = arg(2, 512), nq = arg(3, 1024), batch = arg(4, 32), k = arg(5, 50),
                   nprobe = arg(6, 8);
+    // As ood-inspect does: LibTorch (and so FAISS, see nearestneighbours.h) on every core.
+    at::set_num_threads(static_cast<int>(arg(7, std::max(1u, std::thread::hardware_concurrency()))));
     torch::manual_seed(1);
     const at::Tensor centres = torch::randn({100, d}) * 0.5;
     const at::Tensor bank = clusteredUnitRows(n, d, centres), queries = clusteredUnitRows(nq, d, centres);

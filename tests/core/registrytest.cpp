@@ -78,6 +78,8 @@ private Q_SLOTS:
                 detector->setSetting("dim", 2); // the default 100 would keep every one of the 6 dimensions
             if (id == "scale") // at P = 85, D = 6 keeps k = 1: exp(s1/s2) = e^3.4 for the spread-out odd sample
                 detector->setSetting("percentile", 50);
+            if (id == "knn")
+                detector->setSetting("k", 5); // the default 50 reaches past the 30 samples of a class
             detector->fit(context);
             auto scoreOf = [&](const at::Tensor &x) {
                 const Activations a = test::activationsOf(x, w, b);
