@@ -293,7 +293,7 @@ private Q_SLOTS:
     {
         HandData data;
         FitContext context = data.context();
-        context.train.earlyClassMeans = {};
+        context.train.earlyClassMeans = at::Tensor();
         auto detector = createDetector("grood");
         QVERIFY_THROWS_EXCEPTION(Error, detector->fit(context));
         // A class without any training image has no prototype.

@@ -73,7 +73,7 @@ private Q_SLOTS:
         for (const std::string &id : detectorIds()) {
             auto detector = createDetector(id);
             if (!detector->unavailableReason(backbone).empty())
-                continue; // AbeT needs a model with learned-temperature heads (abettest covers it)
+                continue; // AbeT and GROOD need more than a linear model (their own tests cover them)
             if (id == "neco")
                 detector->setSetting("dim", 2); // the default 100 would keep every one of the 6 dimensions
             if (id == "scale") // at P = 85, D = 6 keeps k = 1: exp(s1/s2) = e^3.4 for the spread-out odd sample
