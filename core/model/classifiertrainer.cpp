@@ -69,7 +69,7 @@ TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const In
             for (auto &group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions &>(group.options()).lr(lr);
             optimizer.zero_grad();
-            const ResNetOutputs out = model.forwardAll(x, false, false);
+            const ResNetOutputs out = model.forwardAll(x, false, false, !options.abetTrainsBackbone);
             const at::Tensor loss = torch::nn::functional::cross_entropy(out.logits, target);
             at::Tensor abetLoss;
             if (out.abetLogits.defined()) {

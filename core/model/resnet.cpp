@@ -180,19 +180,20 @@ AbetHeadsImpl::AbetHeadsImpl(int64_t featureDim, int64_t numClasses)
     nn::init::kaiming_normal_(m_cosine->weight, 0.0, torch::kFanIn, torch::kReLU);
 }
 
-void AbetHeadsImpl::forward(ResNetOutputs &out)
+void AbetHeadsImpl::forward(ResNetOutputs &out, bool detachFeatures)
 {
     // As the AbeT reference: the numerators in float64, the temperature through the float32
     // Linear and BatchNorm (whose running statistics train mode must update) and then float64.
     // The 1e-12 keeps T > 0 where the sigmoid underflows, so f/T stays finite.
     constexpr double kNormEpsilon = 1e-4, kTemperatureFloor = 1e-12;
-    const at::Tensor h = out.features.to(at::kDouble);
+    const at::Tensor features = detachFeatures ? out.features.detach() : out.features;
+    const at::Tensor h = features.to(at::kDouble);
     const at::Tensor w = m_cosine->weight.to(at::kDouble);
     const at::Tensor hUnit = h / (h.norm(2, {1}, /*keepdim=*/true) + kNormEpsilon);
     const at::Tensor wUnit = w / (w.norm(2, {1}, /*keepdim=*/true) + kNormEpsilon);
     out.cosine = hUnit.matmul(wUnit.t());
     out.temperature =
-        torch::sigmoid(m_temperatureBn(m_temperatureLinear(out.features))).reshape({-1}).to(at::kDouble) +
+        torch::sigmoid(m_temperatureBn(m_temperatureLinear(features))).reshape({-1}).to(at::kDouble) +
         kTemperatureFloor;
     out.abetLogits = out.cosine / out.temperature.unsqueeze(1);
 }
@@ -225,8 +226,6 @@ ResNetImpl::ResNetImpl(const std::string &architecture, int numClasses, int widt
     }
     m_avgpool = register_module("avgpool", nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions({1, 1})));
     m_fc = register_module("fc", nn::Linear(featureDim(), numClasses));
-    if (abetHeads)
-        m_abet = register_module("abet", AbetHeads(featureDim(), numClasses));
 
     // torchvision: kaiming_normal_(mode="fan_out", nonlinearity="relu") for every conv; BN
     // weight 1, bias 0 (already LibTorch's default); nn.Linear keeps its default init.
@@ -235,6 +234,10 @@ ResNetImpl::ResNetImpl(const std::string &architecture, int numClasses, int widt
         if (auto *convolution = module->as<nn::Conv2d>())
             nn::init::kaiming_normal_(convolution->weight, 0.0, torch::kFanOut, torch::kReLU);
     }
+    // Last, so that the heads draw their random weights after everything else: for a seed the
+    // rest of the model starts exactly as a model without heads.
+    if (abetHeads)
+        m_abet = register_module("abet", AbetHeads(featureDim(), numClasses));
 }
 
 int ResNetImpl::featureDim() const
@@ -257,7 +260,7 @@ at::Tensor ResNetImpl::forward(const at::Tensor &input)
     return forwardAll(input, false, false).logits;
 }
 
-ResNetOutputs ResNetImpl::forwardAll(const at::Tensor &input, bool keepFeatureMaps, bool keepEarly)
+ResNetOutputs ResNetImpl::forwardAll(const at::Tensor &input, bool keepFeatureMaps, bool keepEarly, bool detachAbet)
 {
     ResNetOutputs out;
     at::Tensor x = m_layers[0]->forward(stem(input));
@@ -270,7 +273,7 @@ ResNetOutputs ResNetImpl::forwardAll(const at::Tensor &input, bool keepFeatureMa
     out.features = torch::flatten(m_avgpool(x), 1);
     out.logits = m_fc(out.features);
     if (m_abet)
-        m_abet->forward(out);
+        m_abet->forward(out, detachAbet);
     return out;
 }
 

@@ -69,8 +69,9 @@ class AbetHeadsImpl : public torch::nn::Module
 {
 public:
     AbetHeadsImpl(int64_t featureDim, int64_t numClasses);
-    /// Fills cosine, temperature and abetLogits of `out` from out.features.
-    void forward(ResNetOutputs &out);
+    /// Fills cosine, temperature and abetLogits of `out` from out.features; with
+    /// `detachFeatures` no gradient flows from them back into the backbone.
+    void forward(ResNetOutputs &out, bool detachFeatures = false);
 
 private:
     torch::nn::Linear m_cosine{nullptr};
@@ -97,8 +98,9 @@ public:
 
     /// Logits [N,C]. Follows train()/eval() like any module (batch statistics in train mode).
     at::Tensor forward(const at::Tensor &input);
-    /// One pass keeping what is asked for; features and logits are always produced.
-    ResNetOutputs forwardAll(const at::Tensor &input, bool keepFeatureMaps, bool keepEarly);
+    /// One pass keeping what is asked for; features and logits are always produced, and the
+    /// AbeT outputs when the model has the heads (`detachAbet`: see AbetHeadsImpl::forward).
+    ResNetOutputs forwardAll(const at::Tensor &input, bool keepFeatureMaps, bool keepEarly, bool detachAbet = false);
     /// layer2 -> layer4 -> avgpool -> flatten: from a layer1 output to the features [N,D].
     at::Tensor featuresFromEarly(const at::Tensor &early);
 

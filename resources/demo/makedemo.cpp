@@ -122,6 +122,9 @@ int main(int argc, char *argv[])
     parser.addOption({"width", "ResNet base width (torchvision: 64).", "N", "16"});
     parser.addOption({"abet", "Train AbeT's learned-temperature heads with the model (the default)."});
     parser.addOption({"no-abet", "A plain classifier without AbeT heads."});
+    parser.addOption({"abet-joint", "Let the AbeT loss train the backbone too (AbeT's own training); by default it "
+                                    "trains only the heads, so the other detectors see the same backbone as without "
+                                    "them."});
     parser.process(app);
     if (!parser.isSet("out")) {
         std::fprintf(stderr, "ood-make-demo: --out is required\n");
@@ -166,6 +169,7 @@ int main(int argc, char *argv[])
         options.epochs = parser.value("epochs").toInt();
         options.seed = seed;
         options.learningRate = parser.value("learning-rate").toDouble();
+        options.abetTrainsBackbone = parser.isSet("abet-joint");
         const bool terminal = isatty(STDERR_FILENO) != 0;
         const TrainReport report = trainClassifier(*model, train, input, options, [terminal](const Progress &p) {
             if (terminal || p.done == p.total)

@@ -64,9 +64,7 @@ QString describe(const Run &r) { return QString("exit %1\nstdout:\n%2\nstderr:\n
 const QStringList kDetectors = {"msp", "odin", "energy", "entropy", "maxlogit", "mahalanobis",
                                 "vim", "neco", "react", "gradnorm", "nero", "knn", "gen", "tempscale",
                                 "ash", "ash_s", "ash_p", "scale", "dice", "rmds", "fdbd", "grood",
-                                "pro_msp", "pro_ent", "pro_msp_t", "pro_gen"};
-                                "gen", "tempscale", "rmds", "fdbd"};
-                                "vim", "neco", "react", "gradnorm", "nero", "knn"};
+                                "pro_msp", "pro_ent", "pro_msp_t", "pro_gen", "abet"};
 
 } // namespace
 
