@@ -7,6 +7,9 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+#include <set>
+
 #include <torch/torch.h>
 
 namespace ood {
@@ -218,6 +221,24 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     if (context.train.size() == 0)
         throw Error("no training image could be read");
 
+    // A detector that cannot be fitted on this model and data (e.g. ASH on signed features) sits
+    // out with its reason instead of failing the fit of every other detector.
+    std::set<const Detector *> failed;
+    auto setAside = [&](const ProfileDetector &entry, const std::string &reason) {
+        profile.unavailable.emplace_back(entry.detector->id(), reason);
+        failed.insert(entry.detector.get());
+    };
+    auto tryFit = [&](ProfileDetector &entry) {
+        try {
+            entry.detector->fit(context);
+            return true;
+        } catch (const Cancelled &) {
+            throw;
+        } catch (const Error &e) {
+            setAside(entry, std::string("could not be fitted: ") + e.what());
+            return false;
+        }
+    };
     std::vector<ProfileDetector *> afterValidation;
     std::vector<const Detector *> scoredDuringValidation;
     for (ProfileDetector &entry : profile.detectors) {
@@ -225,8 +246,8 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
             afterValidation.push_back(&entry);
             continue;
         }
-        entry.detector->fit(context);
-        scoredDuringValidation.push_back(entry.detector.get());
+        if (tryFit(entry))
+            scoredDuringValidation.push_back(entry.detector.get());
     }
     bool lateNeedsEarly = false;
     for (const ProfileDetector *entry : afterValidation)
@@ -266,29 +287,44 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
             if (entry.detector.get() == scoredDuringValidation[d])
                 entry.validationScores = torch::cat(validationScores[d]);
     }
-    if (!afterValidation.empty()) {
+    std::vector<ProfileDetector *> fittedLate;
+    for (ProfileDetector *entry : afterValidation)
+        if (tryFit(*entry))
+            fittedLate.push_back(entry);
+    if (!fittedLate.empty()) {
         std::vector<const Detector *> late;
-        for (ProfileDetector *entry : afterValidation) {
-            entry->detector->fit(context);
+        for (ProfileDetector *entry : fittedLate)
             late.push_back(entry->detector.get());
-        }
         Scorer scorer(backbone, late);
         Activations stored;
         stored.features = context.val.features;
         stored.logits = context.val.logits;
         const std::vector<at::Tensor> scores = scorer.scoreActivations(stored);
-        for (size_t i = 0; i < afterValidation.size(); ++i)
-            afterValidation[i]->validationScores = scores[i];
+        for (size_t i = 0; i < fittedLate.size(); ++i)
+            fittedLate[i]->validationScores = scores[i];
     }
 
     for (ProfileDetector &entry : profile.detectors) {
+        if (failed.count(entry.detector.get()))
+            continue;
         const at::Tensor s = entry.validationScores.contiguous();
-        if (!torch::isfinite(s).all().item<bool>())
-            throw Error("detector '" + entry.detector->id() +
-                        "' produced non-finite scores on the validation images");
+        const int64_t nonFinite = s.numel() - torch::isfinite(s).sum().item<int64_t>();
+        if (nonFinite > 0) {
+            setAside(entry, "produced non-finite scores on " + std::to_string(nonFinite) + " of " +
+                                std::to_string(s.numel()) + " validation images");
+            continue;
+        }
         entry.threshold = thresholdAtTpr(std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()),
                                          options.targetTpr);
     }
+    profile.detectors.erase(std::remove_if(profile.detectors.begin(), profile.detectors.end(),
+                                           [&](const ProfileDetector &entry) {
+                                               return failed.count(entry.detector.get()) > 0;
+                                           }),
+                            profile.detectors.end());
+    if (profile.detectors.empty())
+        throw Error("no selected detector could be fitted: " + profile.unavailable.back().first + " " +
+                    profile.unavailable.back().second);
     return profile;
 }
 

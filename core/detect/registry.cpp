@@ -17,15 +17,12 @@ const std::vector<DetectorInfo> &detectorRegistry()
             detectors::makeMsp,      detectors::makeOdin,   detectors::makeEnergy, detectors::makeEntropy,
             detectors::makeMaxLogit, detectors::makeMahalanobis, detectors::makeVim, detectors::makeNeco,
             detectors::makeReact,    detectors::makeGradNorm, detectors::makeNero,
-            detectors::makeGen,
-            detectors::makeTempScaling,
-            detectors::makeRmds,
-            detectors::makeFdbd,
-            detectors::makeKnn,
+            // The order: OpenOOD baselines, GROOD, PRO, AbeT.
+            detectors::makeKnn,      detectors::makeGen,    detectors::makeTempScaling,
+            detectors::makeAshB,     detectors::makeAshS,   detectors::makeAshP,   detectors::makeScale,
+            detectors::makeDice,     detectors::makeRmds,   detectors::makeFdbd,   detectors::makeGrood,
             detectors::makeProMsp,   detectors::makeProEntropy, detectors::makeProMspTemperature, detectors::makeProGen,
-            detectors::makeGrood,
             detectors::makeAbet,
-            detectors::makeAshB,     detectors::makeAshS,   detectors::makeAshP,   detectors::makeScale, detectors::makeDice,
         };
         std::vector<DetectorInfo> infos;
         for (auto factory : factories) {
