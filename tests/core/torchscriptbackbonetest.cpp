@@ -223,6 +223,7 @@ private Q_SLOTS:
                                           {"feature_maps", a.featureMaps}, {"early", a.early}})
             QVERIFY2(torch::allclose(tensor, reference.at(key), 1e-5, 1e-5), key);
         QVERIFY(!a.temperature.defined());
+        QVERIFY(!backbone.hasLearnedTemperature());
 
         const Activations plain = backbone.forward(x, {});
         QVERIFY(!plain.featureMaps.defined());
@@ -244,6 +245,7 @@ private Q_SLOTS:
         if (!m_haveModels)
             QSKIP("no system Python with torch");
         TorchScriptBackbone backbone(file("abet.ts").toStdString());
+        QVERIFY(backbone.hasLearnedTemperature()); // "temperature" and "cosine" in the probe
         QCOMPARE(QString::fromStdString(backbone.architecture()), QString("torchscript"));
         QCOMPARE(backbone.inputSpec().width, 224); // defaults when the module declares nothing
         QCOMPARE(backbone.inputSpec().mean[0], 0.485f);
