@@ -62,7 +62,8 @@ QStringList csvFields(const QString &line)
 QString describe(const Run &r) { return QString("exit %1\nstdout:\n%2\nstderr:\n%3").arg(r.exitCode).arg(r.out, r.err); }
 
 const QStringList kDetectors = {"msp", "odin", "energy", "entropy", "maxlogit", "mahalanobis",
-                                "vim", "neco", "react", "gradnorm", "nero"};
+                                "vim", "neco", "react", "gradnorm", "nero",
+                                "grood"};
 
 } // namespace
 
