@@ -35,7 +35,7 @@ struct EarlyReducer
     void add(const at::Tensor &early, const std::vector<Sample> &samples, const Batch &batch, int64_t firstRow)
     {
         if (!early.defined() || early.size(0) != static_cast<int64_t>(batch.sampleIndices.size()))
-            throw Error("the model returned no early activations for the training images (needed by GROOD)");
+            throw Error("the model returned no early activations for the training images");
         if (classMeans) {
             if (!sums.defined()) {
                 std::vector<int64_t> shape = early.sizes().vec();
