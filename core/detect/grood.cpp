@@ -6,6 +6,7 @@
 // lambda 0.5, 100 evenly spaced TRAIN samples, exact 1-NN (IndexFlatL2), paper distance.
 
 #include "detect/grood.h"
+#include "detect/nearestneighbours.h"
 
 #include "detect/detectors.h"
 #include "detect/fitsupport.h"
@@ -13,7 +14,6 @@
 #include "error.h"
 #include "model/backbone.h"
 
-#include <faiss/IndexFlat.h>
 
 #include <torch/torch.h>
 
@@ -168,17 +168,12 @@ public:
 
     at::Tensor score(const ScoreContext &context) const override
     {
-        if (!m_index)
+        if (!m_index.isValid())
             throw Error("detector 'grood' is not fitted");
         const at::Tensor g = grood::gradients(context.activations.features, m_classPrototypes, m_oodPrototype);
-        const int64_t n = g.size(0);
-        const at::Tensor query = g.to(torch::kFloat32).contiguous();
-        std::vector<float> squared(static_cast<size_t>(n));
-        std::vector<int64_t> nearest(static_cast<size_t>(n));
-        m_index->search(n, query.data_ptr<float>(), 1, squared.data(), nearest.data());
         // FAISS finds the neighbour; the distance is recomputed in float64 because its float32
         // |a|^2 + |b|^2 - 2ab form is off by ~1e-7 in S^2, i.e. ~3e-4 in S near a stored gradient.
-        const at::Tensor index = torch::tensor(nearest, torch::kInt64);
+        const at::Tensor index = m_index.search(g.to(torch::kFloat32), 1).indices.reshape({-1});
         if ((index < 0).any().item<bool>())
             throw Error("detector 'grood': the gradient index returned no neighbour");
         return (g - m_bank.index_select(0, index).to(torch::kFloat64)).norm(2, {1});
@@ -265,18 +260,13 @@ private:
         return synthetic.index_select(0, torch::tensor(keep, torch::kInt64));
     }
 
-    void buildIndex()
-    {
-        auto index = std::make_shared<faiss::IndexFlatL2>(m_bank.size(1));
-        index->add(m_bank.size(0), m_bank.data_ptr<float>());
-        m_index = std::move(index);
-    }
+    void buildIndex() { m_index = nn::NearestNeighbours::exact(m_bank); }
 
     at::Tensor m_classPrototypes; // [C,D] float64
     at::Tensor m_oodPrototype;    // [D] float64
     at::Tensor m_bank;            // [M,D] float32, gradients of the correctly classified TRAIN images
     int64_t m_syntheticCount = 0;
-    std::shared_ptr<const faiss::IndexFlatL2> m_index;
+    nn::NearestNeighbours m_index;
 };
 
 } // namespace
