@@ -26,6 +26,8 @@ int runFit(const QStringList &arguments)
     parser.addOption({"out", "Profile file to write.", "PROFILE"});
     parser.addOption({"methods", "Comma-separated detector ids, or 'all' (default).", "LIST", "all"});
     parser.addOption({"input-size", "Network input side in pixels (default 224).", "N", "224"});
+    parser.addOption({"set", "Detector setting, e.g. pro_msp_t.temperature=1 or knn.k=100 (repeatable; "
+                             "names in docs/detectors.md).", "ID.NAME=VALUE"});
     parser.addOption({"tpr", "Share of ID validation frames each threshold accepts (default 0.95).", "T", "0.95"});
     addRunOptions(parser);
     if (!parser.parse(arguments))
@@ -56,6 +58,15 @@ int runFit(const QStringList &arguments)
     options.detectorIds = parseDetectorList(parser.value("methods").toStdString());
     options.run = runOptionsFrom(parser);
     options.targetTpr = tpr;
+    for (const QString &assignment : parser.values("set")) {
+        const int dot = assignment.indexOf('.'), equals = assignment.indexOf('=');
+        bool isNumber = false;
+        const double value = equals > 0 ? assignment.mid(equals + 1).toDouble(&isNumber) : 0;
+        if (dot <= 0 || equals <= dot + 1 || !isNumber)
+            return usageError(parser, QString("--set needs ID.NAME=NUMBER, got '%1'").arg(assignment));
+        options.settings[assignment.left(dot).trimmed().toLower().toStdString()]
+                        [assignment.mid(dot + 1, equals - dot - 1).trimmed().toStdString()] = value;
+    }
 
     LoadedModel model = loadModel(parser.value("model").toStdString(), parser.value("arch").toStdString());
     model.card.input.width = model.card.input.height = inputSize;

@@ -150,12 +150,18 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     profile.createdUtc = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
 
     const std::vector<std::string> ids = options.detectorIds.empty() ? detectorIds() : options.detectorIds;
+    for (const auto &[id, unused] : options.settings)
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            throw Error("a setting is given for detector '" + id + "', which is not among the detectors to fit");
     ForwardRequest trainRequest;
     bool earlyClassMeans = false;
     std::vector<int64_t> earlySubsetSizes;
     for (const std::string &id : ids) {
         ProfileDetector entry;
         entry.detector = createDetector(id);
+        if (const auto overrides = options.settings.find(id); overrides != options.settings.end())
+            for (const auto &[name, value] : overrides->second)
+                entry.detector->setSetting(name, value);
         const std::string reason = entry.detector->unavailableReason(backbone);
         if (!reason.empty()) {
             profile.unavailable.emplace_back(id, reason);

@@ -7,6 +7,7 @@
 #include "model/modelloader.h"
 #include "pipeline/scoringrun.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ namespace ood {
 struct FitOptions
 {
     std::vector<std::string> detectorIds; ///< empty: every registered detector
+    /// Setting overrides by detector id and setting name, applied before fitting (and saved in the
+    /// profile). An unknown id or setting name throws ood::Error.
+    std::map<std::string, std::map<std::string, double>> settings;
     RunOptions run;
     double targetTpr = 0.95;
 };

@@ -1,11 +1,14 @@
 // GEN, generalised entropy over the M largest softmax probabilities (methods.md §3.6):
 // G = sum_{top-M} p^gamma (1-p)^gamma, OOD-high as it stands (OpenOOD reports -G).
 //
-// Precision: p is computed in float64 from the logits, and 1-p of the top class as the sum of the
-// other classes' probabilities rather than by subtraction. With gamma = 0.1 the term
-// (1-p_top)^gamma is far from negligible even when 1-p_top is tiny ((1e-20)^0.1 = 0.01), so a
-// float32 softmax (OpenOOD's), whose 1-p_top rounds to 0 for a logit gap above ~17, would give
-// confident frames tied scores; here they keep distinct, correctly ordered scores.
+// Precision (setting `float64`):
+//   0 (default) as OpenOOD: float32 softmax, terms p^g (1-p)^g in float32. 1-p_top rounds to 0 for
+//     a logit gap above ~17, so confident frames lose the top-class term; that is part of the
+//     reference numbers (methods.md §1.8), and the same choice as MSP and Entropy.
+//   1 exact: p in float64 and 1-p of the top class as the sum of the other classes'
+//     probabilities rather than by subtraction. With gamma = 0.1 the term (1-p_top)^gamma is far
+//     from negligible even when 1-p_top is tiny ((1e-20)^0.1 = 0.01), so confident frames keep
+//     distinct, correctly ordered scores.
 
 #include "detect/detectors.h"
 
@@ -26,6 +29,7 @@ public:
     {
         declareSetting("gamma", 0.1);
         declareSetting("m", 100); // M >= C means every class
+        declareSetting("float64", 0);
     }
     std::string id() const override { return "gen"; }
     std::string displayName() const override { return "GEN"; }
@@ -40,6 +44,13 @@ public:
         if (m < 1 || m != std::floor(m))
             throw Error("GEN: setting 'm' must be a positive whole number of classes");
 
+        if (setting("float64") == 0) {
+            const at::Tensor p = torch::softmax(context.activations.logits.to(torch::kFloat32), 1);
+            const int64_t kept = std::min<int64_t>(p.size(1), static_cast<int64_t>(m));
+            const at::Tensor top = std::get<0>(p.topk(kept, 1, true, true));
+            const float g = static_cast<float>(gamma);
+            return (top.pow(g) * (1 - top).pow(g)).sum(1).to(torch::kFloat64);
+        }
         const at::Tensor z = context.activations.logits.to(torch::kFloat64);
         const auto [top, topIndex] = z.max(1, true);
         const at::Tensor e = (z - top).exp();            // e_top = 1
