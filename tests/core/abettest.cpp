@@ -8,16 +8,15 @@
 #include "model/modelloader.h"
 #include "model/resnet.h"
 #include "pipeline/scoringrun.h"
+#include "support/imagefolders.h"
 #include "support/linearbackbone.h"
 
 #include <QtTest>
 
-#include <opencv2/imgcodecs.hpp>
 
 #include <torch/torch.h>
 
 #include <cmath>
-#include <random>
 
 using namespace ood;
 
@@ -33,23 +32,6 @@ QString errorOf(const std::function<void()> &action)
         return QString::fromStdString(e.what());
     }
     return {};
-}
-
-/// An ImageFolder with two classes of flat-coloured 32x32 images (red-ish vs blue-ish).
-void writeFolder(const QString &root, int perClass, unsigned seed)
-{
-    std::mt19937 rng(seed);
-    std::uniform_int_distribution<int> noise(0, 60);
-    for (int c = 0; c < 2; ++c) {
-        const QString folder = root + (c == 0 ? "/red" : "/blue");
-        QDir().mkpath(folder);
-        for (int i = 0; i < perClass; ++i) {
-            const cv::Scalar colour = c == 0 ? cv::Scalar(noise(rng), noise(rng), 190 + noise(rng))
-                                             : cv::Scalar(190 + noise(rng), noise(rng), noise(rng));
-            const cv::Mat image(32, 32, CV_8UC3, colour);
-            QVERIFY(cv::imwrite(QString("%1/%2.png").arg(folder).arg(i).toStdString(), image));
-        }
-    }
 }
 
 } // namespace
@@ -77,8 +59,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         torch::set_num_threads(2);
-        writeFolder(m_dir.filePath("train"), 6, 1);
-        writeFolder(m_dir.filePath("valid"), 4, 2);
+        test::writeColourFolder(m_dir.filePath("train"), 6, 1);
+        test::writeColourFolder(m_dir.filePath("valid"), 4, 2);
     }
 
     void closedForm()
