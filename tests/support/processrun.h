@@ -1,0 +1,24 @@
+#pragma once
+// Running the real executables from a test, and reading what they write.
+
+#include <QString>
+#include <QStringList>
+
+namespace ood::test {
+
+struct Run
+{
+    int exitCode = -1; ///< -2 when the program crashed
+    QString out, err;
+};
+
+/// Runs `program` to completion (killed after `timeoutMs`, then err = "timed out").
+Run run(const QString &program, const QStringList &arguments, int timeoutMs = 600000);
+
+/// Exit code, standard output and standard error, for a failure message.
+QString describe(const Run &r);
+
+/// RFC 4180 fields of one CSV line (quotes, doubled quotes, commas inside quotes).
+QStringList csvFields(const QString &line);
+
+} // namespace ood::test
