@@ -11,6 +11,8 @@
 #include "support/imagefolders.h"
 #include "support/linearbackbone.h"
 
+#include "support/errors.h"
+
 #include <QtTest>
 
 
@@ -19,20 +21,11 @@
 #include <cmath>
 
 using namespace ood;
+using ood::test::errorOf;
 
 namespace {
 
 const char *const kReason = "the model has no learned-temperature head";
-
-QString errorOf(const std::function<void()> &action)
-{
-    try {
-        action();
-    } catch (const Error &e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
 
 } // namespace
 

@@ -6,11 +6,14 @@
 #include "model/modelloader.h"
 #include "model/resnet.h"
 
+#include "support/errors.h"
+
 #include <QtTest>
 
 #include <torch/torch.h>
 
 using namespace ood;
+using ood::test::errorOf;
 
 namespace {
 
@@ -102,16 +105,6 @@ std::map<std::string, at::Tensor> readTensors(const QString &path)
     for (const auto &entry : torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict())
         tensors[entry.key().toStringRef()] = entry.value().toTensor();
     return tensors;
-}
-
-QString errorOf(const std::function<void()> &action)
-{
-    try {
-        action();
-    } catch (const Error &e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
 }
 
 QString write(const QString &path, const QByteArray &content)

@@ -10,25 +10,14 @@
 #include "model/resnet.h"
 #include "support/imagefolders.h"
 
+#include "support/errors.h"
+
 #include <QtTest>
 
 #include <torch/torch.h>
 
 using namespace ood;
-
-namespace {
-
-QString errorOf(const std::function<void()> &action)
-{
-    try {
-        action();
-    } catch (const Error &e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
-} // namespace
+using ood::test::errorOf;
 
 class ProfileFitterTest : public QObject
 {

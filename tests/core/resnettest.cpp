@@ -5,11 +5,14 @@
 #include "model/resnet.h"
 #include "support/systempython.h"
 
+#include "support/errors.h"
+
 #include <QtTest>
 
 #include <torch/torch.h>
 
 using namespace ood;
+using ood::test::errorOf;
 
 namespace {
 
@@ -57,16 +60,6 @@ NamedTensors stateOf(const std::string &architecture, int classes, uint64_t seed
     for (auto &[name, tensor] : resnetStateDict(*model))
         state.emplace_back(name, tensor.clone());
     return state;
-}
-
-QString errorOf(const std::function<void()> &action)
-{
-    try {
-        action();
-    } catch (const Error &e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
 }
 
 } // namespace
