@@ -34,12 +34,6 @@ std::unique_ptr<Detector> fitted(const std::string &id, const at::Tensor &train,
     return detector;
 }
 
-QByteArray bytesOf(const at::Tensor &t)
-{
-    const at::Tensor c = t.to(torch::kFloat64).contiguous();
-    return QByteArray(reinterpret_cast<const char *>(c.data_ptr<double>()), static_cast<int>(c.numel() * 8));
-}
-
 } // namespace
 
 class ActivationShapingTest : public QObject
@@ -263,7 +257,7 @@ private Q_SLOTS:
         for (const auto &[name, tensor] : std::vector<std::pair<QString, at::Tensor>>{{"h", h}, {"w", w}, {"b", b}}) {
             QFile f(dir.filePath(name));
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(bytesOf(tensor));
+            f.write(test::float64Bytes(tensor));
         }
         QProcess python;
         python.start(OOD_SYSTEM_PYTHON,

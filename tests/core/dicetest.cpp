@@ -44,12 +44,6 @@ std::unique_ptr<Detector> fittedDice(double percentile, const at::Tensor &train 
     return detector;
 }
 
-QByteArray bytesOf(const at::Tensor &t)
-{
-    const at::Tensor c = t.to(torch::kFloat64).contiguous();
-    return QByteArray(reinterpret_cast<const char *>(c.data_ptr<double>()), static_cast<int>(c.numel() * 8));
-}
-
 } // namespace
 
 class DiceTest : public QObject
@@ -189,7 +183,7 @@ private Q_SLOTS:
              std::vector<std::pair<QString, at::Tensor>>{{"train", train}, {"test", test}, {"w", w}, {"b", b}}) {
             QFile f(dir.filePath(name));
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(bytesOf(tensor));
+            f.write(test::float64Bytes(tensor));
         }
         QProcess python;
         python.start(OOD_SYSTEM_PYTHON,

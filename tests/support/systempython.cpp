@@ -14,4 +14,10 @@ bool systemPythonHas(const QString &modules)
     return python.waitForFinished(120000) && python.exitCode() == 0;
 }
 
+QByteArray float64Bytes(const at::Tensor &tensor)
+{
+    const at::Tensor c = tensor.to(at::kDouble).contiguous();
+    return QByteArray(reinterpret_cast<const char *>(c.data_ptr<double>()), static_cast<int>(c.numel() * 8));
+}
+
 } // namespace ood::test
