@@ -81,6 +81,10 @@ public:
         m_basis = linalg::toTensor(basis);
         m_centroids = linalg::toTensor(centroids);
         m_biasScale = meanDistance / meanBias;
+        // Not needed for the score; kept so an explanation can name the nearest class and show
+        // each neuron against that class's mean relevance (explain/neuronexplanation.h).
+        m_fullCentroids = linalg::toTensor(fullCentroids);
+        m_centroidLabels = torch::tensor(classes, torch::kInt64);
     }
 
     at::Tensor score(const ScoreContext &context) const override
@@ -106,7 +110,9 @@ protected:
         return {{"relevance_mean", m_mean},
                 {"pca_basis", m_basis},
                 {"class_centroids", m_centroids},
-                {"bias_scale", torch::tensor(m_biasScale, torch::kFloat64)}};
+                {"bias_scale", torch::tensor(m_biasScale, torch::kFloat64)},
+                {"class_relevance_centroids", m_fullCentroids},
+                {"centroid_labels", m_centroidLabels}};
     }
     void restoreFittedState(const DetectorState &state) override
     {
@@ -114,6 +120,18 @@ protected:
         m_basis = require(state, "pca_basis", id()).to(torch::kFloat64);
         m_centroids = require(state, "class_centroids", id()).to(torch::kFloat64);
         m_biasScale = require(state, "bias_scale", id()).item<double>();
+        // Profiles written before explanations existed lack these two; the explanation then
+        // falls back to the PCA back-projection of the centroids and labels 0..C-1.
+        const auto full = state.find("class_relevance_centroids");
+        m_fullCentroids = full != state.end() ? full->second.to(torch::kFloat64) : at::Tensor();
+        const auto labels = state.find("centroid_labels");
+        m_centroidLabels = labels != state.end() ? labels->second.to(torch::kInt64) : at::Tensor();
+        if (m_fullCentroids.defined() &&
+            (m_fullCentroids.dim() != 2 || m_fullCentroids.size(0) != m_centroids.size(0) ||
+             m_fullCentroids.size(1) != m_basis.size(0) + 1))
+            throw Error("nero: class_relevance_centroids has the wrong shape for this profile");
+        if (m_centroidLabels.defined() && (m_centroidLabels.dim() != 1 || m_centroidLabels.size(0) != m_centroids.size(0)))
+            throw Error("nero: centroid_labels has the wrong length for this profile");
     }
 
 private:
@@ -121,6 +139,8 @@ private:
     at::Tensor m_basis;     // [D, n_comp]
     at::Tensor m_centroids; // [C, n_comp]
     double m_biasScale = 0;
+    at::Tensor m_fullCentroids;  // [C, D+1] TRAIN class means of [R; r_b], neuron space
+    at::Tensor m_centroidLabels; // [C] int64 label of each centroid row
 };
 
 } // namespace
