@@ -22,6 +22,7 @@ int runScore(const QStringList &arguments);
 int runEvaluate(const QStringList &arguments);
 int runBench(const QStringList &arguments);
 int runDemo(const QStringList &arguments);
+int runExplain(const QStringList &arguments);
 
 // Shared by the commands.
 void addRunOptions(QCommandLineParser &parser);

@@ -22,6 +22,7 @@ const char *kUsage =
     "  score     score images with a profile (CSV, one row per image)\n"
     "  evaluate  AUROC / FPR@95 / AUPR of every detector on ID vs OOD folders\n"
     "  bench     images/s of decode, preprocess, forward and each detector\n"
+    "  explain   heatmaps, neuron relevance, landscape and densities of one frame\n"
     "  demo      run the bundled demo and write an HTML report\n"
     "\n"
     "  ood-inspect <command> --help   options of a command\n"
@@ -62,6 +63,8 @@ int main(int argc, char *argv[])
             return ood::cli::runEvaluate(arguments);
         if (command == "bench")
             return ood::cli::runBench(arguments);
+        if (command == "explain")
+            return ood::cli::runExplain(arguments);
         if (command == "demo")
             return ood::cli::runDemo(arguments);
         std::fprintf(stderr, "ood-inspect: unknown command '%s'\n\n%s", qPrintable(command), kUsage);

@@ -1,0 +1,176 @@
+// The whole explanation of a frame on the committed demo model and profile: every part is made,
+// the parts agree with the detectors and with each other, and the heatmaps are faithful: removing
+// the pixels the best heatmap ranks first lowers the predicted class's probability faster than
+// removing them in a random order.
+
+#include "calib/profile.h"
+#include "error.h"
+#include "explain/frameexplainer.h"
+#include "image/imagedecoder.h"
+#include "image/preprocess.h"
+#include "model/modelloader.h"
+#include "pipeline/scorer.h"
+#include "support/errors.h"
+
+#include <QtTest>
+
+#include <torch/torch.h>
+
+using namespace ood;
+
+namespace {
+
+const QString kAssets = OOD_SOURCE_DIR "/resources/demo/assets";
+
+QStringList framesOf(const QString &group)
+{
+    QDirIterator it(kAssets + "/frames/" + group, {"*.png"}, QDir::Files, QDirIterator::Subdirectories);
+    QStringList frames;
+    while (it.hasNext())
+        frames << it.next();
+    frames.sort();
+    return frames;
+}
+
+} // namespace
+
+class FrameExplainerTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    Profile m_profile;
+    LoadedModel m_model;
+
+    at::Tensor inputOf(const QString &path) const
+    {
+        return preprocessImage(decodeImageFile(path), m_profile.model.input);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!QFileInfo::exists(kAssets + "/demo.oodprofile"))
+            QSKIP("no demo assets (resources/demo/build-assets.sh)");
+        at::set_num_threads(2);
+        m_profile = loadProfile(kAssets + "/demo.oodprofile");
+        m_model = loadModel((kAssets + "/model.pt").toStdString(), m_profile.model.architecture);
+    }
+
+    void everyPartIsMadeAndAgrees()
+    {
+        const QString frame = framesOf("far-ood").value(0);
+        const at::Tensor input = inputOf(frame);
+        ExplainOptions options;
+        options.landscape.gridSize = 5;
+        const FrameExplanation e = explainFrame(*m_model.backbone, m_profile, input, options);
+        QVERIFY2(e.unavailable.empty(), e.unavailable.empty() ? "" : e.unavailable.front().second.c_str());
+        QCOMPARE(e.verdicts.size(), m_profile.detectors.size());
+        for (const char *method : {"relevance-cam", "deviation-cam", "grad-cam", "lrp"}) {
+            const Heatmap *map = e.heatmap(method);
+            QVERIFY2(map, method);
+            QCOMPARE(map->values.size(0), int64_t(m_profile.model.input.height));
+            QCOMPARE(map->values.size(1), int64_t(m_profile.model.input.width));
+            QVERIFY2(map->maximum > map->minimum, method); // not blank
+        }
+
+        // Verdicts equal a plain Scorer pass with every detector.
+        std::vector<const Detector *> detectors;
+        for (const ProfileDetector &d : m_profile.detectors)
+            detectors.push_back(d.detector.get());
+        const BatchScores plain = Scorer(*m_model.backbone, detectors).scoreBatch(input.unsqueeze(0));
+        for (size_t i = 0; i < detectors.size(); ++i) {
+            const double expected = plain.scores[i][0].item<double>();
+            QVERIFY2(std::abs(e.verdicts[i].score - expected) <= 1e-9 * std::max(1.0, std::abs(expected)),
+                     e.verdicts[i].id.c_str());
+            QCOMPARE(e.verdicts[i].flagged, expected > m_profile.detectors[i].threshold);
+        }
+
+        // NERO's neuron view reproduces NERO's verdict; the landscape's centre the MSP verdict.
+        const auto nero = std::find_if(e.verdicts.begin(), e.verdicts.end(), [](const DetectorVerdict &v) { return v.id == "nero"; });
+        QVERIFY(e.neurons && nero != e.verdicts.end());
+        QVERIFY(std::abs(e.neurons->score - nero->score) < 1e-6 * std::max(1.0, nero->score));
+        QVERIFY(e.landscape);
+        QCOMPARE(e.landscape->detectorId, std::string("msp"));
+        QVERIFY(std::abs(e.landscape->centre - e.verdicts.front().score) < 1e-6);
+
+        // One density per detector, with the frame's percentile.
+        QCOMPARE(e.densities.size(), m_profile.detectors.size());
+        for (const auto &[id, density] : e.densities)
+            QVERIFY2(density.framePercentile && *density.framePercentile >= 0 && *density.framePercentile <= 100, id.c_str());
+        QVERIFY(e.faithfulness);
+        QCOMPARE(e.faithfulness->curves.size(), e.heatmaps.size() + 1);
+    }
+
+    void bestHeatmapDeletesFasterThanRandom()
+    {
+        // Averaged over the ID frames (the model is confident on them, so there is something to
+        // delete): the deletion area of the best heatmap is below the random order's.
+        ExplainOptions options;
+        options.parts = {ExplainPart::RelevanceCam, ExplainPart::GradCam, ExplainPart::Lrp, ExplainPart::Faithfulness};
+        options.faithfulness.steps = 16;
+        std::map<std::string, double> area;
+        const QStringList frames = framesOf("id");
+        QVERIFY(frames.size() >= 10);
+        for (const QString &frame : frames) {
+            const FrameExplanation e = explainFrame(*m_model.backbone, m_profile, inputOf(frame), options);
+            QVERIFY(e.faithfulness);
+            for (const FaithfulnessCurve &curve : e.faithfulness->curves)
+                area[curve.name] += curve.deletionArea / frames.size();
+        }
+        const double random = area.at("random");
+        double best = 1e9;
+        std::string bestName;
+        for (const auto &[name, value] : area) {
+            qInfo("mean deletion area %-14s %.4f", name.c_str(), value);
+            if (name != "random" && value < best) {
+                best = value;
+                bestName = name;
+            }
+        }
+        QVERIFY2(best < random, qPrintable(QString("best %1 %2 vs random %3").arg(bestName.c_str()).arg(best).arg(random)));
+    }
+
+    void partsCanBeLeftOutAndReasonsAreGiven()
+    {
+        const at::Tensor input = inputOf(framesOf("id").value(0));
+        ExplainOptions options;
+        options.parts = {ExplainPart::GradCam};
+        const FrameExplanation e = explainFrame(*m_model.backbone, m_profile, input, options);
+        QCOMPARE(e.heatmaps.size(), size_t(1));
+        QVERIFY(!e.neurons && !e.landscape && !e.faithfulness && e.densities.empty());
+
+        // A profile without NERO: the neuron parts say why they are missing.
+        Profile withoutNero;
+        withoutNero.model = m_profile.model;
+        for (ProfileDetector &d : m_profile.detectors)
+            if (d.detector->id() == "msp")
+                withoutNero.detectors.push_back(std::move(d));
+        m_profile = loadProfile(kAssets + "/demo.oodprofile"); // the move emptied an entry
+        options.parts = {ExplainPart::Neurons, ExplainPart::DeviationCam};
+        const FrameExplanation partial = explainFrame(*m_model.backbone, withoutNero, input, options);
+        QCOMPARE(partial.unavailable.size(), size_t(2));
+        QVERIFY(partial.unavailable[0].second.find("NERO") != std::string::npos);
+
+        options.parts = {ExplainPart::Landscape};
+        options.landscapeDetector = "odin";
+        QVERIFY(test::errorOf([&] { explainFrame(*m_model.backbone, m_profile, input, options); }).contains("forward pass"));
+        options.landscapeDetector = "nosuch";
+        QVERIFY(test::errorOf([&] { explainFrame(*m_model.backbone, m_profile, input, options); }).contains("not in the profile"));
+        QVERIFY(test::errorOf([&] { explainFrame(*m_model.backbone, m_profile, torch::zeros({2, 3, 8, 8}), options); }).contains("one frame"));
+        QCOMPARE(explainPartFromName("lrp"), ExplainPart::Lrp);
+        QVERIFY(test::errorOf([] { explainPartFromName("shap"); }).contains("choose from"));
+    }
+
+    void cancelStops()
+    {
+        ExplainOptions options;
+        options.parts = {ExplainPart::Landscape};
+        options.progress = [](const std::string &stage, int, int) { return stage != "landscape"; };
+        QVERIFY(test::errorOf([&] { explainFrame(*m_model.backbone, m_profile, inputOf(framesOf("id").value(0)), options); })
+                    .contains("cancel"));
+    }
+};
+
+QTEST_GUILESS_MAIN(FrameExplainerTest)
+#include "frameexplainertest.moc"
