@@ -71,7 +71,12 @@ private Q_SLOTS:
             QVERIFY2(map, method);
             QCOMPARE(map->values.size(0), int64_t(m_profile.model.input.height));
             QCOMPARE(map->values.size(1), int64_t(m_profile.model.input.width));
-            QVERIFY2(map->maximum > map->minimum, method); // not blank
+            // Not blank, unless the last feature maps are a single cell (the demo model sees 32x32
+            // frames, so layer4 is 1x1 and a CAM can only be constant).
+            if (!map->lowResolution.defined() || map->lowResolution.numel() > 1)
+                QVERIFY2(map->maximum > map->minimum, method);
+            else
+                QCOMPARE(map->maximum, map->minimum);
         }
 
         // Verdicts equal a plain Scorer pass with every detector.
