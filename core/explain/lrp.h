@@ -5,8 +5,8 @@
 // conv before it (downsample included), so BN, ReLU and the block's final ReLU pass relevance
 // unchanged. Relevance then flows fc (epsilon) -> adaptive avgpool (Norm) -> each residual block
 // (Norm split of the sum between skip and residual branch, conv rules per composite) -> maxpool
-// (plain gradient: the arg-max takes it) -> conv1 (the composite's first-layer rule). Everything
-// runs in float64.
+// (plain gradient: the arg-max takes it) -> conv1 (the composite's first-layer rule). It runs in
+// float32 or float64 (LrpOptions::precision); the per-sample sums accumulate in float64.
 
 #include <ATen/core/Tensor.h>
 
@@ -37,6 +37,13 @@ enum class LrpRule {
     Flat,    ///< equal shares over the receptive field (zero padding not counted); no bias
 };
 
+/// Working precision of ResNetLrp. float64 convolutions run without MKL-DNN on the CPU and are
+/// ~30x slower than float32 ones (docs/explanations.md has the timings).
+enum class LrpPrecision {
+    Float32, ///< fast; per-layer conservation holds to ~1e-5 relative
+    Float64, ///< reference; per-layer conservation to ~1e-12 relative
+};
+
 struct LrpOptions
 {
     LrpComposite composite = LrpComposite::EpsilonGammaBox;
@@ -49,9 +56,10 @@ struct LrpOptions
     /// u_c = (1 - mean_c)/std_c, i.e. pixel values in [0, 1].
     std::array<double, 3> mean{0.485, 0.456, 0.406};
     std::array<double, 3> std{0.229, 0.224, 0.225};
+    LrpPrecision precision = LrpPrecision::Float32;
 };
 
-/// Relevance sums over one sample at one layer: relevanceOut arrives at the layer's output,
+/// Relevance sums (float64) over one sample at one layer: relevanceOut arrives at the layer's output,
 /// relevanceIn leaves at its input, absorbed is what the rule keeps (bias shares, stabiliser,
 /// the unselected z == 0 outputs of gamma). relevanceIn + absorbed == relevanceOut.
 struct LrpLayerTrace
@@ -64,8 +72,9 @@ struct LrpLayerTrace
 
 struct LrpResult
 {
-    at::Tensor relevance; ///< [N,3,H,W] float64, relevance of each input value (normalised space)
-    at::Tensor logits;    ///< [N,C] float64 logits of the canonized network
+    /// [N,3,H,W] in the working precision (LrpOptions::precision): relevance of each input value
+    at::Tensor relevance;
+    at::Tensor logits; ///< [N,C] logits of the canonized network (computed in the working precision), float64
     /// Only with keepTrace: per sample, top-down: fc, avgpool, then per block (layer4.1 first)
     /// the block as a whole ("layer4.1"), its sum split ("layer4.1.add"), its convs from the last
     /// ("layer4.1.conv2", ...) and "layer4.1.downsample.0" when present; then maxpool, conv1.
