@@ -149,7 +149,7 @@ LrpLayerRelevance applyRule(LrpRule rule, const RuleWeights &rw, const at::Tenso
     return {relevance, absorbed};
 }
 
-/// A conv with its BatchNorm folded in (methods.md §12.3, MergeBatchNorm), float64.
+/// A conv with its BatchNorm folded in (methods.md §12.3, MergeBatchNorm), in the working precision.
 struct FoldedConv
 {
     std::string name;
@@ -434,7 +434,7 @@ LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRe
     const double eps = m_options.epsilon;
     const double gamma = m_options.gamma;
 
-    // Forward pass in float64, keeping each conv's input and output.
+    // Forward pass in the working precision, keeping each conv's input and output.
     const at::ScalarType dtype = net.dtype;
     ConvPass stem{input.to(dtype).contiguous(), {}};
     stem.output = net.stem(stem.input);
