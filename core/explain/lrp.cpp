@@ -54,7 +54,8 @@ bool splitsSigns(LrpRule rule)
     return rule == LrpRule::ZPlus || rule == LrpRule::Gamma;
 }
 
-RuleWeights ruleWeights(LrpRule rule, const at::Tensor &w, const at::Tensor &b, double gamma, bool signedInput)
+RuleWeights ruleWeights(LrpRule rule, const at::Tensor &w, const at::Tensor &b, double gamma,
+                        bool signedInput)
 {
     RuleWeights rw;
     // Inside a ReLU network every conv but the first sees a >= 0; the a- terms then vanish, so
@@ -72,8 +73,10 @@ RuleWeights ruleWeights(LrpRule rule, const at::Tensor &w, const at::Tensor &b, 
     case LrpRule::Gamma: {
         const at::Tensor up = w + gamma * w.clamp_min(0);
         const at::Tensor down = w + gamma * w.clamp_max(0);
-        // z > 0: a+ (w + g w+) + a- (w + g w-), bias b + g b+; z < 0: a+ (w + g w-) + a- (w + g w+), b + g b-.
-        rw.weight = rw.signedTerms ? at::cat({at::cat({up, down}, 1), at::cat({down, up}, 1)}, 0) : at::cat({up, down}, 0);
+        // z > 0: a+ (w + g w+) + a- (w + g w-), bias b + g b+; z < 0: a+ (w + g w-) + a- (w + g w+), b + g
+        // b-.
+        rw.weight = rw.signedTerms ? at::cat({at::cat({up, down}, 1), at::cat({down, up}, 1)}, 0)
+                                   : at::cat({up, down}, 0);
         rw.bias = at::cat({b + gamma * b.clamp_min(0), b + gamma * b.clamp_max(0)});
         rw.groups = 2;
         break;
@@ -93,9 +96,9 @@ RuleWeights ruleWeights(LrpRule rule, const at::Tensor &w, const at::Tensor &b, 
 
 /// a [N,in,H,W], relevanceOut [N,out,h,w]; low/high (ZBox) broadcastable to a; output = the
 /// layer's plain output z (gamma selects its group by the sign of z).
-LrpLayerRelevance applyRule(LrpRule rule, const RuleWeights &rw, const at::Tensor &a, const at::Tensor &relevanceOut,
-                            double epsilon, int64_t stride, int64_t padding, const at::Tensor &low,
-                            const at::Tensor &high, const at::Tensor &output)
+LrpLayerRelevance applyRule(LrpRule rule, const RuleWeights &rw, const at::Tensor &a,
+                            const at::Tensor &relevanceOut, double epsilon, int64_t stride, int64_t padding,
+                            const at::Tensor &low, const at::Tensor &high, const at::Tensor &output)
 {
     std::vector<at::Tensor> inputs;
     switch (rule) {
@@ -137,12 +140,13 @@ LrpLayerRelevance applyRule(LrpRule rule, const RuleWeights &rw, const at::Tenso
         scaled.push_back(s);
     }
     if (rule == LrpRule::Gamma) // z == 0 belongs to neither group
-        absorbed += (relevanceOut * (output == 0).to(relevanceOut.scalar_type())).sum({1, 2, 3}, false, at::kDouble);
+        absorbed +=
+            (relevanceOut * (output == 0).to(relevanceOut.scalar_type())).sum({1, 2, 3}, false, at::kDouble);
 
     const at::Tensor s = scaled.size() == 1 ? scaled[0] : at::cat(scaled, 1);
-    const at::Tensor grad = std::get<0>(at::convolution_backward(s, x, rw.weight, c10::nullopt, {stride, stride},
-                                                                 {padding, padding}, {1, 1}, false, {0, 0}, 1,
-                                                                 {true, false, false}));
+    const at::Tensor grad = std::get<0>(at::convolution_backward(s, x, rw.weight, c10::nullopt,
+                                                                 {stride, stride}, {padding, padding}, {1, 1},
+                                                                 false, {0, 0}, 1, {true, false, false}));
     at::Tensor relevance = x * grad;
     if (terms > 1)
         relevance = relevance.view({n, terms, -1, x.size(2), x.size(3)}).sum(1);
@@ -189,10 +193,13 @@ struct BlockPass
 /// A folded conv's rule on its recorded pass. The weights were built for a >= 0 (every conv
 /// behind a ReLU); a signed input, which the ResNet never produces there, gets the full rule.
 LrpLayerRelevance applyConvRule(const FoldedConv &conv, const ConvPass &pass, const at::Tensor &relevanceOut,
-                                double epsilon, double gamma, const at::Tensor &low = {}, const at::Tensor &high = {})
+                                double epsilon, double gamma, const at::Tensor &low = {},
+                                const at::Tensor &high = {})
 {
-    const bool rebuild = splitsSigns(conv.rule) && !conv.modified.signedTerms && pass.input.lt(0).any().item<bool>();
-    return applyRule(conv.rule, rebuild ? ruleWeights(conv.rule, conv.weight, conv.bias, gamma, true) : conv.modified,
+    const bool rebuild =
+        splitsSigns(conv.rule) && !conv.modified.signedTerms && pass.input.lt(0).any().item<bool>();
+    return applyRule(conv.rule,
+                     rebuild ? ruleWeights(conv.rule, conv.weight, conv.bias, gamma, true) : conv.modified,
                      pass.input, relevanceOut, epsilon, conv.stride, conv.padding, low, high, pass.output);
 }
 
@@ -223,20 +230,22 @@ std::string lrpCompositeName(LrpComposite composite)
     return "unknown";
 }
 
-LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tensor &weight, const at::Tensor &bias,
-                           const at::Tensor &relevanceOut, double epsilon, double gamma, int64_t stride,
-                           int64_t padding, const at::Tensor &low, const at::Tensor &high)
+LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tensor &weight,
+                           const at::Tensor &bias, const at::Tensor &relevanceOut, double epsilon,
+                           double gamma, int64_t stride, int64_t padding, const at::Tensor &low,
+                           const at::Tensor &high)
 {
     if (!input.defined() || !weight.defined() || !relevanceOut.defined())
         throw Error("LRP layer: input, weight and relevance must all be given");
     const bool dense = weight.dim() == 2;
     if (!(dense && input.dim() == 2) && !(weight.dim() == 4 && input.dim() == 4))
         throw Error("LRP layer: expected input [N,D] with weight [C,D], or input [N,C,H,W] with weight "
-                    "[Cout,Cin,kh,kw]; got input " + shapeOf(input) + " and weight " + shapeOf(weight));
+                    "[Cout,Cin,kh,kw]; got input " +
+                    shapeOf(input) + " and weight " + shapeOf(weight));
     if (input.size(1) != weight.size(1))
-        throw Error("LRP layer: the input has " + std::to_string(input.size(1)) + " channels, the weight expects " +
-                    std::to_string(weight.size(1)) + " (input " + shapeOf(input) + ", weight " + shapeOf(weight) +
-                    ")");
+        throw Error("LRP layer: the input has " + std::to_string(input.size(1)) +
+                    " channels, the weight expects " + std::to_string(weight.size(1)) + " (input " +
+                    shapeOf(input) + ", weight " + shapeOf(weight) + ")");
     if (bias.defined() && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
         throw Error("LRP layer: bias " + shapeOf(bias) + " does not fit weight " + shapeOf(weight));
     if (stride < 1 || padding < 0)
@@ -254,8 +263,8 @@ LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tens
         }
     }
     if (relevanceOut.sizes() != at::IntArrayRef(outShape))
-        throw Error("LRP layer: the relevance has shape " + shapeOf(relevanceOut) + ", the layer's output has " +
-                    shapeOf(at::empty(outShape)));
+        throw Error("LRP layer: the relevance has shape " + shapeOf(relevanceOut) +
+                    ", the layer's output has " + shapeOf(at::empty(outShape)));
     if (rule == LrpRule::ZBox && (!low.defined() || !high.defined()))
         throw Error("LRP layer: the ZBox rule needs the input bounds low and high");
 
@@ -282,7 +291,8 @@ LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tens
             h = h.reshape(a.sizes());
         }
     }
-    const at::Tensor z = rule == LrpRule::Gamma ? at::conv2d(a, w, b, {stride, stride}, {padding, padding}) : at::Tensor();
+    const at::Tensor z =
+        rule == LrpRule::Gamma ? at::conv2d(a, w, b, {stride, stride}, {padding, padding}) : at::Tensor();
     const RuleWeights rw = ruleWeights(rule, w, b, gamma, splitsSigns(rule) && a.lt(0).any().item<bool>());
     LrpLayerRelevance result = applyRule(rule, rw, a, r, epsilon, stride, padding, l, h, z);
     if (dense)
@@ -301,15 +311,14 @@ struct ResNetLrp::Network
 {
     FoldedConv stem;
     std::vector<Block> blocks;
-    at::Tensor fcWeight; // [C,D]
-    at::Tensor fcBias;   // [C]
-    RuleWeights fc;      // epsilon rule as a 1x1 conv
+    at::Tensor fcWeight;  // [C,D]
+    at::Tensor fcBias;    // [C]
+    RuleWeights fc;       // epsilon rule as a 1x1 conv
     at::Tensor low, high; // ZBox bounds [1,3,1,1]
     at::ScalarType dtype = at::kFloat;
 };
 
-ResNetLrp::ResNetLrp(ResNetImpl &model, LrpOptions options)
-    : m_options(options)
+ResNetLrp::ResNetLrp(ResNetImpl &model, LrpOptions options) : m_options(options)
 {
     if (!(options.epsilon >= 0) || !std::isfinite(options.epsilon))
         throw Error("LRP: epsilon must be finite and >= 0, got " + std::to_string(options.epsilon));
@@ -335,8 +344,10 @@ ResNetLrp::ResNetLrp(ResNetImpl &model, LrpOptions options)
         FoldedConv conv;
         conv.name = name;
         const at::Tensor w = get(convKey + ".weight");
-        const at::Tensor scale = get(bnPrefix + ".weight") / (get(bnPrefix + ".running_var") + kBatchNormEpsilon).sqrt();
-        const at::Tensor bias = state.count(convKey + ".bias") ? get(convKey + ".bias") : at::zeros_like(scale);
+        const at::Tensor scale =
+            get(bnPrefix + ".weight") / (get(bnPrefix + ".running_var") + kBatchNormEpsilon).sqrt();
+        const at::Tensor bias =
+            state.count(convKey + ".bias") ? get(convKey + ".bias") : at::zeros_like(scale);
         conv.weight = w * scale.view({-1, 1, 1, 1});
         conv.bias = (bias - get(bnPrefix + ".running_mean")) * scale + get(bnPrefix + ".bias");
         conv.stride = stride;
@@ -392,7 +403,8 @@ ResNetLrp::ResNetLrp(ResNetImpl &model, LrpOptions options)
         conv->weight = conv->weight.to(network->dtype);
         conv->bias = conv->bias.to(network->dtype);
         const bool stem = conv == &network->stem;
-        conv->rule = options.composite == LrpComposite::EpsilonGammaBox ? (stem ? LrpRule::ZBox : LrpRule::Gamma)
+        conv->rule = options.composite == LrpComposite::EpsilonGammaBox
+                         ? (stem ? LrpRule::ZBox : LrpRule::Gamma)
                      : stem && options.composite == LrpComposite::EpsilonPlusFlat ? LrpRule::Flat
                                                                                   : LrpRule::ZPlus;
         // Images in normalised space are signed: the first layer gets the a- terms from the start.
@@ -411,8 +423,8 @@ int ResNetLrp::numClasses() const
 LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRelevance, bool keepTrace) const
 {
     const Network &net = *m_network;
-    if (!input.defined() || input.dim() != 4 || input.size(1) != 3 || input.size(0) < 1 || input.size(2) < 1 ||
-        input.size(3) < 1)
+    if (!input.defined() || input.dim() != 4 || input.size(1) != 3 || input.size(0) < 1 ||
+        input.size(2) < 1 || input.size(3) < 1)
         throw Error("LRP: the input must be a batch of RGB images [N,3,H,W], got " + shapeOf(input));
     if (!at::isFloatingType(input.scalar_type()))
         throw Error("LRP: the input must be floating point");
@@ -439,7 +451,8 @@ LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRe
     ConvPass stem{input.to(dtype).contiguous(), {}};
     stem.output = net.stem(stem.input);
     const at::Tensor poolInput = at::relu(stem.output);
-    const auto [pooled, poolIndices] = at::max_pool2d_with_indices(poolInput, {3, 3}, {2, 2}, {1, 1}, {1, 1}, false);
+    const auto [pooled, poolIndices] =
+        at::max_pool2d_with_indices(poolInput, {3, 3}, {2, 2}, {1, 1}, {1, 1}, false);
     at::Tensor x = pooled;
     std::vector<BlockPass> passes;
     passes.reserve(net.blocks.size());
@@ -481,7 +494,8 @@ LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRe
     // Adaptive avgpool (Norm): z = mean, R_ij = A_ij/(HW) * R / stab(mean).
     const at::Tensor poolScale = rFeatures / stabilise(features, eps);
     at::Tensor r = maps * (poolScale / static_cast<double>(maps.size(2) * maps.size(3))).view({n, -1, 1, 1});
-    record("avgpool", r, rFeatures, (poolScale * (stabilise(features, eps) - features)).sum(1, false, at::kDouble));
+    record("avgpool", r, rFeatures,
+           (poolScale * (stabilise(features, eps) - features)).sum(1, false, at::kDouble));
 
     for (size_t bi = net.blocks.size(); bi-- > 0;) {
         const Block &block = net.blocks[bi];
@@ -522,8 +536,8 @@ LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRe
     }
 
     // MaxPool: the plain gradient, every output's relevance goes to its arg-max.
-    const at::Tensor rPool = at::max_pool2d_with_indices_backward(r, poolInput, {3, 3}, {2, 2}, {1, 1}, {1, 1}, false,
-                                                                  poolIndices);
+    const at::Tensor rPool = at::max_pool2d_with_indices_backward(r, poolInput, {3, 3}, {2, 2}, {1, 1},
+                                                                  {1, 1}, false, poolIndices);
     record("maxpool", rPool, r, at::zeros({n}, at::kDouble));
 
     const LrpLayerRelevance stemStep = applyConvRule(net.stem, stem, rPool, eps, gamma, net.low, net.high);

@@ -85,19 +85,20 @@ struct LrpResult
 /// the model are not seen. BatchNorm always uses the running statistics (eval semantics).
 class ResNetLrp
 {
-public:
+  public:
     /// Throws ood::Error for options out of range or a state_dict missing a key.
     explicit ResNetLrp(ResNetImpl &model, LrpOptions options = {});
 
     /// input [N,3,H,W] (normalised, float32 or float64); outputRelevance [N,C], the relevance
     /// put on the logits: a one-hot e_c explains class c, the softmax p is NERO-consistent
     /// (methods.md §8, §12.3). Throws ood::Error for wrong shapes or non-finite values.
-    LrpResult explain(const at::Tensor &input, const at::Tensor &outputRelevance, bool keepTrace = false) const;
+    LrpResult explain(const at::Tensor &input, const at::Tensor &outputRelevance,
+                      bool keepTrace = false) const;
 
     const LrpOptions &options() const { return m_options; }
     int numClasses() const;
 
-private:
+  private:
     struct Network;
     std::shared_ptr<const Network> m_network;
     LrpOptions m_options;
@@ -111,16 +112,17 @@ at::Tensor lrpPixelMap(const at::Tensor &relevance);
 /// on small hand-made layers.
 struct LrpLayerRelevance
 {
-    at::Tensor relevance; ///< float64, shape of the input
+    at::Tensor relevance; ///< shape of the input; float64 from lrpLayer
     at::Tensor absorbed;  ///< [N] float64
 };
 
 /// One dense (input [N,D], weight [C,D]) or conv layer (input [N,Cin,H,W], weight
 /// [Cout,Cin,kh,kw], square stride and zero padding); bias [out] or undefined (none);
 /// relevanceOut has the layer's output shape. ZBox needs low and high, broadcastable to the
-/// input. Throws ood::Error for inconsistent shapes.
-LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tensor &weight, const at::Tensor &bias,
-                           const at::Tensor &relevanceOut, double epsilon, double gamma = 0.25, int64_t stride = 1,
-                           int64_t padding = 0, const at::Tensor &low = {}, const at::Tensor &high = {});
+/// input. Computes in float64. Throws ood::Error for inconsistent shapes.
+LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tensor &weight,
+                           const at::Tensor &bias, const at::Tensor &relevanceOut, double epsilon,
+                           double gamma = 0.25, int64_t stride = 1, int64_t padding = 0,
+                           const at::Tensor &low = {}, const at::Tensor &high = {});
 
 } // namespace ood

@@ -35,7 +35,8 @@ at::Tensor values(std::vector<double> v)
 
 bool endsWith(const std::string &text, const std::string &suffix)
 {
-    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 /// Every weight and statistic drawn from an explicit generator: convs Kaiming-normal on fan_in
@@ -69,8 +70,8 @@ void randomise(ResNetImpl &model, uint64_t seed, bool zeroBias = false)
     }
 }
 
-ResNet makeModel(const std::string &architecture, int classes, int width, uint64_t seed, bool zeroBias = false,
-                 bool abet = false)
+ResNet makeModel(const std::string &architecture, int classes, int width, uint64_t seed,
+                 bool zeroBias = false, bool abet = false)
 {
     ResNet model = createResNet(architecture, classes, width, abet);
     randomise(*model, seed, zeroBias);
@@ -135,7 +136,7 @@ class LrpTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void denseRules_data()
@@ -154,7 +155,8 @@ private Q_SLOTS:
         //   j=1: a+w+ = (1, 0, 6), a-w- = (0, 2, 0), b+ = 0 -> 9: 2*(1, 2, 6)/9.
         //   R = (2/3 + 2/9, 4/9, 12/9) = (8/9, 4/9, 4/3), absorbed 1/3.
         QTest::newRow("z+") << LrpRule::ZPlus << QVector<double>{8.0 / 9, 4.0 / 9, 4.0 / 3} << 1.0 / 3;
-        // gamma = 0.25. j=0, z_0 < 0: a+(w + g w-) + a-(w + g w+) = (1*2, -2*1.25, 3*-1.25) = (2, -2.5, -3.75),
+        // gamma = 0.25. j=0, z_0 < 0: a+(w + g w-) + a-(w + g w+) = (1*2, -2*1.25, 3*-1.25) = (2, -2.5,
+        // -3.75),
         //   bias b + g b- = 1, denominator -3.25: (-8/13, 10/13, 15/13), absorbed -4/13.
         //   j=1, z_1 > 0: a+(w + g w+) + a-(w + g w-) = (1.25, -2*-1.25, 3*2.5) = (1.25, 2.5, 7.5),
         //   bias b + g b+ = -1, denominator 10.25, R_1 = 2: (10/41, 20/41, 60/41), absorbed -8/41.
@@ -206,8 +208,9 @@ private Q_SLOTS:
         QCOMPARE(zero.relevance[0][1].item<double>(), -2.0);
         QCOMPARE(zero.absorbed[0].item<double>(), 1.0);
         // z = -2: stab = -2.5, R = -2/-2.5 = 0.8, absorbed 0.2.
-        LrpLayerRelevance negative = lrpLayer(LrpRule::Epsilon, values({1}).view({1, 1}), values({-2}).view({1, 1}),
-                                              values({0}), values({1}).view({1, 1}), 0.5);
+        LrpLayerRelevance negative =
+            lrpLayer(LrpRule::Epsilon, values({1}).view({1, 1}), values({-2}).view({1, 1}), values({0}),
+                     values({1}).view({1, 1}), 0.5);
         QVERIFY(std::abs(negative.relevance[0][0].item<double>() - 0.8) < 1e-15);
         QVERIFY(std::abs(negative.absorbed[0].item<double>() - 0.2) < 1e-15);
     }
@@ -222,7 +225,8 @@ private Q_SLOTS:
         const at::Tensor input = values({5, -3, 0, 2}).view({1, 1, 2, 2});
         const at::Tensor weight = values({1, -2, 3, 0.5}).view({1, 1, 2, 2});
         const at::Tensor r = values({4, 2, 0, 0, 8, 0, 0, 0, 0}).view({1, 1, 3, 3});
-        const LrpLayerRelevance result = lrpLayer(LrpRule::Flat, input, weight, values({4}), r, 0.0, 0.25, 1, 1);
+        const LrpLayerRelevance result =
+            lrpLayer(LrpRule::Flat, input, weight, values({4}), r, 0.0, 0.25, 1, 1);
         QVERIFY(torch::equal(result.relevance, values({7, 3, 2, 2}).view({1, 1, 2, 2})));
         QCOMPARE(result.absorbed[0].item<double>(), 0.0);
     }
@@ -237,8 +241,8 @@ private Q_SLOTS:
         const at::Tensor w = values({2, -1, 3}).view({1, 3, 1, 1});
         const at::Tensor low = torch::full({1, 3, 1, 1}, (0 - 0.5) / 0.5, torch::kFloat64);
         const at::Tensor high = torch::full({1, 3, 1, 1}, (1 - 0.5) / 0.5, torch::kFloat64);
-        const LrpLayerRelevance result =
-            lrpLayer(LrpRule::ZBox, x, w, values({7}), values({1}).view({1, 1, 1, 1}), 0.0, 0.25, 1, 0, low, high);
+        const LrpLayerRelevance result = lrpLayer(LrpRule::ZBox, x, w, values({7}),
+                                                  values({1}).view({1, 1, 1, 1}), 0.0, 0.25, 1, 0, low, high);
         QVERIFY(torch::allclose(result.relevance.flatten(), values({0.4, 0.2, 0.4}), 0, 1e-15));
         QCOMPARE(result.absorbed[0].item<double>(), 0.0);
     }
@@ -264,13 +268,16 @@ private Q_SLOTS:
         torch::NoGradGuard noGrad;
         const at::Tensor expected = model->forward(x).to(torch::kFloat64);
         for (LrpPrecision precision : {LrpPrecision::Float32, LrpPrecision::Float64}) {
-            const LrpResult result =
-                ResNetLrp(*model, optionsFor(LrpComposite::EpsilonPlusFlat, precision)).explain(x, torch::zeros({2, 5}));
-            QVERIFY2(torch::allclose(result.logits, expected, 1e-4, 1e-5),
-                     qPrintable(QString("max difference %1").arg((result.logits - expected).abs().max().item<double>())));
+            const LrpResult result = ResNetLrp(*model, optionsFor(LrpComposite::EpsilonPlusFlat, precision))
+                                         .explain(x, torch::zeros({2, 5}));
+            QVERIFY2(
+                torch::allclose(result.logits, expected, 1e-4, 1e-5),
+                qPrintable(
+                    QString("max difference %1").arg((result.logits - expected).abs().max().item<double>())));
             QCOMPARE(result.logits.scalar_type(), at::kDouble);
             QCOMPARE(result.relevance.sizes(), x.sizes());
-            QCOMPARE(result.relevance.scalar_type(), precision == LrpPrecision::Float64 ? at::kDouble : at::kFloat);
+            QCOMPARE(result.relevance.scalar_type(),
+                     precision == LrpPrecision::Float64 ? at::kDouble : at::kFloat);
             // Zero relevance in, zero out.
             QCOMPARE(result.relevance.abs().max().item<double>(), 0.0);
         }
@@ -284,9 +291,10 @@ private Q_SLOTS:
         for (const char *architecture : {"resnet18", "resnet50"})
             for (LrpComposite composite : kComposites)
                 for (LrpPrecision precision : {LrpPrecision::Float64, LrpPrecision::Float32})
-                    QTest::newRow(qPrintable(QString("%1 %2 %3")
-                                                 .arg(architecture, QString::fromStdString(lrpCompositeName(composite)),
-                                                      precisionName(precision))))
+                    QTest::newRow(
+                        qPrintable(QString("%1 %2 %3")
+                                       .arg(architecture, QString::fromStdString(lrpCompositeName(composite)),
+                                            precisionName(precision))))
                         << QString(architecture) << composite << precision;
     }
 
@@ -324,8 +332,8 @@ private Q_SLOTS:
             const LrpLayerTrace *previous = nullptr;
             for (const LrpLayerTrace &row : trace) {
                 worst = std::max(worst, std::abs(row.relevanceIn + row.absorbed - row.relevanceOut) /
-                                            std::max({1.0, std::abs(row.relevanceIn), std::abs(row.relevanceOut),
-                                                      std::abs(row.absorbed)}));
+                                            std::max({1.0, std::abs(row.relevanceIn),
+                                                      std::abs(row.relevanceOut), std::abs(row.absorbed)}));
                 QVERIFY2(near(row.relevanceIn + row.absorbed, row.relevanceOut, tolerance, row.absorbed),
                          qPrintable(QString("%1: in %2 + absorbed %3 != out %4")
                                         .arg(QString::fromStdString(row.name))
@@ -333,7 +341,8 @@ private Q_SLOTS:
                                         .arg(row.absorbed, 0, 'g', 17)
                                         .arg(row.relevanceOut, 0, 'g', 17)));
                 // Top level: fc, avgpool, "layerS.B", maxpool, conv1 (parts have a third dot-field).
-                const bool topLevel = std::count(row.name.begin(), row.name.end(), '.') == (row.name[0] == 'l' ? 1 : 0);
+                const bool topLevel =
+                    std::count(row.name.begin(), row.name.end(), '.') == (row.name[0] == 'l' ? 1 : 0);
                 if (!topLevel)
                     continue;
                 if (previous)
@@ -370,12 +379,15 @@ private Q_SLOTS:
             double sumFeeders = 0;
             for (const LrpLayerTrace &row : result.trace[size_t(n)]) {
                 const bool feedsSum = endsWith(row.name, ".conv2") || endsWith(row.name, ".downsample.0");
-                const bool block = row.name[0] == 'l' && std::count(row.name.begin(), row.name.end(), '.') == 1;
+                const bool block =
+                    row.name[0] == 'l' && std::count(row.name.begin(), row.name.end(), '.') == 1;
                 if (feedsSum)
                     sumFeeders += row.absorbed;
                 else if (!block)
-                    QVERIFY2(std::abs(row.absorbed) < tolerance,
-                             qPrintable(QString("%1 keeps %2").arg(QString::fromStdString(row.name)).arg(row.absorbed)));
+                    QVERIFY2(
+                        std::abs(row.absorbed) < tolerance,
+                        qPrintable(
+                            QString("%1 keeps %2").arg(QString::fromStdString(row.name)).arg(row.absorbed)));
             }
             const double total = sampleSum(result.relevance, n);
             if (composite == LrpComposite::EpsilonGammaBox)
@@ -540,7 +552,7 @@ for name, first, other in [('EpsilonGammaBox', zbox, gamma), ('EpsilonPlusFlat',
     out[name + '/softmax'] = explain(first, other, torch.softmax(logits, 1)).flatten().tolist()
 print(json.dumps(out))
 )",
-                                        dir.filePath("w.pt"), dir.filePath("x.pt")});
+                                         dir.filePath("w.pt"), dir.filePath("x.pt")});
         QVERIFY(python.waitForFinished(300000));
         QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
         const QJsonObject reference = QJsonDocument::fromJson(python.readAllStandardOutput()).object();
@@ -572,7 +584,8 @@ print(json.dumps(out))
                 // Relative to the largest |R|: 1e-6 in float64 (the actual difference is ~1e-15),
                 // FLOAT32_TOLERANCE in float32.
                 const double scale = theirs.abs().max().item<double>();
-                const double difference = (ours.to(torch::kFloat64).flatten() - theirs).abs().max().item<double>();
+                const double difference =
+                    (ours.to(torch::kFloat64).flatten() - theirs).abs().max().item<double>();
                 qInfo("%s %s %s: max difference %.2g of the largest |R|", qPrintable(name), qPrintable(which),
                       precisionName(precision), difference / scale);
                 QVERIFY2(scale > 0 && difference <= (exact ? 1e-6 : FLOAT32_TOLERANCE) * scale,
@@ -617,7 +630,8 @@ print(json.dumps(out))
         at::Tensor nan = x.clone();
         nan[1][2][3][4] = std::nan("");
         QVERIFY(message(nan, r).contains("input holds non-finite"));
-        QVERIFY(message(x, r * std::numeric_limits<double>::infinity()).contains("relevance holds non-finite"));
+        QVERIFY(
+            message(x, r * std::numeric_limits<double>::infinity()).contains("relevance holds non-finite"));
 
         LrpOptions options;
         options.epsilon = -1;
@@ -628,17 +642,22 @@ print(json.dumps(out))
 
         const at::Tensor a = torch::ones({1, 3}, torch::kFloat64);
         const at::Tensor w = torch::ones({2, 3}, torch::kFloat64);
-        QVERIFY(errorOf([&] { lrpLayer(LrpRule::Epsilon, a, w, {}, torch::ones({1, 3}), 0); })
-                    .contains("the relevance has shape [1,3], the layer's output has [1,2]"));
-        QVERIFY(errorOf([&] { lrpLayer(LrpRule::Epsilon, torch::ones({1, 4}), w, {}, torch::ones({1, 2}), 0); })
-                    .contains("4 channels, the weight expects 3"));
-        QVERIFY(errorOf([&] { lrpLayer(LrpRule::ZBox, a, w, {}, torch::ones({1, 2}), 0); }).contains("low and high"));
+        QVERIFY(errorOf([&] {
+                    lrpLayer(LrpRule::Epsilon, a, w, {}, torch::ones({1, 3}), 0);
+                }).contains("the relevance has shape [1,3], the layer's output has [1,2]"));
+        QVERIFY(errorOf([&] {
+                    lrpLayer(LrpRule::Epsilon, torch::ones({1, 4}), w, {}, torch::ones({1, 2}), 0);
+                }).contains("4 channels, the weight expects 3"));
+        QVERIFY(errorOf([&] {
+                    lrpLayer(LrpRule::ZBox, a, w, {}, torch::ones({1, 2}), 0);
+                }).contains("low and high"));
         QVERIFY(errorOf([&] {
                     lrpLayer(LrpRule::ZBox, a, w, {}, torch::ones({1, 2}), 0, 0.25, 1, 0, torch::zeros({2}),
                              torch::ones({2}));
                 }).contains("do not broadcast"));
-        QVERIFY(errorOf([&] { lrpLayer(LrpRule::Flat, a, torch::ones({2, 3, 1, 1}), {}, torch::ones({1, 2}), 0); })
-                    .contains("expected input [N,D] with weight [C,D]"));
+        QVERIFY(errorOf([&] {
+                    lrpLayer(LrpRule::Flat, a, torch::ones({2, 3, 1, 1}), {}, torch::ones({1, 2}), 0);
+                }).contains("expected input [N,D] with weight [C,D]"));
     }
 
     void threadCountIndependent_data() { addCompositesAndPrecisions(); }
@@ -657,7 +676,8 @@ print(json.dumps(out))
         const at::Tensor two = lrp.explain(x, r).relevance;
         const double difference = (one - two).abs().max().item<double>();
         qInfo("max difference %g", difference);
-        QVERIFY2(difference <= 1e-5 * std::max(1.0, one.abs().max().item<double>()), qPrintable(QString::number(difference)));
+        QVERIFY2(difference <= 1e-5 * std::max(1.0, one.abs().max().item<double>()),
+                 qPrintable(QString::number(difference)));
     }
 
     void timing224()
@@ -678,20 +698,21 @@ print(json.dumps(out))
                   std::chrono::duration<double>(Clock::now() - start).count());
         }
         for (const LrpPrecision precision : {LrpPrecision::Float32, LrpPrecision::Float64})
-        for (LrpComposite composite : kComposites) {
-            const auto build = Clock::now();
-            const ResNetLrp lrp(*model, optionsFor(composite, precision));
-            const double canonize = std::chrono::duration<double>(Clock::now() - build).count();
-            lrp.explain(x, r); // warm-up
-            double best = 1e9;
-            for (int i = 0; i < 3; ++i) {
-                const auto start = Clock::now();
-                lrp.explain(x, r);
-                best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
+            for (LrpComposite composite : kComposites) {
+                const auto build = Clock::now();
+                const ResNetLrp lrp(*model, optionsFor(composite, precision));
+                const double canonize = std::chrono::duration<double>(Clock::now() - build).count();
+                lrp.explain(x, r); // warm-up
+                double best = 1e9;
+                for (int i = 0; i < 3; ++i) {
+                    const auto start = Clock::now();
+                    lrp.explain(x, r);
+                    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
+                }
+                qInfo("%s %s: explain %.3f s (best of 3), canonize %.3f s, %d threads",
+                      lrpCompositeName(composite).c_str(), precisionName(precision), best, canonize,
+                      torch::get_num_threads());
             }
-            qInfo("%s %s: explain %.3f s (best of 3), canonize %.3f s, %d threads", lrpCompositeName(composite).c_str(),
-                  precisionName(precision), best, canonize, torch::get_num_threads());
-        }
     }
 };
 
