@@ -34,119 +34,126 @@ at::Tensor stabilise(const at::Tensor &z, double epsilon)
     return z + ((z >= 0).to(z.scalar_type()) * (2 * epsilon) - epsilon);
 }
 
-/// A rule written as modified linear maps sharing one set of modified inputs:
-///   z_g = sum_t conv(inputs[t], weights[g][t]) + biases[g]      for each group g,
-///   R_in = sum_t inputs[t] * sum_g conv^T(R * masks[g] / stab(z_g), weights[g][t]).
-/// Inputs are stacked on the channel axis and groups on the output axis, so one convolution and
-/// one transposed convolution do the whole rule (the gradient-times-input trick of §12.3 with
-/// the denominator held fixed).
-struct ModifiedMap
+/// A rule written as modified linear maps that share one set of modified inputs x_t:
+///   z_g = sum_t conv(x_t, W_gt) + b_g                          for each group g,
+///   R_in = sum_t x_t * sum_g conv^T(R * mask_g / stab(z_g), W_gt).
+/// The weights are stored stacked, [G*out, T*in, kh, kw], so that one convolution and one
+/// transposed convolution do the whole rule (the gradient-times-input trick of §12.3 with the
+/// denominator held fixed). Terms t by rule: epsilon (a); z+ and gamma (a+[, a-]); ZBox (x, l, u);
+/// Flat (ones). Groups: gamma has two (z > 0, z < 0), every other rule one.
+struct RuleWeights
 {
-    std::vector<at::Tensor> inputs;               // T x [N,in,H,W]
-    std::vector<std::vector<at::Tensor>> weights; // G x T x [out,in,kh,kw]
-    std::vector<at::Tensor> biases;               // G x [out]
-    std::vector<at::Tensor> masks;                // G x [N,out,h,w] (0/1), or empty: one group, all selected
+    at::Tensor weight;
+    at::Tensor bias;
+    int64_t groups = 1;
+    bool signedTerms = false; // z+/gamma: the a- term is present
 };
 
-LrpLayerRelevance propagate(const ModifiedMap &map, const at::Tensor &relevanceOut, double epsilon, int64_t stride,
-                            int64_t padding)
+bool splitsSigns(LrpRule rule)
 {
-    const int64_t terms = static_cast<int64_t>(map.inputs.size());
-    const at::Tensor x = terms == 1 ? map.inputs[0] : at::cat(map.inputs, 1);
-    std::vector<at::Tensor> rows;
-    for (const auto &group : map.weights)
-        rows.push_back(group.size() == 1 ? group[0] : at::cat(group, 1));
-    const at::Tensor w = rows.size() == 1 ? rows[0] : at::cat(rows, 0);
-    const at::Tensor b = map.biases.size() == 1 ? map.biases[0] : at::cat(map.biases, 0);
-    const at::Tensor z = at::conv2d(x, w, b, {stride, stride}, {padding, padding});
+    return rule == LrpRule::ZPlus || rule == LrpRule::Gamma;
+}
 
-    const int64_t out = map.biases[0].size(0);
+RuleWeights ruleWeights(LrpRule rule, const at::Tensor &w, const at::Tensor &b, double gamma,
+                        bool signedInput)
+{
+    RuleWeights rw;
+    // Inside a ReLU network every conv but the first sees a >= 0; the a- terms then vanish, so
+    // they are only built for signed inputs.
+    rw.signedTerms = signedInput && splitsSigns(rule);
+    switch (rule) {
+    case LrpRule::Epsilon:
+        rw.weight = w;
+        rw.bias = b;
+        break;
+    case LrpRule::ZPlus:
+        rw.weight = rw.signedTerms ? at::cat({w.clamp_min(0), w.clamp_max(0)}, 1) : w.clamp_min(0);
+        rw.bias = b.clamp_min(0);
+        break;
+    case LrpRule::Gamma: {
+        const at::Tensor up = w + gamma * w.clamp_min(0);
+        const at::Tensor down = w + gamma * w.clamp_max(0);
+        // z > 0: a+ (w + g w+) + a- (w + g w-), bias b + g b+; z < 0: a+ (w + g w-) + a- (w + g w+), b + g
+        // b-.
+        rw.weight = rw.signedTerms ? at::cat({at::cat({up, down}, 1), at::cat({down, up}, 1)}, 0)
+                                   : at::cat({up, down}, 0);
+        rw.bias = at::cat({b + gamma * b.clamp_min(0), b + gamma * b.clamp_max(0)});
+        rw.groups = 2;
+        break;
+    }
+    case LrpRule::ZBox:
+        // x w - l w+ - u w-: the bias of z(x) - z(l) - z(u) cancels.
+        rw.weight = at::cat({w, -w.clamp_min(0), -w.clamp_max(0)}, 1);
+        rw.bias = at::zeros_like(b);
+        break;
+    case LrpRule::Flat:
+        rw.weight = at::ones_like(w);
+        rw.bias = at::zeros_like(b);
+        break;
+    }
+    return rw;
+}
+
+/// a [N,in,H,W], relevanceOut [N,out,h,w]; low/high (ZBox) broadcastable to a; output = the
+/// layer's plain output z (gamma selects its group by the sign of z).
+LrpLayerRelevance applyRule(LrpRule rule, const RuleWeights &rw, const at::Tensor &a,
+                            const at::Tensor &relevanceOut, double epsilon, int64_t stride, int64_t padding,
+                            const at::Tensor &low, const at::Tensor &high, const at::Tensor &output)
+{
+    std::vector<at::Tensor> inputs;
+    switch (rule) {
+    case LrpRule::Epsilon:
+        inputs = {a};
+        break;
+    case LrpRule::ZPlus:
+    case LrpRule::Gamma:
+        inputs = {a.clamp_min(0)};
+        if (rw.signedTerms)
+            inputs.push_back(a.clamp_max(0));
+        break;
+    case LrpRule::ZBox:
+        inputs = {a, low.expand_as(a), high.expand_as(a)};
+        break;
+    case LrpRule::Flat:
+        inputs = {at::ones_like(a)};
+        break;
+    }
+    const int64_t terms = static_cast<int64_t>(inputs.size());
+    const at::Tensor x = terms == 1 ? inputs[0] : at::cat(inputs, 1);
+    const at::Tensor z = at::conv2d(x, rw.weight, rw.bias, {stride, stride}, {padding, padding});
+
     const int64_t n = relevanceOut.size(0);
-    at::Tensor absorbed = at::zeros({n}, relevanceOut.options());
-    at::Tensor unselected = map.masks.empty() ? at::Tensor() : at::ones_like(relevanceOut);
+    const int64_t out = relevanceOut.size(1);
+    // Sums over a sample accumulate in float64 whatever the working precision.
+    at::Tensor absorbed = at::zeros({n}, relevanceOut.options().dtype(at::kDouble));
     std::vector<at::Tensor> scaled;
-    for (size_t g = 0; g < map.biases.size(); ++g) {
-        const at::Tensor zg = z.narrow(1, static_cast<int64_t>(g) * out, out);
+    for (int64_t g = 0; g < rw.groups; ++g) {
+        const at::Tensor zg = z.narrow(1, g * out, out);
         const at::Tensor denominator = stabilise(zg, epsilon);
         at::Tensor r = relevanceOut;
-        if (!map.masks.empty()) {
-            r = r * map.masks[g];
-            unselected = unselected - map.masks[g];
-        }
+        if (rule == LrpRule::Gamma)
+            r = r * (g == 0 ? output > 0 : output < 0).to(r.scalar_type());
         const at::Tensor s = r / denominator;
         // What the inputs do not receive: the (modified) bias share and the stabiliser share.
-        absorbed += (s * (map.biases[g].view({1, -1, 1, 1}) + (denominator - zg))).sum({1, 2, 3});
+        absorbed += (s * (rw.bias.narrow(0, g * out, out).view({1, -1, 1, 1}) + (denominator - zg)))
+                        .sum({1, 2, 3}, false, at::kDouble);
         scaled.push_back(s);
     }
-    if (unselected.defined())
-        absorbed += (relevanceOut * unselected).sum({1, 2, 3});
+    if (rule == LrpRule::Gamma) // z == 0 belongs to neither group
+        absorbed +=
+            (relevanceOut * (output == 0).to(relevanceOut.scalar_type())).sum({1, 2, 3}, false, at::kDouble);
 
     const at::Tensor s = scaled.size() == 1 ? scaled[0] : at::cat(scaled, 1);
-    const at::Tensor grad = std::get<0>(at::convolution_backward(s, x, w, c10::nullopt, {stride, stride},
-                                                                 {padding, padding}, {1, 1}, false, {0, 0}, 1,
-                                                                 {true, false, false}));
+    const at::Tensor grad = std::get<0>(at::convolution_backward(s, x, rw.weight, c10::nullopt,
+                                                                 {stride, stride}, {padding, padding}, {1, 1},
+                                                                 false, {0, 0}, 1, {true, false, false}));
     at::Tensor relevance = x * grad;
     if (terms > 1)
         relevance = relevance.view({n, terms, -1, x.size(2), x.size(3)}).sum(1);
     return {relevance, absorbed};
 }
 
-/// input [N,in,H,W], weight [out,in,kh,kw], bias [out], relevanceOut [N,out,h,w], all float64.
-/// `output` is the layer's plain output when the caller has it (gamma needs its sign).
-LrpLayerRelevance convRule(LrpRule rule, const at::Tensor &a, const at::Tensor &w, const at::Tensor &b,
-                           const at::Tensor &relevanceOut, double epsilon, double gamma, int64_t stride,
-                           int64_t padding, const at::Tensor &low, const at::Tensor &high,
-                           const at::Tensor &output = {})
-{
-    ModifiedMap map;
-    // Inside a ReLU network every conv but the first sees a >= 0; the a- terms then vanish, so
-    // they are only built for signed inputs.
-    const bool signedInput = (rule == LrpRule::ZPlus || rule == LrpRule::Gamma) && a.lt(0).any().item<bool>();
-    switch (rule) {
-    case LrpRule::Epsilon:
-        map.inputs = {a};
-        map.weights = {{w}};
-        map.biases = {b};
-        break;
-    case LrpRule::ZPlus:
-        map.inputs = {a.clamp_min(0)};
-        map.weights = {{w.clamp_min(0)}};
-        if (signedInput) {
-            map.inputs.push_back(a.clamp_max(0));
-            map.weights[0].push_back(w.clamp_max(0));
-        }
-        map.biases = {b.clamp_min(0)};
-        break;
-    case LrpRule::Gamma: {
-        const at::Tensor up = w + gamma * w.clamp_min(0);
-        const at::Tensor down = w + gamma * w.clamp_max(0);
-        map.inputs = {a.clamp_min(0)};
-        map.weights = {{up}, {down}};
-        if (signedInput) {
-            map.inputs.push_back(a.clamp_max(0));
-            map.weights[0].push_back(down);
-            map.weights[1].push_back(up);
-        }
-        map.biases = {b + gamma * b.clamp_min(0), b + gamma * b.clamp_max(0)};
-        const at::Tensor z = output.defined() ? output : at::conv2d(a, w, b, {stride, stride}, {padding, padding});
-        map.masks = {(z > 0).to(at::kDouble), (z < 0).to(at::kDouble)};
-        break;
-    }
-    case LrpRule::ZBox:
-        map.inputs = {a, low.expand_as(a), high.expand_as(a)};
-        map.weights = {{w, -w.clamp_min(0), -w.clamp_max(0)}};
-        map.biases = {at::zeros_like(b)};
-        break;
-    case LrpRule::Flat:
-        map.inputs = {at::ones_like(a)};
-        map.weights = {{at::ones_like(w)}};
-        map.biases = {at::zeros_like(b)};
-        break;
-    }
-    return propagate(map, relevanceOut, epsilon, stride, padding);
-}
-
-/// A conv with its BatchNorm folded in (methods.md §12.3, MergeBatchNorm), float64.
+/// A conv with its BatchNorm folded in (methods.md §12.3, MergeBatchNorm), in the working precision.
 struct FoldedConv
 {
     std::string name;
@@ -154,6 +161,8 @@ struct FoldedConv
     at::Tensor bias;
     int64_t stride = 1;
     int64_t padding = 0;
+    LrpRule rule = LrpRule::Epsilon;
+    RuleWeights modified; // the rule's weights, built once
 
     at::Tensor operator()(const at::Tensor &x) const
     {
@@ -181,6 +190,19 @@ struct BlockPass
     at::Tensor skip;
 };
 
+/// A folded conv's rule on its recorded pass. The weights were built for a >= 0 (every conv
+/// behind a ReLU); a signed input, which the ResNet never produces there, gets the full rule.
+LrpLayerRelevance applyConvRule(const FoldedConv &conv, const ConvPass &pass, const at::Tensor &relevanceOut,
+                                double epsilon, double gamma, const at::Tensor &low = {},
+                                const at::Tensor &high = {})
+{
+    const bool rebuild =
+        splitsSigns(conv.rule) && !conv.modified.signedTerms && pass.input.lt(0).any().item<bool>();
+    return applyRule(conv.rule,
+                     rebuild ? ruleWeights(conv.rule, conv.weight, conv.bias, gamma, true) : conv.modified,
+                     pass.input, relevanceOut, epsilon, conv.stride, conv.padding, low, high, pass.output);
+}
+
 /// Per-layer sums [N] for the trace.
 struct TraceRow
 {
@@ -190,7 +212,7 @@ struct TraceRow
 
 at::Tensor sampleSums(const at::Tensor &t)
 {
-    return t.reshape({t.size(0), -1}).sum(1);
+    return t.reshape({t.size(0), -1}).sum(1, false, at::kDouble);
 }
 
 } // namespace
@@ -208,20 +230,22 @@ std::string lrpCompositeName(LrpComposite composite)
     return "unknown";
 }
 
-LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tensor &weight, const at::Tensor &bias,
-                           const at::Tensor &relevanceOut, double epsilon, double gamma, int64_t stride,
-                           int64_t padding, const at::Tensor &low, const at::Tensor &high)
+LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tensor &weight,
+                           const at::Tensor &bias, const at::Tensor &relevanceOut, double epsilon,
+                           double gamma, int64_t stride, int64_t padding, const at::Tensor &low,
+                           const at::Tensor &high)
 {
     if (!input.defined() || !weight.defined() || !relevanceOut.defined())
         throw Error("LRP layer: input, weight and relevance must all be given");
     const bool dense = weight.dim() == 2;
     if (!(dense && input.dim() == 2) && !(weight.dim() == 4 && input.dim() == 4))
         throw Error("LRP layer: expected input [N,D] with weight [C,D], or input [N,C,H,W] with weight "
-                    "[Cout,Cin,kh,kw]; got input " + shapeOf(input) + " and weight " + shapeOf(weight));
+                    "[Cout,Cin,kh,kw]; got input " +
+                    shapeOf(input) + " and weight " + shapeOf(weight));
     if (input.size(1) != weight.size(1))
-        throw Error("LRP layer: the input has " + std::to_string(input.size(1)) + " channels, the weight expects " +
-                    std::to_string(weight.size(1)) + " (input " + shapeOf(input) + ", weight " + shapeOf(weight) +
-                    ")");
+        throw Error("LRP layer: the input has " + std::to_string(input.size(1)) +
+                    " channels, the weight expects " + std::to_string(weight.size(1)) + " (input " +
+                    shapeOf(input) + ", weight " + shapeOf(weight) + ")");
     if (bias.defined() && (bias.dim() != 1 || bias.size(0) != weight.size(0)))
         throw Error("LRP layer: bias " + shapeOf(bias) + " does not fit weight " + shapeOf(weight));
     if (stride < 1 || padding < 0)
@@ -239,8 +263,8 @@ LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tens
         }
     }
     if (relevanceOut.sizes() != at::IntArrayRef(outShape))
-        throw Error("LRP layer: the relevance has shape " + shapeOf(relevanceOut) + ", the layer's output has " +
-                    shapeOf(at::empty(outShape)));
+        throw Error("LRP layer: the relevance has shape " + shapeOf(relevanceOut) +
+                    ", the layer's output has " + shapeOf(at::empty(outShape)));
     if (rule == LrpRule::ZBox && (!low.defined() || !high.defined()))
         throw Error("LRP layer: the ZBox rule needs the input bounds low and high");
 
@@ -267,7 +291,10 @@ LrpLayerRelevance lrpLayer(LrpRule rule, const at::Tensor &input, const at::Tens
             h = h.reshape(a.sizes());
         }
     }
-    LrpLayerRelevance result = convRule(rule, a, w, b, r, epsilon, gamma, stride, padding, l, h);
+    const at::Tensor z =
+        rule == LrpRule::Gamma ? at::conv2d(a, w, b, {stride, stride}, {padding, padding}) : at::Tensor();
+    const RuleWeights rw = ruleWeights(rule, w, b, gamma, splitsSigns(rule) && a.lt(0).any().item<bool>());
+    LrpLayerRelevance result = applyRule(rule, rw, a, r, epsilon, stride, padding, l, h, z);
     if (dense)
         result.relevance = result.relevance.view({input.size(0), input.size(1)});
     return result;
@@ -284,13 +311,14 @@ struct ResNetLrp::Network
 {
     FoldedConv stem;
     std::vector<Block> blocks;
-    at::Tensor fcWeight; // [C,D]
-    at::Tensor fcBias;   // [C]
+    at::Tensor fcWeight;  // [C,D]
+    at::Tensor fcBias;    // [C]
+    RuleWeights fc;       // epsilon rule as a 1x1 conv
     at::Tensor low, high; // ZBox bounds [1,3,1,1]
+    at::ScalarType dtype = at::kFloat;
 };
 
-ResNetLrp::ResNetLrp(ResNetImpl &model, LrpOptions options)
-    : m_options(options)
+ResNetLrp::ResNetLrp(ResNetImpl &model, LrpOptions options) : m_options(options)
 {
     if (!(options.epsilon >= 0) || !std::isfinite(options.epsilon))
         throw Error("LRP: epsilon must be finite and >= 0, got " + std::to_string(options.epsilon));
@@ -316,8 +344,10 @@ ResNetLrp::ResNetLrp(ResNetImpl &model, LrpOptions options)
         FoldedConv conv;
         conv.name = name;
         const at::Tensor w = get(convKey + ".weight");
-        const at::Tensor scale = get(bnPrefix + ".weight") / (get(bnPrefix + ".running_var") + kBatchNormEpsilon).sqrt();
-        const at::Tensor bias = state.count(convKey + ".bias") ? get(convKey + ".bias") : at::zeros_like(scale);
+        const at::Tensor scale =
+            get(bnPrefix + ".weight") / (get(bnPrefix + ".running_var") + kBatchNormEpsilon).sqrt();
+        const at::Tensor bias =
+            state.count(convKey + ".bias") ? get(convKey + ".bias") : at::zeros_like(scale);
         conv.weight = w * scale.view({-1, 1, 1, 1});
         conv.bias = (bias - get(bnPrefix + ".running_mean")) * scale + get(bnPrefix + ".bias");
         conv.stride = stride;
@@ -356,6 +386,32 @@ ResNetLrp::ResNetLrp(ResNetImpl &model, LrpOptions options)
     }
     network->low = torch::tensor(low, torch::kFloat64).view({1, 3, 1, 1});
     network->high = torch::tensor(high, torch::kFloat64).view({1, 3, 1, 1});
+    // Folded in float64, stored in the working precision.
+    network->dtype = options.precision == LrpPrecision::Float64 ? at::kDouble : at::kFloat;
+    for (at::Tensor *t : {&network->fcWeight, &network->fcBias, &network->low, &network->high})
+        *t = t->to(network->dtype);
+    for (FoldedConv *conv : [&] {
+             std::vector<FoldedConv *> all{&network->stem};
+             for (Block &block : network->blocks) {
+                 for (FoldedConv &c : block.residual)
+                     all.push_back(&c);
+                 if (block.downsample)
+                     all.push_back(&*block.downsample);
+             }
+             return all;
+         }()) {
+        conv->weight = conv->weight.to(network->dtype);
+        conv->bias = conv->bias.to(network->dtype);
+        const bool stem = conv == &network->stem;
+        conv->rule = options.composite == LrpComposite::EpsilonGammaBox
+                         ? (stem ? LrpRule::ZBox : LrpRule::Gamma)
+                     : stem && options.composite == LrpComposite::EpsilonPlusFlat ? LrpRule::Flat
+                                                                                  : LrpRule::ZPlus;
+        // Images in normalised space are signed: the first layer gets the a- terms from the start.
+        conv->modified = ruleWeights(conv->rule, conv->weight, conv->bias, options.gamma, stem);
+    }
+    network->fc.weight = network->fcWeight.view({network->fcWeight.size(0), -1, 1, 1});
+    network->fc.bias = network->fcBias;
     m_network = std::move(network);
 }
 
@@ -367,8 +423,8 @@ int ResNetLrp::numClasses() const
 LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRelevance, bool keepTrace) const
 {
     const Network &net = *m_network;
-    if (!input.defined() || input.dim() != 4 || input.size(1) != 3 || input.size(0) < 1 || input.size(2) < 1 ||
-        input.size(3) < 1)
+    if (!input.defined() || input.dim() != 4 || input.size(1) != 3 || input.size(0) < 1 ||
+        input.size(2) < 1 || input.size(3) < 1)
         throw Error("LRP: the input must be a batch of RGB images [N,3,H,W], got " + shapeOf(input));
     if (!at::isFloatingType(input.scalar_type()))
         throw Error("LRP: the input must be floating point");
@@ -389,13 +445,14 @@ LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRe
     c10::InferenceMode inference;
     const double eps = m_options.epsilon;
     const double gamma = m_options.gamma;
-    const LrpComposite composite = m_options.composite;
 
-    // Forward pass in float64, keeping each conv's input and output.
-    ConvPass stem{input.to(at::kDouble).contiguous(), {}};
+    // Forward pass in the working precision, keeping each conv's input and output.
+    const at::ScalarType dtype = net.dtype;
+    ConvPass stem{input.to(dtype).contiguous(), {}};
     stem.output = net.stem(stem.input);
     const at::Tensor poolInput = at::relu(stem.output);
-    const auto [pooled, poolIndices] = at::max_pool2d_with_indices(poolInput, {3, 3}, {2, 2}, {1, 1}, {1, 1}, false);
+    const auto [pooled, poolIndices] =
+        at::max_pool2d_with_indices(poolInput, {3, 3}, {2, 2}, {1, 1}, {1, 1}, false);
     at::Tensor x = pooled;
     std::vector<BlockPass> passes;
     passes.reserve(net.blocks.size());
@@ -428,19 +485,18 @@ LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRe
     };
 
     // fc: epsilon.
-    const at::Tensor rLogits = outputRelevance.to(at::kDouble);
-    const LrpLayerRelevance fc =
-        convRule(LrpRule::Epsilon, features.view({n, -1, 1, 1}), net.fcWeight.view({classes, -1, 1, 1}), net.fcBias,
-                 rLogits.view({n, classes, 1, 1}), eps, gamma, 1, 0, {}, {});
+    const at::Tensor rLogits = outputRelevance.to(dtype);
+    const LrpLayerRelevance fc = applyRule(LrpRule::Epsilon, net.fc, features.view({n, -1, 1, 1}),
+                                           rLogits.view({n, classes, 1, 1}), eps, 1, 0, {}, {}, {});
     const at::Tensor rFeatures = fc.relevance.view({n, -1});
     record("fc", rFeatures, rLogits, fc.absorbed);
 
     // Adaptive avgpool (Norm): z = mean, R_ij = A_ij/(HW) * R / stab(mean).
     const at::Tensor poolScale = rFeatures / stabilise(features, eps);
     at::Tensor r = maps * (poolScale / static_cast<double>(maps.size(2) * maps.size(3))).view({n, -1, 1, 1});
-    record("avgpool", r, rFeatures, (poolScale * (stabilise(features, eps) - features)).sum(1));
+    record("avgpool", r, rFeatures,
+           (poolScale * (stabilise(features, eps) - features)).sum(1, false, at::kDouble));
 
-    const LrpRule convRuleOfComposite = composite == LrpComposite::EpsilonGammaBox ? LrpRule::Gamma : LrpRule::ZPlus;
     for (size_t bi = net.blocks.size(); bi-- > 0;) {
         const Block &block = net.blocks[bi];
         const BlockPass &pass = passes[bi];
@@ -462,18 +518,14 @@ LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRe
         at::Tensor blockAbsorbed = addAbsorbed;
         for (size_t c = block.residual.size(); c-- > 0;) {
             const FoldedConv &conv = block.residual[c];
-            const LrpLayerRelevance step = convRule(convRuleOfComposite, pass.residual[c].input, conv.weight, conv.bias,
-                                                    rRes, eps, gamma, conv.stride, conv.padding, {}, {},
-                                                    pass.residual[c].output);
+            const LrpLayerRelevance step = applyConvRule(conv, pass.residual[c], rRes, eps, gamma);
             part(conv.name, step.relevance, rRes, step.absorbed);
             blockAbsorbed = blockAbsorbed + step.absorbed;
             rRes = step.relevance;
         }
         if (block.downsample) {
             const FoldedConv &conv = *block.downsample;
-            const LrpLayerRelevance step = convRule(convRuleOfComposite, pass.downsample.input, conv.weight, conv.bias,
-                                                    rSkip, eps, gamma, conv.stride, conv.padding, {}, {},
-                                                    pass.downsample.output);
+            const LrpLayerRelevance step = applyConvRule(conv, pass.downsample, rSkip, eps, gamma);
             part(conv.name, step.relevance, rSkip, step.absorbed);
             blockAbsorbed = blockAbsorbed + step.absorbed;
             rSkip = step.relevance;
@@ -484,20 +536,16 @@ LrpResult ResNetLrp::explain(const at::Tensor &input, const at::Tensor &outputRe
     }
 
     // MaxPool: the plain gradient, every output's relevance goes to its arg-max.
-    const at::Tensor rPool = at::max_pool2d_with_indices_backward(r, poolInput, {3, 3}, {2, 2}, {1, 1}, {1, 1}, false,
-                                                                  poolIndices);
+    const at::Tensor rPool = at::max_pool2d_with_indices_backward(r, poolInput, {3, 3}, {2, 2}, {1, 1},
+                                                                  {1, 1}, false, poolIndices);
     record("maxpool", rPool, r, at::zeros({n}, at::kDouble));
 
-    const LrpRule first = composite == LrpComposite::EpsilonGammaBox ? LrpRule::ZBox
-                          : composite == LrpComposite::EpsilonPlusFlat ? LrpRule::Flat
-                                                                       : LrpRule::ZPlus;
-    const LrpLayerRelevance stemStep = convRule(first, stem.input, net.stem.weight, net.stem.bias, rPool, eps, gamma,
-                                                net.stem.stride, net.stem.padding, net.low, net.high, stem.output);
+    const LrpLayerRelevance stemStep = applyConvRule(net.stem, stem, rPool, eps, gamma, net.low, net.high);
     record("conv1", stemStep.relevance, rPool, stemStep.absorbed);
 
     LrpResult result;
     result.relevance = stemStep.relevance;
-    result.logits = logits;
+    result.logits = logits.to(at::kDouble);
     if (keepTrace) {
         result.trace.assign(static_cast<size_t>(n), {});
         for (const TraceRow &row : rows) {
