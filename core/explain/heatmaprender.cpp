@@ -49,7 +49,16 @@ const std::vector<Anchor> &anchors(ColourMap colours)
 ColourRange naturalRange(const Heatmap &map)
 {
     if (map.isSigned) {
-        const double extent = std::max(std::abs(map.minimum), std::abs(map.maximum));
+        // Pixel-level relevance is heavy-tailed: a handful of pixels can carry most of it. The
+        // 99.5th percentile of |v| keeps those few from washing out every other pixel.
+        double extent = std::max(std::abs(map.minimum), std::abs(map.maximum));
+        if (map.values.defined() && map.values.numel() > 0) {
+            const at::Tensor magnitude = map.values.abs().reshape({-1}).to(torch::kFloat64);
+            const auto k = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(0.995 * static_cast<double>(magnitude.numel()))));
+            const double robust = std::get<0>(magnitude.kthvalue(k)).item<double>();
+            if (robust > 0)
+                extent = robust;
+        }
         return extent > 0 ? ColourRange{-extent, extent} : ColourRange{-1, 1};
     }
     const double low = std::min(0.0, map.minimum);
@@ -120,8 +129,9 @@ RgbImage overlayHeatmap(const RgbImage &frame, const Heatmap &map, double opacit
         const float *row = values.ptr<float>(y);
         for (int x = 0; x < frame.width; ++x) {
             double alpha = opacity;
+            // Square root: weak but real relevance stays visible next to the strongest.
             if (colours == ColourMap::Diverging && extent > 0)
-                alpha *= std::min(1.0, std::abs(row[x]) / extent);
+                alpha *= std::sqrt(std::min(1.0, std::abs(row[x]) / extent));
             const size_t at = (static_cast<size_t>(y) * frame.width + x) * 3;
             for (int c = 0; c < 3; ++c)
                 out.pixels[at + c] = static_cast<uint8_t>(

@@ -18,7 +18,8 @@ struct ColourRange
     double high = 1;
 };
 
-/// Signed maps: symmetric about 0 (-max|v|, +max|v|), so white/transparent means "no relevance".
+/// Signed maps: symmetric about 0, +-(99.5th percentile of |v|) (max|v| when that is 0), so
+/// white/transparent means "no relevance" and a few extreme pixels do not wash out the rest.
 /// Unsigned maps: (min(0, minimum), maximum). A flat map gets a unit-wide range.
 ColourRange naturalRange(const Heatmap &map);
 
@@ -37,7 +38,7 @@ RgbImage colourise(const at::Tensor &values, ColourRange range, ColourMap colour
 void colourOf(double value, ColourRange range, ColourMap colours, uint8_t rgb[3]);
 
 /// The heatmap resized (bilinear) to the frame and blended over it. `opacity` in [0,1]. For a
-/// diverging map each pixel's opacity also scales with |v|/max|v|, so regions without relevance
+/// diverging map each pixel's opacity also scales with sqrt(|v|/extent), so regions without relevance
 /// show the frame unchanged.
 RgbImage overlayHeatmap(const RgbImage &frame, const Heatmap &map, double opacity, ColourRange range,
                         ColourMap colours);

@@ -65,6 +65,19 @@ private Q_SLOTS:
         QCOMPARE(range.high, high);
     }
 
+    void signedRangeIgnoresAFewExtremePixels()
+    {
+        // 1000 pixels: 995 with |v| = 1, 5 with 100. The 99.5th percentile of |v| (the 995th
+        // smallest) is 1, so those five saturate instead of fading every other pixel.
+        at::Tensor values = torch::ones({1000});
+        values.narrow(0, 0, 500).fill_(-1.0);
+        values.narrow(0, 995, 5).fill_(100.0);
+        const Heatmap map = heatmapFromPixels("lrp", "unit", true, values.reshape({20, 50}));
+        const ColourRange range = naturalRange(map);
+        QCOMPARE(range.low, -1.0);
+        QCOMPARE(range.high, 1.0);
+    }
+
     void colourMapAnchors()
     {
         uint8_t rgb[3];
