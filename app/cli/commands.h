@@ -2,6 +2,7 @@
 // The sub-commands of ood-inspect. Each returns the process exit code (see exitcodes below).
 
 #include "calib/profile.h"
+#include "calib/profilemodel.h"
 #include "model/modelloader.h"
 #include "pipeline/scoringrun.h"
 
@@ -28,8 +29,6 @@ int runExplain(const QStringList &arguments);
 void addRunOptions(QCommandLineParser &parser);
 /// Parses --batch/--workers/--threads and applies --threads. Throws ood::Error on bad values.
 RunOptions runOptionsFrom(const QCommandLineParser &parser);
-/// Loads the profile's model (or `overridePath`) and refuses a file whose sha256 differs.
-LoadedModel loadProfileModel(const Profile &profile, const QString &overridePath);
 /// Positional arguments plus every --input value.
 QStringList inputsFrom(const QCommandLineParser &parser);
 /// Prints the error of a parser and the help hint; returns ExitUsage.

@@ -1,0 +1,17 @@
+#pragma once
+// Opening the model a profile was fitted on, refusing any other: model files are code, and a
+// profile's thresholds only mean something for the exact weights it was fitted with.
+
+#include "calib/profile.h"
+#include "model/modelloader.h"
+
+#include <QString>
+
+namespace ood {
+
+/// Loads the profile's model (or the file at `overridePath`) and refuses a file whose sha256
+/// differs from the profile's, or whose shape differs. The card gets the profile's class names
+/// and preprocessing. Throws ood::Error naming the file and both digests.
+LoadedModel loadProfileModel(const Profile &profile, const QString &overridePath = {});
+
+} // namespace ood

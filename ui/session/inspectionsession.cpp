@@ -1,0 +1,102 @@
+#include "session/inspectionsession.h"
+
+#include "calib/profilemodel.h"
+#include "data/samplelist.h"
+#include "model/backbone.h"
+
+#include <QFileInfo>
+
+namespace ood {
+
+void InspectionSession::openProfile(const QString &profilePath, const QString &modelOverride)
+{
+    auto profile = std::make_shared<Profile>(loadProfile(profilePath));
+    LoadedModel model = loadProfileModel(*profile, modelOverride);
+    if (!modelOverride.isEmpty())
+        profile->model.modelPath = modelOverride.toStdString();
+    const std::string digest = sha256OfFile(profilePath.toStdString());
+    m_backbone = std::shared_ptr<Backbone>(std::move(model.backbone));
+    m_profile = std::move(profile);
+    m_profilePath = QFileInfo(profilePath).absoluteFilePath();
+    m_profileSha256 = QString::fromStdString(digest);
+}
+
+QString InspectionSession::modelPath() const
+{
+    return m_profile ? QString::fromStdString(m_profile->model.modelPath) : QString();
+}
+
+QString InspectionSession::modelSha256() const
+{
+    return m_profile ? QString::fromStdString(m_profile->model.sha256) : QString();
+}
+
+QStringList InspectionSession::detectorIds() const
+{
+    QStringList ids;
+    if (m_profile)
+        for (const ProfileDetector &d : m_profile->detectors)
+            ids << QString::fromStdString(d.detector->id());
+    return ids;
+}
+
+QStringList InspectionSession::detectorNames() const
+{
+    QStringList names;
+    if (m_profile)
+        for (const ProfileDetector &d : m_profile->detectors)
+            names << QString::fromStdString(d.detector->displayName());
+    return names;
+}
+
+std::vector<double> InspectionSession::thresholds() const
+{
+    std::vector<double> values;
+    if (m_profile)
+        for (const ProfileDetector &d : m_profile->detectors)
+            values.push_back(d.threshold);
+    return values;
+}
+
+QStringList InspectionSession::classNames() const
+{
+    QStringList names;
+    if (m_profile)
+        for (const std::string &name : m_profile->model.classNames)
+            names << QString::fromStdString(name);
+    return names;
+}
+
+FrameTruth InspectionSession::truthFromPath(const QString &path)
+{
+    const QStringList parts = QFileInfo(path).absolutePath().split('/', Qt::SkipEmptyParts);
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+        const QString name = it->toLower();
+        if (name == "id" || name == "in-distribution" || name == "test-id")
+            return FrameTruth::InDistribution;
+        if (name == "ood" || name == "near-ood" || name == "far-ood" || name.endsWith("-ood") || name.endsWith("_ood"))
+            return FrameTruth::OutOfDistribution;
+    }
+    return FrameTruth::Unknown;
+}
+
+std::vector<FrameRecord> InspectionSession::framesFor(const QStringList &paths, QStringList *problems) const
+{
+    const SampleList list = scanInputs(paths);
+    if (problems)
+        *problems << list.problems;
+    std::vector<FrameRecord> frames;
+    frames.reserve(list.samples.size());
+    const size_t detectors = m_profile ? m_profile->detectors.size() : 0;
+    for (const Sample &sample : list.samples) {
+        FrameRecord record;
+        record.path = sample.path;
+        record.displayName = QFileInfo(sample.path).fileName();
+        record.truth = truthFromPath(sample.path);
+        record.scores.assign(detectors, std::nan(""));
+        frames.push_back(std::move(record));
+    }
+    return frames;
+}
+
+} // namespace ood
