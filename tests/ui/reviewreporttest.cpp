@@ -298,6 +298,7 @@ private Q_SLOTS:
             QVERIFY(pdf.trimmed().endsWith("%%EOF"));
             const int pages = pdfPages(pdf);
             QVERIFY2(pages > previous, qPrintable(QStringLiteral("%1 pages for %2 flagged").arg(pages).arg(flagged)));
+            qInfo("%d flagged frames: %d PDF pages, %lld bytes", flagged, pages, static_cast<long long>(pdf.size()));
             previous = pages;
             // One image object per picture that exists (frame 1 has no heatmap).
             const int pictures = 2 * flagged - (flagged > 1 ? 1 : 0);
@@ -394,6 +395,26 @@ private Q_SLOTS:
                 QVERIFY2(QString::fromUtf8(e.what()).contains(path), e.what());
             }
         }
+    }
+
+    void manyDetectorsSplitTheScoresTable()
+    {
+        ReviewReportData data = sample(1);
+        const ReviewReportDetector extra = data.detectors[1]; // threshold 2.5; the frame scores 3
+        for (int i = 0; i < 6; ++i) {
+            ReviewReportDetector d = extra;
+            d.id = QStringLiteral("extra%1").arg(i);
+            data.detectors.push_back(d);
+        }
+        for (ReviewReportFrame &f : data.frames)
+            if (f.record.scored)
+                f.record.scores.resize(data.detectors.size(), 0.0);
+        std::fill(data.frames[0].record.scores.begin() + 2, data.frames[0].record.scores.end(), 3.0);
+        data.frames[0].record.flaggedBy = 8;
+        const QString flagged = section(QString::fromUtf8(reviewReportHtml(data)), QStringLiteral("flagged"));
+        QCOMPARE(flagged.count(QStringLiteral("<thead>")), 2); // six detectors, then two
+        QVERIFY(flagged.contains(QStringLiteral("8 of 8")));
+        QVERIFY(!reviewReportPageImage(data, 1, 24).isNull());
     }
 
     void inconsistentRecordsAreRefused()

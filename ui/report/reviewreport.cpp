@@ -81,7 +81,7 @@ struct FrameView
     QImage thumbnail, heatmap; ///< already flattened and reduced (preparedImage)
     Table details;
     QString note;
-    Table scores;
+    std::vector<Table> scores; ///< detectors across, a few per table
 };
 
 struct Block
@@ -192,14 +192,15 @@ void validate(const ReviewReportData &data)
 }
 
 /// The pictures are shown on white paper: flatten any transparency onto white, and cap the size
-/// (about 180 dpi at the printed width) so that hundreds of flagged frames stay a sane file.
+/// (about 140 dpi at the printed width, 1.5 pixels per CSS pixel on screen) so that hundreds of
+/// flagged frames stay a file that mail and record systems accept.
 QImage preparedImage(const QImage &source)
 {
     if (source.isNull())
         return QImage();
     QImage image = source;
-    if (image.width() > 640 || image.height() > 480)
-        image = image.scaled(640, 480, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+    if (image.width() > 480 || image.height() > 360)
+        image = image.scaled(480, 360, Qt::KeepAspectRatio, Qt::SmoothTransformation);
     QImage flat(image.size(), QImage::Format_RGB32);
     flat.fill(Qt::white);
     QPainter painter(&flat);
@@ -358,22 +359,28 @@ ReportModel buildModel(const ReviewReportData &data)
             };
             view.note = r.note.isEmpty() ? QCoreApplication::translate("ReviewReport", "Note: none.")
                                          : QCoreApplication::translate("ReviewReport", "Note: %1").arg(r.note);
-            view.scores.header = {QCoreApplication::translate("ReviewReport", "Detector"),
-                                  QCoreApplication::translate("ReviewReport", "Score"),
-                                  QCoreApplication::translate("ReviewReport", "Threshold"),
-                                  QCoreApplication::translate("ReviewReport", "Above threshold")};
-            view.scores.widths = {0.4, 0.2, 0.2, 0.2};
-            view.scores.numeric = {false, true, true, false};
-            for (size_t d = 0; d < data.detectors.size(); ++d) {
-                const ReviewReportDetector &det = data.detectors[d];
-                const double score = d < r.scores.size() ? r.scores[d] : std::nan("");
-                const bool above = exceeds(det, score);
-                view.scores.rows.push_back(
-                    {cell(det.displayName.isEmpty() ? det.id : det.displayName, false, above),
-                     cell(scoreText(score), false, above), cell(scoreText(det.threshold)),
-                     cell(above ? QCoreApplication::translate("ReviewReport", "yes")
-                                : QCoreApplication::translate("ReviewReport", "no"),
-                          false, above)});
+            // Detectors across, score and threshold down: a frame stays short however many
+            // detectors there are; scores above their threshold in bold.
+            constexpr size_t kPerTable = 6;
+            for (size_t first = 0; first < data.detectors.size(); first += kPerTable) {
+                const size_t last = std::min(first + kPerTable, data.detectors.size());
+                Table t;
+                t.header << QString();
+                t.widths = {0.16};
+                t.numeric = {false};
+                std::vector<Cell> scoreRow{cell(QCoreApplication::translate("ReviewReport", "Score"))};
+                std::vector<Cell> thresholdRow{cell(QCoreApplication::translate("ReviewReport", "Threshold"))};
+                for (size_t d = first; d < last; ++d) {
+                    const ReviewReportDetector &det = data.detectors[d];
+                    const double score = d < r.scores.size() ? r.scores[d] : std::nan("");
+                    t.header << (det.displayName.isEmpty() ? det.id : det.displayName);
+                    t.widths.push_back(0.84 / kPerTable);
+                    t.numeric.push_back(true);
+                    scoreRow.push_back(cell(scoreText(score), false, exceeds(det, score)));
+                    thresholdRow.push_back(cell(scoreText(det.threshold)));
+                }
+                t.rows = {scoreRow, thresholdRow};
+                view.scores.push_back(std::move(t));
             }
             Block b;
             b.kind = Block::Frame;
@@ -477,7 +484,7 @@ void htmlFigure(QString &out, const QImage &image, const QString &caption, const
     if (image.isNull()) {
         out += QStringLiteral("<div class=\"na\">") + esc(missing) + QStringLiteral("</div>");
     } else {
-        // Shown at most 320 x 240 CSS pixels; the image itself has up to twice that for print.
+        // Shown at most 320 x 240 CSS pixels; the image itself has up to 1.5 times that for print.
         const QSize shown = image.size().scaled(QSize(320, 240), Qt::KeepAspectRatio);
         out += QStringLiteral("<img src=\"%1\" width=\"%2\" height=\"%3\" alt=\"%4\">")
                    .arg(dataUri(image))
@@ -534,7 +541,8 @@ QString modelHtml(const ReportModel &model)
                 out += QStringLiteral("</div>\n");
                 htmlTable(out, f.details);
                 out += QStringLiteral("<p class=\"note\">") + esc(f.note) + QStringLiteral("</p>\n");
-                htmlTable(out, f.scores);
+                for (const Table &t : f.scores)
+                    htmlTable(out, t);
                 out += QStringLiteral("</div>\n");
                 break;
             }
@@ -555,7 +563,7 @@ QString modelHtml(const ReportModel &model)
 constexpr double kUnitsPerInch = 720.0;
 constexpr double kMargin = 15.0 / 25.4 * kUnitsPerInch;
 constexpr double kFooterHeight = 220.0;
-constexpr double kPad = 28.0;
+constexpr double kPad = 24.0;
 const QColor kBorder(0xbb, 0xbb, 0xbb);
 
 struct Fonts
@@ -676,7 +684,7 @@ public:
         double boxH = 0;
         for (const QImage *img : {&f.thumbnail, &f.heatmap})
             if (!img->isNull())
-                boxH = std::max(boxH, std::min(boxW * img->height() / img->width(), boxW * 0.75));
+                boxH = std::max(boxH, std::min(boxW * img->height() / img->width(), boxW * 0.58));
         if (boxH == 0)
             boxH = 500;
         double capH = 0;
@@ -824,13 +832,19 @@ std::unique_ptr<PagedReport> layOut(const ReviewReportData &data, const PageGeom
             switch (block.kind) {
             case Block::Paragraph: b.paragraph(block.text, f.body, 80); break;
             case Block::TableBlock: b.table(block.table, f, 80); break;
-            case Block::Frame:
+            case Block::Frame: {
+                const size_t first = b.items.size();
                 b.paragraph(block.frame.heading, f.h3, 260, true, Qt::black, true);
                 b.images(block.frame, f);
                 b.table(block.frame.details, f, 60);
                 b.paragraph(block.frame.note, f.body, 50);
-                b.table(block.frame.scores, f, 60);
+                for (const Table &t : block.frame.scores)
+                    b.table(t, f, 60);
+                // A frame stays on one page when it fits on one: pictures, mark and scores read together.
+                for (size_t i = first; i + 1 < b.items.size(); ++i)
+                    b.items[i].keepWithNext = true;
                 break;
+            }
             }
         }
     }
