@@ -78,8 +78,9 @@ struct ReviewReportData
 };
 
 /// A self-contained page (inline CSS, images as data: URIs, no scripts, no external links);
-/// every text from the data is escaped. UTF-8. Throws ood::Error when a scored frame does not
-/// have one score per detector.
+/// every text from the data is escaped. UTF-8. Every export throws ood::Error when a scored frame
+/// does not have one score per detector, or when its flaggedBy differs from the number of its
+/// scores above the thresholds in `detectors` (a record must not contradict itself).
 QByteArray reviewReportHtml(const ReviewReportData &data);
 
 /// One header row, then one row per frame: path, prediction, confidence, one column per detector
@@ -92,8 +93,8 @@ QByteArray scoresCsv(const ReviewReportData &data);
 /// "page i of n" at the foot of every page. For QPdfWriter and QPrinter alike. Returns the page count.
 int printReviewReport(const ReviewReportData &data, QPagedPaintDevice *device);
 
-/// Page `page` (0-based) of the printed report as an image at `dpi`, for previews; the layout is
-/// the one printReviewReport uses on A4. Throws ood::Error when the page does not exist.
+/// Page `page` (0-based) of the report as an image at `dpi`, for previews: the same pages as the
+/// PDF of writeReviewReportPdf. Throws ood::Error when the page does not exist.
 QImage reviewReportPageImage(const ReviewReportData &data, int page, double dpi = 96);
 
 /// The writers save atomically (QSaveFile) and refuse to replace an existing file unless
