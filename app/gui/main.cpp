@@ -1,8 +1,15 @@
 // ood-inspector: the desktop application of OOD Inspector.
 
 #include "mainwindow.h"
+#include "version.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QSettings>
+#include <QTimer>
+#include <QTranslator>
 
 #include <torch/torch.h>
 
@@ -12,10 +19,49 @@ int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("OOD Inspector"));
+    QApplication::setApplicationVersion(QStringLiteral(OOD_VERSION_STRING " (git " OOD_GIT_REVISION ")"));
     QApplication::setOrganizationName(QStringLiteral("OOD Inspector"));
     QApplication::setOrganizationDomain(QStringLiteral("ood-inspector.org"));
-    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    QApplication::setDesktopFileName(QStringLiteral("org.oodinspector.OODInspector"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Explainable out-of-distribution inspection of endoscopy frames."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({"demo", QCoreApplication::translate("main", "Open the bundled demo.")});
+    parser.addOption({"profile", QCoreApplication::translate("main", "Open this profile."), "PROFILE"});
+    parser.addOption({"model", QCoreApplication::translate("main", "Use this model file instead of the profile's."),
+                      "CKPT"});
+    parser.addOption({"language", QCoreApplication::translate("main", "User interface language: en or de."), "LANG"});
+    parser.addPositionalArgument("paths", QCoreApplication::translate("main", "Images, folders or a profile to open."),
+                                 "[PATH...]");
+    parser.process(app);
+
+    QSettings settings;
+    const QString language = parser.isSet("language") ? parser.value("language")
+                                                      : settings.value("language", QLocale().name().left(2)).toString();
+    QTranslator qtTranslator, appTranslator;
+    if (language != QLatin1String("en")) {
+        if (qtTranslator.load(QLocale(language), "qtbase", "_", QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+            QApplication::installTranslator(&qtTranslator);
+        if (appTranslator.load(QLocale(language), "ood-inspector", "_", ":/i18n"))
+            QApplication::installTranslator(&appTranslator);
+    }
+
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    at::set_num_threads(std::clamp(settings.value("threads", cores).toInt(), 1, cores));
+
     ood::MainWindow window;
     window.show();
+    // After show(), so that the window is there while the profile and model load.
+    QTimer::singleShot(0, &window, [&] {
+        if (parser.isSet("demo"))
+            window.openDemo();
+        if (parser.isSet("profile"))
+            window.openProfile(parser.value("profile"), parser.value("model"));
+        if (!parser.positionalArguments().isEmpty())
+            window.openFrames(parser.positionalArguments());
+    });
     return app.exec();
 }

@@ -128,8 +128,9 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
 
     // One pass with every detector of the profile gives the verdicts and the activations.
     std::vector<const Detector *> detectors;
-    for (const ProfileDetector &d : profile.detectors)
-        detectors.push_back(d.detector.get());
+    if (options.verdicts)
+        for (const ProfileDetector &d : profile.detectors)
+            detectors.push_back(d.detector.get());
     checkCancel("scores", 0, 1);
     const Scorer scorer(backbone, detectors, ForwardRequest{/*featureMaps=*/true, false});
     const BatchScores scored = scorer.scoreBatch(batch);
@@ -138,7 +139,7 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
     out.prediction = scored.predictions[0].item<int64_t>();
     for (int64_t c = 0; c < probabilities.size(0); ++c)
         out.probabilities.push_back(probabilities[c].item<double>());
-    for (size_t i = 0; i < profile.detectors.size(); ++i) {
+    for (size_t i = 0; i < detectors.size(); ++i) {
         const ProfileDetector &d = profile.detectors[i];
         DetectorVerdict verdict;
         verdict.id = d.detector->id();
@@ -259,7 +260,9 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         clock.done("landscape");
     }
 
-    if (wants(ExplainPart::Densities)) {
+    if (wants(ExplainPart::Densities) && !options.verdicts)
+        unavailable(ExplainPart::Densities, "the frame was not scored (verdicts off)");
+    else if (wants(ExplainPart::Densities)) {
         for (size_t i = 0; i < profile.detectors.size(); ++i) {
             const ProfileDetector &d = profile.detectors[i];
             const auto set = options.setScores.find(d.detector->id());

@@ -44,6 +44,9 @@ ExplainPart explainPartFromName(const std::string &name);
 struct ExplainOptions
 {
     std::vector<ExplainPart> parts = allExplainParts();
+    /// Score the frame with every detector of the profile (verdicts; densities need them).
+    /// Off for heatmaps alone (reports): the pass then runs no detector.
+    bool verdicts = true;
     /// Detector of the landscape; empty: "msp" when the profile has it, else the first detector
     /// that needs one forward pass only.
     std::string landscapeDetector;

@@ -2,6 +2,8 @@
 
 #include "calib/profilemodel.h"
 #include "data/samplelist.h"
+#include "error.h"
+#include "eval/metrics.h"
 #include "model/backbone.h"
 
 #include <QFileInfo>
@@ -65,6 +67,24 @@ QStringList InspectionSession::classNames() const
         for (const std::string &name : m_profile->model.classNames)
             names << QString::fromStdString(name);
     return names;
+}
+
+void InspectionSession::setTargetTpr(double tpr)
+{
+    if (!(tpr > 0 && tpr <= 1))
+        throw Error("the share of ID frames to accept must be in (0, 1], got " + std::to_string(tpr));
+    if (!m_profile)
+        return;
+    for (ProfileDetector &d : m_profile->detectors) {
+        const at::Tensor s = d.validationScores.to(at::kDouble).contiguous();
+        d.threshold = thresholdAtTpr(std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()), tpr);
+    }
+    m_profile->targetTpr = tpr;
+}
+
+double InspectionSession::targetTpr() const
+{
+    return m_profile ? m_profile->targetTpr : 0.95;
 }
 
 FrameTruth InspectionSession::truthFromPath(const QString &path)

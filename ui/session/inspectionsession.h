@@ -34,6 +34,12 @@ public:
     std::vector<double> thresholds() const;
     QStringList classNames() const;
 
+    /// Moves every threshold so that `tpr` of the ID validation frames pass (the profile's own
+    /// rule, eval/metrics.h thresholdAtTpr). Not while a job reads the profile. Throws ood::Error
+    /// for a share outside (0, 1].
+    void setTargetTpr(double tpr);
+    double targetTpr() const;
+
     /// Frame records for files, folders (recursive) and list files; `problems` gets what could
     /// not be listed. The truth comes from the folder names (see truthFromPath).
     std::vector<FrameRecord> framesFor(const QStringList &paths, QStringList *problems = nullptr) const;
@@ -42,7 +48,7 @@ public:
     static FrameTruth truthFromPath(const QString &path);
 
 private:
-    std::shared_ptr<const Profile> m_profile;
+    std::shared_ptr<Profile> m_profile;
     std::shared_ptr<Backbone> m_backbone;
     QString m_profilePath;
     QString m_profileSha256;

@@ -1,0 +1,87 @@
+// Screenshots of the main views on the bundled demo, for docs/screenshots/ and for looking at:
+// OOD_SCREENSHOT_DIR=docs/screenshots xvfb-run -a build/dev/tests/ui_screenshottest
+// (without the variable they go to a temporary folder). Each picture must show something: not a
+// single flat colour.
+
+#include "mainwindow.h"
+#include "models/frametablemodel.h"
+
+#include <QtTest>
+
+#include <QAction>
+#include <QStackedWidget>
+#include <QTabWidget>
+
+using namespace ood;
+
+namespace {
+
+bool showsSomething(const QImage &image)
+{
+    if (image.isNull() || image.width() < 200)
+        return false;
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 7)
+        for (int x = 0; x < image.width(); x += 7)
+            colours.insert(image.pixel(x, y));
+    return colours.size() > 50;
+}
+
+} // namespace
+
+class ScreenshotTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_temporary;
+    QString m_dir;
+
+    void save(QWidget &window, const QString &name)
+    {
+        QCoreApplication::processEvents();
+        const QImage image = window.grab().toImage();
+        QVERIFY2(showsSomething(image), qPrintable(name));
+        QVERIFY(image.save(m_dir + "/" + name + ".png"));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("OOD Inspector Tests");
+        QCoreApplication::setApplicationName("screenshottest");
+        QSettings().clear();
+        m_dir = qEnvironmentVariable("OOD_SCREENSHOT_DIR", m_temporary.path());
+        QVERIFY(QDir().mkpath(m_dir));
+    }
+
+    void mainViews()
+    {
+        MainWindow window;
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        save(window, "welcome");
+
+        QVERIFY(window.openDemo());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isScoring(), 120000);
+        int row = 0;
+        while (row < window.frameModel()->rowCount() && window.frameModel()->frame(row).flaggedBy < 3)
+            ++row;
+        window.selectFrame(std::min(row, window.frameModel()->rowCount() - 1));
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
+        QTest::qWait(200);
+        save(window, "scores-and-lrp");
+        const char *tabs[] = {"scores", "density", "landscape", "neurons"};
+        for (int tab = 1; tab < window.plotTabs()->count(); ++tab) {
+            window.plotTabs()->setCurrentIndex(tab);
+            save(window, tabs[tab]);
+        }
+        window.action("compare")->trigger();
+        save(window, "compare-heatmaps");
+    }
+};
+
+QTEST_MAIN(ScreenshotTest)
+#include "screenshottest.moc"
