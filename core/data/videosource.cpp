@@ -54,8 +54,9 @@ struct VideoSource::Impl
     void openCapture()
     {
         capture.release();
-        // The FFmpeg back-end reads files by content; GStreamer would also accept image files and
-        // is slow to start. Names go through the file-system encoding, so undecodable names work.
+        // FFmpeg explicitly: it recognises files by content, and the GStreamer back-end (tried
+        // first by CAP_ANY) could not open plain MP4/AVI files on Debian 12 without extra plugins.
+        // Names go through the file-system encoding, so undecodable names work.
         const std::string localName = QFile::encodeName(path).toStdString();
         const int backend = cv::videoio_registry::hasBackend(cv::CAP_FFMPEG) ? cv::CAP_FFMPEG : cv::CAP_ANY;
         bool opened = false;
