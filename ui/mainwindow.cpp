@@ -615,11 +615,17 @@ void MainWindow::openStoreFor(const QStringList &paths)
         store->open(ReviewStore::defaultPathFor(root));
         ReviewContext context{m_session.modelSha256(), m_session.profilePath(), m_session.profileSha256()};
         const ReviewContext previous = store->context();
-        if (!previous.isEmpty() && previous.conflictsWith(context))
-            QMessageBox::information(this, tr("Review marks from another model"),
-                                     tr("The review marks in %1 were made with another model or profile. They are "
-                                        "shown, but check them again.")
-                                         .arg(store->path()));
+        // Marks are decisions about frames; they stay valid when the profile is refitted, but a
+        // different model may see the frames differently.
+        if (!previous.modelSha256.isEmpty() && previous.modelSha256 != context.modelSha256) {
+            auto *box = new QMessageBox(QMessageBox::Information, tr("Review marks from another model"),
+                                        tr("The review marks in %1 were made with another model. They are shown, "
+                                           "but check them again.")
+                                            .arg(store->path()),
+                                        QMessageBox::Ok, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
         store->setContext(context);
         m_store = std::move(store);
     } catch (const std::exception &e) {
@@ -968,7 +974,8 @@ void MainWindow::setMarkOfCurrent(ReviewMark mark)
     const int row = currentSourceRow();
     if (row < 0)
         return;
-    const QString note = m_note->toPlainText();
+    // The note field saves itself on every change, so the model holds the current note.
+    const QString note = m_model->frame(row).note;
     if (m_store) {
         try {
             if (mark == ReviewMark::None && note.isEmpty())
@@ -1000,6 +1007,8 @@ void MainWindow::setNoteOfCurrent(const QString &note)
         }
     }
     m_model->setMark(row, mark, note);
+    if (!m_note->hasFocus())
+        refreshReviewBox();
 }
 
 void MainWindow::refreshFilters()

@@ -78,22 +78,22 @@ void DensityPlot::showDensity(const ScoreDensity &density, const QString &detect
         set->setBrush(QColor(255, 127, 14, 40));
         top = std::max(top, *std::max_element(density.setDensity.begin(), density.setDensity.end()));
     }
-    auto verticalLine = [&](double at, const QPen &pen, const QString &label) {
+    auto verticalLine = [&](double at, const QPen &pen, const QString &label, double height) {
         auto *line = new QCPItemStraightLine(m_plot);
         line->point1->setCoords(at, 0);
         line->point2->setCoords(at, 1);
         line->setPen(pen);
         auto *text = new QCPItemText(m_plot);
-        text->position->setCoords(at, top * 1.05);
+        text->position->setCoords(at, top * height);
         text->setText(label);
         text->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
         text->setColor(pen.color());
     };
-    verticalLine(density.threshold, QPen(Qt::red, 1.5, Qt::DashLine), tr("threshold"));
+    verticalLine(density.threshold, QPen(Qt::red, 1.5, Qt::DashLine), tr("threshold"), 0.9);
     if (density.frameValue)
         verticalLine(*density.frameValue, QPen(Qt::black, 2),
                      density.framePercentile ? tr("frame (%1th percentile)").arg(*density.framePercentile, 0, 'f', 1)
-                                             : tr("frame"));
+                                             : tr("frame"), 1.08);
     m_plot->xAxis->setLabel(tr("%1 score (higher = more unusual)").arg(detectorName));
     m_plot->yAxis->setLabel(tr("density"));
     double low = density.grid.front(), high = density.grid.back();
