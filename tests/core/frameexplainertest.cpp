@@ -109,13 +109,16 @@ private Q_SLOTS:
 
     void bestHeatmapDeletesFasterThanRandom()
     {
-        // Averaged over the ID frames (the model is confident on them, so there is something to
-        // delete): the deletion area of the best heatmap is below the random order's.
+        // Averaged over every other ID frame (the model is confident on them, so there is
+        // something to delete): the deletion area of the best heatmap is below the random order's.
         ExplainOptions options;
         options.parts = {ExplainPart::RelevanceCam, ExplainPart::GradCam, ExplainPart::Lrp, ExplainPart::Faithfulness};
         options.faithfulness.steps = 16;
         std::map<std::string, double> area;
-        const QStringList frames = framesOf("id");
+        QStringList frames;
+        const QStringList all = framesOf("id");
+        for (int i = 0; i < all.size(); i += 2)
+            frames << all[i];
         QVERIFY(frames.size() >= 10);
         for (const QString &frame : frames) {
             const FrameExplanation e = explainFrame(*m_model.backbone, m_profile, inputOf(frame), options);
