@@ -85,14 +85,16 @@ QString markLabel(ReviewMark mark)
     return QCoreApplication::translate("MainWindow", "Not reviewed");
 }
 
-/// Runs in a worker thread: decode, preprocess, explain. Errors become an "unavailable" entry.
+/// Runs in a worker thread on the frame the view already decoded: preprocess, explain. Errors
+/// become an "unavailable" entry.
 std::shared_ptr<FrameExplanation> explainInBackground(std::shared_ptr<Backbone> backbone,
-                                                      std::shared_ptr<const Profile> profile, QString path,
+                                                      std::shared_ptr<const Profile> profile, RgbImage frame,
                                                       ExplainOptions options)
 {
     auto result = std::make_shared<FrameExplanation>();
     try {
-        const RgbImage frame = decodeImageFile(path);
+        if (frame.isNull())
+            throw Error("the frame could not be read");
         *result = explainFrame(*backbone, *profile, preprocessImage(frame, profile->model.input), options);
     } catch (const std::exception &e) {
         result->prediction = -1;
@@ -776,8 +778,10 @@ void MainWindow::onCurrentRowChanged()
         return;
     const FrameRecord &frame = m_model->frame(row);
     try {
-        m_frameImage = toQImage(decodeImageFile(frame.path));
+        m_frame = decodeImageFile(frame.path);
+        m_frameImage = toQImage(m_frame);
     } catch (const std::exception &e) {
+        m_frame = RgbImage();
         m_frameImage = QImage();
         setStatus(tr("Cannot show %1: %2").arg(frame.displayName, QString::fromUtf8(e.what())));
     }
@@ -823,7 +827,7 @@ void MainWindow::startExplanation(int sourceRow)
     }
     setStatus(tr("Explaining %1…").arg(m_model->frame(sourceRow).displayName));
     m_explainWatcher.setFuture(QtConcurrent::run(explainInBackground, m_session.backbone(), m_session.profile(),
-                                                 m_model->frame(sourceRow).path, options));
+                                                 m_frame, options));
 }
 
 void MainWindow::showExplanation()

@@ -3,6 +3,7 @@
 // at why a frame is flagged, mark it, and export a report.
 
 #include "explain/frameexplainer.h"
+#include "image/imagedecoder.h"
 #include "session/inspectionsession.h"
 
 #include "report/reviewreport.h"
@@ -166,6 +167,7 @@ private:
     int m_explainedRow = -1;
     int m_pendingExplainRow = -1;
     int m_scoringOffset = 0;
+    RgbImage m_frame; ///< the selected frame, decoded once for the view and the explanation
     QImage m_frameImage;
     QString m_densityDetector = QStringLiteral("msp");
     std::map<QString, QAction *> m_actions;

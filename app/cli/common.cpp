@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "report/csv.h"
 
 #include "error.h"
 
@@ -77,20 +78,6 @@ int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, c
         return usageError(parser, QString("%1 needs at least one --input").arg(command));
     return -1;
 }
-
-namespace {
-
-QString csvField(const QString &value)
-{
-    if (!value.contains(QLatin1Char(',')) && !value.contains(QLatin1Char('"')) && !value.contains(QLatin1Char('\n')) &&
-        !value.contains(QLatin1Char('\r')))
-        return value;
-    QString quoted = value;
-    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
-
-} // namespace
 
 QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStringList &paths, int significantDigits)
 {

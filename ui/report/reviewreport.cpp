@@ -1,4 +1,5 @@
 #include "report/reviewreport.h"
+#include "report/csv.h"
 
 #include "error.h"
 #include "review/reviewmark.h"
@@ -911,15 +912,6 @@ void saveFile(const QString &path, const QByteArray &bytes, bool overwrite)
             QCoreApplication::translate("ReviewReport", "cannot write %1: %2").arg(path, file.errorString()).toStdString());
 }
 
-QString csvField(const QString &value)
-{
-    if (!value.contains(QLatin1Char(',')) && !value.contains(QLatin1Char('"')) && !value.contains(QLatin1Char('\n')) &&
-        !value.contains(QLatin1Char('\r')))
-        return value;
-    QString quoted = value;
-    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
 
 QString csvNumber(double value)
 {
