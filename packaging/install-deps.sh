@@ -10,6 +10,9 @@ packages=(
   libtorch-dev libopencv-dev libeigen3-dev libfaiss-dev zlib1g-dev
   # test-suite only: real data, the Python reference (torch/torchvision/PIL), a virtual display
   dataset-fashion-mnist python3-torch python3-torchvision python3-pil xvfb xauth
+  # test-suite only, the package test (packaging/test-package.sh): CPack's Depends, desktop entry,
+  # AppStream and MIME checks
+  dpkg-dev file desktop-file-utils appstream shared-mime-info xdg-utils libfile-mimeinfo-perl
 )
 
 as_root() {
