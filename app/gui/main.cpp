@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
@@ -23,6 +24,11 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("OOD Inspector"));
     QApplication::setOrganizationDomain(QStringLiteral("ood-inspector.org"));
     QApplication::setDesktopFileName(QStringLiteral("org.oodinspector.OODInspector"));
+    QIcon icon;
+    for (const char *size : {"16x16", "32x32", "48x48", "64x64", "128x128", "256x256"})
+        icon.addFile(
+            QStringLiteral(":/icons/%1/apps/org.oodinspector.OODInspector.png").arg(QLatin1String(size)));
+    QApplication::setWindowIcon(icon);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QCoreApplication::translate(
