@@ -2,6 +2,7 @@
 
 #include "detect/registry.h"
 #include "error.h"
+#include "model/checkpointreader.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -237,6 +238,8 @@ Profile loadProfile(const QString &path)
         throw Error("profile " + name + " does not exist");
     if (QFileInfo(path).isDir())
         throw Error("profile " + name + " is a folder, not a file");
+    if (!QFileInfo(path).isFile()) // a pipe or device would block the read below forever
+        throw Error("profile " + name + " is not a regular file (a pipe, socket or device)");
     if (!file.open(QIODevice::ReadOnly))
         throw Error("cannot read profile " + name + ": " + file.errorString().toStdString());
     const QByteArray bytes = file.readAll();
@@ -247,10 +250,17 @@ Profile loadProfile(const QString &path)
 
     c10::IValue root;
     try {
+        // LibTorch's unpickler trusts lengths and indices in the file (a 4 GB string length is
+        // allocated as asked); the restricted reader checks every one first.
+        checkTorchPickle(name, "profile");
         root = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+    } catch (const Error &e) {
+        throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " + e.what());
     } catch (const c10::Error &e) {
         throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " +
                     e.what_without_backtrace());
+    } catch (const std::exception &e) { // LibTorch lets std::out_of_range and the like out
+        throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " + e.what());
     }
     if (!root.isGenericDict())
         throw Error(name + " is a PyTorch file but not an OOD Inspector profile");

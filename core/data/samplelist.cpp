@@ -11,12 +11,51 @@
 
 #include <algorithm>
 
+#include <climits>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
 namespace ood {
 
 namespace {
 
 // torchvision's IMG_EXTENSIONS.
 const QStringList kImageExtensions = {"jpg", "jpeg", "png", "ppm", "bmp", "pgm", "tif", "tiff", "webp"};
+
+/// A file name as the user would type it: printable ASCII as is, every other byte as \xHH.
+QString escapedName(const QByteArray &raw)
+{
+    QString out;
+    for (const char c : raw) {
+        const auto byte = static_cast<unsigned char>(c);
+        out += byte >= 0x20 && byte < 0x7F ? QString(QChar(byte)) : QString("\\x%1").arg(byte, 2, 16, QChar('0'));
+    }
+    return out;
+}
+
+/// QDir leaves out, without a word, every entry whose name is not valid UTF-8 (a QString cannot
+/// hold it); reading the folder directly finds the images and folders among them so that each
+/// is reported instead of silently missing.
+void reportUndecodableNames(const QString &folder, QStringList &problems)
+{
+    DIR *dir = opendir(QFile::encodeName(folder).constData());
+    if (!dir)
+        return;
+    while (const dirent *entry = readdir(dir)) {
+        const QByteArray raw(entry->d_name);
+        if (QFile::encodeName(QFile::decodeName(raw)) == raw)
+            continue;
+        const QString shown = QDir(folder).filePath(escapedName(raw));
+        struct stat info;
+        const bool isDir = fstatat(dirfd(dir), entry->d_name, &info, 0) == 0 && S_ISDIR(info.st_mode);
+        if (isDir)
+            problems << QString("%1: folder name is not valid UTF-8, its contents cannot be listed; rename it").arg(shown);
+        else if (hasImageExtension(escapedName(raw)))
+            problems << QString("%1: file name is not valid UTF-8, the file cannot be opened; rename it").arg(shown);
+    }
+    closedir(dir);
+}
 
 /// Image files below `folder`, sorted by path. Follows symbolic links but visits every real
 /// folder once, so a link loop cannot make the walk endless.
@@ -27,10 +66,16 @@ QStringList imagesBelow(const QString &folder, QStringList &problems)
     QStringList pending{folder};
     while (!pending.isEmpty()) {
         const QString current = pending.takeLast();
+        const bool tooLong = QFile::encodeName(current).size() >= PATH_MAX;
         const QString canonical = QFileInfo(current).canonicalFilePath();
-        if (canonical.isEmpty() || visited.contains(canonical)) {
-            if (!canonical.isEmpty())
-                problems << QString("%1: folder visited twice (symbolic link loop?), skipped").arg(current);
+        if (canonical.isEmpty()) {
+            problems << (tooLong ? QString("%1: folder path is longer than the %2 bytes the system allows, skipped")
+                                       .arg(current).arg(PATH_MAX)
+                                 : QString("%1: folder cannot be resolved (removed while listing?), skipped").arg(current));
+            continue;
+        }
+        if (visited.contains(canonical)) {
+            problems << QString("%1: folder visited twice (symbolic link loop?), skipped").arg(current);
             continue;
         }
         visited.insert(canonical);
@@ -39,6 +84,7 @@ QStringList imagesBelow(const QString &folder, QStringList &problems)
             problems << QString("%1: folder cannot be read (permission denied?)").arg(current);
             continue;
         }
+        reportUndecodableNames(current, problems);
         const QFileInfoList entries =
             dir.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden, QDir::Name);
         for (const QFileInfo &entry : entries) {

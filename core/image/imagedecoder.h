@@ -25,11 +25,13 @@ struct RgbImage
     bool isNull() const { return width <= 0 || height <= 0; }
 };
 
-/// JPEG, PNG, BMP, TIFF, WebP (whatever this OpenCV reads). Applies EXIF orientation; turns grey,
-/// palette and 16-bit images into 8-bit RGB; drops alpha as PIL's convert("RGB") does (which is
-/// what torchvision's ImageFolder loader calls).
-/// Throws ood::Error with a message naming the file and the reason (missing, unreadable,
-/// empty, too large, not an image, truncated/corrupt, too many pixels).
+/// JPEG, PNG, BMP, TIFF, WebP, PNM/PFM and Sun raster, recognised by content, whatever the file
+/// is called. Applies EXIF orientation; turns grey, palette, CMYK and 16-bit images into 8-bit
+/// RGB; drops alpha as PIL's convert("RGB") does (which is what torchvision's ImageFolder loader
+/// calls). The size the header declares is checked against `limits.maxPixels` before OpenCV
+/// sees the file; any other format is refused.
+/// Throws ood::Error with a message naming the file and the reason (missing, not a regular file,
+/// unreadable, empty, too large, not an image, corrupt header, truncated/corrupt, too many pixels).
 RgbImage decodeImageFile(const QString &path, const DecodeLimits &limits = {});
 
 } // namespace ood

@@ -6,8 +6,11 @@
 #include <QFileInfo>
 
 #include <caffe2/serialize/inline_container.h>
+#include <caffe2/serialize/versions.h>
 #include <torch/torch.h>
+#include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -57,8 +60,9 @@ const std::map<std::string, c10::ScalarType> &storageTypes()
 class Unpickler
 {
 public:
-    Unpickler(const uint8_t *data, size_t size, caffe2::serialize::PyTorchStreamReader &archive, std::string file)
-        : m_data(data), m_size(size), m_archive(archive), m_file(std::move(file))
+    Unpickler(const uint8_t *data, size_t size, caffe2::serialize::PyTorchStreamReader &archive, std::string file,
+              std::string label = "checkpoint")
+        : m_data(data), m_size(size), m_archive(archive), m_file(std::move(file)), m_label(std::move(label))
     {
     }
 
@@ -162,7 +166,7 @@ public:
 private:
     [[noreturn]] void fail(const std::string &what) const
     {
-        throw Error("checkpoint " + m_file + " cannot be read: " + what + " (at byte " + std::to_string(m_pos) + ")");
+        throw Error(m_label + " " + m_file + " cannot be read: " + what + " (at byte " + std::to_string(m_pos) + ")");
     }
     const uint8_t *take(size_t n)
     {
@@ -298,7 +302,7 @@ private:
         if (numel < 0 || !m_archive.hasRecord(record))
             fail("storage record " + record + " is missing");
         auto [bytes, size] = m_archive.getRecord(record);
-        if (static_cast<uint64_t>(numel) * itemSize > size)
+        if (static_cast<uint64_t>(numel) > size / itemSize) // divides: numel comes from the file
             fail("storage record " + record + " is shorter than its " + std::to_string(numel) + " elements");
         auto storage = Value::make(Value::Kind::Storage);
         storage->tensor = torch::empty({numel}, torch::TensorOptions().dtype(type->second));
@@ -333,16 +337,30 @@ private:
         const std::vector<int64_t> size = ints(args->items[2], okSize), stride = ints(args->items[3], okStride);
         if (!okSize || !okStride || size.size() != stride.size() || size.size() > 16)
             fail("malformed tensor shape");
-        int64_t last = offset;
+        // Every value comes from the file: bounded before any product can overflow, and the
+        // element count is limited so that stride-0 shapes cannot ask for terabytes.
+        const int64_t stored = storage.numel();
         bool empty = false;
         for (size_t i = 0; i < size.size(); ++i) {
             if (size[i] < 0 || stride[i] < 0 || size[i] > (int64_t(1) << 40) || stride[i] > (int64_t(1) << 40))
                 fail("implausible tensor shape");
             empty = empty || size[i] == 0;
-            last += (size[i] - 1) * stride[i];
         }
-        if (offset < 0 || (!empty && last >= storage.numel()))
+        if (offset < 0 || offset > stored)
             fail("tensor lies outside its storage");
+        if (!empty) {
+            int64_t last = offset, elements = 1;
+            for (size_t i = 0; i < size.size(); ++i) {
+                if (stride[i] > 0 && size[i] - 1 > (stored - 1 - last) / stride[i])
+                    fail("tensor lies outside its storage");
+                last += (size[i] - 1) * stride[i];
+                if (size[i] > std::max<int64_t>(stored, int64_t(1) << 24) / elements)
+                    fail("tensor has more elements than its storage can hold");
+                elements *= size[i];
+            }
+            if (last >= stored)
+                fail("tensor lies outside its storage");
+        }
         auto t = Value::make(Value::Kind::Tensor);
         t->tensor = empty ? torch::empty(size, storage.options()) : storage.as_strided(size, stride, offset).clone();
         return t;
@@ -397,6 +415,7 @@ private:
     size_t m_pos = 0;
     caffe2::serialize::PyTorchStreamReader &m_archive;
     std::string m_file;
+    std::string m_label;
     std::vector<ValuePtr> m_stack;
     std::unordered_map<size_t, ValuePtr> m_memo;
     std::map<std::string, ValuePtr> m_storages;
@@ -453,7 +472,148 @@ NamedTensors collect(const Value &root)
     return out;
 }
 
+/// Little-endian fields of a zip file, read at absolute offsets; false past the end.
+class ZipFile
+{
+public:
+    explicit ZipFile(QFile &file) : m_file(file) {}
+    bool read(qint64 offset, qint64 count, QByteArray &out)
+    {
+        if (offset < 0 || count < 0 || offset > m_file.size() || count > m_file.size() - offset || !m_file.seek(offset))
+            return false;
+        out = m_file.read(count);
+        return out.size() == count;
+    }
+    static uint64_t field(const QByteArray &b, int offset, int bytes)
+    {
+        uint64_t v = 0;
+        for (int i = bytes - 1; i >= 0; --i)
+            v = (v << 8) | static_cast<uint8_t>(b.at(offset + i));
+        return v;
+    }
+
+private:
+    QFile &m_file;
+};
+
+/// The zip facts PyTorchStreamReader's constructor insists on (at least one entry, entries in
+/// one top folder, a version record holding a supported number), checked on our side first:
+/// when LibTorch 1.13 finds them wrong it throws from its constructor and leaks the opened zip
+/// state (about 500 bytes each time). Structures this parser does not follow are left to
+/// LibTorch, which then reports them itself.
+void precheckZip(const std::string &path, const std::string &label)
+{
+    QFile file(QString::fromStdString(path));
+    if (!file.open(QIODevice::ReadOnly))
+        throw Error(label + " " + path + " cannot be read: " + file.errorString().toStdString());
+    ZipFile zip(file);
+    const qint64 size = file.size();
+    // End of central directory: 22 bytes plus a comment of up to 65535 bytes, at the very end.
+    const qint64 tailSize = std::min<qint64>(size, 22 + 65535);
+    QByteArray tail;
+    if (!zip.read(size - tailSize, tailSize, tail))
+        throw Error(label + " " + path + " cannot be read");
+    const int end = tail.lastIndexOf(QByteArray("PK\x05\x06", 4));
+    if (end < 0 || end + 22 > tail.size())
+        throw Error(label + " " + path + " is truncated or not a zip archive (no zip directory at its end)");
+    uint64_t entries = ZipFile::field(tail, end + 10, 2);
+    uint64_t directorySize = ZipFile::field(tail, end + 12, 4);
+    uint64_t directory = ZipFile::field(tail, end + 16, 4);
+    if (directory == 0xFFFFFFFF || entries == 0xFFFF) {
+        // ZIP64: the locator sits just before the end record and points at the real one.
+        QByteArray locator, record;
+        const qint64 at = size - tailSize + end - 20;
+        if (!zip.read(at, 20, locator) || !locator.startsWith(QByteArray("PK\x06\x07", 4)))
+            return;
+        if (!zip.read(static_cast<qint64>(ZipFile::field(locator, 8, 8) & 0x7FFFFFFFFFFFFFFF), 56, record) ||
+            !record.startsWith(QByteArray("PK\x06\x06", 4)))
+            return;
+        entries = ZipFile::field(record, 32, 8);
+        directorySize = ZipFile::field(record, 40, 8);
+        directory = ZipFile::field(record, 48, 8);
+    }
+    if (entries == 0)
+        throw Error(label + " " + path + " is an empty zip archive, not a PyTorch file");
+    QByteArray central;
+    if (directorySize > static_cast<uint64_t>(size) ||
+        !zip.read(static_cast<qint64>(directory), static_cast<qint64>(directorySize), central))
+        return;
+    std::string archive;
+    bool versionFound = false;
+    int position = 0;
+    for (uint64_t e = 0; e < entries; ++e) {
+        if (position + 46 > central.size() || !central.mid(position, 4).startsWith(QByteArray("PK\x01\x02", 4)))
+            return;
+        const int nameLength = static_cast<int>(ZipFile::field(central, position + 28, 2));
+        const int skip = nameLength + static_cast<int>(ZipFile::field(central, position + 30, 2)) +
+                         static_cast<int>(ZipFile::field(central, position + 32, 2));
+        if (position + 46 + skip > central.size())
+            return;
+        const std::string name = central.mid(position + 46, nameLength).toStdString();
+        if (e == 0) {
+            const size_t slash = name.find('/');
+            if (slash == std::string::npos)
+                throw Error(label + " " + path + " is a zip archive but not a PyTorch file (its entries are not in "
+                            "one folder)");
+            archive = name.substr(0, slash + 1);
+        }
+        if (name == archive + "version" || name == archive + ".data/version") {
+            versionFound = true;
+            // Stored (uncompressed) records, as PyTorch writes them, are read as LibTorch will.
+            if (ZipFile::field(central, position + 10, 2) == 0) {
+                const uint64_t length = ZipFile::field(central, position + 24, 4);
+                QByteArray local, text;
+                const auto localAt = static_cast<qint64>(ZipFile::field(central, position + 42, 4));
+                if (length > 64 || !zip.read(localAt, 30, local) || !local.startsWith(QByteArray("PK\x03\x04", 4)) ||
+                    !zip.read(localAt + 30 + static_cast<qint64>(ZipFile::field(local, 26, 2) + ZipFile::field(local, 28, 2)),
+                              static_cast<qint64>(length), text) ||
+                    crc32(0, reinterpret_cast<const Bytef *>(text.constData()), static_cast<uInt>(text.size())) !=
+                        ZipFile::field(central, position + 16, 4))
+                    throw Error(label + " " + path + " is damaged (its version record cannot be read)");
+                bool ok = false;
+                const qulonglong version = text.trimmed().toULongLong(&ok);
+                if (!ok || version < caffe2::serialize::kMinSupportedFileFormatVersion ||
+                    version > caffe2::serialize::kMaxSupportedFileFormatVersion)
+                    throw Error(label + " " + path + " is damaged or from an unsupported PyTorch version (archive "
+                                "format version '" + text.trimmed().left(20).toStdString() + "')");
+            }
+        }
+        position += 46 + skip;
+    }
+    if (!versionFound)
+        throw Error(label + " " + path + " is a zip archive but not a PyTorch file (no version record)");
+}
+
+/// Runs `body` on the opened archive, turning LibTorch's own exceptions into ood::Error.
+template <typename Body>
+void withArchive(const std::string &path, const std::string &label, Body body)
+{
+    precheckZip(path, label);
+    try {
+        caffe2::serialize::PyTorchStreamReader archive(path);
+        body(archive);
+    } catch (const Error &) {
+        throw;
+    } catch (const c10::Error &e) {
+        throw Error(label + " " + path + " is damaged or not a PyTorch file: " + e.what_without_backtrace());
+    } catch (const std::exception &e) { // LibTorch's reader also lets std::stoull's errors out
+        throw Error(label + " " + path + " is damaged or not a PyTorch file: " + e.what());
+    }
+}
+
 } // namespace
+
+void checkTorchZip(const std::string &path, const std::string &label) { precheckZip(path, label); }
+
+void checkTorchPickle(const std::string &path, const std::string &label)
+{
+    withArchive(path, label, [&](caffe2::serialize::PyTorchStreamReader &archive) {
+        if (!archive.hasRecord("data.pkl"))
+            throw Error(label + " " + path + " has no data.pkl: not a torch.save file");
+        auto [pickle, size] = archive.getRecord("data.pkl");
+        Unpickler(static_cast<const uint8_t *>(pickle.get()), size, archive, path, label).run();
+    });
+}
 
 NamedTensors readCheckpointTensors(const std::string &path)
 {
@@ -463,6 +623,8 @@ NamedTensors readCheckpointTensors(const std::string &path)
         throw Error("checkpoint " + path + " does not exist");
     if (info.isDir())
         throw Error("checkpoint " + path + " is a folder, not a file");
+    if (!info.isFile())
+        throw Error("checkpoint " + path + " is not a regular file (a pipe, socket or device)");
     QFile file(qpath);
     if (!file.open(QIODevice::ReadOnly))
         throw Error("checkpoint " + path + " cannot be read: " + file.errorString().toStdString());
@@ -479,8 +641,7 @@ NamedTensors readCheckpointTensors(const std::string &path)
     file.close();
 
     NamedTensors tensors;
-    try {
-        caffe2::serialize::PyTorchStreamReader archive(path);
+    withArchive(path, "checkpoint", [&](caffe2::serialize::PyTorchStreamReader &archive) {
         if (archive.hasRecord("constants.pkl") || archive.hasRecord("code/__torch__.py"))
             throw Error(path + " is a TorchScript file: use --arch torchscript");
         if (!archive.hasRecord("data.pkl"))
@@ -489,9 +650,7 @@ NamedTensors readCheckpointTensors(const std::string &path)
         Unpickler unpickler(static_cast<const uint8_t *>(pickle.get()), size, archive, path);
         const ValuePtr root = unpickler.run();
         tensors = collect(*root);
-    } catch (const c10::Error &e) {
-        throw Error("checkpoint " + path + " is damaged or not a PyTorch file: " + e.what_without_backtrace());
-    }
+    });
     if (tensors.empty())
         throw Error("checkpoint " + path + " holds no tensors (expected a state_dict or a pickled model)");
     const bool allPrefixed = std::all_of(tensors.begin(), tensors.end(),

@@ -20,4 +20,14 @@ namespace ood {
 /// TorchScript archive, truncated or corrupt data, an unsupported pickle construct.
 NamedTensors readCheckpointTensors(const std::string &path);
 
+/// Checks the zip structure LibTorch's archive reader insists on (entries in one folder, a
+/// supported version record) before LibTorch opens the file: LibTorch 1.13 leaks memory when its
+/// reader's constructor refuses a file. Throws ood::Error starting with `label` and the path.
+void checkTorchZip(const std::string &path, const std::string &label);
+
+/// checkTorchZip, then reads data.pkl completely with the restricted unpickler above (bounds
+/// checked, executes nothing) and discards the result: LibTorch's own unpickler (used for
+/// profiles) trusts lengths and indices from the file. Throws ood::Error starting with `label`.
+void checkTorchPickle(const std::string &path, const std::string &label);
+
 } // namespace ood

@@ -28,6 +28,8 @@ void checkModelFile(const std::string &path)
         throw Error("Model file " + path + " does not exist");
     if (info.isDir())
         throw Error(path + " is a directory, not a model file");
+    if (!info.isFile()) // a pipe or device would block the reads below forever
+        throw Error(path + " is not a regular file (a pipe, socket or device), not a model file");
     QFile file(info.filePath());
     if (!file.open(QIODevice::ReadOnly))
         throw Error("Cannot read model file " + path + ": " + file.errorString().toStdString());
@@ -40,6 +42,11 @@ enum class ArchiveKind { NotZip, TorchScript, Checkpoint, OtherZip };
 /// torch.jit.save archives carry constants.pkl next to data.pkl; torch.save zips do not.
 ArchiveKind archiveKind(const std::string &path)
 {
+    try {
+        checkTorchZip(path, "model file"); // keeps LibTorch from leaking on a broken zip
+    } catch (const Error &) {
+        return ArchiveKind::NotZip;
+    }
     try {
         caffe2::serialize::PyTorchStreamReader reader(path);
         if (reader.hasRecord("constants.pkl"))
@@ -96,6 +103,8 @@ std::string sha256OfFile(const std::string &path)
     QFile file(QString::fromStdString(path));
     if (QFileInfo(file).isDir())
         throw Error("Cannot hash " + path + ": it is a directory");
+    if (!QFileInfo(file).isFile())
+        throw Error("Cannot hash " + path + ": it is not a regular file (a pipe, socket or device)");
     if (!file.open(QIODevice::ReadOnly))
         throw Error("Cannot read " + path + " to hash it: " + file.errorString().toStdString());
     QCryptographicHash hash(QCryptographicHash::Sha256);

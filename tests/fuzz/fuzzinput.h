@@ -20,14 +20,19 @@ inline QString scratchPath(const char *name)
     return QString("%1/ood-fuzz-%2-%3").arg(folder).arg(getpid()).arg(name);
 }
 
-inline const QString &writeInput(const char *name, const uint8_t *data, size_t size)
+inline const QString &writeInput(const char *name, const char *data, size_t size)
 {
     static const QString path = scratchPath(name);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-        file.write(reinterpret_cast<const char *>(data), static_cast<qint64>(size)) != static_cast<qint64>(size))
+        file.write(data, static_cast<qint64>(size)) != static_cast<qint64>(size))
         std::abort(); // the harness itself failed, not the code under test
     return path;
+}
+
+inline const QString &writeInput(const char *name, const uint8_t *data, size_t size)
+{
+    return writeInput(name, reinterpret_cast<const char *>(data), size);
 }
 
 } // namespace ood::fuzz
