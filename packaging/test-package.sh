@@ -57,9 +57,10 @@ trap cleanup EXIT
 
 # The installed programs run with a clean environment: no build-tree library paths, no settings or
 # caches of the person running the test.
-mkdir -p "$work/home"
+mkdir -p "$work/home" "$work/runtime"
+chmod 700 "$work/runtime"
 run_installed() {
-  env -i PATH=/usr/bin:/bin HOME="$work/home" LANG=C.UTF-8 "$@"
+  env -i PATH=/usr/bin:/bin HOME="$work/home" XDG_RUNTIME_DIR="$work/runtime" LANG=C.UTF-8 "$@"
 }
 
 # 1. Build the .deb. Its own package directory, so a developer's 'cpack' or '--target package' in
@@ -86,11 +87,13 @@ grep -qw "libqt6sql6-sqlite" <<<"$depends" || fail "Depends lacks libqt6sql6-sql
 # Recommends are left out so that apt needs no network; Depends alone must be enough to run.
 say "installing with apt-get install ./$(basename "$deb")"
 installed_here=1
+t0=$(date +%s)
 (cd "$work/pkg" && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall --allow-downgrades \
   --no-install-recommends -o DPkg::Lock::Timeout=600 ./"$(basename "$deb")") >"$work/apt-install.log" 2>&1 ||
   { cat "$work/apt-install.log" >&2; fail "apt-get install of the .deb failed"; }
 [ "$(dpkg-query -W -f='${Status} ${Version}' "$package")" = "install ok installed $version" ] ||
   fail "dpkg does not list $package $version as installed"
+install_seconds=$(($(date +%s) - t0))
 dpkg -L "$package" | sort >"$work/files"
 say "$(grep -c . "$work/files") paths installed"
 
@@ -111,20 +114,30 @@ done
 # (directly or through its own dependencies), so a fresh machine gets them all from apt.
 apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
   --no-enhances "$package" 2>/dev/null | grep -v '^ ' | sed 's/:.*//' | sort -u >"$work/closure"
+: >"$work/libs"
 for program in /usr/bin/ood-inspect /usr/bin/ood-inspector; do
   ldd_out=$(run_installed ldd "$program")
   ! grep -q "not found" <<<"$ldd_out" || fail "$program: libraries not found: $(grep 'not found' <<<"$ldd_out")"
-  while read -r lib; do
-    owner=""
-    for candidate in "$lib" "$(readlink -f "$lib")" "${lib#/usr}" "/usr$lib"; do
-      owner=$(dpkg -S "$candidate" 2>/dev/null | head -n1 | cut -d: -f1 | cut -d, -f1) && [ -n "$owner" ] && break
-    done
-    [ -n "$owner" ] || fail "$program loads $lib, which no Debian package owns"
-    grep -qxF "$owner" "$work/closure" ||
-      fail "$program loads $lib from $owner, which the package's Depends do not pull in"
-  done < <(awk '/=> \// {print $3} /^\t\// {print $1}' <<<"$ldd_out")
-  say "$program: $(grep -c '=>' <<<"$ldd_out") libraries, each from a package in the Depends closure"
+  awk '/=> \// {print $3} /^\t\// {print $1}' <<<"$ldd_out" >>"$work/libs"
+  say "$program loads $(grep -c '=>' <<<"$ldd_out") shared libraries"
 done
+sort -u -o "$work/libs" "$work/libs"
+# One dpkg query for all of them (one each takes minutes); the few it cannot place by the path
+# ldd prints are tried again through symlinks and the merged /usr.
+mapfile -t libs <"$work/libs"
+dpkg -S "${libs[@]}" 2>/dev/null | grep -v '^diversion' >"$work/owners" || true
+while read -r lib; do
+  owner=$(grep -F ": $lib" "$work/owners" | awk -v p="$lib" '$NF == p {print $1; exit}' | cut -d: -f1 | cut -d, -f1) ||
+    owner=""
+  for candidate in "$(readlink -f "$lib")" "${lib#/usr}" "/usr$lib"; do
+    [ -z "$owner" ] || break
+    owner=$(dpkg -S "$candidate" 2>/dev/null | head -n1 | cut -d: -f1 | cut -d, -f1) || owner=""
+  done
+  [ -n "$owner" ] || fail "the programs load $lib, which no Debian package owns"
+  grep -qxF "$owner" "$work/closure" ||
+    fail "the programs load $lib from $owner, which the package's Depends do not pull in"
+done <"$work/libs"
+say "all $(grep -c . "$work/libs") libraries come from packages that the Depends pull in"
 
 # 4. The programs from the installed paths.
 out=$(cd "$work" && run_installed /usr/bin/ood-inspect --version 2>&1) || fail "ood-inspect --version failed: $out"
@@ -169,9 +182,11 @@ say "desktop entry and metainfo valid; .oodprofile is $mime_type, opened by $def
 
 # 6. Remove it; nothing of it may stay.
 say "removing with apt-get remove --purge"
+t0=$(date +%s)
 DEBIAN_FRONTEND=noninteractive apt-get remove --purge -y -q -o DPkg::Lock::Timeout=600 "$package" \
   >"$work/apt-remove.log" 2>&1 || { cat "$work/apt-remove.log" >&2; fail "apt-get remove --purge failed"; }
 installed_here=0
+remove_seconds=$(($(date +%s) - t0))
 ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "installed" || fail "dpkg still knows $package after purge"
 left=()
 while read -r path; do
@@ -189,4 +204,4 @@ done <"$work/files"
 ! grep -qs "$app_id" /usr/share/applications/mimeinfo.cache || fail "$app_id stayed in mimeinfo.cache"
 say "all $(grep -c . "$work/files") paths of the package are gone or belong to other packages"
 
-say "PASS in $(($(date +%s) - started)) s (cpack ${cpack_seconds} s, demo ${demo_seconds} s)"
+say "PASS in $(($(date +%s) - started)) s (cpack ${cpack_seconds} s, apt install ${install_seconds} s, demo ${demo_seconds} s, apt remove ${remove_seconds} s)"
