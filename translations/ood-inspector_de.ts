@@ -831,10 +831,6 @@
         <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
-        <source>Threads and the threshold policy.</source>
-        <translation>Threads und Schwellenwertregel.</translation>
-    </message>
-    <message>
         <source>&amp;About OOD Inspector</source>
         <translation>&amp;Über OOD Inspector</translation>
     </message>
@@ -1037,10 +1033,6 @@
     <message>
         <source>Review marks from another model</source>
         <translation>Prüfvermerke eines anderen Modells</translation>
-    </message>
-    <message>
-        <source>The review marks in %1 were made with another model or profile. They are shown, but check them again.</source>
-        <translation>Die Prüfvermerke in %1 wurden mit einem anderen Modell oder Profil erstellt. Sie werden angezeigt; prüfen Sie sie bitte erneut.</translation>
     </message>
     <message>
         <source>Review marks are not saved</source>
@@ -1246,6 +1238,112 @@
         <source>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Explainable out-of-distribution inspection of endoscopy frames.&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Model files are code: open checkpoints and TorchScript files only from a trusted source. A profile refuses any model whose sha256 differs from the one it was fitted on.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Erklärbare Out-of-Distribution-Prüfung von Endoskopiebildern.&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Modelldateien sind Code: Öffnen Sie Checkpoints und TorchScript-Dateien nur aus vertrauenswürdiger Quelle. Ein Profil lehnt jedes Modell ab, dessen sha256 von dem des Modells abweicht, mit dem es erstellt wurde.&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>Open &amp;Video…</source>
+        <translation>&amp;Video öffnen…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+V</source>
+        <translation>Ctrl+Shift+V</translation>
+    </message>
+    <message>
+        <source>Add a video (every n-th frame, see Settings) to the session and score its frames.</source>
+        <translation>Ein Video (jedes n-te Bild, siehe Einstellungen) zur Sitzung hinzufügen und seine Bilder bewerten.</translation>
+    </message>
+    <message>
+        <source>Open video</source>
+        <translation>Video öffnen</translation>
+    </message>
+    <message>
+        <source>Videos (%1);;All files (*)</source>
+        <translation>Videos (%1);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Threads, detectors, the threshold policy, video sampling and the language.</source>
+        <translation>Threads, Detektoren, Schwellenwert-Regel, Video-Abtastung und Sprache.</translation>
+    </message>
+    <message>
+        <source>ROC</source>
+        <translation>ROC</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>Zeitleiste</translation>
+    </message>
+    <message>
+        <source>ROC curves of the detectors when the open folders say which frames are ID (a folder named id) and which OOD (ood, near-ood, far-ood)</source>
+        <translation>ROC-Kurven der Detektoren, wenn die geöffneten Ordner sagen, welche Bilder ID (ein Ordner namens id) und welche OOD sind (ood, near-ood, far-ood)</translation>
+    </message>
+    <message>
+        <source>The score along the video of the selected frame; click to jump</source>
+        <translation>Der Score entlang des Videos des gewählten Bildes; ein Klick springt dorthin</translation>
+    </message>
+    <message>
+        <source>Frame %1 is hidden by the filters.</source>
+        <translation>Bild %1 ist durch die Filter ausgeblendet.</translation>
+    </message>
+    <message>
+        <source>Model sha256 %1…</source>
+        <translation>Modell-sha256 %1…</translation>
+    </message>
+    <message>
+        <source>Model %1
+sha256 %2
+Profile %3
+sha256 %4</source>
+        <translation>Modell %1
+sha256 %2
+Profil %3
+sha256 %4</translation>
+    </message>
+    <message>
+        <source>The review marks in %1 were made with another model. They are shown, but check them again.</source>
+        <translation>Die Prüfvermerke in %1 wurden mit einem anderen Modell erstellt. Sie werden angezeigt, aber prüfen Sie sie erneut.</translation>
+    </message>
+    <message>
+        <source>ROC curves need open frames of both kinds: put ID frames under a folder named &lt;i&gt;id&lt;/i&gt; and unusual ones under &lt;i&gt;ood&lt;/i&gt; (or near-ood, far-ood) and open the parent folder. Open now: %1 ID, %2 OOD.</source>
+        <translation>ROC-Kurven brauchen geöffnete Bilder beider Arten: ID-Bilder in einen Ordner namens &lt;i&gt;id&lt;/i&gt;, ungewöhnliche in &lt;i&gt;ood&lt;/i&gt; (oder near-ood, far-ood), dann den übergeordneten Ordner öffnen. Jetzt geöffnet: %1 ID, %2 OOD.</translation>
+    </message>
+    <message>
+        <source>Select a frame of a video (File &gt; Open Video) to see its score along the video.</source>
+        <translation>Wählen Sie ein Bild eines Videos (Datei &gt; Video öffnen), um seinen Score entlang des Videos zu sehen.</translation>
+    </message>
+    <message>
+        <source>Videos opened from now on are inspected at every n-th frame; 1 inspects every frame</source>
+        <translation>Ab jetzt geöffnete Videos werden bei jedem n-ten Bild untersucht; 1 untersucht jedes Bild</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>Language of the interface; it changes when OOD Inspector starts next</source>
+        <translation>Sprache der Oberfläche; sie wechselt beim nächsten Start von OOD Inspector</translation>
+    </message>
+    <message>
+        <source>Detectors that score the frames and count for flags. Leaving out the slow ones (ODIN, PRO) makes scoring several times faster.</source>
+        <translation>Detektoren, die die Bilder bewerten und für das Urteil „auffällig“ zählen. Ohne die langsamen (ODIN, PRO) geht die Bewertung um ein Vielfaches schneller.</translation>
+    </message>
+    <message>
+        <source>Detectors:</source>
+        <translation>Detektoren:</translation>
+    </message>
+    <message>
+        <source>Video: every n-th frame:</source>
+        <translation>Video: jedes n-te Bild:</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — not scored yet</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — noch nicht ausgewertet</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — could not be scored: %2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — nicht auswertbar: %2</translation>
+    </message>
 </context>
 <context>
     <name>ood::RelevancePlot</name>
@@ -1268,6 +1366,33 @@
     <message>
         <source>relevance</source>
         <translation>Relevanz</translation>
+    </message>
+</context>
+<context>
+    <name>ood::RocPlot</name>
+    <message>
+        <source>ROC curves of every detector on the open frames, with OOD frames as positives: grey for all, colour for the detector chosen in the Scores tab.</source>
+        <translation>ROC-Kurven aller Detektoren auf den geöffneten Bildern, OOD-Bilder als Positive: grau für alle, farbig für den im Reiter Scores gewählten Detektor.</translation>
+    </message>
+    <message>
+        <source>%1 (AUROC %2)</source>
+        <translation>%1 (AUROC %2)</translation>
+    </message>
+    <message>
+        <source>No detector has scores on both groups yet.</source>
+        <translation>Noch kein Detektor hat Scores für beide Gruppen.</translation>
+    </message>
+    <message>
+        <source>%1 ID and %2 OOD frames (from the folder names). Best AUROC: %3, %4.</source>
+        <translation>%1 ID- und %2 OOD-Bilder (aus den Ordnernamen). Beste AUROC: %3, %4.</translation>
+    </message>
+    <message>
+        <source>false positive rate (ID frames flagged)</source>
+        <translation>Falsch-Positiv-Rate (als auffällig gemeldete ID-Bilder)</translation>
+    </message>
+    <message>
+        <source>true positive rate (OOD frames flagged)</source>
+        <translation>Richtig-Positiv-Rate (als auffällig gemeldete OOD-Bilder)</translation>
     </message>
 </context>
 <context>
@@ -1334,6 +1459,29 @@
     <message>
         <source>scoring failed for an unknown reason</source>
         <translation>Auswertung aus unbekanntem Grund fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ood::TimelinePlot</name>
+    <message>
+        <source>The chosen detector&apos;s score along the video; red bands are stretches flagged by any detector, the dashed line is the detector&apos;s threshold. Click to jump to a frame; the wheel zooms.</source>
+        <translation>Der Score des gewählten Detektors entlang des Videos; rote Bänder sind Abschnitte, die ein Detektor als auffällig meldet, die gestrichelte Linie ist seine Schwelle. Ein Klick springt zum Bild; das Mausrad zoomt.</translation>
+    </message>
+    <message>
+        <source>, %1 s</source>
+        <translation>, %1 s</translation>
+    </message>
+    <message>
+        <source>%1: %2 sampled frames%3; %4 flagged in %5 stretches. Score: %6.</source>
+        <translation>%1: %2 abgetastete Bilder%3; %4 auffällig in %5 Abschnitten. Score: %6.</translation>
+    </message>
+    <message>
+        <source>video frame</source>
+        <translation>Videobild</translation>
+    </message>
+    <message>
+        <source>%1 score</source>
+        <translation>%1-Score</translation>
     </message>
 </context>
 </TS>

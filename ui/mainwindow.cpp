@@ -1,6 +1,8 @@
 #include "mainwindow.h"
 
 #include "data/demoassets.h"
+#include "data/sampledecoder.h"
+#include "data/videosource.h"
 #include "error.h"
 #include "eval/metrics.h"
 #include "image/imagedecoder.h"
@@ -16,6 +18,7 @@
 #include "widgets/heatmapimage.h"
 #include "widgets/imageview.h"
 #include "widgets/scorepanel.h"
+#include "widgets/sessionplots.h"
 
 #include <QAction>
 #include <QApplication>
@@ -35,6 +38,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QListWidgetItem>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -60,7 +64,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
+#include <limits>
 #include <thread>
 
 namespace ood {
@@ -68,6 +74,9 @@ namespace ood {
 namespace {
 
 constexpr int kMaxRecent = 8;
+// A procedure video runs at 25-30 frames per second; every 5th frame still sees every second of it
+// several times at a fifth of the cost.
+constexpr int kDefaultVideoEvery = 5;
 const ReviewMark kMarks[3] = {ReviewMark::ConfirmedUnusual, ReviewMark::FalseAlarm, ReviewMark::Unsure};
 
 QString markLabel(ReviewMark mark)
@@ -105,8 +114,7 @@ std::shared_ptr<FrameExplanation> explainInBackground(std::shared_ptr<Backbone> 
 
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent)
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("OOD Inspector"));
     setAcceptDrops(true);
@@ -133,6 +141,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_cancel->hide();
     m_status = new QLabel(this);
     statusBar()->addWidget(m_status, 1);
+    m_modelIdentity = new QLabel(this);
+    m_modelIdentity->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    statusBar()->addPermanentWidget(m_modelIdentity);
     statusBar()->addPermanentWidget(m_eta);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
@@ -142,8 +153,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_job, &ScoringJob::progress, this, [this](int done, int total, double eta) {
         m_progress->setMaximum(std::max(1, total));
         m_progress->setValue(done);
-        m_eta->setText(eta >= 0 ? tr("%1 of %2 frames, about %3 s left").arg(done).arg(total).arg(eta, 0, 'f', 0)
-                                : tr("%1 of %2 frames").arg(done).arg(total));
+        m_eta->setText(eta >= 0
+                           ? tr("%1 of %2 frames, about %3 s left").arg(done).arg(total).arg(eta, 0, 'f', 0)
+                           : tr("%1 of %2 frames").arg(done).arg(total));
     });
     auto scoringEnded = [this](const QString &message) {
         m_progress->hide();
@@ -151,37 +163,50 @@ MainWindow::MainWindow(QWidget *parent)
         m_eta->clear();
         setStatus(message);
         refreshFilters();
+        refreshSetPlots();
         Q_EMIT scoringFinished();
     };
     connect(m_job, &ScoringJob::finished, this, [this, scoringEnded](int scored, int failed, double seconds) {
         scoringEnded(failed ? tr("Scored %1 frames in %2 s; %3 could not be read (see the list).")
-                                  .arg(scored).arg(seconds, 0, 'f', 1).arg(failed)
+                                  .arg(scored)
+                                  .arg(seconds, 0, 'f', 1)
+                                  .arg(failed)
                             : tr("Scored %1 frames in %2 s.").arg(scored).arg(seconds, 0, 'f', 1));
         if (m_explainedRow < 0 && m_proxy->rowCount() > 0)
             m_list->selectRow(0);
     });
-    connect(m_job, &ScoringJob::cancelled, this, [scoringEnded, this] { scoringEnded(tr("Scoring cancelled.")); });
+    connect(m_job, &ScoringJob::cancelled, this,
+            [scoringEnded, this] { scoringEnded(tr("Scoring cancelled.")); });
     connect(m_job, &ScoringJob::failed, this, [this, scoringEnded](const QString &message) {
         scoringEnded(tr("Scoring failed: %1").arg(message));
         QMessageBox::warning(this, tr("Scoring failed"), message);
     });
-    connect(m_model, &FrameTableModel::thumbnailNeeded, this, [this](int row) {
-        const QString path = m_model->frame(row).path;
-        auto *watcher = new QFutureWatcher<QImage>(this);
-        connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, row, path] {
-            if (row < m_model->rowCount() && m_model->frame(row).path == path)
-                m_model->setThumbnail(row, watcher->result());
-            watcher->deleteLater();
-        });
-        watcher->setFuture(QtConcurrent::run([path] {
-            try {
-                return toQImage(decodeImageFile(path)).scaled(48, 48, Qt::KeepAspectRatio, Qt::SmoothTransformation);
-            } catch (const std::exception &) {
-                return QImage();
-            }
-        }));
-    }, Qt::QueuedConnection);
+    connect(
+        m_model, &FrameTableModel::thumbnailNeeded, this,
+        [this](int row) {
+            const FrameRecord &frame = m_model->frame(row);
+            const Sample sample{frame.path, -1, frame.videoFrame};
+            const QString key = frame.reviewKey();
+            auto *watcher = new QFutureWatcher<QImage>(this);
+            connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, row, key] {
+                if (row < m_model->rowCount() && m_model->frame(row).reviewKey() == key)
+                    m_model->setThumbnail(row, watcher->result());
+                watcher->deleteLater();
+            });
+            watcher->setFuture(QtConcurrent::run([sample] {
+                try {
+                    return toQImage(decodeSample(sample))
+                        .scaled(48, 48, Qt::KeepAspectRatio, Qt::SmoothTransformation);
+                } catch (const std::exception &) {
+                    return QImage();
+                }
+            }));
+        },
+        Qt::QueuedConnection);
     connect(&m_explainWatcher, &QFutureWatcherBase::finished, this, &MainWindow::showExplanation);
+    m_setPlotTimer.setSingleShot(true);
+    m_setPlotTimer.setInterval(500);
+    connect(&m_setPlotTimer, &QTimer::timeout, this, &MainWindow::refreshSetPlots);
 
     resize(1366, 768);
     refreshRecent();
@@ -203,8 +228,8 @@ QAction *MainWindow::action(const QString &objectName) const
 
 void MainWindow::buildActions()
 {
-    auto make = [this](const QString &name, const QString &text, const QKeySequence &shortcut, const QString &tip,
-                       auto slot) {
+    auto make = [this](const QString &name, const QString &text, const QKeySequence &shortcut,
+                       const QString &tip, auto slot) {
         auto *a = new QAction(text, this);
         a->setObjectName(name);
         if (!shortcut.isEmpty())
@@ -219,15 +244,16 @@ void MainWindow::buildActions()
     make("openProfile", tr("Open &Profile…"), QKeySequence(tr("Ctrl+Shift+O")),
          tr("Open a profile (.oodprofile) fitted with ood-inspect fit; its model is opened and checked."),
          [this] {
-             const QString path = QFileDialog::getOpenFileName(this, tr("Open profile"), {},
-                                                               tr("OOD Inspector profiles (*.oodprofile);;All files (*)"));
+             const QString path = QFileDialog::getOpenFileName(
+                 this, tr("Open profile"), {}, tr("OOD Inspector profiles (*.oodprofile);;All files (*)"));
              if (!path.isEmpty())
                  openProfile(path);
          });
-    make("openImages", tr("Open &Images…"), QKeySequence::Open, tr("Add image files to the session and score them."),
-         [this] {
+    make("openImages", tr("Open &Images…"), QKeySequence::Open,
+         tr("Add image files to the session and score them."), [this] {
              const QStringList paths = QFileDialog::getOpenFileNames(
-                 this, tr("Open images"), {}, tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
+                 this, tr("Open images"), {},
+                 tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)"));
              if (!paths.isEmpty())
                  openFrames(paths);
          });
@@ -237,8 +263,18 @@ void MainWindow::buildActions()
              if (!path.isEmpty())
                  openFrames({path});
          });
-    make("openDemo", tr("Open the &Demo"), QKeySequence(), tr("Open the bundled demo model, profile and frames."),
-         [this] { openDemo(); });
+    make("openVideo", tr("Open &Video…"), QKeySequence(tr("Ctrl+Shift+V")),
+         tr("Add a video (every n-th frame, see Settings) to the session and score its frames."), [this] {
+             QStringList patterns;
+             for (const QString &extension : videoExtensions())
+                 patterns << QStringLiteral("*.") + extension;
+             const QStringList paths = QFileDialog::getOpenFileNames(
+                 this, tr("Open video"), {}, tr("Videos (%1);;All files (*)").arg(patterns.join(' ')));
+             if (!paths.isEmpty())
+                 openFrames(paths);
+         });
+    make("openDemo", tr("Open the &Demo"), QKeySequence(),
+         tr("Open the bundled demo model, profile and frames."), [this] { openDemo(); });
     make("exportReport", tr("&Export Report…"), QKeySequence(tr("Ctrl+E")),
          tr("Write a PDF or HTML report of the flagged frames, with heatmaps and review marks."),
          [this] { exportReport(); });
@@ -247,10 +283,10 @@ void MainWindow::buildActions()
     make("quit", tr("&Quit"), QKeySequence::Quit, tr("Close OOD Inspector."), [this] { close(); });
     make("fit", tr("&Fit to Window"), QKeySequence(tr("R")), tr("Show the whole frame."),
          [this] { m_view->fitToWindow(); });
-    make("actualSize", tr("&Actual Size"), QKeySequence(tr("Ctrl+1")), tr("One frame pixel per screen pixel."),
-         [this] { m_view->actualSize(); });
-    make("toggleHeatmap", tr("Show &Heatmap"), QKeySequence(tr("H")), tr("Show or hide the heatmap over the frame."),
-         [this] {
+    make("actualSize", tr("&Actual Size"), QKeySequence(tr("Ctrl+1")),
+         tr("One frame pixel per screen pixel."), [this] { m_view->actualSize(); });
+    make("toggleHeatmap", tr("Show &Heatmap"), QKeySequence(tr("H")),
+         tr("Show or hide the heatmap over the frame."), [this] {
              m_view->toggleOverlay();
              m_compareView->setOverlayVisible(m_view->overlayVisible());
              action("toggleHeatmap")->setChecked(m_view->overlayVisible());
@@ -266,18 +302,20 @@ void MainWindow::buildActions()
     action("compare")->setCheckable(true);
     make("next", tr("&Next Frame"), QKeySequence(tr("J")), tr("Select the next frame in the list."),
          [this] { moveSelection(1); });
-    make("previous", tr("&Previous Frame"), QKeySequence(tr("K")), tr("Select the previous frame in the list."),
-         [this] { moveSelection(-1); });
+    make("previous", tr("&Previous Frame"), QKeySequence(tr("K")),
+         tr("Select the previous frame in the list."), [this] { moveSelection(-1); });
     make("markUnusual", markLabel(ReviewMark::ConfirmedUnusual), QKeySequence(tr("1")),
          tr("Mark the frame: the model should not be trusted on it."),
          [this] { setMarkOfCurrent(ReviewMark::ConfirmedUnusual); });
     make("markFalseAlarm", markLabel(ReviewMark::FalseAlarm), QKeySequence(tr("2")),
-         tr("Mark the frame: ordinary, the detectors were wrong."), [this] { setMarkOfCurrent(ReviewMark::FalseAlarm); });
+         tr("Mark the frame: ordinary, the detectors were wrong."),
+         [this] { setMarkOfCurrent(ReviewMark::FalseAlarm); });
     make("markUnsure", markLabel(ReviewMark::Unsure), QKeySequence(tr("3")), tr("Mark the frame as unsure."),
          [this] { setMarkOfCurrent(ReviewMark::Unsure); });
     make("clearMark", tr("Clear Mark"), QKeySequence(tr("0")), tr("Remove the frame's review mark."),
          [this] { setMarkOfCurrent(ReviewMark::None); });
-    make("settings", tr("&Settings…"), QKeySequence::Preferences, tr("Threads and the threshold policy."),
+    make("settings", tr("&Settings…"), QKeySequence::Preferences,
+         tr("Threads, detectors, the threshold policy, video sampling and the language."),
          [this] { showSettings(); });
     make("about", tr("&About OOD Inspector"), QKeySequence(), tr("Version and library versions."),
          [this] { showAbout(); });
@@ -286,7 +324,7 @@ void MainWindow::buildActions()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    for (const char *name : {"openProfile", "openImages", "openFolder", "openDemo"})
+    for (const char *name : {"openProfile", "openImages", "openFolder", "openVideo", "openDemo"})
         file->addAction(action(name));
     file->addSeparator();
     file->addAction(action("exportReport"));
@@ -313,9 +351,10 @@ QWidget *MainWindow::buildWelcomePage()
     auto *page = new QWidget(this);
     auto *layout = new QVBoxLayout(page);
     layout->addStretch();
-    auto *title = new QLabel(tr("<h1>OOD Inspector</h1><p>Find the endoscopy frames a classifier should not be "
-                                "trusted on, see why, and report.</p>"),
-                             page);
+    auto *title =
+        new QLabel(tr("<h1>OOD Inspector</h1><p>Find the endoscopy frames a classifier should not be "
+                      "trusted on, see why, and report.</p>"),
+                   page);
     title->setAlignment(Qt::AlignCenter);
     layout->addWidget(title);
     auto *buttons = new QHBoxLayout;
@@ -401,7 +440,8 @@ QWidget *MainWindow::buildWorkPage()
     });
     connect(m_detectorFilter, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this] { m_proxy->setFlaggingDetector(m_detectorFilter->currentData().toInt()); });
-    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentRowChanged);
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onCurrentRowChanged);
 
     // Centre: the frame with its heatmap.
     auto *centre = new QWidget(splitter);
@@ -412,8 +452,9 @@ QWidget *MainWindow::buildWorkPage()
     centreLayout->addWidget(m_frameTitle);
     auto *heatmapBar = new QHBoxLayout;
     m_methodBox = new QComboBox(centre);
-    m_methodBox->setToolTip(tr("Heatmap method: NERO relevance CAM, its deviation from the nearest class, Grad-CAM "
-                               "or LRP (docs/explanations.md)."));
+    m_methodBox->setToolTip(
+        tr("Heatmap method: NERO relevance CAM, its deviation from the nearest class, Grad-CAM "
+           "or LRP (docs/explanations.md)."));
     m_compareBox = new QComboBox(centre);
     m_compareBox->setToolTip(tr("Heatmap method of the second view."));
     m_compareBox->hide();
@@ -424,8 +465,9 @@ QWidget *MainWindow::buildWorkPage()
     m_opacity->setToolTip(tr("Opacity of the heatmap"));
     m_rangeMode = new QComboBox(centre);
     m_rangeMode->addItems({tr("Per-image range"), tr("Fixed range")});
-    m_rangeMode->setToolTip(tr("Per-image: the colours span this frame's values. Fixed: they span the value set "
-                               "on the right, so frames can be compared."));
+    m_rangeMode->setToolTip(
+        tr("Per-image: the colours span this frame's values. Fixed: they span the value set "
+           "on the right, so frames can be compared."));
     m_fixedRange = new QDoubleSpinBox(centre);
     m_fixedRange->setDecimals(6);
     m_fixedRange->setRange(1e-9, 1e9);
@@ -464,16 +506,18 @@ QWidget *MainWindow::buildWorkPage()
         m_fixedRange->setEnabled(mode == 1);
         refreshHeatmap();
     });
-    connect(m_fixedRange, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &MainWindow::refreshHeatmap);
+    connect(m_fixedRange, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
+            &MainWindow::refreshHeatmap);
     connect(m_opacity, &QSlider::valueChanged, this, [this](int value) {
         m_view->setOverlayOpacity(value / 100.0);
         m_compareView->setOverlayOpacity(value / 100.0);
     });
     auto showCursor = [this](bool valid, QPoint pixel, double value, const QString &unit) {
-        m_cursorValue->setText(!valid ? QString()
-                               : std::isnan(value)
-                                   ? tr("x %1, y %2").arg(pixel.x()).arg(pixel.y())
-                                   : tr("x %1, y %2: %3 %4").arg(pixel.x()).arg(pixel.y()).arg(value, 0, 'g', 4).arg(unit));
+        m_cursorValue->setText(
+            !valid ? QString()
+            : std::isnan(value)
+                ? tr("x %1, y %2").arg(pixel.x()).arg(pixel.y())
+                : tr("x %1, y %2: %3 %4").arg(pixel.x()).arg(pixel.y()).arg(value, 0, 'g', 4).arg(unit));
     };
     connect(m_view, &ImageView::hovered, this, showCursor);
     connect(m_compareView, &ImageView::hovered, this, showCursor);
@@ -490,10 +534,10 @@ QWidget *MainWindow::buildWorkPage()
         m_markButtons[i] = new QPushButton(markLabel(kMarks[i]), reviewBox);
         m_markButtons[i]->setCheckable(true);
         m_markButtons[i]->setToolTip(action(markActions[i])->toolTip() + " (" +
-                                     action(markActions[i])->shortcut().toString(QKeySequence::NativeText) + ")");
-        connect(m_markButtons[i], &QPushButton::clicked, this, [this, i](bool checked) {
-            setMarkOfCurrent(checked ? kMarks[i] : ReviewMark::None);
-        });
+                                     action(markActions[i])->shortcut().toString(QKeySequence::NativeText) +
+                                     ")");
+        connect(m_markButtons[i], &QPushButton::clicked, this,
+                [this, i](bool checked) { setMarkOfCurrent(checked ? kMarks[i] : ReviewMark::None); });
         markRow->addWidget(m_markButtons[i]);
     }
     reviewLayout->addLayout(markRow);
@@ -526,15 +570,33 @@ QWidget *MainWindow::buildWorkPage()
     m_plotTabs->addTab(m_density, tr("Density"));
     m_plotTabs->addTab(m_landscape, tr("Landscape"));
     m_plotTabs->addTab(neurons, tr("Neurons"));
+    m_roc = new RocPlot(m_plotTabs);
+    m_timeline = new TimelinePlot(m_plotTabs);
+    m_plotTabs->addTab(m_roc, tr("ROC"));
+    m_plotTabs->addTab(m_timeline, tr("Timeline"));
     m_plotTabs->setTabToolTip(0, tr("Every detector's score, threshold and percentile for this frame"));
     m_plotTabs->setTabToolTip(1, tr("Where the frame falls in a detector's ID validation distribution"));
     m_plotTabs->setTabToolTip(2, tr("How the score changes around the frame"));
     m_plotTabs->setTabToolTip(3, tr("NERO: which neurons make the frame unlike the class it resembles"));
-    rightLayout->addWidget(m_plotTabs, 1);
-    connect(m_scores, &ScorePanel::detectorChosen, this, [this](const QString &id) {
-        m_densityDetector = id;
-        refreshDensity(id);
+    m_plotTabs->setTabToolTip(4,
+                              tr("ROC curves of the detectors when the open folders say which frames are ID "
+                                 "(a folder named id) and which OOD (ood, near-ood, far-ood)"));
+    m_plotTabs->setTabToolTip(5, tr("The score along the video of the selected frame; click to jump"));
+    connect(m_plotTabs, &QTabWidget::currentChanged, this, [this] { refreshSetPlots(); });
+    connect(m_timeline, &TimelinePlot::frameClicked, this, [this](int videoFrame) {
+        const int row = currentSourceRow();
+        if (row < 0)
+            return;
+        FrameRecord target = m_model->frame(row);
+        target.videoFrame = videoFrame;
+        const int targetRow = m_model->rowOfKey(target.reviewKey());
+        if (targetRow >= 0 && m_proxy->mapFromSource(m_model->index(targetRow, 0)).isValid())
+            selectFrame(targetRow);
+        else if (targetRow >= 0)
+            setStatus(tr("Frame %1 is hidden by the filters.").arg(videoFrame));
     });
+    rightLayout->addWidget(m_plotTabs, 1);
+    connect(m_scores, &ScorePanel::detectorChosen, this, &MainWindow::setPlottedDetector);
 
     splitter->addWidget(left);
     splitter->addWidget(centre);
@@ -591,14 +653,21 @@ bool MainWindow::openProfile(const QString &path, const QString &modelOverride)
     m_model->setDetectors(ids, m_session.detectorNames(), m_session.thresholds());
     m_model->setClassNames(m_session.classNames());
     m_model->setFrames({});
+    setDisabledDetectors(QSettings().value("disabledDetectors").toStringList());
     m_openedPaths.clear();
     m_store.reset();
     m_explanation.reset();
     m_explainedRow = -1;
+    m_shownRow = -1;
     refreshFilters();
     addRecent(QFileInfo(path).absoluteFilePath());
     const Profile &profile = *m_session.profile();
     setWindowTitle(tr("OOD Inspector — %1").arg(QFileInfo(path).fileName()));
+    // Model files are code: whoever looks at the scores can always see which model made them.
+    m_modelIdentity->setText(tr("Model sha256 %1…").arg(m_session.modelSha256().left(12)));
+    m_modelIdentity->setToolTip(tr("Model %1\nsha256 %2\nProfile %3\nsha256 %4")
+                                    .arg(m_session.modelPath(), m_session.modelSha256(),
+                                         m_session.profilePath(), m_session.profileSha256()));
     setStatus(tr("Profile %1: %2, %3 detectors, model sha256 %4…")
                   .arg(QFileInfo(path).fileName(), QString::fromStdString(profile.model.architecture))
                   .arg(profile.detectors.size())
@@ -611,7 +680,8 @@ void MainWindow::openStoreFor(const QStringList &paths)
 {
     if (m_store || paths.isEmpty())
         return;
-    const QString root = QFileInfo(paths.first()).isDir() ? paths.first() : QFileInfo(paths.first()).absolutePath();
+    const QString root =
+        QFileInfo(paths.first()).isDir() ? paths.first() : QFileInfo(paths.first()).absolutePath();
     try {
         auto store = std::make_unique<ReviewStore>();
         store->open(ReviewStore::defaultPathFor(root));
@@ -620,19 +690,21 @@ void MainWindow::openStoreFor(const QStringList &paths)
         // Marks are decisions about frames; they stay valid when the profile is refitted, but a
         // different model may see the frames differently.
         if (!previous.modelSha256.isEmpty() && previous.modelSha256 != context.modelSha256) {
-            auto *box = new QMessageBox(QMessageBox::Information, tr("Review marks from another model"),
-                                        tr("The review marks in %1 were made with another model. They are shown, "
-                                           "but check them again.")
-                                            .arg(store->path()),
-                                        QMessageBox::Ok, this);
+            auto *box =
+                new QMessageBox(QMessageBox::Information, tr("Review marks from another model"),
+                                tr("The review marks in %1 were made with another model. They are shown, "
+                                   "but check them again.")
+                                    .arg(store->path()),
+                                QMessageBox::Ok, this);
             box->setAttribute(Qt::WA_DeleteOnClose);
             box->open();
         }
         store->setContext(context);
         m_store = std::move(store);
     } catch (const std::exception &e) {
-        QMessageBox::warning(this, tr("Review marks are not saved"),
-                             tr("The review database could not be opened, so marks will not be kept: %1").arg(e.what()));
+        QMessageBox::warning(
+            this, tr("Review marks are not saved"),
+            tr("The review database could not be opened, so marks will not be kept: %1").arg(e.what()));
     }
 }
 
@@ -647,9 +719,10 @@ bool MainWindow::openFrames(const QStringList &paths)
             else
                 rest << path;
         if (!m_session.isOpen()) {
-            QMessageBox::information(this, tr("Open a profile first"),
-                                     tr("Frames are scored with a profile. Open a profile (File > Open Profile) or "
-                                        "the demo first."));
+            QMessageBox::information(
+                this, tr("Open a profile first"),
+                tr("Frames are scored with a profile. Open a profile (File > Open Profile) or "
+                   "the demo first."));
             return false;
         }
         return rest.isEmpty() || openFrames(rest);
@@ -664,7 +737,8 @@ bool MainWindow::openFrames(const QStringList &paths)
     if (frames.isEmpty())
         return true;
     QStringList problems;
-    std::vector<FrameRecord> records = m_session.framesFor(frames, &problems);
+    std::vector<FrameRecord> records =
+        m_session.framesFor(frames, &problems, QSettings().value("videoEvery", kDefaultVideoEvery).toInt());
     if (!problems.isEmpty())
         QMessageBox::warning(this, tr("Some inputs could not be opened"), problems.join('\n'));
     if (records.empty()) {
@@ -698,8 +772,9 @@ bool MainWindow::openFrames(const QStringList &paths)
 bool MainWindow::openDemo()
 {
     if (!hasDemoAssets()) {
-        QMessageBox::warning(this, tr("No demo"),
-                             tr("This build carries no demo assets (resources/demo/build-assets.sh makes them)."));
+        QMessageBox::warning(
+            this, tr("No demo"),
+            tr("This build carries no demo assets (resources/demo/build-assets.sh makes them)."));
         return false;
     }
     const QString target = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo";
@@ -720,7 +795,15 @@ void MainWindow::startScoring(int firstRow)
     }
     std::vector<Sample> samples;
     for (int row = firstRow; row < m_model->rowCount(); ++row)
-        samples.push_back({m_model->frame(row).path, -1});
+        samples.push_back({m_model->frame(row).path, -1, m_model->frame(row).videoFrame});
+    std::vector<std::string> detectorIds;
+    m_jobDetectors.clear();
+    const QStringList ids = m_session.detectorIds();
+    for (int d = 0; d < ids.size(); ++d)
+        if (isDetectorEnabled(d)) {
+            detectorIds.push_back(ids[d].toStdString());
+            m_jobDetectors.push_back(d);
+        }
     m_scoringOffset = firstRow;
     m_progress->setValue(0);
     m_progress->show();
@@ -729,12 +812,23 @@ void MainWindow::startScoring(int firstRow)
     QSettings settings;
     RunOptions options;
     options.batchSize = settings.value("batchSize", 16).toInt();
-    m_job->start(m_session.backbone(), m_session.profile(), std::move(samples), options);
+    m_job->start(m_session.backbone(), m_session.profile(), std::move(samples), options,
+                 std::move(detectorIds));
 }
 
 void MainWindow::onBatchScored(int firstIndex, const std::vector<FrameResult> &results)
 {
-    m_model->updateScores(m_scoringOffset + firstIndex, results);
+    // The job scores the enabled detectors only; the model keeps one score per session detector.
+    const size_t detectors = static_cast<size_t>(m_model->detectorCount());
+    std::vector<FrameResult> full = results;
+    for (FrameResult &result : full) {
+        std::vector<double> scores(detectors, std::numeric_limits<double>::quiet_NaN());
+        for (size_t j = 0; j < result.scores.size() && j < m_jobDetectors.size(); ++j)
+            scores[static_cast<size_t>(m_jobDetectors[j])] = result.scores[j];
+        result.scores = std::move(scores);
+    }
+    m_model->updateScores(m_scoringOffset + firstIndex, full);
+    m_setPlotTimer.start();
     if (m_explainedRow < 0 && m_list->currentIndex().isValid() == false && m_proxy->rowCount() > 0)
         m_list->selectRow(0);
 }
@@ -746,7 +840,8 @@ bool MainWindow::isScoring() const
 
 bool MainWindow::isExplaining() const
 {
-    return m_explainWatcher.isRunning() || m_pendingExplainRow >= 0;
+    // Until its result is on screen: the watcher stops running before its finished signal arrives.
+    return m_explainWatcher.isRunning() || m_pendingExplainRow >= 0 || m_shownRow != m_explainedRow;
 }
 
 int MainWindow::currentSourceRow() const
@@ -778,7 +873,7 @@ void MainWindow::onCurrentRowChanged()
         return;
     const FrameRecord &frame = m_model->frame(row);
     try {
-        m_frame = decodeImageFile(frame.path);
+        m_frame = decodeSample({frame.path, -1, frame.videoFrame});
         m_frameImage = toQImage(m_frame);
     } catch (const std::exception &e) {
         m_frame = RgbImage();
@@ -788,15 +883,23 @@ void MainWindow::onCurrentRowChanged()
     m_view->setFrame(m_frameImage);
     m_compareView->setFrame(m_frameImage);
     const QStringList classes = m_session.classNames();
-    m_frameTitle->setText(tr("<b>%1</b> — predicted %2 (%3), flagged by %4 of %5 detectors")
-                              .arg(frame.displayName.toHtmlEscaped(),
-                                   frame.prediction >= 0 && frame.prediction < classes.size() ? classes[frame.prediction]
-                                                                                               : tr("—"))
-                              .arg(frame.confidence, 0, 'f', 3)
-                              .arg(frame.flaggedBy)
-                              .arg(m_session.detectorIds().size()));
+    if (!frame.scored)
+        m_frameTitle->setText(frame.error.isEmpty()
+                                  ? tr("<b>%1</b> — not scored yet").arg(frame.displayName.toHtmlEscaped())
+                                  : tr("<b>%1</b> — could not be scored: %2")
+                                        .arg(frame.displayName.toHtmlEscaped(), frame.error.toHtmlEscaped()));
+    else
+        m_frameTitle->setText(tr("<b>%1</b> — predicted %2 (%3), flagged by %4 of %5 detectors")
+                                  .arg(frame.displayName.toHtmlEscaped(),
+                                       frame.prediction >= 0 && frame.prediction < classes.size()
+                                           ? classes[frame.prediction]
+                                           : tr("—"))
+                                  .arg(frame.confidence, 0, 'f', 3)
+                                  .arg(frame.flaggedBy)
+                                  .arg(m_session.detectorIds().size()));
     m_frameTitle->setToolTip(frame.path);
     refreshReviewBox();
+    refreshSetPlots();
     startExplanation(row);
 }
 
@@ -811,8 +914,9 @@ void MainWindow::startExplanation(int sourceRow)
     m_pendingExplainRow = -1;
     m_explainedRow = sourceRow;
     ExplainOptions options;
-    options.parts = {ExplainPart::Neurons, ExplainPart::RelevanceCam, ExplainPart::DeviationCam, ExplainPart::GradCam,
-                     ExplainPart::Lrp,     ExplainPart::Landscape,    ExplainPart::Densities};
+    options.parts = {ExplainPart::Neurons,  ExplainPart::RelevanceCam, ExplainPart::DeviationCam,
+                     ExplainPart::GradCam,  ExplainPart::Lrp,          ExplainPart::Landscape,
+                     ExplainPart::Densities};
     options.landscape.gridSize = QSettings().value("landscapeSize", 21).toInt() | 1;
     // The open frames' scores, drawn against the ID validation density.
     const std::vector<FrameRecord> &frames = m_model->frames();
@@ -820,14 +924,15 @@ void MainWindow::startExplanation(int sourceRow)
     for (int d = 0; d < ids.size(); ++d) {
         std::vector<double> values;
         for (const FrameRecord &f : frames)
-            if (f.scored && static_cast<size_t>(d) < f.scores.size() && std::isfinite(f.scores[static_cast<size_t>(d)]))
+            if (f.scored && static_cast<size_t>(d) < f.scores.size() &&
+                std::isfinite(f.scores[static_cast<size_t>(d)]))
                 values.push_back(f.scores[static_cast<size_t>(d)]);
         if (values.size() >= 2)
             options.setScores[ids[d].toStdString()] = torch::tensor(values, torch::kFloat64);
     }
     setStatus(tr("Explaining %1…").arg(m_model->frame(sourceRow).displayName));
-    m_explainWatcher.setFuture(QtConcurrent::run(explainInBackground, m_session.backbone(), m_session.profile(),
-                                                 m_frame, options));
+    m_explainWatcher.setFuture(
+        QtConcurrent::run(explainInBackground, m_session.backbone(), m_session.profile(), m_frame, options));
 }
 
 void MainWindow::showExplanation()
@@ -838,15 +943,17 @@ void MainWindow::showExplanation()
         return;
     }
     m_explanation = result;
+    m_shownRow = m_explainedRow;
     if (!m_explanation)
         return;
     if (m_explanation->prediction < 0 && !m_explanation->unavailable.empty()) {
-        setStatus(tr("Cannot explain this frame: %1").arg(QString::fromStdString(m_explanation->unavailable.front().second)));
+        setStatus(tr("Cannot explain this frame: %1")
+                      .arg(QString::fromStdString(m_explanation->unavailable.front().second)));
         m_scores->clear();
         Q_EMIT explanationReady();
         return;
     }
-    m_scores->showVerdicts(m_explanation->verdicts);
+    refreshVerdicts();
     const QString previous = m_methodBox->currentData().toString();
     const QString previousCompare = m_compareBox->currentData().toString();
     {
@@ -860,7 +967,8 @@ void MainWindow::showExplanation()
         }
         const int keep = m_methodBox->findData(previous.isEmpty() ? QStringLiteral("lrp") : previous);
         m_methodBox->setCurrentIndex(std::max(0, keep));
-        const int keepCompare = m_compareBox->findData(previousCompare.isEmpty() ? QStringLiteral("grad-cam") : previousCompare);
+        const int keepCompare =
+            m_compareBox->findData(previousCompare.isEmpty() ? QStringLiteral("grad-cam") : previousCompare);
         m_compareBox->setCurrentIndex(std::max(0, keepCompare));
     }
     refreshHeatmap();
@@ -878,16 +986,18 @@ void MainWindow::showExplanation()
     if (m_explanation->neurons) {
         const NeuronExplanation &n = *m_explanation->neurons;
         const QStringList classes = m_session.classNames();
-        const QString nearest = n.nearestClass >= 0 && n.nearestClass < classes.size() ? classes[int(n.nearestClass)]
-                                                                                        : QString::number(n.nearestClass);
+        const QString nearest = n.nearestClass >= 0 && n.nearestClass < classes.size()
+                                    ? classes[int(n.nearestClass)]
+                                    : QString::number(n.nearestClass);
         m_relevance->showNeurons(n, nearest);
-        m_neuronSummary->setText(tr("Nearest class <b>%1</b>: relevance distance %2, bias term %3, feature-norm "
-                                    "factor %4, NERO score %5.")
-                                     .arg(nearest.toHtmlEscaped())
-                                     .arg(n.relevanceDistance, 0, 'g', 4)
-                                     .arg(n.biasScale * std::abs(n.biasRelevance), 0, 'g', 4)
-                                     .arg(n.featureNormFactor, 0, 'g', 3)
-                                     .arg(n.score, 0, 'g', 4));
+        m_neuronSummary->setText(
+            tr("Nearest class <b>%1</b>: relevance distance %2, bias term %3, feature-norm "
+               "factor %4, NERO score %5.")
+                .arg(nearest.toHtmlEscaped())
+                .arg(n.relevanceDistance, 0, 'g', 4)
+                .arg(n.biasScale * std::abs(n.biasRelevance), 0, 'g', 4)
+                .arg(n.featureNormFactor, 0, 'g', 3)
+                .arg(n.score, 0, 'g', 4));
     } else {
         m_relevance->clear();
         m_neuronSummary->setText(tr("No NERO detector in this profile."));
@@ -924,7 +1034,11 @@ void MainWindow::refreshHeatmap()
                          int(values.size(1)), int(values.size(0)), QString::fromStdString(map->unit));
         view->setOverlayOpacity(m_opacity->value() / 100.0);
         if (legend) {
-            m_legendBar->setPixmap(QPixmap::fromImage(colourBarImage(range, colours, QSize(160, 12))));
+            // Drawn at the display's pixel density, so the bar stays sharp on HiDPI screens.
+            const qreal ratio = devicePixelRatioF();
+            QImage bar = colourBarImage(range, colours, QSize(int(160 * ratio), int(12 * ratio)));
+            bar.setDevicePixelRatio(ratio);
+            m_legendBar->setPixmap(QPixmap::fromImage(bar));
             m_legendText->setText(tr("%1 … %2  (%3)")
                                       .arg(range.low, 0, 'g', 3)
                                       .arg(range.high, 0, 'g', 3)
@@ -1018,8 +1132,10 @@ void MainWindow::setNoteOfCurrent(const QString &note)
 void MainWindow::refreshFilters()
 {
     const QSignalBlocker a(m_classFilter), b(m_detectorFilter);
-    const int classChoice = m_classFilter->currentData().isValid() ? m_classFilter->currentData().toInt() : -1;
-    const int detectorChoice = m_detectorFilter->currentData().isValid() ? m_detectorFilter->currentData().toInt() : -1;
+    const int classChoice =
+        m_classFilter->currentData().isValid() ? m_classFilter->currentData().toInt() : -1;
+    const int detectorChoice =
+        m_detectorFilter->currentData().isValid() ? m_detectorFilter->currentData().toInt() : -1;
     m_classFilter->clear();
     m_classFilter->addItem(tr("Any predicted class"), -1);
     const QStringList classes = m_session.classNames();
@@ -1030,7 +1146,8 @@ void MainWindow::refreshFilters()
     m_detectorFilter->addItem(tr("Flagged by any detector or none"), -1);
     const QStringList names = m_session.detectorNames();
     for (int d = 0; d < names.size(); ++d)
-        m_detectorFilter->addItem(tr("Flagged by %1").arg(names[d]), d);
+        if (isDetectorEnabled(d))
+            m_detectorFilter->addItem(tr("Flagged by %1").arg(names[d]), d);
     m_detectorFilter->setCurrentIndex(std::max(0, m_detectorFilter->findData(detectorChoice)));
     refreshReviewProgress();
 }
@@ -1126,12 +1243,13 @@ bool MainWindow::writeReport(const QString &path, const std::function<bool(int, 
                 return;
             ReviewReportFrame &frame = data.frames[i];
             try {
-                const RgbImage image = decodeImageFile(frame.record.path);
+                const RgbImage image = decodeSample({frame.record.path, -1, frame.record.videoFrame});
                 frame.thumbnail = toQImage(image);
                 const FrameExplanation e =
                     explainFrame(*backbone, *profile, preprocessImage(image, profile->model.input), options);
                 if (const Heatmap *map = e.heatmap(method))
-                    frame.heatmap = toQImage(overlayHeatmap(image, *map, 0.6, naturalRange(*map), naturalColourMap(*map)));
+                    frame.heatmap = toQImage(
+                        overlayHeatmap(image, *map, 0.6, naturalRange(*map), naturalColourMap(*map)));
             } catch (const std::exception &) {
                 // The report says "not available" for a picture that could not be made.
             }
@@ -1161,12 +1279,13 @@ void MainWindow::exportReport()
         return;
     }
     if (isScoring()) {
-        QMessageBox::information(this, tr("Scoring is running"),
-                                 tr("Wait until every frame is scored (or cancel scoring) before writing a report."));
+        QMessageBox::information(
+            this, tr("Scoring is running"),
+            tr("Wait until every frame is scored (or cancel scoring) before writing a report."));
         return;
     }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), QStringLiteral("ood-report.pdf"),
-                                                      tr("PDF (*.pdf);;HTML (*.html)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export report"), QStringLiteral("ood-report.pdf"), tr("PDF (*.pdf);;HTML (*.html)"));
     if (path.isEmpty())
         return;
     QProgressDialog dialog(tr("Making the heatmaps of the flagged frames…"), tr("Cancel"), 0, 1, this);
@@ -1184,6 +1303,189 @@ void MainWindow::exportReport()
     }
 }
 
+void MainWindow::recountFlags()
+{
+    // Flags follow from the stored scores; nothing is scored again.
+    const std::vector<double> thresholds = m_session.thresholds();
+    std::vector<FrameResult> results;
+    results.reserve(m_model->frames().size());
+    for (const FrameRecord &f : m_model->frames()) {
+        FrameResult r;
+        r.scored = f.scored;
+        r.error = f.error;
+        r.prediction = f.prediction;
+        r.confidence = f.confidence;
+        r.scores = f.scores;
+        for (size_t d = 0; d < r.scores.size(); ++d) {
+            if (!isDetectorEnabled(static_cast<int>(d)))
+                r.scores[d] = std::numeric_limits<double>::quiet_NaN();
+            else if (d < thresholds.size())
+                r.flaggedBy += f.scored && r.scores[d] > thresholds[d] ? 1 : 0;
+        }
+        results.push_back(std::move(r));
+    }
+    if (!results.empty())
+        m_model->updateScores(0, results);
+    refreshReviewProgress();
+    refreshSetPlots();
+}
+
+bool MainWindow::isDetectorEnabled(int detector) const
+{
+    return detector >= 0 &&
+           (static_cast<size_t>(detector) >= m_enabled.size() || m_enabled[size_t(detector)]);
+}
+
+void MainWindow::setDisabledDetectors(const QStringList &disabled)
+{
+    const QStringList ids = m_session.detectorIds();
+    std::vector<bool> enabled(static_cast<size_t>(ids.size()), true);
+    for (int d = 0; d < ids.size(); ++d)
+        enabled[size_t(d)] = !disabled.contains(ids[d]);
+    if (std::none_of(enabled.begin(), enabled.end(), [](bool e) { return e; }))
+        enabled.assign(enabled.size(), true); // nothing to score with otherwise
+    bool newlyEnabled = false;
+    for (size_t d = 0; d < enabled.size(); ++d)
+        newlyEnabled |= enabled[d] && !isDetectorEnabled(int(d));
+    m_enabled = enabled;
+    for (int d = 0; d < ids.size(); ++d)
+        m_list->setColumnHidden(m_model->detectorColumn(d), !m_enabled[size_t(d)]);
+    if (!m_session.isOpen() || m_model->rowCount() == 0)
+        return;
+    // The job's detector set is fixed when it starts, so any change restarts the unscored rest.
+    const bool wasScoring = isScoring();
+    m_job->cancel();
+    m_job->wait();
+    recountFlags();
+    if (newlyEnabled) {
+        startScoring(0);
+    } else if (wasScoring) {
+        int firstUnscored = 0;
+        while (firstUnscored < m_model->rowCount() && m_model->frame(firstUnscored).scored)
+            ++firstUnscored;
+        if (firstUnscored < m_model->rowCount())
+            startScoring(firstUnscored);
+    }
+    refreshFilters();
+    refreshVerdicts();
+}
+
+void MainWindow::refreshVerdicts()
+{
+    if (!m_explanation || m_explanation->prediction < 0) {
+        m_scores->clear();
+        return;
+    }
+    std::vector<DetectorVerdict> shown;
+    const QStringList ids = m_session.detectorIds();
+    for (const DetectorVerdict &verdict : m_explanation->verdicts)
+        if (isDetectorEnabled(ids.indexOf(QString::fromStdString(verdict.id))))
+            shown.push_back(verdict);
+    m_scores->showVerdicts(shown);
+}
+
+void MainWindow::setPlottedDetector(const QString &id)
+{
+    m_densityDetector = id;
+    refreshDensity(id);
+    refreshSetPlots();
+}
+
+void MainWindow::refreshSetPlots()
+{
+    if (!m_plotTabs)
+        return;
+    if (m_plotTabs->currentWidget() == m_roc)
+        refreshRoc();
+    else if (m_plotTabs->currentWidget() == m_timeline)
+        refreshTimeline();
+}
+
+void MainWindow::refreshRoc()
+{
+    const QStringList ids = m_session.detectorIds();
+    const QStringList names = m_session.detectorNames();
+    std::vector<RocCurveData> curves;
+    int highlighted = -1, idFrames = 0, oodFrames = 0;
+    for (const FrameRecord &f : m_model->frames()) {
+        idFrames += f.truth == FrameTruth::InDistribution ? 1 : 0;
+        oodFrames += f.truth == FrameTruth::OutOfDistribution ? 1 : 0;
+    }
+    if (idFrames == 0 || oodFrames == 0) {
+        m_roc->showUnavailable(
+            tr("ROC curves need open frames of both kinds: put ID frames under a folder named "
+               "<i>id</i> and unusual ones under <i>ood</i> (or near-ood, far-ood) and open the "
+               "parent folder. Open now: %1 ID, %2 OOD.")
+                .arg(idFrames)
+                .arg(oodFrames));
+        return;
+    }
+    for (int d = 0; d < ids.size(); ++d) {
+        if (!isDetectorEnabled(d))
+            continue;
+        std::vector<double> id, ood;
+        for (const FrameRecord &f : m_model->frames()) {
+            const double score =
+                static_cast<size_t>(d) < f.scores.size() ? f.scores[size_t(d)] : std::nan("");
+            if (!f.scored || !std::isfinite(score))
+                continue;
+            if (f.truth == FrameTruth::InDistribution)
+                id.push_back(score);
+            else if (f.truth == FrameTruth::OutOfDistribution)
+                ood.push_back(score);
+        }
+        if (id.empty() || ood.empty())
+            continue;
+        if (ids[d] == m_densityDetector)
+            highlighted = static_cast<int>(curves.size());
+        curves.push_back({names[d], rocCurve(id, ood), auroc(id, ood)});
+    }
+    m_roc->showCurves(curves, highlighted, idFrames, oodFrames);
+}
+
+void MainWindow::refreshTimeline()
+{
+    const int row = currentSourceRow();
+    if (row < 0 || m_model->frame(row).videoFrame < 0) {
+        m_timeline->showUnavailable(
+            tr("Select a frame of a video (File > Open Video) to see its score along the "
+               "video."));
+        return;
+    }
+    const FrameRecord &current = m_model->frame(row);
+    const int detector = m_session.detectorIds().indexOf(m_densityDetector);
+    const int d = detector >= 0 && isDetectorEnabled(detector) ? detector : 0;
+    std::vector<std::pair<int, size_t>> rows; // (frame, model row) of this video
+    for (size_t r = 0; r < m_model->frames().size(); ++r) {
+        const FrameRecord &f = m_model->frames()[r];
+        if (f.videoFrame >= 0 && f.path == current.path)
+            rows.emplace_back(f.videoFrame, r);
+    }
+    std::sort(rows.begin(), rows.end());
+    TimelineData data;
+    data.videoName = QFileInfo(current.path).fileName();
+    data.detectorName = m_session.detectorNames().value(d);
+    data.threshold = m_model->detectorCount() > d ? m_model->threshold(d) : 0;
+    data.currentFrame = current.videoFrame;
+    for (const auto &[frame, r] : rows) {
+        const FrameRecord &f = m_model->frames()[r];
+        data.frames.push_back(frame);
+        data.scores.push_back(f.scored && size_t(d) < f.scores.size() ? f.scores[size_t(d)] : std::nan(""));
+        data.flagged.push_back(f.isFlagged());
+    }
+    auto fps = m_videoFps.find(current.path);
+    if (fps == m_videoFps.end()) {
+        double rate = 0; // unknown: the axis counts frames then
+        try {
+            rate = VideoSource(current.path).fps();
+        } catch (const std::exception &) {
+        }
+        fps = m_videoFps.insert(current.path, rate);
+    }
+    data.fps = *fps;
+    m_timeline->showTimeline(data);
+}
+
 void MainWindow::applyThreshold(double tpr)
 {
     if (!m_session.isOpen() || std::abs(tpr - m_session.targetTpr()) < 1e-12)
@@ -1198,23 +1500,7 @@ void MainWindow::applyThreshold(double tpr)
     for (const QString &id : m_session.detectorIds())
         ids.push_back(id.toStdString());
     m_model->setDetectors(ids, m_session.detectorNames(), m_session.thresholds());
-    // Flags follow from the stored scores; nothing is scored again.
-    const std::vector<double> thresholds = m_session.thresholds();
-    std::vector<FrameResult> results;
-    for (const FrameRecord &f : m_model->frames()) {
-        FrameResult r;
-        r.scored = f.scored;
-        r.error = f.error;
-        r.prediction = f.prediction;
-        r.confidence = f.confidence;
-        r.scores = f.scores;
-        for (size_t d = 0; d < f.scores.size() && d < thresholds.size(); ++d)
-            r.flaggedBy += f.scored && f.scores[d] > thresholds[d] ? 1 : 0;
-        results.push_back(std::move(r));
-    }
-    if (!results.empty())
-        m_model->updateScores(0, results);
-    refreshReviewProgress();
+    recountFlags();
     setStatus(tr("Thresholds now accept %1% of the ID validation frames.").arg(tpr * 100, 0, 'f', 1));
     if (wasScoring) {
         int firstUnscored = 0;
@@ -1234,7 +1520,8 @@ void MainWindow::showSettings()
     QSettings settings;
     auto *threads = new QSpinBox(&dialog);
     threads->setRange(1, std::max(1, int(std::thread::hardware_concurrency())));
-    threads->setValue(settings.value("threads", int(std::max(1u, std::thread::hardware_concurrency()))).toInt());
+    threads->setValue(
+        settings.value("threads", int(std::max(1u, std::thread::hardware_concurrency()))).toInt());
     threads->setToolTip(tr("CPU threads for the network"));
     auto *batch = new QSpinBox(&dialog);
     batch->setRange(1, 256);
@@ -1244,19 +1531,48 @@ void MainWindow::showSettings()
     landscape->setRange(3, 41);
     landscape->setSingleStep(2);
     landscape->setValue(settings.value("landscapeSize", 21).toInt());
-    landscape->setToolTip(tr("Grid points per axis of the score landscape (odd); 21 costs 441 forward passes"));
+    landscape->setToolTip(
+        tr("Grid points per axis of the score landscape (odd); 21 costs 441 forward passes"));
     auto *tpr = new QDoubleSpinBox(&dialog);
     tpr->setRange(50.0, 99.9);
     tpr->setDecimals(1);
     tpr->setSuffix(QStringLiteral(" %"));
     tpr->setValue(m_session.targetTpr() * 100);
     tpr->setEnabled(m_session.isOpen());
-    tpr->setToolTip(tr("Threshold policy: each detector's threshold lets this share of the ID validation frames "
-                       "pass (true positive rate on ID validation)."));
+    tpr->setToolTip(
+        tr("Threshold policy: each detector's threshold lets this share of the ID validation frames "
+           "pass (true positive rate on ID validation)."));
+    auto *videoEvery = new QSpinBox(&dialog);
+    videoEvery->setRange(1, 1000);
+    videoEvery->setValue(settings.value("videoEvery", kDefaultVideoEvery).toInt());
+    videoEvery->setToolTip(
+        tr("Videos opened from now on are inspected at every n-th frame; 1 inspects every frame"));
+    auto *language = new QComboBox(&dialog);
+    language->addItem(tr("System language"), QString());
+    language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    language->addItem(QStringLiteral("Deutsch"), QStringLiteral("de"));
+    language->setCurrentIndex(std::max(0, language->findData(settings.value("language").toString())));
+    language->setToolTip(tr("Language of the interface; it changes when OOD Inspector starts next"));
+    auto *detectors = new QListWidget(&dialog);
+    detectors->setToolTip(tr("Detectors that score the frames and count for flags. Leaving out the slow ones "
+                             "(ODIN, PRO) makes scoring several times faster."));
+    detectors->setMinimumHeight(160);
+    const QStringList ids = m_session.detectorIds();
+    const QStringList names = m_session.detectorNames();
+    for (int d = 0; d < ids.size(); ++d) {
+        auto *item = new QListWidgetItem(QStringLiteral("%1 (%2)").arg(names[d], ids[d]), detectors);
+        item->setData(Qt::UserRole, ids[d]);
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setCheckState(isDetectorEnabled(d) ? Qt::Checked : Qt::Unchecked);
+    }
+    detectors->setEnabled(m_session.isOpen());
     form->addRow(tr("Threads:"), threads);
     form->addRow(tr("ID frames accepted:"), tpr);
+    form->addRow(tr("Detectors:"), detectors);
     form->addRow(tr("Batch size:"), batch);
     form->addRow(tr("Landscape grid:"), landscape);
+    form->addRow(tr("Video: every n-th frame:"), videoEvery);
+    form->addRow(tr("Language:"), language);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
@@ -1266,22 +1582,40 @@ void MainWindow::showSettings()
     settings.setValue("threads", threads->value());
     settings.setValue("batchSize", batch->value());
     settings.setValue("landscapeSize", landscape->value() | 1);
+    settings.setValue("videoEvery", videoEvery->value());
+    const QString newLanguage = language->currentData().toString();
+    if (newLanguage.isEmpty())
+        settings.remove("language");
+    else
+        settings.setValue("language", newLanguage);
     at::set_num_threads(threads->value());
-    if (m_session.isOpen())
+    if (m_session.isOpen()) {
         applyThreshold(tpr->value() / 100.0);
+        // Kept across sessions by id: someone who leaves out the slow detectors wants that for
+        // every profile; ids this profile lacks stay as they were.
+        QStringList disabled = settings.value("disabledDetectors").toStringList();
+        for (int i = 0; i < detectors->count(); ++i) {
+            const QString id = detectors->item(i)->data(Qt::UserRole).toString();
+            disabled.removeAll(id);
+            if (detectors->item(i)->checkState() != Qt::Checked)
+                disabled << id;
+        }
+        settings.setValue("disabledDetectors", disabled);
+        setDisabledDetectors(disabled);
+    }
 }
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About OOD Inspector"),
-                       tr("<h3>OOD Inspector %1</h3><p>Explainable out-of-distribution inspection of endoscopy "
-                          "frames.</p><p>git %2<br>Qt %3<br>LibTorch %4<br>OpenCV %5</p>"
-                          "<p>Model files are code: open checkpoints and TorchScript files only from a trusted "
-                          "source. A profile refuses any model whose sha256 differs from the one it was fitted "
-                          "on.</p>")
-                           .arg(QStringLiteral(OOD_VERSION_STRING), QStringLiteral(OOD_GIT_REVISION),
-                                QString::fromLatin1(qVersion()), QStringLiteral(TORCH_VERSION),
-                                QStringLiteral(CV_VERSION)));
+    QMessageBox::about(
+        this, tr("About OOD Inspector"),
+        tr("<h3>OOD Inspector %1</h3><p>Explainable out-of-distribution inspection of endoscopy "
+           "frames.</p><p>git %2<br>Qt %3<br>LibTorch %4<br>OpenCV %5</p>"
+           "<p>Model files are code: open checkpoints and TorchScript files only from a trusted "
+           "source. A profile refuses any model whose sha256 differs from the one it was fitted "
+           "on.</p>")
+            .arg(QStringLiteral(OOD_VERSION_STRING), QStringLiteral(OOD_GIT_REVISION),
+                 QString::fromLatin1(qVersion()), QStringLiteral(TORCH_VERSION), QStringLiteral(CV_VERSION)));
 }
 
 QString MainWindow::statusText() const

@@ -9,7 +9,9 @@
 #include "report/reviewreport.h"
 
 #include <QFutureWatcher>
+#include <QHash>
 #include <QMainWindow>
+#include <QTimer>
 
 #include <memory>
 
@@ -36,6 +38,8 @@ class FrameTableModel;
 class ImageView;
 class LandscapePlot;
 class RelevancePlot;
+class RocPlot;
+class TimelinePlot;
 class ReviewStore;
 class ScorePanel;
 class ScoringJob;
@@ -45,7 +49,7 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
-public:
+  public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
@@ -55,6 +59,10 @@ public:
     bool openFrames(const QStringList &paths);
     /// Extracts the bundled demo (once) and opens its profile and frames.
     bool openDemo();
+    /// Detectors the session scores and counts for flags (Settings); the others are not scored
+    /// and their columns are hidden. Ids not in the profile are ignored; an empty set enables all.
+    void setDisabledDetectors(const QStringList &ids);
+    bool isDetectorEnabled(int detector) const;
 
     // For tests and the screenshot tool.
     FrameTableModel *frameModel() const { return m_model; }
@@ -62,6 +70,11 @@ public:
     QTableView *frameList() const { return m_list; }
     ImageView *imageView() const { return m_view; }
     ScorePanel *scorePanel() const { return m_scores; }
+    RocPlot *rocPlot() const { return m_roc; }
+    TimelinePlot *timelinePlot() const { return m_timeline; }
+    /// The detector the density, ROC and timeline plots show (chosen in the Scores tab).
+    QString plottedDetector() const { return m_densityDetector; }
+    void setPlottedDetector(const QString &id);
     QTabWidget *plotTabs() const { return m_plotTabs; }
     const InspectionSession &session() const { return m_session; }
     ScoringJob *scoringJob() const { return m_job; }
@@ -82,16 +95,16 @@ public:
     /// false cancels (nothing is written). Throws ood::Error when the file cannot be written.
     bool writeReport(const QString &path, const std::function<bool(int, int)> &progress = {});
 
-Q_SIGNALS:
+  Q_SIGNALS:
     void explanationReady();
     void scoringFinished();
 
-protected:
+  protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
 
-private:
+  private:
     void buildActions();
     void buildMenus();
     QWidget *buildWelcomePage();
@@ -106,6 +119,10 @@ private:
     void showExplanation();
     void refreshHeatmap();
     void refreshDensity(const QString &detectorId);
+    void refreshRoc();
+    void refreshTimeline();
+    void refreshSetPlots();
+    void refreshVerdicts();
     void refreshReviewBox();
     void refreshReviewProgress();
     void refreshFilters();
@@ -115,6 +132,9 @@ private:
     void showSettings();
     void showAbout();
     void applyThreshold(double tpr);
+    /// Recounts every frame's flags from its stored scores (thresholds or enabled detectors
+    /// changed); scores of disabled detectors are dropped.
+    void recountFlags();
     void setStatus(const QString &text);
     int currentSourceRow() const;
 
@@ -134,6 +154,8 @@ private:
     DensityPlot *m_density = nullptr;
     LandscapePlot *m_landscape = nullptr;
     RelevancePlot *m_relevance = nullptr;
+    RocPlot *m_roc = nullptr;
+    TimelinePlot *m_timeline = nullptr;
     QLabel *m_neuronSummary = nullptr;
     QLabel *m_frameTitle = nullptr;
 
@@ -160,16 +182,24 @@ private:
     QLabel *m_eta = nullptr;
     QPushButton *m_cancel = nullptr;
     QLabel *m_status = nullptr;
+    QLabel *m_modelIdentity = nullptr; ///< the model's sha256, always in view
 
     ScoringJob *m_job = nullptr;
     QFutureWatcher<std::shared_ptr<FrameExplanation>> m_explainWatcher;
     std::shared_ptr<FrameExplanation> m_explanation;
-    int m_explainedRow = -1;
+    int m_explainedRow = -1; ///< the row whose explanation runs or is shown
+    int m_shownRow = -1;     ///< the row whose explanation is on screen
     int m_pendingExplainRow = -1;
     int m_scoringOffset = 0;
     RgbImage m_frame; ///< the selected frame, decoded once for the view and the explanation
     QImage m_frameImage;
     QString m_densityDetector = QStringLiteral("msp");
+    std::vector<bool> m_enabled; ///< per detector of the session; see setDisabledDetectors
+    /// Detector ids of the running job in the order of its FrameResult::scores (a subset when
+    /// some are disabled), mapped to the session's detector indices.
+    std::vector<int> m_jobDetectors;
+    QHash<QString, double> m_videoFps; ///< frames per second of the open videos, read once
+    QTimer m_setPlotTimer;             ///< coalesces ROC/timeline redraws while batches arrive
     std::map<QString, QAction *> m_actions;
 };
 

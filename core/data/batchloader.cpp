@@ -1,5 +1,6 @@
 #include "data/batchloader.h"
 
+#include "data/sampledecoder.h"
 #include "error.h"
 #include "image/preprocess.h"
 
@@ -22,15 +23,15 @@ struct DecodedSample
     QString error;
 };
 
-DecodedSample decodeSample(const QString &path, const InputSpec &spec, const DecodeLimits &limits)
+DecodedSample decodeAndPreprocess(const Sample &sample, const InputSpec &spec, const DecodeLimits &limits)
 {
     DecodedSample result;
     try {
-        result.tensor = preprocessImage(decodeImageFile(path, limits), spec);
+        result.tensor = preprocessImage(decodeSample(sample, limits), spec);
     } catch (const Error &e) {
         result.error = QString::fromStdString(e.what());
     } catch (const std::exception &e) {
-        result.error = path + ": " + QString::fromStdString(e.what());
+        result.error = sample.path + ": " + QString::fromStdString(e.what());
     }
     return result;
 }
@@ -60,14 +61,16 @@ struct BatchLoader::Private
             batch.first = nextToSchedule;
             const size_t end = std::min(samples.size(), nextToSchedule + static_cast<size_t>(batchSize));
             for (size_t i = nextToSchedule; i < end; ++i)
-                batch.images.push_back(QtConcurrent::run(&pool, decodeSample, samples[i].path, spec, limits));
+                batch.images.push_back(
+                    QtConcurrent::run(&pool, decodeAndPreprocess, samples[i], spec, limits));
             nextToSchedule = end;
             pending.push_back(std::move(batch));
         }
     }
 };
 
-BatchLoader::BatchLoader(std::vector<Sample> samples, InputSpec spec, int batchSize, int workers, DecodeLimits limits)
+BatchLoader::BatchLoader(std::vector<Sample> samples, InputSpec spec, int batchSize, int workers,
+                         DecodeLimits limits)
     : d(std::make_unique<Private>())
 {
     if (batchSize < 1)
@@ -76,7 +79,8 @@ BatchLoader::BatchLoader(std::vector<Sample> samples, InputSpec spec, int batchS
     d->spec = spec;
     d->batchSize = batchSize;
     d->limits = limits;
-    d->pool.setMaxThreadCount(workers > 0 ? workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    d->pool.setMaxThreadCount(
+        workers > 0 ? workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 BatchLoader::~BatchLoader()
@@ -112,8 +116,14 @@ bool BatchLoader::next(Batch &batch)
     return true;
 }
 
-size_t BatchLoader::sampleCount() const { return d->samples.size(); }
+size_t BatchLoader::sampleCount() const
+{
+    return d->samples.size();
+}
 
-const std::vector<Sample> &BatchLoader::samples() const { return d->samples; }
+const std::vector<Sample> &BatchLoader::samples() const
+{
+    return d->samples;
+}
 
 } // namespace ood

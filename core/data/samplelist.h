@@ -11,7 +11,8 @@ namespace ood {
 struct Sample
 {
     QString path;
-    int label = -1; ///< index into SampleList::classNames, -1 when unlabelled
+    int label = -1;      ///< index into SampleList::classNames, -1 when unlabelled
+    int videoFrame = -1; ///< frame index when `path` is a video (data/sampledecoder.h); -1 for an image
 };
 
 struct SampleList

@@ -8,7 +8,11 @@
 #include "review/reviewstore.h"
 #include "session/scoringjob.h"
 #include "widgets/imageview.h"
+#include "widgets/qcustomplotinclude.h"
 #include "widgets/scorepanel.h"
+#include "widgets/sessionplots.h"
+#include "data/videosource.h"
+#include "support/videoclips.h"
 
 #include <QtTest>
 
@@ -18,6 +22,13 @@
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QMenuBar>
+#include <QTabWidget>
+#include <QTranslator>
+#include <QXmlStreamReader>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 using namespace ood;
 
@@ -33,13 +44,50 @@ qint64 longestEventLoopGap(const std::function<bool()> &until, int timeoutMs)
     qint64 longest = 0;
     QTimer timer;
     timer.setInterval(10);
-    QObject::connect(&timer, &QTimer::timeout, [&] {
-        longest = std::max(longest, clock.restart());
-    });
+    QObject::connect(&timer, &QTimer::timeout, [&] { longest = std::max(longest, clock.restart()); });
     timer.start();
     while (!until() && total.elapsed() < timeoutMs)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
     return longest;
+}
+
+/// Waits until the window has scored everything it was given.
+bool waitForScoring(MainWindow &window, int timeoutMs = 180000)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (window.isScoring() && clock.elapsed() < timeoutMs)
+        QTest::qWait(20);
+    return !window.isScoring();
+}
+
+/// AUROC as the share of (OOD, ID) pairs where the OOD frame scores higher, ties counting half
+/// (Mann-Whitney), counted pair by pair.
+double pairwiseAuroc(const std::vector<double> &id, const std::vector<double> &ood)
+{
+    double wins = 0;
+    for (double o : ood)
+        for (double i : id)
+            wins += o > i ? 1.0 : o == i ? 0.5 : 0.0;
+    return wins / double(id.size() * ood.size());
+}
+
+int filesUnder(const QString &folder)
+{
+    int count = 0;
+    for (QDirIterator it(folder, QDir::Files, QDirIterator::Subdirectories); it.hasNext(); it.next())
+        ++count;
+    return count;
+}
+
+QStringList actionToolTips(const MainWindow &window)
+{
+    QStringList tips;
+    for (QAction *action : window.findChildren<QAction *>())
+        if (!action->objectName().isEmpty() && !action->toolTip().isEmpty())
+            tips << action->objectName() + "=" + action->toolTip();
+    tips.sort();
+    return tips;
 }
 
 } // namespace
@@ -48,7 +96,7 @@ class MainWindowTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
@@ -56,15 +104,17 @@ private Q_SLOTS:
         QCoreApplication::setApplicationName("mainwindowtest");
         QSettings().clear();
         // Start from a clean demo folder (and review database).
-        QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo").removeRecursively();
+        QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo")
+            .removeRecursively();
     }
 
     void startsOnTheWelcomePage()
     {
         MainWindow window;
         QCOMPARE(window.pages()->currentIndex(), 0);
-        for (const char *name : {"openProfile", "openImages", "openFolder", "openDemo", "exportReport", "next",
-                                 "previous", "markUnusual", "markFalseAlarm", "markUnsure", "toggleHeatmap", "about"})
+        for (const char *name :
+             {"openProfile", "openImages", "openFolder", "openVideo", "openDemo", "exportReport", "next",
+              "previous", "markUnusual", "markFalseAlarm", "markUnsure", "toggleHeatmap", "about"})
             QVERIFY2(window.action(name) && !window.action(name)->toolTip().isEmpty(), name);
     }
 
@@ -137,6 +187,186 @@ private Q_SLOTS:
         window.frameProxy()->setFlaggedOnly(false);
         window.frameProxy()->setNameFilter("far_0");
         QVERIFY(window.frameProxy()->rowCount() > 0 && window.frameProxy()->rowCount() < 60);
+    }
+
+    void rocCurvesOnTheDemo()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openDemo());
+        QVERIFY(waitForScoring(window));
+        window.plotTabs()->setCurrentWidget(window.rocPlot());
+        // The demo's frames lie in folders named id, near-ood and far-ood.
+        const QString frames =
+            QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo/frames";
+        const int idFiles = filesUnder(frames + "/id");
+        const int oodFiles = filesUnder(frames + "/near-ood") + filesUnder(frames + "/far-ood");
+        QVERIFY(idFiles > 0 && oodFiles > 0);
+        QVERIFY2(window.rocPlot()->caption().startsWith(
+                     QString("%1 ID and %2 OOD frames").arg(idFiles).arg(oodFiles)),
+                 qPrintable(window.rocPlot()->caption()));
+        QCOMPARE(window.rocPlot()->plot()->plottableCount(), window.session().detectorIds().size());
+
+        // The coloured curve is MSP's, labelled with its AUROC counted pair by pair here.
+        const int msp = window.session().detectorIds().indexOf("msp");
+        QVERIFY(msp >= 0);
+        std::vector<double> id, ood;
+        for (const FrameRecord &f : window.frameModel()->frames())
+            (f.truth == FrameTruth::InDistribution ? id : ood).push_back(f.scores[size_t(msp)]);
+        QCOMPARE(window.rocPlot()->plot()->legend->itemCount(), 1);
+        auto *item = qobject_cast<QCPPlottableLegendItem *>(window.rocPlot()->plot()->legend->item(0));
+        QVERIFY(item);
+        QCOMPARE(item->plottable()->name(), QString("%1 (AUROC %2)")
+                                                .arg(window.session().detectorNames()[msp])
+                                                .arg(pairwiseAuroc(id, ood), 0, 'f', 3));
+
+        // Choosing another detector colours its curve instead.
+        const int energy = window.session().detectorIds().indexOf("energy");
+        window.setPlottedDetector("energy");
+        item = qobject_cast<QCPPlottableLegendItem *>(window.rocPlot()->plot()->legend->item(0));
+        QVERIFY(item->plottable()->name().startsWith(window.session().detectorNames()[energy] + " (AUROC"));
+    }
+
+    void videoFramesScoreAndJump()
+    {
+        QTemporaryDir dir;
+        QSettings().setValue("videoEvery", 3);
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openDemo());
+        QVERIFY(waitForScoring(window));
+        // A clip of twelve demo frames at 10 fps, inspected at frames 0, 3, 6 and 9.
+        const QString frames =
+            QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo/frames/far-ood";
+        std::vector<cv::Mat> images;
+        for (const QFileInfo &file : QDir(frames).entryInfoList(QDir::Files, QDir::Name)) {
+            if (images.size() == 12)
+                break;
+            images.push_back(cv::imread(file.filePath().toStdString(), cv::IMREAD_COLOR));
+        }
+        QCOMPARE(images.size(), size_t(12));
+        const QString video = dir.filePath("clip.avi");
+        QVERIFY(test::writeMjpegVideo(video, images, 10));
+        const int before = window.frameModel()->rowCount();
+        QVERIFY(window.openFrames({video}));
+        QCOMPARE(window.frameModel()->rowCount(), before + 4);
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(window.frameModel()->frame(before + i).videoFrame, 3 * i);
+            QCOMPARE(window.frameModel()->frame(before + i).displayName, QString("clip.avi #%1").arg(3 * i));
+        }
+        QVERIFY(waitForScoring(window));
+        for (int i = 0; i < 4; ++i)
+            QVERIFY(window.frameModel()->frame(before + i).scored);
+
+        // A video frame scores as the same pixels saved as a still image do.
+        const QString still = dir.filePath("frame3.png");
+        {
+            const RgbImage frame3 = VideoSource(video).frame(3);
+            cv::Mat rgb(frame3.height, frame3.width, CV_8UC3, const_cast<uint8_t *>(frame3.pixels.data())),
+                bgr;
+            cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+            QVERIFY(cv::imwrite(still.toStdString(), bgr));
+        }
+        QVERIFY(window.openFrames({still}));
+        QVERIFY(waitForScoring(window));
+        const FrameRecord &fromVideo = window.frameModel()->frame(before + 1);
+        const FrameRecord &fromStill = window.frameModel()->frame(before + 4);
+        QCOMPARE(fromStill.prediction, fromVideo.prediction);
+        for (size_t d = 0; d < fromVideo.scores.size(); ++d)
+            QVERIFY2(std::abs(fromVideo.scores[d] - fromStill.scores[d]) <=
+                         1e-5 * (1 + std::abs(fromStill.scores[d])),
+                     qPrintable(window.session().detectorIds()[int(d)]));
+
+        // The timeline of the selected video frame; a click on it selects the frame there.
+        window.selectFrame(before);
+        window.plotTabs()->setCurrentWidget(window.timelinePlot());
+        QVERIFY2(window.timelinePlot()->caption().startsWith("clip.avi: 4 sampled frames, 0.9 s;"),
+                 qPrintable(window.timelinePlot()->caption()));
+        Q_EMIT window.timelinePlot()->frameClicked(6);
+        const QModelIndex current = window.frameProxy()->mapToSource(window.frameList()->currentIndex());
+        QCOMPARE(window.frameModel()->frame(current.row()).videoFrame, 6);
+        QSettings().remove("videoEvery");
+    }
+
+    void disabledDetectorsAreNotScored()
+    {
+        QSettings().setValue("disabledDetectors", QStringList{"odin", "pro_gen"});
+        MainWindow window;
+        QVERIFY(window.openDemo());
+        QVERIFY(waitForScoring(window));
+        const QStringList ids = window.session().detectorIds();
+        const int odin = ids.indexOf("odin"), proGen = ids.indexOf("pro_gen"), msp = ids.indexOf("msp");
+        QVERIFY(odin >= 0 && proGen >= 0 && msp >= 0);
+        const FrameTableModel *model = window.frameModel();
+        QVERIFY(window.frameList()->isColumnHidden(model->detectorColumn(odin)));
+        QVERIFY(window.frameList()->isColumnHidden(model->detectorColumn(proGen)));
+        QVERIFY(!window.frameList()->isColumnHidden(model->detectorColumn(msp)));
+        std::vector<double> mspScores;
+        for (const FrameRecord &f : model->frames()) {
+            QVERIFY(std::isnan(f.scores[size_t(odin)]) && std::isnan(f.scores[size_t(proGen)]));
+            QVERIFY(std::isfinite(f.scores[size_t(msp)]));
+            mspScores.push_back(f.scores[size_t(msp)]);
+            // Only enabled detectors count towards the flag.
+            int flags = 0;
+            for (int d = 0; d < ids.size(); ++d)
+                flags += d != odin && d != proGen && f.scores[size_t(d)] > model->threshold(d) ? 1 : 0;
+            QCOMPARE(f.flaggedBy, flags);
+        }
+        // Enabling them again scores them; the other scores do not move.
+        window.setDisabledDetectors({});
+        QVERIFY(waitForScoring(window));
+        QVERIFY(!window.frameList()->isColumnHidden(model->detectorColumn(odin)));
+        for (size_t row = 0; row < model->frames().size(); ++row) {
+            const FrameRecord &f = model->frames()[row];
+            QVERIFY(std::isfinite(f.scores[size_t(odin)]) && std::isfinite(f.scores[size_t(proGen)]));
+            QVERIFY(std::abs(f.scores[size_t(msp)] - mspScores[row]) <= 1e-9);
+        }
+        QSettings().remove("disabledDetectors");
+    }
+
+    void germanInterface()
+    {
+        QStringList english;
+        {
+            MainWindow window;
+            english = actionToolTips(window);
+            QCOMPARE(window.menuBar()->actions().first()->text(), QString("&File"));
+        }
+        QTranslator translator;
+        QVERIFY(translator.load(QLocale(QLocale::German), "ood-inspector", "_", OOD_BINARY_DIR "/app"));
+        QCoreApplication::installTranslator(&translator);
+        {
+            MainWindow window;
+            QCOMPARE(window.menuBar()->actions().first()->text(), QString("&Datei"));
+            const QStringList german = actionToolTips(window);
+            QCOMPARE(german.size(), english.size());
+            // Every action's tooltip is in German: none is left as the English text.
+            for (const QString &tip : german)
+                QVERIFY2(!english.contains(tip), qPrintable(tip));
+            QCOMPARE(window.plotTabs()->tabText(window.plotTabs()->indexOf(window.timelinePlot())),
+                     QString("Zeitleiste"));
+        }
+        QCoreApplication::removeTranslator(&translator);
+    }
+
+    void germanTranslationIsComplete()
+    {
+        QFile file(OOD_SOURCE_DIR "/translations/ood-inspector_de.ts");
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&file);
+        int messages = 0;
+        while (!xml.atEnd()) {
+            if (xml.readNext() != QXmlStreamReader::StartElement ||
+                xml.name() != QLatin1String("translation"))
+                continue;
+            ++messages;
+            const QString type = xml.attributes().value("type").toString();
+            const QString text = xml.readElementText(QXmlStreamReader::IncludeChildElements);
+            QVERIFY2(type.isEmpty() && !text.trimmed().isEmpty(),
+                     qPrintable(QString("message %1: %2").arg(messages).arg(type)));
+        }
+        QVERIFY(!xml.hasError());
+        QVERIFY(messages > 300);
     }
 
     void tenThousandFramesOpenQuickly()

@@ -4,13 +4,18 @@
 // single flat colour.
 
 #include "mainwindow.h"
+#include "models/framefilterproxy.h"
 #include "models/frametablemodel.h"
+#include "support/videoclips.h"
+#include "widgets/sessionplots.h"
 
 #include <QtTest>
 
 #include <QAction>
 #include <QStackedWidget>
 #include <QTabWidget>
+
+#include <opencv2/imgcodecs.hpp>
 
 using namespace ood;
 
@@ -33,7 +38,7 @@ class ScreenshotTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_temporary;
     QString m_dir;
 
@@ -45,7 +50,7 @@ private:
         QVERIFY(image.save(m_dir + "/" + name + ".png"));
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
@@ -73,13 +78,34 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
         QTest::qWait(200);
         save(window, "scores-and-lrp");
-        const char *tabs[] = {"scores", "density", "landscape", "neurons"};
-        for (int tab = 1; tab < window.plotTabs()->count(); ++tab) {
+        const char *tabs[] = {"scores", "density", "landscape", "neurons", "roc"};
+        for (int tab = 1; tab < 5; ++tab) {
             window.plotTabs()->setCurrentIndex(tab);
             save(window, tabs[tab]);
         }
         window.action("compare")->trigger();
         save(window, "compare-heatmaps");
+        window.action("compare")->trigger();
+
+        // A "procedure": ID frames, then a stretch of foreign ones, then ID frames again.
+        const QString frames =
+            QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo/frames/";
+        std::vector<cv::Mat> clip;
+        for (const char *group : {"id", "far-ood", "id"})
+            for (const QFileInfo &file : QDir(frames + group).entryInfoList(QDir::Files, QDir::Name))
+                clip.push_back(cv::imread(file.filePath().toStdString(), cv::IMREAD_COLOR));
+        const QString video = m_temporary.filePath("procedure.avi");
+        QVERIFY(test::writeMjpegVideo(video, clip, 10));
+        QSettings().setValue("videoEvery", 1);
+        const int first = window.frameModel()->rowCount();
+        QVERIFY(window.openFrames({video}));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isScoring(), 120000);
+        window.frameProxy()->setNameFilter("procedure");
+        window.selectFrame(first + int(clip.size()) / 2);
+        window.plotTabs()->setCurrentWidget(window.timelinePlot());
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
+        QTest::qWait(200);
+        save(window, "timeline");
     }
 };
 

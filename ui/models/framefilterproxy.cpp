@@ -7,8 +7,7 @@
 
 namespace ood {
 
-FrameFilterProxy::FrameFilterProxy(QObject *parent)
-    : QSortFilterProxyModel(parent)
+FrameFilterProxy::FrameFilterProxy(QObject *parent) : QSortFilterProxyModel(parent)
 {
     setSortRole(FrameTableModel::SortRole);
     setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -106,6 +105,13 @@ bool FrameFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &righ
     // largest when ascending and the smallest when descending to end up last either way.
     const bool missingIsLess = sortOrder() == Qt::DescendingOrder;
     const int column = left.column();
+    if (column == FrameTableModel::NameColumn) {
+        // Frames of one video go in frame order ("#9" before "#10"), not in text order.
+        const FrameRecord &a = m_frames->frame(left.row());
+        const FrameRecord &b = m_frames->frame(right.row());
+        if (a.videoFrame >= 0 && b.videoFrame >= 0 && a.path == b.path)
+            return a.videoFrame < b.videoFrame;
+    }
     if (column == FrameTableModel::NameColumn || column == m_frames->noteColumn()) {
         const auto text = [&](int row) {
             const FrameRecord &frame = m_frames->frame(row);

@@ -2,6 +2,7 @@
 
 #include "calib/profilemodel.h"
 #include "data/samplelist.h"
+#include "data/videosource.h"
 #include "error.h"
 #include "eval/metrics.h"
 #include "model/backbone.h"
@@ -77,7 +78,8 @@ void InspectionSession::setTargetTpr(double tpr)
         return;
     for (ProfileDetector &d : m_profile->detectors) {
         const at::Tensor s = d.validationScores.to(at::kDouble).contiguous();
-        d.threshold = thresholdAtTpr(std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()), tpr);
+        d.threshold =
+            thresholdAtTpr(std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()), tpr);
     }
     m_profile->targetTpr = tpr;
 }
@@ -94,28 +96,59 @@ FrameTruth InspectionSession::truthFromPath(const QString &path)
         const QString name = it->toLower();
         if (name == "id" || name == "in-distribution" || name == "test-id")
             return FrameTruth::InDistribution;
-        if (name == "ood" || name == "near-ood" || name == "far-ood" || name.endsWith("-ood") || name.endsWith("_ood"))
+        if (name == "ood" || name == "near-ood" || name == "far-ood" || name.endsWith("-ood") ||
+            name.endsWith("_ood"))
             return FrameTruth::OutOfDistribution;
     }
     return FrameTruth::Unknown;
 }
 
-std::vector<FrameRecord> InspectionSession::framesFor(const QStringList &paths, QStringList *problems) const
+std::vector<FrameRecord> InspectionSession::framesFor(const QStringList &paths, QStringList *problems,
+                                                      int videoEvery) const
 {
-    const SampleList list = scanInputs(paths);
-    if (problems)
-        *problems << list.problems;
-    std::vector<FrameRecord> frames;
-    frames.reserve(list.samples.size());
     const size_t detectors = m_profile ? m_profile->detectors.size() : 0;
-    for (const Sample &sample : list.samples) {
+    auto recordFor = [detectors](const QString &path) {
         FrameRecord record;
-        record.path = sample.path;
-        record.displayName = QFileInfo(sample.path).fileName();
-        record.truth = truthFromPath(sample.path);
+        record.path = path;
+        record.displayName = QFileInfo(path).fileName();
+        record.truth = truthFromPath(path);
         record.scores.assign(detectors, std::nan(""));
-        frames.push_back(std::move(record));
+        return record;
+    };
+    std::vector<FrameRecord> frames;
+    // Inputs keep their order: images and folders between videos are listed where they stand.
+    QStringList pending;
+    auto flushPending = [&] {
+        if (pending.isEmpty())
+            return;
+        const SampleList list = scanInputs(pending);
+        if (problems)
+            *problems << list.problems;
+        for (const Sample &sample : list.samples)
+            frames.push_back(recordFor(sample.path));
+        pending.clear();
+    };
+    for (const QString &path : paths) {
+        if (!isVideoPath(path) || QFileInfo(path).isDir()) {
+            pending << path;
+            continue;
+        }
+        flushPending();
+        try {
+            const VideoSource video(path);
+            const QString name = QFileInfo(path).fileName();
+            for (int index : video.sampledFrames(std::max(1, videoEvery))) {
+                FrameRecord record = recordFor(QFileInfo(path).absoluteFilePath());
+                record.videoFrame = index;
+                record.displayName = QStringLiteral("%1 #%2").arg(name).arg(index);
+                frames.push_back(std::move(record));
+            }
+        } catch (const std::exception &e) {
+            if (problems)
+                *problems << QString::fromUtf8(e.what());
+        }
     }
+    flushPending();
     return frames;
 }
 

@@ -16,7 +16,7 @@ class Backbone;
 
 class InspectionSession
 {
-public:
+  public:
     /// Loads the profile and its model (or `modelOverride`), refusing a model whose sha256 does
     /// not match the profile. Throws ood::Error; the session is unchanged then.
     void openProfile(const QString &profilePath, const QString &modelOverride = {});
@@ -41,13 +41,16 @@ public:
     double targetTpr() const;
 
     /// Frame records for files, folders (recursive) and list files; `problems` gets what could
-    /// not be listed. The truth comes from the folder names (see truthFromPath).
-    std::vector<FrameRecord> framesFor(const QStringList &paths, QStringList *problems = nullptr) const;
+    /// not be listed. A video file (data/videosource.h videoExtensions) given by name becomes its
+    /// frames 0, videoEvery, 2*videoEvery, ...; a video that cannot be opened is a problem. The
+    /// truth comes from the folder names (see truthFromPath).
+    std::vector<FrameRecord> framesFor(const QStringList &paths, QStringList *problems = nullptr,
+                                       int videoEvery = 1) const;
     /// ID/OOD from the path's folder names: a folder named id, in-distribution or test-id means
     /// ID; ood, near-ood, far-ood, or a name ending in -ood / _ood means OOD; else unknown.
     static FrameTruth truthFromPath(const QString &path);
 
-private:
+  private:
     std::shared_ptr<Profile> m_profile;
     std::shared_ptr<Backbone> m_backbone;
     QString m_profilePath;

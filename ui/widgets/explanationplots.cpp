@@ -4,51 +4,14 @@
 #include "explain/landscape.h"
 #include "explain/neuronexplanation.h"
 
+#include "widgets/plotsupport.h"
 #include "widgets/qcustomplotinclude.h"
-
-#include <QVBoxLayout>
 
 #include <torch/torch.h>
 
 namespace ood {
 
-namespace {
-
-QCustomPlot *makePlot(QWidget *owner)
-{
-    auto *plot = new QCustomPlot(owner);
-    auto *layout = new QVBoxLayout(owner);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(plot);
-    plot->setMinimumHeight(160);
-    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    return plot;
-}
-
-void resetPlot(QCustomPlot *plot)
-{
-    plot->clearPlottables();
-    plot->clearItems();
-    plot->plotLayout()->clear();
-    plot->plotLayout()->addElement(0, 0, new QCPAxisRect(plot));
-    plot->xAxis = plot->axisRect()->axis(QCPAxis::atBottom);
-    plot->yAxis = plot->axisRect()->axis(QCPAxis::atLeft);
-    plot->xAxis2 = plot->axisRect()->axis(QCPAxis::atTop);
-    plot->yAxis2 = plot->axisRect()->axis(QCPAxis::atRight);
-    plot->legend = new QCPLegend;
-    plot->axisRect()->insetLayout()->addElement(plot->legend, Qt::AlignTop | Qt::AlignRight);
-    plot->legend->setLayer(QLatin1String("legend"));
-}
-
-QVector<double> toVector(const std::vector<double> &values)
-{
-    return QVector<double>(values.begin(), values.end());
-}
-
-} // namespace
-
-DensityPlot::DensityPlot(QWidget *parent)
-    : QWidget(parent), m_plot(makePlot(this))
+DensityPlot::DensityPlot(QWidget *parent) : QWidget(parent), m_plot(makePlotIn(this))
 {
     setToolTip(tr("Density of the detector's score on the ID validation frames (blue) and on the open frames "
                   "(orange); the red line is the threshold, the black line the selected frame."));
@@ -63,16 +26,16 @@ void DensityPlot::clear()
 void DensityPlot::showDensity(const ScoreDensity &density, const QString &detectorName)
 {
     resetPlot(m_plot);
-    const QVector<double> x = toVector(density.grid);
+    const QVector<double> x = toQVector(density.grid);
     QCPGraph *id = m_plot->addGraph();
-    id->setData(x, toVector(density.idDensity), true);
+    id->setData(x, toQVector(density.idDensity), true);
     id->setName(tr("ID validation"));
     id->setPen(QPen(QColor(31, 119, 180), 2));
     id->setBrush(QColor(31, 119, 180, 50));
     double top = *std::max_element(density.idDensity.begin(), density.idDensity.end());
     if (!density.setDensity.empty()) {
         QCPGraph *set = m_plot->addGraph();
-        set->setData(x, toVector(density.setDensity), true);
+        set->setData(x, toQVector(density.setDensity), true);
         set->setName(tr("open frames"));
         set->setPen(QPen(QColor(255, 127, 14), 2));
         set->setBrush(QColor(255, 127, 14, 40));
@@ -92,8 +55,10 @@ void DensityPlot::showDensity(const ScoreDensity &density, const QString &detect
     verticalLine(density.threshold, QPen(Qt::red, 1.5, Qt::DashLine), tr("threshold"), 0.9);
     if (density.frameValue)
         verticalLine(*density.frameValue, QPen(Qt::black, 2),
-                     density.framePercentile ? tr("frame (%1th percentile)").arg(*density.framePercentile, 0, 'f', 1)
-                                             : tr("frame"), 1.08);
+                     density.framePercentile
+                         ? tr("frame (%1th percentile)").arg(*density.framePercentile, 0, 'f', 1)
+                         : tr("frame"),
+                     1.08);
     m_plot->xAxis->setLabel(tr("%1 score (higher = more unusual)").arg(detectorName));
     m_plot->yAxis->setLabel(tr("density"));
     double low = density.grid.front(), high = density.grid.back();
@@ -107,11 +72,11 @@ void DensityPlot::showDensity(const ScoreDensity &density, const QString &detect
     m_plot->replot();
 }
 
-LandscapePlot::LandscapePlot(QWidget *parent)
-    : QWidget(parent), m_plot(makePlot(this))
+LandscapePlot::LandscapePlot(QWidget *parent) : QWidget(parent), m_plot(makePlotIn(this))
 {
-    setToolTip(tr("The detector's score when the frame is nudged along two random directions (PRO's landscape); "
-                  "the cross is the frame itself. A steep landscape means a fragile score."));
+    setToolTip(
+        tr("The detector's score when the frame is nudged along two random directions (PRO's landscape); "
+           "the cross is the frame itself. A steep landscape means a fragile score."));
 }
 
 void LandscapePlot::clear()
@@ -127,7 +92,8 @@ void LandscapePlot::showLandscape(const ScoreLandscape &landscape, const QString
     const int n = static_cast<int>(landscape.coordinates.size());
     auto *map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
     map->data()->setSize(n, n);
-    map->data()->setRange(QCPRange(-landscape.radius, landscape.radius), QCPRange(-landscape.radius, landscape.radius));
+    map->data()->setRange(QCPRange(-landscape.radius, landscape.radius),
+                          QCPRange(-landscape.radius, landscape.radius));
     const at::Tensor scores = landscape.scores.to(torch::kFloat64).contiguous();
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j)
@@ -154,11 +120,11 @@ void LandscapePlot::showLandscape(const ScoreLandscape &landscape, const QString
     m_plot->replot();
 }
 
-RelevancePlot::RelevancePlot(QWidget *parent)
-    : QWidget(parent), m_plot(makePlot(this))
+RelevancePlot::RelevancePlot(QWidget *parent) : QWidget(parent), m_plot(makePlotIn(this))
 {
-    setToolTip(tr("The neurons that add most to NERO's distance: the frame's relevance (orange) next to the mean "
-                  "relevance of the class the frame resembles (blue)."));
+    setToolTip(
+        tr("The neurons that add most to NERO's distance: the frame's relevance (orange) next to the mean "
+           "relevance of the class the frame resembles (blue)."));
 }
 
 void RelevancePlot::clear()

@@ -14,13 +14,13 @@ namespace {
 constexpr double kMinZoom = 0.02, kMaxZoom = 64.0;
 }
 
-ImageView::ImageView(QWidget *parent)
-    : QWidget(parent)
+ImageView::ImageView(QWidget *parent) : QWidget(parent)
 {
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setMinimumSize(200, 150);
-    setToolTip(tr("Wheel: zoom around the cursor. Drag: pan. R: fit to the window. H: show or hide the heatmap."));
+    setToolTip(
+        tr("Wheel: zoom around the cursor. Drag: pan. R: fit to the window. H: show or hide the heatmap."));
     setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
@@ -80,7 +80,8 @@ void ImageView::fitToWindow()
 
 void ImageView::actualSize()
 {
-    zoomBy(1.0 / m_zoom, QPointF(width() / 2.0, height() / 2.0));
+    // One frame pixel per device pixel: on a 2x display that is half a logical pixel.
+    zoomBy(1.0 / (m_zoom * devicePixelRatioF()), QPointF(width() / 2.0, height() / 2.0));
 }
 
 void ImageView::zoomBy(double factor, QPointF anchor)
