@@ -7,7 +7,7 @@
 # build/fuzz/findings/<target>/ and makes the script exit 1. Summary lines go to
 # build/fuzz/summary.txt (the numbers of docs/hardening.md).
 #
-#   bash packaging/run-fuzzers.sh [SECONDS_EACH]
+#   bash packaging/run-fuzzers.sh [SECONDS_EACH [TARGET...]]   (default: all three targets)
 set -euo pipefail
 
 seconds="${1:-600}"
@@ -31,10 +31,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 export PATH="$PATH:/usr/lib/llvm-14/bin" # llvm-symbolizer, for readable stacks
 
-targets=(fuzz_image_decode fuzz_profile_load fuzz_checkpoint_load)
+all=(fuzz_image_decode fuzz_profile_load fuzz_checkpoint_load)
+targets=("${@:2}")
+[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DOOD_BUILD_TESTS=OFF -DOOD_BUILD_FUZZERS=ON >/dev/null
-nice -n 10 cmake --build "$build" --target "${targets[@]}" make_fuzz_seeds
+nice -n 10 cmake --build "$build" --target "${all[@]}" make_fuzz_seeds
 
 rm -rf "$build/seeds"
 "$build/tests/fuzz/make_fuzz_seeds" "$root" "$build/seeds"

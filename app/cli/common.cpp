@@ -21,6 +21,15 @@ void addRunOptions(QCommandLineParser &parser)
     parser.addOption({"threads", "LibTorch compute threads (default: all cores).", "N", "0"});
     parser.addOption({"workers", "Image decoding threads (default: all cores).", "N", "0"});
     parser.addOption({"quiet", "No progress on stderr."});
+    const DecodeLimits defaults;
+    parser.addOption({"max-pixels",
+                      QString("Refuse images whose header declares more pixels than N, before decoding them "
+                              "(default %1).").arg(defaults.maxPixels),
+                      "N", QString::number(defaults.maxPixels)});
+    parser.addOption({"max-file-mb",
+                      QString("Refuse image files larger than N MiB unread (default %1).")
+                          .arg(defaults.maxFileBytes / (1024 * 1024)),
+                      "N", QString::number(defaults.maxFileBytes / (1024 * 1024))});
 }
 
 namespace {
@@ -44,6 +53,15 @@ RunOptions runOptionsFrom(const QCommandLineParser &parser)
     if (threads == 0)
         threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
+    bool ok = false;
+    const qlonglong pixels = parser.value("max-pixels").toLongLong(&ok);
+    if (!ok || pixels < 1)
+        throw Error(QString("--max-pixels must be a whole number >= 1, got '%1'").arg(parser.value("max-pixels")).toStdString());
+    const qlonglong megabytes = parser.value("max-file-mb").toLongLong(&ok);
+    if (!ok || megabytes < 1 || megabytes > (qlonglong(1) << 40))
+        throw Error(QString("--max-file-mb must be a whole number >= 1, got '%1'").arg(parser.value("max-file-mb")).toStdString());
+    options.limits.maxPixels = pixels;
+    options.limits.maxFileBytes = megabytes * 1024 * 1024;
     return options;
 }
 

@@ -255,7 +255,11 @@ Profile loadProfile(const QString &path)
         checkTorchPickle(name, "profile");
         root = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
     } catch (const Error &e) {
-        throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " + e.what());
+        // The restricted reader's message starts with "profile <name> "; say it once.
+        std::string detail = e.what();
+        if (const std::string prefix = "profile " + name + " "; detail.rfind(prefix, 0) == 0)
+            detail = "it " + detail.substr(prefix.size());
+        throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " + detail);
     } catch (const c10::Error &e) {
         throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " +
                     e.what_without_backtrace());

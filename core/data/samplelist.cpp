@@ -80,13 +80,20 @@ QStringList imagesBelow(const QString &folder, QStringList &problems)
         }
         visited.insert(canonical);
         QDir dir(current);
+        if (tooLong) {
+            problems << QString("%1: folder path is longer than the %2 bytes the system allows, skipped")
+                            .arg(current).arg(PATH_MAX);
+            continue;
+        }
         if (!dir.isReadable()) {
             problems << QString("%1: folder cannot be read (permission denied?)").arg(current);
             continue;
         }
         reportUndecodableNames(current, problems);
-        const QFileInfoList entries =
-            dir.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden, QDir::Name);
+        // System: pipes, sockets and broken links named like images become rows with their error
+        // instead of vanishing from the list.
+        const QFileInfoList entries = dir.entryInfoList(
+            QDir::Files | QDir::Dirs | QDir::System | QDir::NoDotAndDotDot | QDir::Hidden, QDir::Name);
         for (const QFileInfo &entry : entries) {
             if (entry.isDir())
                 pending << entry.filePath();

@@ -46,8 +46,13 @@ struct VideoSource::Impl
     double fps = 0;
     int width = 0;
     int height = 0;
-    /// Index of the frame the next grab() returns; -1 when unknown (after a failed read).
+    /// Index of the frame the next grab() returns; -1 when unknown.
     int next = 0;
+    /// Set once a frame of this file failed to decode. OpenCV's seek reaches its target by
+    /// reading on from an earlier point and stops early at a broken frame, so after one has been
+    /// seen a seek can land on another frame than it reports: positions are then reached by
+    /// reading (found by the bad-input test, tests/core/badinputtest.cpp).
+    bool brokenFrameSeen = false;
 
     std::string frameName(int index) const { return name + " frame " + std::to_string(index); }
 
@@ -93,7 +98,7 @@ struct VideoSource::Impl
         if (next == index)
             return true;
         const bool forward = next >= 0 && index > next;
-        if (!(forward && index - next <= kMaxGrabAhead) && seek(index))
+        if (!brokenFrameSeen && !(forward && index - next <= kMaxGrabAhead) && seek(index))
             return true;
         if (!forward)
             openCapture();
@@ -110,7 +115,11 @@ struct VideoSource::Impl
         } catch (const cv::Exception &) {
             grabbed = false;
         }
-        next = grabbed ? next + 1 : -1;
+        // A frame that fails to decode is consumed all the same (OpenCV's FFmpeg reader gives up
+        // on that one packet), so the next grab returns the frame after it.
+        if (!grabbed)
+            brokenFrameSeen = true;
+        next = next >= 0 ? next + 1 : -1;
         return grabbed;
     }
 
@@ -193,6 +202,7 @@ VideoSource::VideoSource(const QString &path, const DecodeLimits &limits) : d(st
         int counted = 0;
         while (d->grab())
             ++counted;
+        d->brokenFrameSeen = false; // that failed grab was the end of the file
         d->openCapture();
         d->frameCount = counted;
     }
@@ -234,7 +244,8 @@ void VideoSource::readSampled(int every, const std::function<bool(VideoFrame &fr
             continue;
         VideoFrame frame{index, {}, lost};
         if (lost.isEmpty()) {
-            const bool positioned = d->next == index || d->seek(index); // seeks only past a broken frame
+            // A broken frame is consumed by its failed grab; a seek only when the position is lost.
+            const bool positioned = d->next == index || (!d->brokenFrameSeen && d->seek(index));
             // Frames in between are only grabbed: demuxed and decoded (later frames may depend on
             // them), never converted.
             if (positioned && d->grab()) {

@@ -59,9 +59,10 @@ public:
     /// Decodes frames 0, every, 2*every, ... in order, reading the file once from the start
     /// (grabbing the frames in between without converting them), and hands each to `visit`,
     /// which returns false to stop early. Frames that cannot be read come with `error` set and
-    /// reading seeks past them; after three consecutive unreadable frames the rest of the file
-    /// is taken as lost (truncated) and every remaining sampled frame is reported with that error
-    /// without further reading. A frame cut by a truncation may decode partially: FFmpeg conceals
+    /// reading goes on with the next frame (OpenCV seeks are not used once a frame of the file
+    /// failed: they can land on the wrong frame then); after three consecutive unreadable frames
+    /// the rest of the file is taken as lost (truncated) and every remaining sampled frame is
+    /// reported with that error without further reading. A frame cut by a truncation may decode partially: FFmpeg conceals
     /// the missing part and OpenCV reports success.
     void readSampled(int every, const std::function<bool(VideoFrame &frame)> &visit);
 

@@ -28,6 +28,7 @@ struct Header
     const char *format = nullptr; ///< null: not a format this program reads
     uint64_t width = 0, height = 0;
     std::string problem; ///< set when the format is known but its header is unusable
+    size_t frameHeader = 0; ///< JPEG: where the frame header (SOFn) starts
 };
 
 /// Bounds-checked reads: every offset comes from the file.
@@ -82,7 +83,7 @@ Header jpegHeader(const Bytes &b)
         if (startOfFrame) {
             if (!b.has(i, 9))
                 break;
-            return {"JPEG", b.unsignedAt(i + 7, 2, true), b.unsignedAt(i + 5, 2, true), {}};
+            return {"JPEG", b.unsignedAt(i + 7, 2, true), b.unsignedAt(i + 5, 2, true), {}, i};
         }
         i += 2 + static_cast<size_t>(length);
     }
@@ -230,6 +231,8 @@ Header readHeader(const QByteArray &bytes)
 RgbImage decodeImageFile(const QString &path, const DecodeLimits &limits)
 {
     const std::string name = path.toStdString();
+    if (QFile::encodeName(path).size() >= PATH_MAX)
+        throw Error(name + ": path is longer than the " + std::to_string(PATH_MAX) + " bytes the system allows");
     const QFileInfo info(path);
     if (!info.exists())
         throw Error(name + ": file does not exist");
@@ -263,6 +266,14 @@ RgbImage decodeImageFile(const QString &path, const DecodeLimits &limits)
         throw Error(name + ": the " + header.format + " header declares " + std::to_string(header.width) + "x" +
                     std::to_string(header.height) + " pixels, more than the limit of " +
                     std::to_string(limits.maxPixels) + " (refused before decoding)");
+
+    // libjpeg fills a cut-off JPEG with grey and calls it a success (PIL, which torchvision uses,
+    // refuses it): a scan with no end-of-image marker after it is a truncated file.
+    if (header.format == std::string("JPEG")) {
+        const qsizetype scan = bytes.indexOf(QByteArray("\xFF\xDA", 2), static_cast<qsizetype>(header.frameHeader));
+        if (scan < 0 || bytes.indexOf(QByteArray("\xFF\xD9", 2), scan + 2) < 0)
+            throw Error(name + ": not a readable image (JPEG: truncated, the end-of-image marker is missing)");
+    }
 
     cv::Mat decoded;
     try {
