@@ -21,12 +21,10 @@
 #include <QProcess>
 #include <QTimer>
 
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 
-#include <signal.h>
+#include <signal.h> // kill(): SIGKILL sent by hand, so how the child dies does not depend on QProcess
 #include <sys/types.h>
 
 using namespace ood;
@@ -62,8 +60,8 @@ QString decode(const QByteArray &text) { return QUrl::fromPercentEncoding(text);
 /// note, and every fifth step clears the frame (the entry is removed).
 std::pair<ReviewMark, QString> stepOf(int i)
 {
-    static const ReviewMark marks[] = {ReviewMark::ConfirmedUnusual, ReviewMark::FalseAlarm, ReviewMark::Unsure,
-                                       ReviewMark::None, ReviewMark::None};
+    static const ReviewMark marks[] = {ReviewMark::ConfirmedUnusual, ReviewMark::FalseAlarm,
+                                       ReviewMark::Unsure, ReviewMark::None, ReviewMark::None};
     const ReviewMark mark = marks[i % 5];
     const QString note = i % 5 == 4 ? QString() : QStringLiteral("Schritt %1: Rand prüfen, 'x' \"y\"").arg(i);
     return {mark, note};
@@ -202,7 +200,7 @@ struct Entry
 /// The child's reports, read back into what the review database must hold.
 struct Transcript
 {
-    QMap<QString, Entry> shown;              ///< per key, the entry the window last showed as saved
+    QMap<QString, Entry> shown; ///< per key, the entry the window last showed as saved
     /// Per key of a step the kill cut short: the entries it may have left, with what each means.
     QMap<QString, QList<std::pair<Entry, QString>>> inFlight;
     QString reportPath;
@@ -353,7 +351,8 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(QStringLiteral("OOD Inspector Tests"));
         QCoreApplication::setApplicationName(QStringLiteral("crashsafetytest"));
         QSettings().clear();
-        QVERIFY2(hasDemoAssets(), "this test needs the demo assets compiled in (resources/demo/build-assets.sh)");
+        QVERIFY2(hasDemoAssets(),
+                 "this test needs the demo assets compiled in (resources/demo/build-assets.sh)");
     }
 
     void killedWindowLosesNothing_data()
@@ -470,9 +469,11 @@ private Q_SLOTS:
         const QString childErr = QString::fromLocal8Bit(child.readAllStandardError()).right(3000);
         QVERIFY2(transcript.errors.isEmpty(),
                  qPrintable(transcript.errors.join('\n') + QStringLiteral("\nchild stderr:\n") + childErr));
-        QVERIFY2(killed, qPrintable(QStringLiteral("the child ended or hung before the kill point:\n") + childErr));
+        QVERIFY2(killed,
+                 qPrintable(QStringLiteral("the child ended or hung before the kill point:\n") + childErr));
         QCOMPARE(child.exitStatus(), QProcess::CrashExit);
-        qInfo("%s: killed after %lld ms; %d marks shown as saved (%d keys), %d steps cut short, %d frames scored",
+        qInfo("%s: killed after %lld ms; %d marks shown as saved (%d keys), %d steps cut short, "
+              "%d frames scored",
               qPrintable(scenario), killedAtMs, transcript.marked, int(transcript.shown.size()),
               int(transcript.inFlight.size()), transcript.scored);
         if (scenario == QLatin1String("scoring"))
