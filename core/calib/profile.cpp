@@ -248,18 +248,24 @@ Profile loadProfile(const QString &path)
     if (!bytes.startsWith("PK"))
         throw Error(name + " is not an OOD Inspector profile (not a PyTorch zip archive)");
 
-    c10::IValue root;
+    // LibTorch's unpickler trusts lengths and indices in the file (a 4 GB string length is
+    // allocated as asked) and fails with internal assertions on other people's pickles; the
+    // restricted reader checks every one first and tells a profile from other PyTorch files.
+    std::string declaredFormat;
     try {
-        // LibTorch's unpickler trusts lengths and indices in the file (a 4 GB string length is
-        // allocated as asked); the restricted reader checks every one first.
-        checkTorchPickle(name, "profile");
-        root = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+        declaredFormat = checkTorchPickle(name, "profile");
     } catch (const Error &e) {
         // The restricted reader's message starts with "profile <name> "; say it once.
         std::string detail = e.what();
         if (const std::string prefix = "profile " + name + " "; detail.rfind(prefix, 0) == 0)
             detail = "it " + detail.substr(prefix.size());
         throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " + detail);
+    }
+    if (declaredFormat != Profile::kFormatName)
+        throw Error(name + " is a PyTorch file but not an OOD Inspector profile");
+    c10::IValue root;
+    try {
+        root = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
     } catch (const c10::Error &e) {
         throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " +
                     e.what_without_backtrace());

@@ -560,17 +560,38 @@ void precheckZip(const std::string &path, const std::string &label)
         }
         if (name == archive + "version" || name == archive + ".data/version") {
             versionFound = true;
-            // Stored (uncompressed) records, as PyTorch writes them, are read as LibTorch will.
-            if (ZipFile::field(central, position + 10, 2) == 0) {
-                const uint64_t length = ZipFile::field(central, position + 24, 4);
-                QByteArray local, text;
-                const auto localAt = static_cast<qint64>(ZipFile::field(central, position + 42, 4));
-                if (length > 64 || !zip.read(localAt, 30, local) || !local.startsWith(QByteArray("PK\x03\x04", 4)) ||
-                    !zip.read(localAt + 30 + static_cast<qint64>(ZipFile::field(local, 26, 2) + ZipFile::field(local, 28, 2)),
-                              static_cast<qint64>(length), text) ||
-                    crc32(0, reinterpret_cast<const Bytef *>(text.constData()), static_cast<uInt>(text.size())) !=
-                        ZipFile::field(central, position + 16, 4))
+            // Read as LibTorch will: stored (PyTorch's own files) or deflated (re-zipped by a tool),
+            // the only two methods its zip reader knows.
+            const uint64_t method = ZipFile::field(central, position + 10, 2);
+            const uint64_t packed = ZipFile::field(central, position + 20, 4);
+            const uint64_t length = ZipFile::field(central, position + 24, 4);
+            QByteArray local, data, text;
+            const auto localAt = static_cast<qint64>(ZipFile::field(central, position + 42, 4));
+            if ((method != 0 && method != 8) || length > 64 || packed > 4096 || !zip.read(localAt, 30, local) ||
+                !local.startsWith(QByteArray("PK\x03\x04", 4)) ||
+                !zip.read(localAt + 30 + static_cast<qint64>(ZipFile::field(local, 26, 2) + ZipFile::field(local, 28, 2)),
+                          static_cast<qint64>(packed), data))
+                throw Error(label + " " + path + " is damaged (its version record cannot be read)");
+            if (method == 0) {
+                text = data;
+            } else {
+                text.resize(static_cast<qsizetype>(length));
+                z_stream stream{};
+                stream.next_in = reinterpret_cast<Bytef *>(data.data());
+                stream.avail_in = static_cast<uInt>(data.size());
+                stream.next_out = reinterpret_cast<Bytef *>(text.data());
+                stream.avail_out = static_cast<uInt>(text.size());
+                const bool inflated = inflateInit2(&stream, -MAX_WBITS) == Z_OK && inflate(&stream, Z_FINISH) == Z_STREAM_END &&
+                                      stream.total_out == length;
+                inflateEnd(&stream);
+                if (!inflated)
                     throw Error(label + " " + path + " is damaged (its version record cannot be read)");
+            }
+            if (text.size() != static_cast<qsizetype>(length) ||
+                crc32(0, reinterpret_cast<const Bytef *>(text.constData()), static_cast<uInt>(text.size())) !=
+                    ZipFile::field(central, position + 16, 4))
+                throw Error(label + " " + path + " is damaged (its version record cannot be read)");
+            {
                 bool ok = false;
                 const qulonglong version = text.trimmed().toULongLong(&ok);
                 if (!ok || version < caffe2::serialize::kMinSupportedFileFormatVersion ||
@@ -606,14 +627,18 @@ void withArchive(const std::string &path, const std::string &label, Body body)
 
 void checkTorchZip(const std::string &path, const std::string &label) { precheckZip(path, label); }
 
-void checkTorchPickle(const std::string &path, const std::string &label)
+std::string checkTorchPickle(const std::string &path, const std::string &label)
 {
+    std::string format;
     withArchive(path, label, [&](caffe2::serialize::PyTorchStreamReader &archive) {
         if (!archive.hasRecord("data.pkl"))
             throw Error(label + " " + path + " has no data.pkl: not a torch.save file");
         auto [pickle, size] = archive.getRecord("data.pkl");
-        Unpickler(static_cast<const uint8_t *>(pickle.get()), size, archive, path, label).run();
+        const ValuePtr root = Unpickler(static_cast<const uint8_t *>(pickle.get()), size, archive, path, label).run();
+        if (const Value *entry = dictGet(*root, "format"); entry && entry->kind == Value::Kind::String)
+            format = entry->text;
     });
+    return format;
 }
 
 NamedTensors readCheckpointTensors(const std::string &path)

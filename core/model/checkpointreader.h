@@ -26,8 +26,10 @@ NamedTensors readCheckpointTensors(const std::string &path);
 void checkTorchZip(const std::string &path, const std::string &label);
 
 /// checkTorchZip, then reads data.pkl completely with the restricted unpickler above (bounds
-/// checked, executes nothing) and discards the result: LibTorch's own unpickler (used for
-/// profiles) trusts lengths and indices from the file. Throws ood::Error starting with `label`.
-void checkTorchPickle(const std::string &path, const std::string &label);
+/// checked, executes nothing): LibTorch's own unpickler (used for profiles) trusts lengths and
+/// indices from the file, and asserts on pickles it does not expect. Returns the string under
+/// the key "format" when the pickle is a dict that has one, else "". Throws ood::Error starting
+/// with `label`.
+std::string checkTorchPickle(const std::string &path, const std::string &label);
 
 } // namespace ood
