@@ -8,6 +8,9 @@
 # build/fuzz/summary.txt (the numbers of docs/hardening.md).
 #
 #   bash packaging/run-fuzzers.sh [SECONDS_EACH [TARGET...]]   (default: all three targets)
+#
+# FUZZ_EXTRA adds libFuzzer options, e.g. FUZZ_EXTRA="-fork=1 -ignore_crashes=1" to go on past
+# findings and collect them all.
 set -euo pipefail
 
 seconds="${1:-600}"
@@ -56,7 +59,7 @@ for target in "${targets[@]}"; do
   set +e
   (cd "$build" && nice -n 10 "$build/tests/fuzz/$target" "$corpus" "$build/seeds/$kind" \
     -max_total_time="$seconds" -max_len="${maxLen[$target]}" -timeout=30 -rss_limit_mb=2048 \
-    -artifact_prefix="$findings/" -print_final_stats=1) >"$log" 2>&1
+    -artifact_prefix="$findings/" -print_final_stats=1 ${FUZZ_EXTRA:-}) >"$log" 2>&1
   result=$?
   set -e
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")

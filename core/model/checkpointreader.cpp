@@ -567,7 +567,12 @@ void precheckZip(const std::string &path, const std::string &label)
             const uint64_t length = ZipFile::field(central, position + 24, 4);
             QByteArray local, data, text;
             const auto localAt = static_cast<qint64>(ZipFile::field(central, position + 42, 4));
-            if ((method != 0 && method != 8) || length > 64 || packed > 4096 || !zip.read(localAt, 30, local) ||
+            // miniz refuses encrypted and patch data, and reads an entry whose DOS attributes say
+            // "directory" as empty (fuzz_checkpoint_load, fuzz_profile_load).
+            const uint64_t flags = ZipFile::field(central, position + 8, 2);
+            const uint64_t attributes = ZipFile::field(central, position + 38, 4);
+            if ((flags & (0x1 | 0x20 | 0x40 | 0x2000)) || (attributes & 0x10) || (method != 0 && method != 8) ||
+                length > 64 || packed > 4096 || !zip.read(localAt, 30, local) ||
                 !local.startsWith(QByteArray("PK\x03\x04", 4)) ||
                 !zip.read(localAt + 30 + static_cast<qint64>(ZipFile::field(local, 26, 2) + ZipFile::field(local, 28, 2)),
                           static_cast<qint64>(packed), data))

@@ -710,6 +710,16 @@ private Q_SLOTS:
         method[central + 10] = 'c';
         QTest::newRow("version record of an unknown compression (fuzz)") << write("checkpoints/method.pt", method) << ""
                                                                          << "version record cannot be read";
+        QByteArray encrypted = method; // the same central entry, flagged as encrypted instead
+        encrypted[central + 10] = '\0';
+        encrypted[central + 8] = static_cast<char>(encrypted[central + 8] | 0x41);
+        QTest::newRow("encrypted version record (fuzz)") << write("checkpoints/encrypted.pt", encrypted) << ""
+                                                         << "version record cannot be read";
+        QByteArray folderFlag = method; // DOS attributes saying "directory": miniz reads it as empty
+        folderFlag[central + 10] = '\0';
+        folderFlag[central + 38] = static_cast<char>(folderFlag[central + 38] | 0x10);
+        QTest::newRow("version record marked as a folder (fuzz)") << write("checkpoints/folder-flag.pt", folderFlag) << ""
+                                                                  << "version record cannot be read";
         QByteArray directory = small;
         directory[directory.indexOf(QByteArray("PK\x01\x02", 4)) + 2] = 'Z';
         QTest::newRow("broken zip directory") << write("checkpoints/directory.pt", directory) << ""
