@@ -1344,6 +1344,18 @@ sha256 %4</translation>
         <source>&lt;b&gt;%1&lt;/b&gt; — could not be scored: %2</source>
         <translation>&lt;b&gt;%1&lt;/b&gt; — nicht auswertbar: %2</translation>
     </message>
+    <message>
+        <source>%1 is read-only; review marks are saved in %2.</source>
+        <translation>%1 ist schreibgeschützt; Prüfvermerke werden in %2 gespeichert.</translation>
+    </message>
+    <message>
+        <source>Review marks are saved elsewhere</source>
+        <translation>Prüfvermerke werden anderswo gespeichert</translation>
+    </message>
+    <message>
+        <source>Review marks are saved in %1</source>
+        <translation>Prüfvermerke werden in %1 gespeichert</translation>
+    </message>
 </context>
 <context>
     <name>ood::RelevancePlot</name>

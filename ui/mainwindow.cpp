@@ -28,6 +28,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -449,6 +450,7 @@ QWidget *MainWindow::buildWorkPage()
     centreLayout->setContentsMargins(4, 4, 4, 4);
     m_frameTitle = new QLabel(centre);
     m_frameTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_frameTitle->setWordWrap(true);
     centreLayout->addWidget(m_frameTitle);
     auto *heatmapBar = new QHBoxLayout;
     m_methodBox = new QComboBox(centre);
@@ -461,6 +463,7 @@ QWidget *MainWindow::buildWorkPage()
     m_opacity = new QSlider(Qt::Horizontal, centre);
     m_opacity->setRange(0, 100);
     m_opacity->setValue(60);
+    m_opacity->setMinimumWidth(70);
     m_opacity->setMaximumWidth(120);
     m_opacity->setToolTip(tr("Opacity of the heatmap"));
     m_rangeMode = new QComboBox(centre);
@@ -494,6 +497,8 @@ QWidget *MainWindow::buildWorkPage()
     m_legendBar = new QLabel(centre);
     m_legendBar->setToolTip(tr("Colour scale of the heatmap"));
     m_legendText = new QLabel(centre);
+    // Long method names wrap instead of widening the centre column past what 1366 px leave.
+    m_legendText->setWordWrap(true);
     m_cursorValue = new QLabel(centre);
     m_cursorValue->setToolTip(tr("Pixel under the cursor and the heatmap value there"));
     legend->addWidget(m_legendBar);
@@ -556,6 +561,10 @@ QWidget *MainWindow::buildWorkPage()
     });
 
     m_plotTabs = new QTabWidget(right);
+    // Every tab stays in view at 1366 px (labels shortened if need be) rather than behind scroll
+    // arrows; the tooltips carry the full names.
+    m_plotTabs->setUsesScrollButtons(false);
+    m_plotTabs->setElideMode(Qt::ElideRight);
     m_scores = new ScorePanel(m_plotTabs);
     m_density = new DensityPlot(m_plotTabs);
     m_landscape = new LandscapePlot(m_plotTabs);
@@ -604,7 +613,7 @@ QWidget *MainWindow::buildWorkPage()
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 4);
     splitter->setStretchFactor(2, 3);
-    splitter->setSizes({420, 520, 420});
+    splitter->setSizes({400, 520, 440});
     return splitter;
 }
 
@@ -684,7 +693,19 @@ void MainWindow::openStoreFor(const QStringList &paths)
         QFileInfo(paths.first()).isDir() ? paths.first() : QFileInfo(paths.first()).absolutePath();
     try {
         auto store = std::make_unique<ReviewStore>();
-        store->open(ReviewStore::defaultPathFor(root));
+        const QString path = ReviewStore::pathFor(root);
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        store->open(path);
+        if (path != ReviewStore::defaultPathFor(root)) {
+            auto *box =
+                new QMessageBox(QMessageBox::Information, tr("Review marks are saved elsewhere"),
+                                tr("%1 is read-only; review marks are saved in %2.")
+                                    .arg(QDir::toNativeSeparators(root), QDir::toNativeSeparators(path)),
+                                QMessageBox::Ok, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
+        m_reviewProgress->setToolTip(tr("Review marks are saved in %1").arg(QDir::toNativeSeparators(path)));
         ReviewContext context{m_session.modelSha256(), m_session.profilePath(), m_session.profileSha256()};
         const ReviewContext previous = store->context();
         // Marks are decisions about frames; they stay valid when the profile is refitted, but a

@@ -3,12 +3,14 @@
 #include "error.h"
 #include "version.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QVariant>
 
 #include <atomic>
@@ -25,7 +27,10 @@ QString sqlText(const QSqlError &error)
     return database.isEmpty() ? error.text() : database;
 }
 
-QString nowUtc() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
+QString nowUtc()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
 
 QDateTime parseUtc(const QString &text)
 {
@@ -52,18 +57,48 @@ QString ReviewStore::defaultPathFor(const QString &sessionRoot)
     return QDir(folder).filePath(kFileName);
 }
 
+QString ReviewStore::fallbackPathFor(const QString &sessionRoot)
+{
+    const QFileInfo info(sessionRoot);
+    const QString folder = QDir::cleanPath(info.isDir() ? info.absoluteFilePath() : info.absolutePath());
+    const QByteArray hash =
+        QCryptographicHash::hash(folder.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
+    const QString name =
+        QFileInfo(folder).fileName().isEmpty() ? QStringLiteral("root") : QFileInfo(folder).fileName();
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/reviews/") +
+           name + QLatin1Char('-') + QString::fromLatin1(hash) + QStringLiteral(".sqlite");
+}
+
+QString ReviewStore::pathFor(const QString &sessionRoot)
+{
+    const QString inFolder = defaultPathFor(sessionRoot);
+    if (QFileInfo::exists(inFolder))
+        return inFolder;
+    const QFileInfo folder(QFileInfo(inFolder).absolutePath());
+    const bool writable = folder.isWritable() &&
+                          (folder.permissions() &
+                           (QFileDevice::WriteOwner | QFileDevice::WriteGroup | QFileDevice::WriteOther));
+    return writable ? inFolder : fallbackPathFor(sessionRoot);
+}
+
 ReviewStore::ReviewStore() = default;
 
-ReviewStore::ReviewStore(const QString &path) { open(path); }
+ReviewStore::ReviewStore(const QString &path)
+{
+    open(path);
+}
 
-ReviewStore::~ReviewStore() { close(); }
+ReviewStore::~ReviewStore()
+{
+    close();
+}
 
 namespace {
 
 /// Runs SQL on the store's connection; every failure becomes an ood::Error naming the file.
 class Sql
 {
-public:
+  public:
     Sql(const QString &connection, const QString &path)
         : m_db(QSqlDatabase::database(connection, false)), m_path(path)
     {
@@ -114,7 +149,7 @@ public:
     const QString &path() const { return m_path; }
     QString connection() const { return m_db.connectionName(); }
 
-private:
+  private:
     QSqlDatabase m_db;
     QString m_path;
 };
@@ -123,8 +158,11 @@ private:
 /// timeout) instead of failing half-way when a reader has to become a writer.
 class Transaction
 {
-public:
-    explicit Transaction(const Sql &sql) : m_sql(sql) { m_sql.exec(QStringLiteral("BEGIN IMMEDIATE"), {}, QStringLiteral("starting a transaction")); }
+  public:
+    explicit Transaction(const Sql &sql) : m_sql(sql)
+    {
+        m_sql.exec(QStringLiteral("BEGIN IMMEDIATE"), {}, QStringLiteral("starting a transaction"));
+    }
     ~Transaction()
     {
         // Never throws: it runs while an error is on its way out.
@@ -139,12 +177,13 @@ public:
         m_done = true;
     }
 
-private:
+  private:
     const Sql &m_sql;
     bool m_done = false;
 };
 
-void writeEntry(const Sql &sql, QSqlQuery &upsert, QSqlQuery &remove, const ReviewUpdate &update, const QString &time)
+void writeEntry(const Sql &sql, QSqlQuery &upsert, QSqlQuery &remove, const ReviewUpdate &update,
+                const QString &time)
 {
     if (update.key.isEmpty())
         throw Error(sql.path().toStdString() + ": a review mark needs a frame key, got an empty one");
@@ -223,22 +262,27 @@ void ReviewStore::open(const QString &path)
         {
             QSqlQuery query(QSqlDatabase::database(m_connection, false));
             if (!query.exec(QStringLiteral("PRAGMA application_id")) || !query.next())
-                throw Error(name + ": the review database is damaged (" + sqlText(query.lastError()).toStdString() + ")");
+                throw Error(name + ": the review database is damaged (" +
+                            sqlText(query.lastError()).toStdString() + ")");
             applicationId = query.value(0).toInt();
             if (!query.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !query.next())
-                throw Error(name + ": the review database is damaged (" + sqlText(query.lastError()).toStdString() + ")");
+                throw Error(name + ": the review database is damaged (" +
+                            sqlText(query.lastError()).toStdString() + ")");
             objects = query.value(0).toInt();
         }
         const bool fresh = applicationId == 0 && objects == 0;
         if (!fresh && applicationId != kApplicationId)
-            throw Error(name + ": not an OOD Inspector review database (an SQLite database of another program)");
+            throw Error(name +
+                        ": not an OOD Inspector review database (an SQLite database of another program)");
         const int version = sql.value(QStringLiteral("PRAGMA user_version")).toInt();
         if (version > kSchemaVersion)
-            throw Error(name + ": written by a newer OOD Inspector (review schema " + std::to_string(version) +
-                        ", this version reads up to " + std::to_string(kSchemaVersion) + ")");
+            throw Error(name + ": written by a newer OOD Inspector (review schema " +
+                        std::to_string(version) + ", this version reads up to " +
+                        std::to_string(kSchemaVersion) + ")");
 
         if (!fresh) {
-            QSqlQuery check = sql.exec(QStringLiteral("PRAGMA quick_check"), {}, QStringLiteral("checking the file"));
+            QSqlQuery check =
+                sql.exec(QStringLiteral("PRAGMA quick_check"), {}, QStringLiteral("checking the file"));
             QStringList problems;
             while (check.next())
                 problems += check.value(0).toString().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
@@ -251,7 +295,9 @@ void ReviewStore::open(const QString &path)
             }
         }
 
-        const QString mode = sql.value(QStringLiteral("PRAGMA journal_mode=WAL"), {}, QStringLiteral("switching to write-ahead logging")).toString();
+        const QString mode = sql.value(QStringLiteral("PRAGMA journal_mode=WAL"), {},
+                                       QStringLiteral("switching to write-ahead logging"))
+                                 .toString();
         if (mode.compare(QStringLiteral("wal"), Qt::CaseInsensitive) != 0)
             throw Error(name + ": cannot use write-ahead logging (journal mode stays " + mode.toStdString() +
                         "); is the file or its folder read-only?");
@@ -260,26 +306,37 @@ void ReviewStore::open(const QString &path)
 
         Transaction transaction(sql); // also proves that the file can be written
         if (fresh) {
-            sql.exec(QStringLiteral("CREATE TABLE marks("
-                                    "key TEXT PRIMARY KEY NOT NULL CHECK(length(key) > 0),"
-                                    "mark TEXT NOT NULL CHECK(mark IN ('none','confirmed-unusual','false-alarm','unsure')),"
-                                    "note TEXT NOT NULL DEFAULT '',"
-                                    "updated_utc TEXT NOT NULL,"
-                                    "reviewer TEXT NOT NULL DEFAULT '') WITHOUT ROWID"),
-                     {}, QStringLiteral("creating the marks table"));
-            sql.exec(QStringLiteral("CREATE TABLE meta(name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID"),
-                     {}, QStringLiteral("creating the meta table"));
+            sql.exec(
+                QStringLiteral(
+                    "CREATE TABLE marks("
+                    "key TEXT PRIMARY KEY NOT NULL CHECK(length(key) > 0),"
+                    "mark TEXT NOT NULL CHECK(mark IN ('none','confirmed-unusual','false-alarm','unsure')),"
+                    "note TEXT NOT NULL DEFAULT '',"
+                    "updated_utc TEXT NOT NULL,"
+                    "reviewer TEXT NOT NULL DEFAULT '') WITHOUT ROWID"),
+                {}, QStringLiteral("creating the marks table"));
+            sql.exec(
+                QStringLiteral(
+                    "CREATE TABLE meta(name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID"),
+                {}, QStringLiteral("creating the meta table"));
             const QString insertMeta = QStringLiteral("INSERT INTO meta(name, value) VALUES(?, ?)");
-            sql.exec(insertMeta, {QStringLiteral("created_utc"), nowUtc()}, QStringLiteral("writing the meta table"));
-            sql.exec(insertMeta, {QStringLiteral("created_by"), QStringLiteral("OOD Inspector " OOD_VERSION_STRING " (" OOD_GIT_REVISION ")")},
+            sql.exec(insertMeta, {QStringLiteral("created_utc"), nowUtc()},
+                     QStringLiteral("writing the meta table"));
+            sql.exec(insertMeta,
+                     {QStringLiteral("created_by"),
+                      QStringLiteral("OOD Inspector " OOD_VERSION_STRING " (" OOD_GIT_REVISION ")")},
                      QStringLiteral("writing the meta table"));
             // PRAGMAs cannot take bound parameters; both values are our own constants.
             sql.exec(QStringLiteral("PRAGMA application_id=%1").arg(kApplicationId));
             sql.exec(QStringLiteral("PRAGMA user_version=%1").arg(kSchemaVersion));
         } else {
             for (const QString &table : {QStringLiteral("marks"), QStringLiteral("meta")})
-                if (sql.value(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"), {table}).toInt() != 1)
-                    throw Error(name + ": the review database is damaged (table " + table.toStdString() + " is missing)");
+                if (sql.value(QStringLiteral(
+                                  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"),
+                              {table})
+                        .toInt() != 1)
+                    throw Error(name + ": the review database is damaged (table " + table.toStdString() +
+                                " is missing)");
         }
         transaction.commit();
     } catch (...) {
@@ -301,9 +358,15 @@ void ReviewStore::close()
     m_path.clear();
 }
 
-bool ReviewStore::isOpen() const { return !m_connection.isEmpty(); }
+bool ReviewStore::isOpen() const
+{
+    return !m_connection.isEmpty();
+}
 
-QString ReviewStore::path() const { return m_path; }
+QString ReviewStore::path() const
+{
+    return m_path;
+}
 
 void ReviewStore::setMark(const QString &key, ReviewMark mark, const QString &note, const QString &reviewer)
 {
@@ -329,8 +392,9 @@ void ReviewStore::setMarks(const std::vector<ReviewUpdate> &updates)
 std::optional<ReviewEntry> ReviewStore::mark(const QString &key) const
 {
     const Sql sql(m_connection, m_path);
-    QSqlQuery query = sql.exec(QStringLiteral("SELECT mark, note, updated_utc, reviewer FROM marks WHERE key = ?"),
-                               {key}, QStringLiteral("reading a mark"));
+    QSqlQuery query =
+        sql.exec(QStringLiteral("SELECT mark, note, updated_utc, reviewer FROM marks WHERE key = ?"), {key},
+                 QStringLiteral("reading a mark"));
     if (!query.next())
         return std::nullopt;
     return ReviewEntry{reviewMarkFromKey(query.value(0).toString()), query.value(1).toString(),
@@ -361,8 +425,10 @@ void ReviewStore::clear(const QString &key)
 std::map<ReviewMark, int> ReviewStore::counts() const
 {
     const Sql sql(m_connection, m_path);
-    std::map<ReviewMark, int> counts{
-        {ReviewMark::None, 0}, {ReviewMark::ConfirmedUnusual, 0}, {ReviewMark::FalseAlarm, 0}, {ReviewMark::Unsure, 0}};
+    std::map<ReviewMark, int> counts{{ReviewMark::None, 0},
+                                     {ReviewMark::ConfirmedUnusual, 0},
+                                     {ReviewMark::FalseAlarm, 0},
+                                     {ReviewMark::Unsure, 0}};
     QSqlQuery query = sql.exec(QStringLiteral("SELECT mark, count(*) FROM marks GROUP BY mark"), {},
                                QStringLiteral("counting the marks"));
     while (query.next())

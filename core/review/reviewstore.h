@@ -43,7 +43,7 @@ struct ReviewUpdate
 /// looks at marks that another model's flags led to. Empty fields mean "not known".
 struct ReviewContext
 {
-    QString modelSha256;   ///< ModelCard::sha256
+    QString modelSha256; ///< ModelCard::sha256
     QString profilePath;
     QString profileSha256; ///< digest of the profile file
     QDateTime recordedUtc; ///< when setContext wrote it (filled in by the store)
@@ -58,7 +58,7 @@ struct ReviewContext
 /// Every failure throws ood::Error with a message naming the file.
 class ReviewStore
 {
-public:
+  public:
     static constexpr int kSchemaVersion = 1;
     /// "OODR": marks the file as ours in the SQLite header.
     static constexpr int kApplicationId = 0x4F4F4452;
@@ -68,6 +68,14 @@ public:
     /// single image or video). Keys are absolute paths, so marks made from a single file and from
     /// its folder share one database without clashing.
     static QString defaultPathFor(const QString &sessionRoot);
+    /// Where the marks of a session whose folder cannot be written (a read-only share, a DVD, a
+    /// folder without write permission) live instead: `<per-user data folder>/reviews/<name>-<hash
+    /// of the folder's absolute path>.sqlite`, the same file whenever the same folder is opened.
+    static QString fallbackPathFor(const QString &sessionRoot);
+    /// defaultPathFor(sessionRoot) when that file exists or its folder is writable (by its
+    /// permission bits, so that running as root does not write into a folder marked read-only),
+    /// else fallbackPathFor(sessionRoot).
+    static QString pathFor(const QString &sessionRoot);
 
     ReviewStore();
     /// Same as ReviewStore() followed by open(path).
@@ -107,7 +115,7 @@ public:
     /// SQLite's journal mode of the open database ("wal").
     QString journalMode() const;
 
-private:
+  private:
     QString m_connection;
     QString m_path;
 };

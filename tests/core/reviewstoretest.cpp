@@ -7,6 +7,8 @@
 
 #include <QtTest>
 
+#include <QStandardPaths>
+
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -22,10 +24,22 @@ namespace {
 const char *kChildEnv = "OOD_REVIEWSTORE_CHILD_DB";
 constexpr int kBatch = 20;
 
-QString singleKey(int i) { return QStringLiteral("/frames/child \"%1\"\n'x'.png").arg(i); }
-QString batchKey(int i, int j) { return QStringLiteral("/frames/video %1.mp4#%2").arg(i).arg(j); }
-ReviewMark markFor(int i) { return static_cast<ReviewMark>(1 + i % 3); }
-QString noteFor(int i) { return QStringLiteral("note %1\nsecond line").arg(i); }
+QString singleKey(int i)
+{
+    return QStringLiteral("/frames/child \"%1\"\n'x'.png").arg(i);
+}
+QString batchKey(int i, int j)
+{
+    return QStringLiteral("/frames/video %1.mp4#%2").arg(i).arg(j);
+}
+ReviewMark markFor(int i)
+{
+    return static_cast<ReviewMark>(1 + i % 3);
+}
+QString noteFor(int i)
+{
+    return QStringLiteral("note %1\nsecond line").arg(i);
+}
 
 /// The writer the kill test runs in a child process: each iteration commits either one mark or a
 /// batch of kBatch marks, then prints its number. It never returns; the parent kills it.
@@ -102,7 +116,7 @@ class ReviewStoreTest : public QObject
 {
     Q_OBJECT
 
-public:
+  public:
     ReviewStoreTest()
     {
         // QTEST_GUILESS_MAIN builds the application before the test object, so the kill test can
@@ -111,11 +125,11 @@ public:
             runChildWriter(qEnvironmentVariable(kChildEnv));
     }
 
-private:
+  private:
     QTemporaryDir m_dir;
     QString file(const QString &name) const { return m_dir.filePath(name); }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
 
     void defaultPath()
@@ -127,16 +141,53 @@ private Q_SLOTS:
         QCOMPARE(ReviewStore::defaultPathFor(file(QStringLiteral("single.png"))), expected);
     }
 
+    void readOnlyFolderFallsBackToTheUserFolder()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        const QString folder = file(QStringLiteral("read-only"));
+        QVERIFY(QDir().mkpath(folder));
+        // A writable folder keeps its marks next to the frames.
+        QCOMPARE(ReviewStore::pathFor(folder), ReviewStore::defaultPathFor(folder));
+        QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::ExeOwner |
+                                                  QFileDevice::ReadGroup | QFileDevice::ExeGroup |
+                                                  QFileDevice::ReadOther | QFileDevice::ExeOther));
+        const QString fallback = ReviewStore::pathFor(folder);
+        QFile::setPermissions(folder,
+                              QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        QCOMPARE(fallback, ReviewStore::fallbackPathFor(folder));
+        QVERIFY(fallback.startsWith(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                                    "/reviews/"));
+        QVERIFY(QFileInfo(fallback).fileName().startsWith(QStringLiteral("read-only-")));
+        // The same folder always maps to the same file; another folder of the same name does not.
+        QCOMPARE(ReviewStore::fallbackPathFor(folder + "/"), fallback);
+        const QString twin = file(QStringLiteral("elsewhere/read-only"));
+        QVERIFY(QDir().mkpath(twin));
+        QVERIFY(ReviewStore::fallbackPathFor(twin) != fallback);
+        // An existing database in the folder is used even when the folder turns read-only later.
+        {
+            QVERIFY(QDir().mkpath(folder));
+            ReviewStore store(ReviewStore::defaultPathFor(folder));
+            store.setMark(QStringLiteral("/a.png"), ReviewMark::Unsure, QString());
+        }
+        QCOMPARE(ReviewStore::pathFor(folder), ReviewStore::defaultPathFor(folder));
+    }
+
     void writeAndReopen()
     {
         const QString path = file(QStringLiteral("reopen.sqlite"));
         // What a file name with invalid UTF-8 bytes becomes in Qt, plus quotes, newlines, SQL.
         const QString undecodable = QFile::decodeName(QByteArray("/data/\xff\xfe name.png"));
         const QMap<QString, ReviewEntry> wanted{
-            {undecodable, {ReviewMark::ConfirmedUnusual, QStringLiteral("blurry \u00e9\u4e2d"), {}, QStringLiteral("dr. o'hara")}},
-            {QStringLiteral("/data/it's \"quoted\"\nand newline.jpg"), {ReviewMark::FalseAlarm, QStringLiteral("line 1\nline 2"), {}, {}}},
+            {undecodable,
+             {ReviewMark::ConfirmedUnusual,
+              QStringLiteral("blurry \u00e9\u4e2d"),
+              {},
+              QStringLiteral("dr. o'hara")}},
+            {QStringLiteral("/data/it's \"quoted\"\nand newline.jpg"),
+             {ReviewMark::FalseAlarm, QStringLiteral("line 1\nline 2"), {}, {}}},
             {QStringLiteral("/data/x'); DROP TABLE marks; --.png"), {ReviewMark::Unsure, {}, {}, {}}},
-            {QStringLiteral("/data/video \U0001F600.mp4#123"), {ReviewMark::ConfirmedUnusual, QStringLiteral("bubble"), {}, {}}},
+            {QStringLiteral("/data/video \U0001F600.mp4#123"),
+             {ReviewMark::ConfirmedUnusual, QStringLiteral("bubble"), {}, {}}},
         };
         const QDateTime before = QDateTime::currentDateTimeUtc().addMSecs(-1);
         {
@@ -233,8 +284,10 @@ private Q_SLOTS:
         constexpr int n = 10000;
         std::vector<ReviewUpdate> updates;
         for (int i = 0; i < n; ++i)
-            updates.push_back({QStringLiteral("/data/folder %1/frame_%2.png").arg(i % 17).arg(i), markFor(i),
-                               i % 5 == 0 ? noteFor(i) : QString(), {}});
+            updates.push_back({QStringLiteral("/data/folder %1/frame_%2.png").arg(i % 17).arg(i),
+                               markFor(i),
+                               i % 5 == 0 ? noteFor(i) : QString(),
+                               {}});
         QElapsedTimer timer;
         {
             ReviewStore store(path);
@@ -246,8 +299,8 @@ private Q_SLOTS:
             for (int i = 0; i < singles; ++i)
                 store.setMark(QStringLiteral("/single/%1.png").arg(i), ReviewMark::Unsure, {});
             const qint64 singleMs = timer.elapsed();
-            qInfo("%d marks in one transaction: %lld ms; %d single durable commits: %lld ms (%.2f ms each)", n,
-                  batchMs, singles, singleMs, double(singleMs) / singles);
+            qInfo("%d marks in one transaction: %lld ms; %d single durable commits: %lld ms (%.2f ms each)",
+                  n, batchMs, singles, singleMs, double(singleMs) / singles);
             QVERIFY2(batchMs < 5000, "writing 10,000 marks should take well under a second");
         }
         timer.restart();
@@ -293,7 +346,10 @@ private Q_SLOTS:
         {
             ReviewStore store(path);
             QVERIFY(store.context().isEmpty());
-            store.setContext({QStringLiteral("abc123"), QStringLiteral("/p/demo.oodprofile"), QStringLiteral("def456"), {}});
+            store.setContext({QStringLiteral("abc123"),
+                              QStringLiteral("/p/demo.oodprofile"),
+                              QStringLiteral("def456"),
+                              {}});
         }
         ReviewStore store(path);
         const ReviewContext c = store.context();
@@ -303,7 +359,8 @@ private Q_SLOTS:
         QVERIFY(c.recordedUtc.isValid());
         QVERIFY(qAbs(c.recordedUtc.secsTo(QDateTime::currentDateTimeUtc())) < 60);
 
-        QVERIFY(!c.conflictsWith({QStringLiteral("ABC123"), QStringLiteral("/moved.oodprofile"), QStringLiteral("def456"), {}}));
+        QVERIFY(!c.conflictsWith(
+            {QStringLiteral("ABC123"), QStringLiteral("/moved.oodprofile"), QStringLiteral("def456"), {}}));
         QVERIFY(c.conflictsWith({QStringLiteral("other"), {}, {}, {}}));
         QVERIFY(c.conflictsWith({{}, {}, QStringLiteral("other"), {}}));
         QVERIFY(!c.conflictsWith({}));
@@ -313,11 +370,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("fragment");
-        QTest::newRow("text") << "text" << "not an OOD Inspector review database";
-        QTest::newRow("binary") << "binary" << "not an OOD Inspector review database";
-        QTest::newRow("other-sqlite") << "other-sqlite" << "another program";
-        QTest::newRow("newer-schema") << "newer-schema" << "newer";
-        QTest::newRow("folder") << "folder" << "is a folder";
+        QTest::newRow("text") << "text"
+                              << "not an OOD Inspector review database";
+        QTest::newRow("binary") << "binary"
+                                << "not an OOD Inspector review database";
+        QTest::newRow("other-sqlite") << "other-sqlite"
+                                      << "another program";
+        QTest::newRow("newer-schema") << "newer-schema"
+                                      << "newer";
+        QTest::newRow("folder") << "folder"
+                                << "is a folder";
     }
 
     void refusesForeignFiles()
@@ -336,7 +398,9 @@ private Q_SLOTS:
             rawSql(path, {QStringLiteral("CREATE TABLE patients(id INTEGER PRIMARY KEY, name TEXT)"),
                           QStringLiteral("INSERT INTO patients(name) VALUES('x')")});
         } else if (kind == QLatin1String("newer-schema")) {
-            { ReviewStore store(path); }
+            {
+                ReviewStore store(path);
+            }
             rawSql(path, {QStringLiteral("PRAGMA user_version=%1").arg(ReviewStore::kSchemaVersion + 1)});
         } else {
             QVERIFY(QDir(m_dir.path()).mkpath(path));
@@ -351,10 +415,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("damage");
         QTest::addColumn<QString>("fragment");
-        QTest::newRow("half") << "half" << "damaged";
-        QTest::newRow("header-only") << "header-only" << "damaged";
-        QTest::newRow("tiny") << "tiny" << "not an SQLite file"; // not even the SQLite signature left
-        QTest::newRow("scribbled") << "scribbled" << "damaged";
+        QTest::newRow("half") << "half"
+                              << "damaged";
+        QTest::newRow("header-only") << "header-only"
+                                     << "damaged";
+        QTest::newRow("tiny") << "tiny"
+                              << "not an SQLite file"; // not even the SQLite signature left
+        QTest::newRow("scribbled") << "scribbled"
+                                   << "damaged";
     }
 
     void refusesDamagedFiles()
@@ -397,7 +465,8 @@ private Q_SLOTS:
         writeBytes(file(QStringLiteral("plain-file")), "x");
         expectRefused(file(QStringLiteral("no such folder/review.sqlite")), QStringLiteral("does not exist"));
         // /proc refuses new files even to root.
-        expectRefused(QStringLiteral("/proc/ood-inspector-review-test.sqlite"), QStringLiteral("ood-inspector-review-test"));
+        expectRefused(QStringLiteral("/proc/ood-inspector-review-test.sqlite"),
+                      QStringLiteral("ood-inspector-review-test"));
         expectRefused(file(QStringLiteral("plain-file/review.sqlite")), QStringLiteral("is not a folder"));
     }
 
@@ -407,12 +476,15 @@ private Q_SLOTS:
             QSKIP("running as root: file permissions do not stop writing");
         const QString folder = file(QStringLiteral("read-only"));
         QVERIFY(QDir().mkpath(folder));
-        { ReviewStore store(folder + QStringLiteral("/review.sqlite")); }
+        {
+            ReviewStore store(folder + QStringLiteral("/review.sqlite"));
+        }
         QVERIFY(QFile::setPermissions(folder + QStringLiteral("/review.sqlite"), QFileDevice::ReadOwner));
         expectRefused(folder + QStringLiteral("/review.sqlite"), QStringLiteral("read-only"));
         QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
         expectRefused(folder + QStringLiteral("/new.sqlite"), QStringLiteral("read-only"));
-        QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                  QFileDevice::ExeOwner));
     }
 
     void survivesKill()
@@ -432,7 +504,8 @@ private Q_SLOTS:
             child.waitForReadyRead(1000);
             out += child.readAllStandardOutput();
         }
-        QVERIFY2(child.state() == QProcess::Running, qPrintable(QString::fromLocal8Bit(child.readAllStandardError())));
+        QVERIFY2(child.state() == QProcess::Running,
+                 qPrintable(QString::fromLocal8Bit(child.readAllStandardError())));
         child.kill(); // SIGKILL: no destructor, no checkpoint, possibly in the middle of a commit
         QVERIFY(child.waitForFinished(10000));
         QCOMPARE(child.exitStatus(), QProcess::CrashExit);
@@ -464,7 +537,9 @@ private Q_SLOTS:
                 present = present ? 1 : 0;
             }
             if (i <= last)
-                QVERIFY2(present, qPrintable(QStringLiteral("iteration %1 was reported committed but is missing").arg(i)));
+                QVERIFY2(
+                    present,
+                    qPrintable(QStringLiteral("iteration %1 was reported committed but is missing").arg(i)));
             if (present)
                 highest = i;
         }
@@ -475,8 +550,8 @@ private Q_SLOTS:
         QCOMPARE(entry.mark, markFor(last - last % 2));
         QCOMPARE(entry.note, noteFor(last - last % 2));
         QCOMPARE(entry.reviewer, QStringLiteral("child"));
-        qInfo("child killed after %d reported commits (%lld ms); %lld marks recovered", last + 1, timer.elapsed(),
-              qlonglong(all.size()));
+        qInfo("child killed after %d reported commits (%lld ms); %lld marks recovered", last + 1,
+              timer.elapsed(), qlonglong(all.size()));
     }
 };
 

@@ -45,6 +45,9 @@ class ScreenshotTest : public QObject
     void save(QWidget &window, const QString &name)
     {
         QCoreApplication::processEvents();
+        // Everything must fit a 1366x768 laptop screen: no minimum size may push the window past it.
+        QVERIFY2(window.width() <= 1366 && window.height() <= 768,
+                 qPrintable(QString("%1x%2").arg(window.width()).arg(window.height())));
         const QImage image = window.grab().toImage();
         QVERIFY2(showsSomething(image), qPrintable(name));
         QVERIFY(image.save(m_dir + "/" + name + ".png"));
@@ -92,8 +95,8 @@ class ScreenshotTest : public QObject
             QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo/frames/";
         std::vector<cv::Mat> clip;
         for (const char *group : {"id", "far-ood", "id"})
-            for (const QFileInfo &file : QDir(frames + group).entryInfoList(QDir::Files, QDir::Name))
-                clip.push_back(cv::imread(file.filePath().toStdString(), cv::IMREAD_COLOR));
+            for (QDirIterator it(frames + group, QDir::Files, QDirIterator::Subdirectories); it.hasNext();)
+                clip.push_back(cv::imread(it.next().toStdString(), cv::IMREAD_COLOR));
         const QString video = m_temporary.filePath("procedure.avi");
         QVERIFY(test::writeMjpegVideo(video, clip, 10));
         QSettings().setValue("videoEvery", 1);
