@@ -79,7 +79,7 @@ QByteArray makePng(uint32_t width, uint32_t height, int bitDepth, int colourType
     const int rowBytes = (static_cast<int>(width) * channels * bitDepth + 7) / 8;
     QByteArray filtered;
     for (uint32_t y = 0; y < height && rowBytes > 0; ++y)
-        filtered += QByteArray(1, '\0') + rows.mid(static_cast<int>(y) * rowBytes, rowBytes);
+        filtered += QByteArray(1, '\0') + rows.mid(static_cast<qsizetype>(y) * rowBytes, rowBytes);
     QByteArray header = bigEndian32(width) + bigEndian32(height);
     header += static_cast<char>(bitDepth);
     header += static_cast<char>(colourType);
