@@ -74,8 +74,8 @@ public:
             case 0x80: byte(); break;                // PROTO
             case 0x95: take(8); break;               // FRAME
             case '.': return pop();                  // STOP
-            case 'N': push(Value::make(Value::Kind::None)); break;
-            case 0x88: case 0x89: { auto v = Value::make(Value::Kind::Bool); v->boolean = op == 0x88; push(v); break; }
+            case 'N': push(make(Value::Kind::None)); break;
+            case 0x88: case 0x89: { auto v = make(Value::Kind::Bool); v->boolean = op == 0x88; push(v); break; }
             case 'J': pushInt(static_cast<int32_t>(littleEndian(4))); break;
             case 'K': pushInt(static_cast<int64_t>(byte())); break;
             case 'M': pushInt(static_cast<int64_t>(littleEndian(2))); break;
@@ -86,7 +86,7 @@ public:
                 uint64_t bits = 0;
                 for (int i = 0; i < 8; ++i)
                     bits = (bits << 8) | p[i];
-                auto v = Value::make(Value::Kind::Float);
+                auto v = make(Value::Kind::Float);
                 std::memcpy(&v->real, &bits, 8);
                 push(v);
                 break;
@@ -96,13 +96,13 @@ public:
             case 0x8d: pushString(static_cast<size_t>(littleEndian(8)), Value::Kind::String); break;
             case 'B': pushString(static_cast<size_t>(littleEndian(4)), Value::Kind::Bytes); break;
             case 'C': pushString(byte(), Value::Kind::Bytes); break;
-            case '}': push(Value::make(Value::Kind::Dict)); break;
-            case ']': push(Value::make(Value::Kind::List)); break;
-            case ')': push(Value::make(Value::Kind::Tuple)); break;
-            case '(': push(Value::make(Value::Kind::Mark)); break;
-            case 't': { auto t = Value::make(Value::Kind::Tuple); t->items = popToMark(); push(t); break; }
+            case '}': push(make(Value::Kind::Dict)); break;
+            case ']': push(make(Value::Kind::List)); break;
+            case ')': push(make(Value::Kind::Tuple)); break;
+            case '(': push(make(Value::Kind::Mark)); break;
+            case 't': { auto t = make(Value::Kind::Tuple); t->items = popToMark(); push(t); break; }
             case 0x85: case 0x86: case 0x87: {       // TUPLE1..3
-                auto t = Value::make(Value::Kind::Tuple);
+                auto t = make(Value::Kind::Tuple);
                 t->items.resize(op - 0x84);
                 for (size_t i = t->items.size(); i-- > 0;)
                     t->items[i] = pop();
@@ -152,7 +152,7 @@ public:
                     target->state = state;
                 break; // state of dicts (OrderedDict._metadata) and tensors is not needed
             }
-            case 0x8f: push(Value::make(Value::Kind::List)); break; // EMPTY_SET, kept as a list
+            case 0x8f: push(make(Value::Kind::List)); break; // EMPTY_SET, kept as a list
             case 0x90: { auto items = popToMark(); auto l = container(Value::Kind::List); l->items.insert(l->items.end(), items.begin(), items.end()); break; }
             default: {
                 char hex[8];
@@ -163,7 +163,27 @@ public:
         }
     }
 
+    // Values can refer to themselves (a list appended to itself through DUP or the memo), which
+    // shared_ptr alone never frees: every value made here is emptied at the end (a leak found by
+    // fuzz_profile_load). The result of run() is only valid while the unpickler lives.
+    ~Unpickler()
+    {
+        for (const ValuePtr &v : m_all) {
+            v->items.clear();
+            v->entries.clear();
+            v->state.reset();
+        }
+    }
+    Unpickler(const Unpickler &) = delete;
+    Unpickler &operator=(const Unpickler &) = delete;
+
 private:
+    ValuePtr make(Value::Kind kind)
+    {
+        ValuePtr v = Value::make(kind);
+        m_all.push_back(v);
+        return v;
+    }
     [[noreturn]] void fail(const std::string &what) const
     {
         throw Error(m_label + " " + m_file + " cannot be read: " + what + " (at byte " + std::to_string(m_pos) + ")");
@@ -237,7 +257,7 @@ private:
     }
     void pushInt(int64_t i)
     {
-        auto v = Value::make(Value::Kind::Int);
+        auto v = make(Value::Kind::Int);
         v->integer = i;
         push(v);
     }
@@ -255,7 +275,7 @@ private:
     }
     void pushString(size_t n, Value::Kind kind)
     {
-        auto v = Value::make(kind);
+        auto v = make(kind);
         const uint8_t *p = take(n);
         v->text.assign(reinterpret_cast<const char *>(p), n);
         push(v);
@@ -273,9 +293,9 @@ private:
             fail("reference to an unknown memo entry");
         return it->second;
     }
-    static ValuePtr global(const std::string &module, const std::string &name)
+    ValuePtr global(const std::string &module, const std::string &name)
     {
-        auto g = Value::make(Value::Kind::Global);
+        auto g = make(Value::Kind::Global);
         g->text = module + "." + name;
         return g;
     }
@@ -304,7 +324,7 @@ private:
         auto [bytes, size] = m_archive.getRecord(record);
         if (static_cast<uint64_t>(numel) > size / itemSize) // divides: numel comes from the file
             fail("storage record " + record + " is shorter than its " + std::to_string(numel) + " elements");
-        auto storage = Value::make(Value::Kind::Storage);
+        auto storage = make(Value::Kind::Storage);
         storage->tensor = torch::empty({numel}, torch::TensorOptions().dtype(type->second));
         if (numel > 0)
             std::memcpy(storage->tensor.data_ptr(), bytes.get(), static_cast<size_t>(numel) * itemSize);
@@ -361,7 +381,7 @@ private:
             if (last >= stored)
                 fail("tensor lies outside its storage");
         }
-        auto t = Value::make(Value::Kind::Tensor);
+        auto t = make(Value::Kind::Tensor);
         t->tensor = empty ? torch::empty(size, storage.options()) : storage.as_strided(size, stride, offset).clone();
         return t;
     }
@@ -379,7 +399,7 @@ private:
             return args->items[0];
         }
         if (name == "collections.OrderedDict" || name == "builtins.dict") {
-            auto d = Value::make(Value::Kind::Dict);
+            auto d = make(Value::Kind::Dict);
             if (!args->items.empty() && (args->items[0]->kind == Value::Kind::List || args->items[0]->kind == Value::Kind::Tuple))
                 for (const auto &pair : args->items[0]->items)
                     if (pair->kind == Value::Kind::Tuple && pair->items.size() == 2)
@@ -397,15 +417,15 @@ private:
         if (name == "copyreg._reconstructor" && !args->items.empty() && args->items[0]->kind == Value::Kind::Global)
             return newObject(args->items[0]);
         // Any other callable (torch.device, torch.Size, ...) is recorded, never called.
-        auto object = Value::make(Value::Kind::Object);
+        auto object = make(Value::Kind::Object);
         object->text = name;
         object->state = args;
         return object;
     }
 
-    static ValuePtr newObject(const ValuePtr &cls)
+    ValuePtr newObject(const ValuePtr &cls)
     {
-        auto object = Value::make(Value::Kind::Object);
+        auto object = make(Value::Kind::Object);
         object->text = cls->kind == Value::Kind::Global ? cls->text : std::string("?");
         return object;
     }
@@ -419,6 +439,7 @@ private:
     std::vector<ValuePtr> m_stack;
     std::unordered_map<size_t, ValuePtr> m_memo;
     std::map<std::string, ValuePtr> m_storages;
+    std::vector<ValuePtr> m_all;
 };
 
 const Value *dictGet(const Value &dict, const std::string &key)
@@ -639,7 +660,8 @@ std::string checkTorchPickle(const std::string &path, const std::string &label)
         if (!archive.hasRecord("data.pkl"))
             throw Error(label + " " + path + " has no data.pkl: not a torch.save file");
         auto [pickle, size] = archive.getRecord("data.pkl");
-        const ValuePtr root = Unpickler(static_cast<const uint8_t *>(pickle.get()), size, archive, path, label).run();
+        Unpickler unpickler(static_cast<const uint8_t *>(pickle.get()), size, archive, path, label);
+        const ValuePtr root = unpickler.run();
         if (const Value *entry = dictGet(*root, "format"); entry && entry->kind == Value::Kind::String)
             format = entry->text;
     });

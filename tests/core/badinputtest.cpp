@@ -759,6 +759,19 @@ private Q_SLOTS:
         QVERIFY2(peakRssMb() - before < 64, qPrintable(QString::number(peakRssMb() - before)));
     }
 
+    void selfReferencingPickle()
+    {
+        // Found by fuzz_profile_load (as a leak): a list appended to itself. Read and freed; under
+        // the fuzzers' LeakSanitizer the cycle leaked before the reader emptied its values.
+        test::PickleWriter p;
+        p.proto().global("collections", "OrderedDict").emptyTuple().reduce().mark().string("loop");
+        const QByteArray list = QByteArray(1, ']') + QByteArray(1, '2') + QByteArray(1, 'a'); // EMPTY_LIST DUP APPEND
+        const QByteArray pickle = p.bytes() + list + test::PickleWriter().setItems().stop().bytes();
+        const QString file = write("checkpoints/cycle.pt", test::torchSaveZip(pickle, {}));
+        const QString message = errorOf([&] { readCheckpointTensors(file.toStdString()); });
+        QVERIFY2(message.contains("holds no tensors") && message.contains("cycle.pt"), qPrintable(message));
+    }
+
     void handMadeCheckpointIsRead()
     {
         // The writer behind the hostile rows makes files the reader accepts, so those rows fail for
