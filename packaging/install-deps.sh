@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git clang-format
   qt6-base-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite
   libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopencv-dev libeigen3-dev libfaiss-dev zlib1g-dev

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/install-deps.sh
+bash packaging/check-format.sh
 cmake --preset dev
 cmake --build --preset dev
 QT_QPA_PLATFORM=offscreen ctest --preset dev --timeout 900

@@ -13,8 +13,8 @@ namespace ood::cli {
 
 enum ExitCode {
     ExitOk = 0,
-    ExitFailure = 1,      ///< the job could not be done (bad model, profile, folder, ...)
-    ExitUsage = 2,        ///< wrong command line
+    ExitFailure = 1,          ///< the job could not be done (bad model, profile, folder, ...)
+    ExitUsage = 2,            ///< wrong command line
     ExitSomeInputsFailed = 3, ///< the job was done, but some images could not be read
 };
 

@@ -24,7 +24,8 @@ void addRunOptions(QCommandLineParser &parser)
     const DecodeLimits defaults;
     parser.addOption({"max-pixels",
                       QString("Refuse images whose header declares more pixels than N, before decoding them "
-                              "(default %1).").arg(defaults.maxPixels),
+                              "(default %1).")
+                          .arg(defaults.maxPixels),
                       "N", QString::number(defaults.maxPixels)});
     parser.addOption({"max-file-mb",
                       QString("Refuse image files larger than N MiB unread (default %1).")
@@ -39,7 +40,10 @@ int positiveInt(const QCommandLineParser &parser, const QString &name, int minim
     const int value = parser.value(name).toInt(&ok);
     if (!ok || value < minimum || value > 1 << 16)
         throw Error(QString("--%1 must be a whole number >= %2, got '%3'")
-                        .arg(name).arg(minimum).arg(parser.value(name)).toStdString());
+                        .arg(name)
+                        .arg(minimum)
+                        .arg(parser.value(name))
+                        .toStdString());
     return value;
 }
 } // namespace
@@ -56,10 +60,14 @@ RunOptions runOptionsFrom(const QCommandLineParser &parser)
     bool ok = false;
     const qlonglong pixels = parser.value("max-pixels").toLongLong(&ok);
     if (!ok || pixels < 1)
-        throw Error(QString("--max-pixels must be a whole number >= 1, got '%1'").arg(parser.value("max-pixels")).toStdString());
+        throw Error(QString("--max-pixels must be a whole number >= 1, got '%1'")
+                        .arg(parser.value("max-pixels"))
+                        .toStdString());
     const qlonglong megabytes = parser.value("max-file-mb").toLongLong(&ok);
     if (!ok || megabytes < 1 || megabytes > (qlonglong(1) << 40))
-        throw Error(QString("--max-file-mb must be a whole number >= 1, got '%1'").arg(parser.value("max-file-mb")).toStdString());
+        throw Error(QString("--max-file-mb must be a whole number >= 1, got '%1'")
+                        .arg(parser.value("max-file-mb"))
+                        .toStdString());
     options.limits.maxPixels = pixels;
     options.limits.maxFileBytes = megabytes * 1024 * 1024;
     return options;
@@ -97,7 +105,8 @@ int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, c
     return -1;
 }
 
-QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStringList &paths, int significantDigits)
+QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStringList &paths,
+                  int significantDigits)
 {
     auto number = [significantDigits](double value) {
         return std::isnan(value) ? QString() : QString::number(value, 'g', significantDigits);
@@ -115,7 +124,9 @@ QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStr
         const bool failed = !scored.errors[i].isEmpty();
         const int64_t prediction = scored.predictions[i];
         out << csvField(paths.at(static_cast<int>(i))) << ','
-            << (failed ? QString() : csvField(QString::fromStdString(profile.model.classNames.at(static_cast<size_t>(prediction)))))
+            << (failed ? QString()
+                       : csvField(QString::fromStdString(
+                             profile.model.classNames.at(static_cast<size_t>(prediction)))))
             << ',' << number(scored.confidences[i]);
         QStringList flaggedBy;
         for (int64_t d = 0; d < k; ++d) {

@@ -36,15 +36,15 @@ struct GroupFolder
     FrameGroup group;
     const char *folder; ///< under frames/
 };
-const GroupFolder kGroupFolders[] = {{FrameGroup::InDistribution, "id"},
-                                     {FrameGroup::NearOod, "near-ood"},
-                                     {FrameGroup::FarOod, "far-ood"}};
+const GroupFolder kGroupFolders[] = {
+    {FrameGroup::InDistribution, "id"}, {FrameGroup::NearOod, "near-ood"}, {FrameGroup::FarOod, "far-ood"}};
 
 QByteArray readWhole(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        throw Error("cannot read the demo asset " + path.toStdString() + ": " + file.errorString().toStdString());
+        throw Error("cannot read the demo asset " + path.toStdString() + ": " +
+                    file.errorString().toStdString());
     return file.readAll();
 }
 
@@ -62,7 +62,8 @@ std::vector<DemoFrame> listFrames(const QString &assets)
     for (const GroupFolder &g : kGroupFolders) {
         const QString root = assets + "/frames/" + g.folder;
         if (!QFileInfo(root).isDir())
-            throw Error("the demo assets in " + assets.toStdString() + " have no frames/" + g.folder + " folder");
+            throw Error("the demo assets in " + assets.toStdString() + " have no frames/" + g.folder +
+                        " folder");
         QStringList files;
         QDirIterator it(root, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext()) {
@@ -71,7 +72,8 @@ std::vector<DemoFrame> listFrames(const QString &assets)
                 files << file;
         }
         if (files.isEmpty())
-            throw Error("the demo assets in " + assets.toStdString() + " have no image under frames/" + g.folder);
+            throw Error("the demo assets in " + assets.toStdString() + " have no image under frames/" +
+                        g.folder);
         files.sort();
         for (const QString &file : files)
             frames.push_back({QDir(assets).relativeFilePath(file), g.group, readWhole(file)});
@@ -162,7 +164,8 @@ int runDemo(const QStringList &arguments)
 
     LoadedModel model = loadProfileModel(profile, QString());
     ProgressPrinter printer(quiet);
-    const ScoredImages scored = scoreImages(*model.backbone, profile, samples, {}, options, std::ref(printer), "demo");
+    const ScoredImages scored =
+        scoreImages(*model.backbone, profile, samples, {}, options, std::ref(printer), "demo");
     printer.finish();
 
     DemoReport report;

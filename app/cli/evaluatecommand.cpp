@@ -42,9 +42,8 @@ void reportFailures(const ScoredImages &scored)
 int runEvaluate(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        "Evaluate every detector of a profile on ID and OOD test images:\n"
-        "AUROC, FPR@95TPR (NERO's definition), AUPR-In, AUPR-Out.");
+    parser.setApplicationDescription("Evaluate every detector of a profile on ID and OOD test images:\n"
+                                     "AUROC, FPR@95TPR (NERO's definition), AUPR-In, AUPR-Out.");
     parser.addHelpOption();
     parser.addOption({"profile", "Profile written by 'fit'.", "PROFILE"});
     parser.addOption({"model", "Use the model at this path instead of the one the profile names.", "CKPT"});
@@ -70,8 +69,10 @@ int runEvaluate(const QStringList &arguments)
         throw Error("evaluate needs at least one ID and one OOD image");
 
     ProgressPrinter printer(parser.isSet("quiet"));
-    const ScoredImages id = scoreImages(*model.backbone, profile, idList.samples, ids, options, std::ref(printer), "id");
-    const ScoredImages ood = scoreImages(*model.backbone, profile, oodList.samples, ids, options, std::ref(printer), "ood");
+    const ScoredImages id =
+        scoreImages(*model.backbone, profile, idList.samples, ids, options, std::ref(printer), "id");
+    const ScoredImages ood =
+        scoreImages(*model.backbone, profile, oodList.samples, ids, options, std::ref(printer), "ood");
     printer.finish();
     reportFailures(id);
     reportFailures(ood);
@@ -82,10 +83,10 @@ int runEvaluate(const QStringList &arguments)
     std::printf("%-14s %8s %8s %8s %8s\n", "method", "AUROC", "FPR@95", "AUPR-In", "AUPR-Out");
     for (size_t d = 0; d < id.detectorIds.size(); ++d) {
         const OodMetrics m = evaluateScores(column(id, d), column(ood, d));
-        std::printf("%-14s %8.2f %8.2f %8.2f %8.2f\n", id.detectorIds[d].c_str(), 100 * m.auroc, 100 * m.fpr95,
-                    100 * m.auprIn, 100 * m.auprOut);
-        json[QString::fromStdString(id.detectorIds[d])] =
-            QJsonObject{{"auroc", m.auroc}, {"fpr95", m.fpr95}, {"aupr_in", m.auprIn}, {"aupr_out", m.auprOut}};
+        std::printf("%-14s %8.2f %8.2f %8.2f %8.2f\n", id.detectorIds[d].c_str(), 100 * m.auroc,
+                    100 * m.fpr95, 100 * m.auprIn, 100 * m.auprOut);
+        json[QString::fromStdString(id.detectorIds[d])] = QJsonObject{
+            {"auroc", m.auroc}, {"fpr95", m.fpr95}, {"aupr_in", m.auprIn}, {"aupr_out", m.auprOut}};
     }
     // Asked-for detectors that could not run on this model were left out at fit time; an explicit
     // --methods naming one has already failed in scoreImages with the reason.
@@ -96,10 +97,11 @@ int runEvaluate(const QStringList &arguments)
         QSaveFile file(parser.value("json"));
         const QByteArray bytes = QJsonDocument(json).toJson();
         if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-            throw Error("cannot write " + parser.value("json").toStdString() + ": " + file.errorString().toStdString());
+            throw Error("cannot write " + parser.value("json").toStdString() + ": " +
+                        file.errorString().toStdString());
     }
-    const bool someFailed = id.failedCount() + ood.failedCount() > 0 || !idList.problems.isEmpty() ||
-                            !oodList.problems.isEmpty();
+    const bool someFailed =
+        id.failedCount() + ood.failedCount() > 0 || !idList.problems.isEmpty() || !oodList.problems.isEmpty();
     return someFailed ? ExitSomeInputsFailed : ExitOk;
 }
 

@@ -22,7 +22,11 @@ double numberOption(const QCommandLineParser &parser, const QString &name, doubl
     const double value = parser.value(name).toDouble(&ok);
     if (!ok || !(value >= minimum && value <= maximum))
         throw Error(QString("--%1 must be a number in [%2, %3], got '%4'")
-                        .arg(name).arg(minimum).arg(maximum).arg(parser.value(name)).toStdString());
+                        .arg(name)
+                        .arg(minimum)
+                        .arg(maximum)
+                        .arg(parser.value(name))
+                        .toStdString());
     return value;
 }
 
@@ -43,29 +47,33 @@ LrpComposite compositeFromName(const QString &name)
 int runExplain(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        "Explain why one frame looks unfamiliar: heatmaps (PNG overlays and raw float TIFFs), neuron relevance "
-        "(relevance.csv), faithfulness curves, the score landscape (CSV and PNG), each detector's ID validation "
-        "density with the frame marked, and summary.json.");
+    parser.setApplicationDescription("Explain why one frame looks unfamiliar: heatmaps (PNG overlays and raw "
+                                     "float TIFFs), neuron relevance "
+                                     "(relevance.csv), faithfulness curves, the score landscape (CSV and "
+                                     "PNG), each detector's ID validation "
+                                     "density with the frame marked, and summary.json.");
     parser.addHelpOption();
     addProfileAndInputOptions(parser, "The image to explain (one).");
     parser.addOption({"out", "Directory to write into (created when missing).", "DIR"});
-    parser.addOption({"methods",
-                      "Comma-separated parts (default: all): neurons, relevance-cam, deviation-cam, grad-cam, lrp, "
-                      "faithfulness, landscape, densities.",
-                      "LIST"});
+    parser.addOption(
+        {"methods",
+         "Comma-separated parts (default: all): neurons, relevance-cam, deviation-cam, grad-cam, lrp, "
+         "faithfulness, landscape, densities.",
+         "LIST"});
     parser.addOption({"landscape-detector", "Detector of the score landscape (default: msp).", "ID"});
     parser.addOption({"landscape-size", "Grid points per axis, odd (default 21).", "N", "21"});
-    parser.addOption({"landscape-radius",
-                      "Half-width of the grid in normalised input units (default 0.004 for sign directions, 0.05 "
-                      "for filter-normalised ones).",
-                      "R", "0"});
+    parser.addOption(
+        {"landscape-radius",
+         "Half-width of the grid in normalised input units (default 0.004 for sign directions, 0.05 "
+         "for filter-normalised ones).",
+         "R", "0"});
     parser.addOption({"landscape-directions", "sign (L-infinity units, default) or filter.", "KIND", "sign"});
-    parser.addOption({"seed", "Seed of the landscape directions and the random pixel order (default 0).", "N", "0"});
-    parser.addOption({"lrp-composite", "epsilon-gamma-box (default), epsilon-plus-flat or epsilon-plus.", "NAME",
-                      "epsilon-gamma-box"});
-    parser.addOption({"faithfulness-steps", "Points of the deletion/insertion curves minus one (default 10).", "N",
-                      "10"});
+    parser.addOption(
+        {"seed", "Seed of the landscape directions and the random pixel order (default 0).", "N", "0"});
+    parser.addOption({"lrp-composite", "epsilon-gamma-box (default), epsilon-plus-flat or epsilon-plus.",
+                      "NAME", "epsilon-gamma-box"});
+    parser.addOption(
+        {"faithfulness-steps", "Points of the deletion/insertion curves minus one (default 10).", "N", "10"});
     parser.addOption({"opacity", "Opacity of the heatmap overlays, 0..1 (default 0.6).", "A", "0.6"});
     addRunOptions(parser);
     if (const int exit = parseCommandLine(parser, arguments, "explain", {"profile", "out"}, true); exit >= 0)
@@ -142,14 +150,16 @@ int runExplain(const QStringList &arguments)
     if (!explanation.densities.empty())
         write("densities", "densities.csv", densitiesCsv(explanation.densities));
     files["summary"] = "summary.json";
-    writeFileAtomically(dir.filePath("summary.json"),
-                        explanationJson(explanation, profile, QFileInfo(framePath).absoluteFilePath(), files));
+    writeFileAtomically(
+        dir.filePath("summary.json"),
+        explanationJson(explanation, profile, QFileInfo(framePath).absoluteFilePath(), files));
 
     if (!quiet) {
-        const std::string predicted = explanation.prediction >= 0 &&
-                                              static_cast<size_t>(explanation.prediction) < profile.model.classNames.size()
-                                          ? profile.model.classNames[static_cast<size_t>(explanation.prediction)]
-                                          : std::to_string(explanation.prediction);
+        const std::string predicted =
+            explanation.prediction >= 0 &&
+                    static_cast<size_t>(explanation.prediction) < profile.model.classNames.size()
+                ? profile.model.classNames[static_cast<size_t>(explanation.prediction)]
+                : std::to_string(explanation.prediction);
         std::fprintf(stderr, "%s: predicted %s, flagged by %d of %zu detectors\n", qPrintable(framePath),
                      predicted.c_str(), explanation.flaggedCount(), explanation.verdicts.size());
         for (const auto &[part, reason] : explanation.unavailable)

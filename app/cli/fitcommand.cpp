@@ -19,27 +19,34 @@ int runFit(const QStringList &arguments)
         "Fit a profile: statistics of every detector on the ID training folder (ImageFolder layout:\n"
         "train/<class>/*.jpg), then ID validation score distributions and thresholds.");
     parser.addHelpOption();
-    parser.addOption({"model", "Checkpoint (torchvision state_dict, whole pickled model) or TorchScript file.", "CKPT"});
-    parser.addOption({"arch", "resnet18 | resnet34 | resnet50 | torchscript (default resnet18).", "ARCH", "resnet18"});
+    parser.addOption(
+        {"model", "Checkpoint (torchvision state_dict, whole pickled model) or TorchScript file.", "CKPT"});
+    parser.addOption(
+        {"arch", "resnet18 | resnet34 | resnet50 | torchscript (default resnet18).", "ARCH", "resnet18"});
     parser.addOption({"train", "ID training folder, one sub-folder per class.", "DIR"});
     parser.addOption({"val", "ID validation folder (same classes, or flat).", "DIR"});
     parser.addOption({"out", "Profile file to write.", "PROFILE"});
     parser.addOption({"methods", "Comma-separated detector ids, or 'all' (default).", "LIST", "all"});
     parser.addOption({"input-size", "Network input side in pixels (default 224).", "N", "224"});
-    parser.addOption({"set", "Detector setting, e.g. pro_msp_t.temperature=1 or knn.k=100 (repeatable; "
-                             "names in docs/detectors.md).", "ID.NAME=VALUE"});
-    parser.addOption({"tpr", "Share of ID validation frames each threshold accepts (default 0.95).", "T", "0.95"});
+    parser.addOption({"set",
+                      "Detector setting, e.g. pro_msp_t.temperature=1 or knn.k=100 (repeatable; "
+                      "names in docs/detectors.md).",
+                      "ID.NAME=VALUE"});
+    parser.addOption(
+        {"tpr", "Share of ID validation frames each threshold accepts (default 0.95).", "T", "0.95"});
     addRunOptions(parser);
     if (!parser.parse(arguments))
         return usageError(parser, parser.errorText());
     if (parser.isSet("help")) {
         std::fputs(qPrintable(parser.helpText()), stdout);
-        std::printf("\nDetectors: %s\n", [] {
-            std::string ids;
-            for (const auto &id : detectorIds())
-                ids += id + " ";
-            return ids;
-        }().c_str());
+        std::printf("\nDetectors: %s\n",
+                    [] {
+                        std::string ids;
+                        for (const auto &id : detectorIds())
+                            ids += id + " ";
+                        return ids;
+                    }()
+                        .c_str());
         return ExitOk;
     }
     for (const char *required : {"model", "train", "val", "out"})

@@ -14,22 +14,21 @@
 
 namespace {
 
-const char *kUsage =
-    "Usage: ood-inspect <command> [options]\n"
-    "\n"
-    "Commands:\n"
-    "  fit       fit a profile on an ID training and validation folder\n"
-    "  score     score images with a profile (CSV, one row per image)\n"
-    "  evaluate  AUROC / FPR@95 / AUPR of every detector on ID vs OOD folders\n"
-    "  bench     images/s of decode, preprocess, forward and each detector\n"
-    "  explain   heatmaps, neuron relevance, landscape and densities of one frame\n"
-    "  demo      run the bundled demo and write an HTML report\n"
-    "\n"
-    "  ood-inspect <command> --help   options of a command\n"
-    "  ood-inspect --version          version and git revision\n"
-    "\n"
-    "Exit codes: 0 success, 1 the job failed (message on stderr), 2 wrong command line,\n"
-    "            3 done, but some images could not be read (listed per image).\n";
+const char *kUsage = "Usage: ood-inspect <command> [options]\n"
+                     "\n"
+                     "Commands:\n"
+                     "  fit       fit a profile on an ID training and validation folder\n"
+                     "  score     score images with a profile (CSV, one row per image)\n"
+                     "  evaluate  AUROC / FPR@95 / AUPR of every detector on ID vs OOD folders\n"
+                     "  bench     images/s of decode, preprocess, forward and each detector\n"
+                     "  explain   heatmaps, neuron relevance, landscape and densities of one frame\n"
+                     "  demo      run the bundled demo and write an HTML report\n"
+                     "\n"
+                     "  ood-inspect <command> --help   options of a command\n"
+                     "  ood-inspect --version          version and git revision\n"
+                     "\n"
+                     "Exit codes: 0 success, 1 the job failed (message on stderr), 2 wrong command line,\n"
+                     "            3 done, but some images could not be read (listed per image).\n";
 
 } // namespace
 

@@ -47,10 +47,13 @@ bool ProgressPrinter::operator()(const Progress &progress)
     const double seconds = static_cast<double>(elapsedMs) / 1000.0;
     const double rate = seconds > 0 ? static_cast<double>(progress.done) / seconds : 0.0;
     const double eta = rate > 0 ? static_cast<double>(progress.total - progress.done) / rate : -1.0;
-    const double percent = progress.total ? 100.0 * static_cast<double>(progress.done) / static_cast<double>(progress.total) : 100.0;
-    std::fprintf(stderr, "%s%-10s %6zu/%-6zu %5.1f%%  %7.1f img/s  elapsed %s  ETA %s%s", m_terminal ? "\r" : "",
-                 progress.stage.c_str(), progress.done, progress.total, percent, rate, formatSeconds(seconds).c_str(),
-                 last ? "00:00" : formatSeconds(eta).c_str(), m_terminal ? "" : "\n");
+    const double percent =
+        progress.total ? 100.0 * static_cast<double>(progress.done) / static_cast<double>(progress.total)
+                       : 100.0;
+    std::fprintf(stderr, "%s%-10s %6zu/%-6zu %5.1f%%  %7.1f img/s  elapsed %s  ETA %s%s",
+                 m_terminal ? "\r" : "", progress.stage.c_str(), progress.done, progress.total, percent, rate,
+                 formatSeconds(seconds).c_str(), last ? "00:00" : formatSeconds(eta).c_str(),
+                 m_terminal ? "" : "\n");
     std::fflush(stderr);
     m_lineOpen = m_terminal;
     return true;

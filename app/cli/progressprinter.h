@@ -12,13 +12,13 @@ namespace ood::cli {
 
 class ProgressPrinter
 {
-public:
+  public:
     explicit ProgressPrinter(bool quiet);
     /// Usable as a ProgressCallback; never cancels.
     bool operator()(const Progress &progress);
     void finish();
 
-private:
+  private:
     bool m_quiet;
     bool m_terminal;
     std::string m_stage;

@@ -18,7 +18,8 @@ int runScore(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription("Score images with a fitted profile; one CSV row per image.");
     parser.addHelpOption();
-    addProfileAndInputOptions(parser, "Image, folder (recursive) or list file; repeatable. Positional arguments too.");
+    addProfileAndInputOptions(
+        parser, "Image, folder (recursive) or list file; repeatable. Positional arguments too.");
     parser.addOption({"out", "CSV file to write (default: standard output).", "CSV"});
     parser.addOption({"methods", "Comma-separated detector ids (default: all in the profile).", "LIST"});
     addRunOptions(parser);
@@ -39,11 +40,12 @@ int runScore(const QStringList &arguments)
     // stderr: standard output may be the CSV.
     if (ids.empty())
         for (const auto &[detectorId, reason] : profile.unavailable)
-            std::fprintf(stderr, "note: %s is not scored, it is unavailable for this model: %s\n", detectorId.c_str(),
-                         reason.c_str());
+            std::fprintf(stderr, "note: %s is not scored, it is unavailable for this model: %s\n",
+                         detectorId.c_str(), reason.c_str());
 
     ProgressPrinter printer(parser.isSet("quiet"));
-    const ScoredImages scored = scoreImages(*model.backbone, profile, list.samples, ids, options, std::ref(printer));
+    const ScoredImages scored =
+        scoreImages(*model.backbone, profile, list.samples, ids, options, std::ref(printer));
     printer.finish();
 
     QStringList paths;
@@ -55,7 +57,8 @@ int runScore(const QStringList &arguments)
         QSaveFile file(parser.value("out"));
         const QByteArray bytes = text.toUtf8();
         if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-            throw Error("cannot write " + parser.value("out").toStdString() + ": " + file.errorString().toStdString());
+            throw Error("cannot write " + parser.value("out").toStdString() + ": " +
+                        file.errorString().toStdString());
     } else {
         std::fputs(text.toUtf8().constData(), stdout);
     }

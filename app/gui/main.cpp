@@ -37,19 +37,23 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     parser.addOption({"demo", QCoreApplication::translate("main", "Open the bundled demo.")});
     parser.addOption({"profile", QCoreApplication::translate("main", "Open this profile."), "PROFILE"});
-    parser.addOption({"model", QCoreApplication::translate("main", "Use this model file instead of the profile's."),
+    parser.addOption({"model",
+                      QCoreApplication::translate("main", "Use this model file instead of the profile's."),
                       "CKPT"});
-    parser.addOption({"language", QCoreApplication::translate("main", "User interface language: en or de."), "LANG"});
-    parser.addPositionalArgument("paths", QCoreApplication::translate("main", "Images, folders or a profile to open."),
-                                 "[PATH...]");
+    parser.addOption(
+        {"language", QCoreApplication::translate("main", "User interface language: en or de."), "LANG"});
+    parser.addPositionalArgument(
+        "paths", QCoreApplication::translate("main", "Images, folders or a profile to open."), "[PATH...]");
     parser.process(app);
 
     QSettings settings;
-    const QString language = parser.isSet("language") ? parser.value("language")
-                                                      : settings.value("language", QLocale().name().left(2)).toString();
+    const QString language = parser.isSet("language")
+                                 ? parser.value("language")
+                                 : settings.value("language", QLocale().name().left(2)).toString();
     QTranslator qtTranslator, appTranslator;
     if (language != QLatin1String("en")) {
-        if (qtTranslator.load(QLocale(language), "qtbase", "_", QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        if (qtTranslator.load(QLocale(language), "qtbase", "_",
+                              QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
             QApplication::installTranslator(&qtTranslator);
         if (appTranslator.load(QLocale(language), "ood-inspector", "_", ":/i18n"))
             QApplication::installTranslator(&appTranslator);

@@ -51,7 +51,7 @@ Dict modelToDict(const ModelCard &card)
 /// Reads entries of a generic dict with errors that say where in the file the problem is.
 class Reader
 {
-public:
+  public:
     Reader(c10::impl::GenericDict dict, std::string where, QString file)
         : m_dict(std::move(dict)), m_where(std::move(where)), m_file(std::move(file))
     {
@@ -129,7 +129,7 @@ public:
         throw Error("profile " + m_file.toStdString() + " is damaged: it " + what);
     }
 
-private:
+  private:
     std::string path(const std::string &key) const { return m_where.empty() ? key : m_where + "." + key; }
 
     c10::impl::GenericDict m_dict;
@@ -270,7 +270,8 @@ Profile loadProfile(const QString &path)
         throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " +
                     e.what_without_backtrace());
     } catch (const std::exception &e) { // LibTorch lets std::out_of_range and the like out
-        throw Error(name + " is not a readable OOD Inspector profile (truncated or foreign file): " + e.what());
+        throw Error(name +
+                    " is not a readable OOD Inspector profile (truncated or foreign file): " + e.what());
     }
     if (!root.isGenericDict())
         throw Error(name + " is a PyTorch file but not an OOD Inspector profile");
@@ -282,7 +283,8 @@ Profile loadProfile(const QString &path)
     const int64_t version = top.integer("version");
     if (version > Profile::kFormatVersion)
         throw Error("profile " + name + " has format version " + std::to_string(version) +
-                    "; this program reads up to " + std::to_string(Profile::kFormatVersion) + ": update OOD Inspector");
+                    "; this program reads up to " + std::to_string(Profile::kFormatVersion) +
+                    ": update OOD Inspector");
     if (version < 1)
         top.fail("has an invalid format version " + std::to_string(version));
 

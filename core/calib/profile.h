@@ -34,7 +34,7 @@ struct Profile
     double targetTpr = 0.95; ///< share of ID validation frames accepted by each threshold
     std::string trainPath, validationPath;
     int64_t trainCount = 0, validationCount = 0;
-    std::string createdUtc;  ///< ISO 8601
+    std::string createdUtc; ///< ISO 8601
     std::string appVersion;
 
     const ProfileDetector *find(const std::string &detectorId) const;

@@ -25,14 +25,15 @@ struct EarlyReducer
     int64_t classes = 0;
     std::vector<bool> keep; ///< per sample-list position
     int64_t listSize = 0;
-    at::Tensor sums;        ///< [C,...] float64
+    at::Tensor sums; ///< [C,...] float64
     std::vector<int64_t> counts;
     std::vector<at::Tensor> subset;
     std::vector<int64_t> subsetRows, subsetSamples;
 
     bool active() const { return classMeans || !keep.empty(); }
 
-    void add(const at::Tensor &early, const std::vector<Sample> &samples, const Batch &batch, int64_t firstRow)
+    void add(const at::Tensor &early, const std::vector<Sample> &samples, const Batch &batch,
+             int64_t firstRow)
     {
         if (!early.defined() || early.size(0) != static_cast<int64_t>(batch.sampleIndices.size()))
             throw Error("the model returned no early activations for the training images");
@@ -49,7 +50,8 @@ struct EarlyReducer
             for (size_t index : batch.sampleIndices) {
                 const int64_t label = samples[index].label;
                 if (label < 0 || label >= classes)
-                    throw Error("training image " + samples[index].path.toStdString() + " has no class label");
+                    throw Error("training image " + samples[index].path.toStdString() +
+                                " has no class label");
                 labels.push_back(label);
                 ++counts[static_cast<size_t>(label)];
             }
@@ -104,7 +106,8 @@ struct Collector
     }
 };
 
-void collect(Collector &collector, const std::vector<Sample> &samples, const Batch &batch, const BatchScores &scores)
+void collect(Collector &collector, const std::vector<Sample> &samples, const Batch &batch,
+             const BatchScores &scores)
 {
     const int64_t firstRow = static_cast<int64_t>(collector.labels.size());
     // Copy out of the inference-mode tensors so the stored sets are ordinary tensors.
@@ -125,7 +128,8 @@ void checkClasses(const LoadedModel &model, const SampleList &train, const Sampl
                     " classes but the model has " + std::to_string(model.card.numClasses) + " outputs");
     if (!validation.classNames.isEmpty() && validation.classNames != train.classNames)
         throw Error("the validation folder's classes (" + validation.classNames.join(", ").toStdString() +
-                    ") differ from the training folder's (" + train.classNames.join(", ").toStdString() + ")");
+                    ") differ from the training folder's (" + train.classNames.join(", ").toStdString() +
+                    ")");
 }
 
 } // namespace
@@ -152,7 +156,8 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     const std::vector<std::string> ids = options.detectorIds.empty() ? detectorIds() : options.detectorIds;
     for (const auto &[id, unused] : options.settings)
         if (std::find(ids.begin(), ids.end(), id) == ids.end())
-            throw Error("a setting is given for detector '" + id + "', which is not among the detectors to fit");
+            throw Error("a setting is given for detector '" + id +
+                        "', which is not among the detectors to fit");
     ForwardRequest trainRequest;
     bool earlyClassMeans = false;
     std::vector<int64_t> earlySubsetSizes;
@@ -170,8 +175,9 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         // A flat validation folder is allowed; detectors fitted on validation labels then sit out
         // (reported with the reason) instead of failing the whole fit.
         if (entry.detector->needs().valLabels && validation.classNames.isEmpty()) {
-            profile.unavailable.emplace_back(id, entry.detector->displayName() +
-                                                     " needs a labelled validation folder (one sub-folder per class)");
+            profile.unavailable.emplace_back(
+                id, entry.detector->displayName() +
+                        " needs a labelled validation folder (one sub-folder per class)");
             continue;
         }
         const DetectorNeeds needs = entry.detector->needs();
@@ -184,8 +190,8 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         profile.detectors.push_back(std::move(entry));
     }
     if (profile.detectors.empty())
-        throw Error("none of the selected detectors can run on this model: " + profile.unavailable.front().first +
-                    ": " + profile.unavailable.front().second);
+        throw Error("none of the selected detectors can run on this model: " +
+                    profile.unavailable.front().first + ": " + profile.unavailable.front().second);
     auto recordFailures = [&](const std::vector<Sample> &samples, const Batch &batch) {
         if (!report)
             return;
@@ -320,14 +326,13 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
                                 std::to_string(s.numel()) + " validation images");
             continue;
         }
-        entry.threshold = thresholdAtTpr(std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()),
-                                         options.targetTpr);
+        entry.threshold = thresholdAtTpr(
+            std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel()), options.targetTpr);
     }
-    profile.detectors.erase(std::remove_if(profile.detectors.begin(), profile.detectors.end(),
-                                           [&](const ProfileDetector &entry) {
-                                               return failed.count(entry.detector.get()) > 0;
-                                           }),
-                            profile.detectors.end());
+    profile.detectors.erase(
+        std::remove_if(profile.detectors.begin(), profile.detectors.end(),
+                       [&](const ProfileDetector &entry) { return failed.count(entry.detector.get()) > 0; }),
+        profile.detectors.end());
     if (profile.detectors.empty())
         throw Error("no selected detector could be fitted: " + profile.unavailable.back().first + " " +
                     profile.unavailable.back().second);

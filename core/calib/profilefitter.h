@@ -31,6 +31,7 @@ struct FitReport
 /// `train` must be labelled with the model's classes (ImageFolder); `validation` may be labelled
 /// or not. Throws ood::Error when the folders do not fit the model or a detector cannot be fitted.
 Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList &validation,
-                   const FitOptions &options, const ProgressCallback &progress = {}, FitReport *report = nullptr);
+                   const FitOptions &options, const ProgressCallback &progress = {},
+                   FitReport *report = nullptr);
 
 } // namespace ood

@@ -28,7 +28,7 @@ struct Batch
 
 class BatchLoader
 {
-public:
+  public:
     /// `workers` decode threads (0: one per core). Keeps up to two batches decoded ahead.
     BatchLoader(std::vector<Sample> samples, InputSpec spec, int batchSize, int workers = 0,
                 DecodeLimits limits = {});
@@ -43,7 +43,7 @@ public:
     size_t sampleCount() const;
     const std::vector<Sample> &samples() const;
 
-private:
+  private:
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -19,7 +19,8 @@ bool hasDemoAssets(const QString &assets)
 ExtractedDemo extractDemoAssets(const QString &assets, const QString &out)
 {
     if (!hasDemoAssets(assets))
-        throw Error("no demo assets in " + assets.toStdString() + " (resources/demo/build-assets.sh makes them)");
+        throw Error("no demo assets in " + assets.toStdString() +
+                    " (resources/demo/build-assets.sh makes them)");
     if (!QDir().mkpath(out))
         throw Error("cannot create the folder " + out.toStdString());
     QDirIterator it(assets, QDir::Files, QDirIterator::Subdirectories);
@@ -27,10 +28,12 @@ ExtractedDemo extractDemoAssets(const QString &assets, const QString &out)
         const QString source = it.next();
         const QString target = out + "/" + QDir(assets).relativeFilePath(source);
         QFile in(source);
-        if (QFileInfo(target).isFile() && QFileInfo(target).size() == in.size() && !target.endsWith(".oodprofile"))
+        if (QFileInfo(target).isFile() && QFileInfo(target).size() == in.size() &&
+            !target.endsWith(".oodprofile"))
             continue;
         if (!in.open(QIODevice::ReadOnly))
-            throw Error("cannot read the demo asset " + source.toStdString() + ": " + in.errorString().toStdString());
+            throw Error("cannot read the demo asset " + source.toStdString() + ": " +
+                        in.errorString().toStdString());
         QDir().mkpath(QFileInfo(target).absolutePath());
         QSaveFile file(target);
         const QByteArray bytes = in.readAll();

@@ -44,7 +44,8 @@ at::Tensor readIdxFile(const QString &path)
         unsigned char b[4];
         if (gzread(file.get(), b, 4) != 4)
             throw Error(name + " is truncated in its header");
-        const int64_t size = (int64_t(b[0]) << 24) | (int64_t(b[1]) << 16) | (int64_t(b[2]) << 8) | int64_t(b[3]);
+        const int64_t size =
+            (int64_t(b[0]) << 24) | (int64_t(b[1]) << 16) | (int64_t(b[2]) << 8) | int64_t(b[3]);
         if (size <= 0 || size > (1 << 24))
             throw Error(name + " declares an implausible size " + std::to_string(size));
         shape.push_back(size);
@@ -59,7 +60,8 @@ at::Tensor readIdxFile(const QString &path)
         const auto chunk = static_cast<unsigned>(std::min<int64_t>(total - read, 1 << 26));
         const int got = gzread(file.get(), out + read, chunk);
         if (got <= 0)
-            throw Error(name + " is truncated: " + std::to_string(read) + " of " + std::to_string(total) + " bytes");
+            throw Error(name + " is truncated: " + std::to_string(read) + " of " + std::to_string(total) +
+                        " bytes");
         read += got;
     }
     return data;

@@ -29,7 +29,8 @@ QString escapedName(const QByteArray &raw)
     QString out;
     for (const char c : raw) {
         const auto byte = static_cast<unsigned char>(c);
-        out += byte >= 0x20 && byte < 0x7F ? QString(QChar(byte)) : QString("\\x%1").arg(byte, 2, 16, QChar('0'));
+        out += byte >= 0x20 && byte < 0x7F ? QString(QChar(byte))
+                                           : QString("\\x%1").arg(byte, 2, 16, QChar('0'));
     }
     return out;
 }
@@ -50,9 +51,12 @@ void reportUndecodableNames(const QString &folder, QStringList &problems)
         struct stat info;
         const bool isDir = fstatat(dirfd(dir), entry->d_name, &info, 0) == 0 && S_ISDIR(info.st_mode);
         if (isDir)
-            problems << QString("%1: folder name is not valid UTF-8, its contents cannot be listed; rename it").arg(shown);
+            problems << QString(
+                            "%1: folder name is not valid UTF-8, its contents cannot be listed; rename it")
+                            .arg(shown);
         else if (hasImageExtension(escapedName(raw)))
-            problems << QString("%1: file name is not valid UTF-8, the file cannot be opened; rename it").arg(shown);
+            problems << QString("%1: file name is not valid UTF-8, the file cannot be opened; rename it")
+                            .arg(shown);
     }
     closedir(dir);
 }
@@ -69,9 +73,13 @@ QStringList imagesBelow(const QString &folder, QStringList &problems)
         const bool tooLong = QFile::encodeName(current).size() >= PATH_MAX;
         const QString canonical = QFileInfo(current).canonicalFilePath();
         if (canonical.isEmpty()) {
-            problems << (tooLong ? QString("%1: folder path is longer than the %2 bytes the system allows, skipped")
-                                       .arg(current).arg(PATH_MAX)
-                                 : QString("%1: folder cannot be resolved (removed while listing?), skipped").arg(current));
+            problems << (tooLong
+                             ? QString(
+                                   "%1: folder path is longer than the %2 bytes the system allows, skipped")
+                                   .arg(current)
+                                   .arg(PATH_MAX)
+                             : QString("%1: folder cannot be resolved (removed while listing?), skipped")
+                                   .arg(current));
             continue;
         }
         if (visited.contains(canonical)) {
@@ -82,7 +90,8 @@ QStringList imagesBelow(const QString &folder, QStringList &problems)
         QDir dir(current);
         if (tooLong) {
             problems << QString("%1: folder path is longer than the %2 bytes the system allows, skipped")
-                            .arg(current).arg(PATH_MAX);
+                            .arg(current)
+                            .arg(PATH_MAX);
             continue;
         }
         if (!dir.isReadable()) {
@@ -126,7 +135,8 @@ SampleList scanImageFolder(const QString &root)
     list.classNames = dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
     std::sort(list.classNames.begin(), list.classNames.end()); // byte order, as Python's sorted()
     if (list.classNames.isEmpty())
-        throw Error("folder " + root.toStdString() + " has no class sub-folders (expected <root>/<class>/<image>)");
+        throw Error("folder " + root.toStdString() +
+                    " has no class sub-folders (expected <root>/<class>/<image>)");
     for (int label = 0; label < list.classNames.size(); ++label) {
         for (const QString &file : imagesBelow(dir.filePath(list.classNames[label]), list.problems))
             list.samples.push_back({file, label});

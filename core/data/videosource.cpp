@@ -15,16 +15,18 @@ namespace ood {
 
 const QStringList &videoExtensions()
 {
-    static const QStringList extensions{QStringLiteral("mp4"), QStringLiteral("avi"), QStringLiteral("mkv"),
-                                        QStringLiteral("mov"), QStringLiteral("webm"), QStringLiteral("mpg"),
-                                        QStringLiteral("mpeg"), QStringLiteral("m4v"), QStringLiteral("wmv")};
+    static const QStringList extensions{
+        QStringLiteral("mp4"),  QStringLiteral("avi"),  QStringLiteral("mkv"),
+        QStringLiteral("mov"),  QStringLiteral("webm"), QStringLiteral("mpg"),
+        QStringLiteral("mpeg"), QStringLiteral("m4v"),  QStringLiteral("wmv")};
     return extensions;
 }
 
 bool isVideoPath(const QString &path)
 {
     const QString suffix = QFileInfo(path).suffix();
-    return !QFileInfo(path).completeBaseName().isEmpty() && videoExtensions().contains(suffix, Qt::CaseInsensitive);
+    return !QFileInfo(path).completeBaseName().isEmpty() &&
+           videoExtensions().contains(suffix, Qt::CaseInsensitive);
 }
 
 namespace {
@@ -136,8 +138,9 @@ struct VideoSource::Impl
         if (decoded.empty())
             throw Error(frameName(index) + ": cannot be decoded (corrupt data)");
         if (static_cast<int64_t>(decoded.cols) * decoded.rows > limits.maxPixels)
-            throw Error(frameName(index) + ": " + std::to_string(decoded.cols) + "x" + std::to_string(decoded.rows) +
-                        " pixels, more than the limit of " + std::to_string(limits.maxPixels));
+            throw Error(frameName(index) + ": " + std::to_string(decoded.cols) + "x" +
+                        std::to_string(decoded.rows) + " pixels, more than the limit of " +
+                        std::to_string(limits.maxPixels));
         if (decoded.depth() != CV_8U) {
             cv::Mat eight;
             decoded.convertTo(eight, CV_8U, decoded.depth() == CV_16U ? 1.0 / 257.0 : 1.0);
@@ -212,11 +215,26 @@ VideoSource::VideoSource(const QString &path, const DecodeLimits &limits) : d(st
 
 VideoSource::~VideoSource() = default;
 
-const QString &VideoSource::path() const { return d->path; }
-int VideoSource::frameCount() const { return d->frameCount; }
-double VideoSource::fps() const { return d->fps; }
-int VideoSource::width() const { return d->width; }
-int VideoSource::height() const { return d->height; }
+const QString &VideoSource::path() const
+{
+    return d->path;
+}
+int VideoSource::frameCount() const
+{
+    return d->frameCount;
+}
+double VideoSource::fps() const
+{
+    return d->fps;
+}
+int VideoSource::width() const
+{
+    return d->width;
+}
+int VideoSource::height() const
+{
+    return d->height;
+}
 
 std::vector<int> VideoSource::sampledFrames(int every) const
 {
@@ -258,11 +276,13 @@ void VideoSource::readSampled(int every, const std::function<bool(VideoFrame &fr
                     frame.error = QString::fromStdString(e.what());
                 }
             } else if (++failures >= kFailuresBeforeLost) {
-                lost = QString::fromStdString(d->frameName(index)) +
-                       QStringLiteral(" and later: cannot be read (the file ends early: truncated or corrupt)");
+                lost =
+                    QString::fromStdString(d->frameName(index)) +
+                    QStringLiteral(" and later: cannot be read (the file ends early: truncated or corrupt)");
                 frame.error = lost;
             } else {
-                frame.error = QString::fromStdString(d->frameName(index) + ": cannot be read (corrupt or truncated file)");
+                frame.error = QString::fromStdString(d->frameName(index) +
+                                                     ": cannot be read (corrupt or truncated file)");
             }
         }
         if (sampled) {
@@ -276,7 +296,8 @@ void VideoSource::readSampled(int every, const std::function<bool(VideoFrame &fr
 RgbImage VideoSource::frame(int index)
 {
     if (index < 0 || index >= d->frameCount)
-        throw Error(d->frameName(index) + ": out of range (the video has " + std::to_string(d->frameCount) + " frames)");
+        throw Error(d->frameName(index) + ": out of range (the video has " + std::to_string(d->frameCount) +
+                    " frames)");
     if (!d->positionAt(index) || !d->grab())
         throw Error(d->frameName(index) + ": cannot be read (corrupt or truncated file)");
     return d->retrieve(index);

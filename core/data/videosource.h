@@ -34,7 +34,7 @@ struct VideoFrame
 /// per thread (the viewer and a batch run each open their own).
 class VideoSource
 {
-public:
+  public:
     /// Opens the file and reads its properties. Throws ood::Error naming the file when it is
     /// missing, empty, a folder, not a video OpenCV can read, without a frame size, or when a frame
     /// has more pixels than `limits.maxPixels` (checked before any frame is decoded here; OpenCV
@@ -62,8 +62,8 @@ public:
     /// reading goes on with the next frame (OpenCV seeks are not used once a frame of the file
     /// failed: they can land on the wrong frame then); after three consecutive unreadable frames
     /// the rest of the file is taken as lost (truncated) and every remaining sampled frame is
-    /// reported with that error without further reading. A frame cut by a truncation may decode partially: FFmpeg conceals
-    /// the missing part and OpenCV reports success.
+    /// reported with that error without further reading. A frame cut by a truncation may decode partially:
+    /// FFmpeg conceals the missing part and OpenCV reports success.
     void readSampled(int every, const std::function<bool(VideoFrame &frame)> &visit);
 
     /// Decodes one frame. Frames up to 32 ahead of the current position are read on (the viewer
@@ -73,7 +73,7 @@ public:
     /// index is out of range or the frame cannot be decoded.
     RgbImage frame(int index);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> d;
 };

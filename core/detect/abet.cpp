@@ -17,7 +17,7 @@ namespace {
 
 class Abet final : public Detector
 {
-public:
+  public:
     std::string id() const override { return "abet"; }
     std::string displayName() const override { return "AbeT"; }
     bool referenceIsIdHigh() const override { return true; }
@@ -54,6 +54,9 @@ public:
 
 } // namespace
 
-std::unique_ptr<Detector> makeAbet() { return std::make_unique<Abet>(); }
+std::unique_ptr<Detector> makeAbet()
+{
+    return std::make_unique<Abet>();
+}
 
 } // namespace ood::detectors

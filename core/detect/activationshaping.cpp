@@ -52,7 +52,7 @@ std::string number(double value)
 
 class ActivationShaping final : public Detector
 {
-public:
+  public:
     ActivationShaping(std::string id, std::string name, Shaping shaping, double percentile)
         : m_id(std::move(id)), m_name(std::move(name)), m_shaping(shaping)
     {
@@ -79,8 +79,9 @@ public:
         const int64_t signedCount = negativeRows.sum().item<int64_t>();
         if (signedCount > 0) {
             std::ostringstream message;
-            message << displayName() << " (" << id() << ") assumes non-negative (post-ReLU) penultimate features, but "
-                    << signedCount << " of " << h.size(0) << " training images have negative entries (minimum "
+            message << displayName() << " (" << id()
+                    << ") assumes non-negative (post-ReLU) penultimate features, but " << signedCount
+                    << " of " << h.size(0) << " training images have negative entries (minimum "
                     << h.min().item<double>()
                     << "); this model's features are signed, so activation shaping does not apply to it";
             throw Error(message.str());
@@ -147,7 +148,7 @@ public:
         return s;
     }
 
-private:
+  private:
     /// k = n - round_half_even(n·P/100), as the references' `n - int(np.round(n * P / 100.0))`.
     int64_t keptCount(int64_t n) const
     {
@@ -156,8 +157,9 @@ private:
             throw Error(displayName() + " (" + id() + "): percentile must be in [0, 100], got " + number(p));
         const auto k = n - static_cast<int64_t>(roundHalfEven(static_cast<double>(n) * p / 100.0));
         if (k < 1)
-            throw Error(displayName() + " (" + id() + "): percentile " + number(p) + " keeps no entry of the " +
-                        std::to_string(n) + " features (k = " + std::to_string(k) + "; k must be at least 1)");
+            throw Error(displayName() + " (" + id() + "): percentile " + number(p) +
+                        " keeps no entry of the " + std::to_string(n) +
+                        " features (k = " + std::to_string(k) + "; k must be at least 1)");
         return k;
     }
 

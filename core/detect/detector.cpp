@@ -75,7 +75,8 @@ void Detector::setState(const DetectorState &state)
     restoreFittedState(state);
 }
 
-at::Tensor Detector::require(const DetectorState &state, const std::string &name, const std::string &detectorId)
+at::Tensor Detector::require(const DetectorState &state, const std::string &name,
+                             const std::string &detectorId)
 {
     const auto it = state.find(name);
     if (it == state.end() || !it->second.defined())

@@ -92,7 +92,7 @@ using DetectorState = std::map<std::string, at::Tensor>;
 
 class Detector
 {
-public:
+  public:
     virtual ~Detector() = default;
 
     virtual std::string id() const = 0;          ///< lowercase CLI id, e.g. "nero"
@@ -125,7 +125,7 @@ public:
     void setSetting(const std::string &name, double value);
     const std::map<std::string, double> &settings() const { return m_settings; }
 
-protected:
+  protected:
     /// Declares a setting with its default; call from the constructor.
     void declareSetting(const std::string &name, double defaultValue);
     virtual DetectorState fittedState() const { return {}; }
@@ -134,7 +134,7 @@ protected:
     static at::Tensor require(const DetectorState &state, const std::string &name,
                               const std::string &detectorId);
 
-private:
+  private:
     std::map<std::string, double> m_settings;
 };
 

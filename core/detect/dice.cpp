@@ -18,7 +18,7 @@ namespace {
 
 class Dice final : public Detector
 {
-public:
+  public:
     Dice() { declareSetting("percentile", 90.0); }
     std::string id() const override { return "dice"; }
     std::string displayName() const override { return "DICE"; }
@@ -42,8 +42,8 @@ public:
         const linalg::Matrix h = linalg::toMatrix(context.train.features);
         const linalg::Matrix w = linalg::toMatrix(context.headWeight);
         if (h.cols() != w.cols())
-            throw Error("DICE: the features have " + std::to_string(h.cols()) + " entries but the last layer expects " +
-                        std::to_string(w.cols()));
+            throw Error("DICE: the features have " + std::to_string(h.cols()) +
+                        " entries but the last layer expects " + std::to_string(w.cols()));
         if (!h.allFinite())
             throw Error("DICE: the training features contain non-finite values");
         const linalg::Vector mean = h.colwise().mean().transpose();
@@ -53,8 +53,8 @@ public:
         const linalg::Matrix kept = (contribution.array() > m_threshold).cast<double>();
         if (kept.sum() == 0) {
             std::ostringstream message;
-            message << "DICE: percentile " << p << " keeps no weight of the last layer (threshold " << m_threshold
-                    << " is the largest contribution)";
+            message << "DICE: percentile " << p << " keeps no weight of the last layer (threshold "
+                    << m_threshold << " is the largest contribution)";
             throw Error(message.str());
         }
         m_mask = linalg::toTensor(kept).to(torch::kBool);
@@ -75,7 +75,7 @@ public:
         return -torch::logsumexp(logits, 1);
     }
 
-protected:
+  protected:
     DetectorState fittedState() const override
     {
         if (!m_mask.defined())
@@ -92,13 +92,16 @@ protected:
         m_threshold = threshold.to(torch::kFloat64).item<double>();
     }
 
-private:
+  private:
     at::Tensor m_mask; ///< [C,D] bool, true where the weight is kept
     double m_threshold = 0;
 };
 
 } // namespace
 
-std::unique_ptr<Detector> makeDice() { return std::make_unique<Dice>(); }
+std::unique_ptr<Detector> makeDice()
+{
+    return std::make_unique<Dice>();
+}
 
 } // namespace ood::detectors

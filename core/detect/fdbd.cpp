@@ -20,7 +20,7 @@ constexpr double kMinimumNorm = 1e-12;
 
 class Fdbd final : public Detector
 {
-public:
+  public:
     Fdbd() { declareSetting("normaliser", 0); } // 0: ||h - mu_train|| (OpenOOD default), 1: ||h||
     std::string id() const override { return "fdbd"; }
     std::string displayName() const override { return "fDBD"; }
@@ -47,7 +47,8 @@ public:
             distances[q] = (w - w[q]).norm(2, 1);
         const at::Tensor offDiagonal = torch::eye(classes, torch::kFloat64) == 0;
         if ((distances.masked_select(offDiagonal) == 0).any().item<bool>())
-            throw Error("fDBD: two classes have identical head weights, so their decision boundary is undefined");
+            throw Error(
+                "fDBD: two classes have identical head weights, so their decision boundary is undefined");
         // The diagonal's numerator |z_top - z_top| is 0; 1 keeps the division defined.
         distances.fill_diagonal_(1.0);
         m_weightDistances = distances;
@@ -57,13 +58,15 @@ public:
     {
         const double normaliser = setting("normaliser");
         if (normaliser != 0 && normaliser != 1)
-            throw Error("fDBD: setting 'normaliser' must be 0 (distance to the train mean) or 1 (feature norm)");
+            throw Error(
+                "fDBD: setting 'normaliser' must be 0 (distance to the train mean) or 1 (feature norm)");
         const at::Tensor z = context.activations.logits.to(torch::kFloat64);
         if (z.size(1) != m_weightDistances.size(0))
-            throw Error("fDBD was fitted for " + std::to_string(m_weightDistances.size(0)) + " classes, the model has " +
-                        std::to_string(z.size(1)));
+            throw Error("fDBD was fitted for " + std::to_string(m_weightDistances.size(0)) +
+                        " classes, the model has " + std::to_string(z.size(1)));
         const auto [top, topIndex] = z.max(1, true);
-        const at::Tensor boundaries = (top - z).abs() / m_weightDistances.index_select(0, topIndex.squeeze(1));
+        const at::Tensor boundaries =
+            (top - z).abs() / m_weightDistances.index_select(0, topIndex.squeeze(1));
         const at::Tensor sum = boundaries.sum(1);
 
         const at::Tensor h = context.activations.features.to(torch::kFloat64);
@@ -71,7 +74,7 @@ public:
         return -(sum / norm);
     }
 
-protected:
+  protected:
     DetectorState fittedState() const override
     {
         return {{"train_mean", m_trainMean}, {"weight_distances", m_weightDistances}};
@@ -82,13 +85,16 @@ protected:
         m_weightDistances = require(state, "weight_distances", id()).to(torch::kFloat64);
     }
 
-private:
+  private:
     at::Tensor m_trainMean;       // [D]
     at::Tensor m_weightDistances; // [C,C], diagonal 1
 };
 
 } // namespace
 
-std::unique_ptr<Detector> makeFdbd() { return std::make_unique<Fdbd>(); }
+std::unique_ptr<Detector> makeFdbd()
+{
+    return std::make_unique<Fdbd>();
+}
 
 } // namespace ood::detectors

@@ -24,7 +24,7 @@ namespace {
 
 class Gen final : public Detector
 {
-public:
+  public:
     Gen()
     {
         declareSetting("gamma", 0.1);
@@ -53,8 +53,8 @@ public:
         }
         const at::Tensor z = context.activations.logits.to(torch::kFloat64);
         const auto [top, topIndex] = z.max(1, true);
-        const at::Tensor e = (z - top).exp();            // e_top = 1
-        const at::Tensor total = e.sum(1, true);         // S
+        const at::Tensor e = (z - top).exp();    // e_top = 1
+        const at::Tensor total = e.sum(1, true); // S
         const at::Tensor p = e / total;
         // 1 - p_c = (S - e_c)/S; for the top class the sum of the others is taken directly, since
         // S - 1 cancels catastrophically when the frame is confident.
@@ -75,6 +75,9 @@ public:
 
 } // namespace
 
-std::unique_ptr<Detector> makeGen() { return std::make_unique<Gen>(); }
+std::unique_ptr<Detector> makeGen()
+{
+    return std::make_unique<Gen>();
+}
 
 } // namespace ood::detectors

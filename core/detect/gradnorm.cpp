@@ -11,7 +11,7 @@ namespace {
 
 class GradNorm final : public Detector
 {
-public:
+  public:
     std::string id() const override { return "gradnorm"; }
     std::string displayName() const override { return "GradNorm"; }
     bool referenceIsIdHigh() const override { return true; }
@@ -28,6 +28,9 @@ public:
 
 } // namespace
 
-std::unique_ptr<Detector> makeGradNorm() { return std::make_unique<GradNorm>(); }
+std::unique_ptr<Detector> makeGradNorm()
+{
+    return std::make_unique<GradNorm>();
+}
 
 } // namespace ood::detectors

@@ -14,7 +14,6 @@
 #include "error.h"
 #include "model/backbone.h"
 
-
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -25,7 +24,8 @@
 
 namespace ood::grood {
 
-at::Tensor gradients(const at::Tensor &features, const at::Tensor &classPrototypes, const at::Tensor &oodPrototype)
+at::Tensor gradients(const at::Tensor &features, const at::Tensor &classPrototypes,
+                     const at::Tensor &oodPrototype)
 {
     const at::Tensor prototypes = classPrototypes.to(torch::kFloat64);
     const at::Tensor ood = oodPrototype.to(torch::kFloat64).reshape({1, -1});
@@ -58,7 +58,7 @@ namespace {
 
 class Grood final : public Detector
 {
-public:
+  public:
     Grood()
     {
         declareSetting("mix_lambda", 0.5);
@@ -85,8 +85,10 @@ public:
     {
         if (backbone.canRunFromEarly())
             return {};
-        return "GROOD needs the model's early activations (the first residual stage's output) and a way to run the "
-               "rest of the network from them: a native ResNet, or a TorchScript model that returns \"early\" and "
+        return "GROOD needs the model's early activations (the first residual stage's output) and a way to "
+               "run the "
+               "rest of the network from them: a native ResNet, or a TorchScript model that returns "
+               "\"early\" and "
                "has features_from_early(early) (docs/model-contract.md)";
     }
 
@@ -103,15 +105,17 @@ public:
         const FeatureSet &train = context.train;
         const int64_t classes = train.logits.size(1);
         if (classes < 2)
-            throw Error("detector 'grood' needs a model with at least 2 classes (the mix uses the runner-up class)");
-        if (!train.earlyClassMeans.defined() || !train.earlySubset.defined() || !train.earlySubsetRows.defined() ||
-            !train.earlySubsetSamples.defined())
+            throw Error(
+                "detector 'grood' needs a model with at least 2 classes (the mix uses the runner-up class)");
+        if (!train.earlyClassMeans.defined() || !train.earlySubset.defined() ||
+            !train.earlySubsetRows.defined() || !train.earlySubsetSamples.defined())
             throw Error("detector 'grood': the early activations of the training images were not collected");
         if (train.earlyClassMeans.size(0) != classes)
             throw Error("detector 'grood': " + std::to_string(train.earlyClassMeans.size(0)) +
                         " early class means for " + std::to_string(classes) + " classes");
         if (!context.backbone)
-            throw Error("detector 'grood' needs the model to fit (it runs the network from mixed early activations)");
+            throw Error(
+                "detector 'grood' needs the model to fit (it runs the network from mixed early activations)");
 
         // Prototypes: class means with ground-truth labels, every class must have an image.
         const at::Tensor labels = train.labels.to(torch::kInt64);
@@ -149,8 +153,8 @@ public:
             mixedFeatures(*context.backbone, early, earlyPrototypes, runnerUp, lambda).to(torch::kFloat64);
         if (synthetic.dim() != 2 || synthetic.size(0) != early.size(0) || synthetic.size(1) != h.size(1))
             throw Error("detector 'grood': the model returned features of shape " + shapeOf(synthetic) +
-                        " from the mixed early activations, expected [" + std::to_string(early.size(0)) + "," +
-                        std::to_string(h.size(1)) + "]");
+                        " from the mixed early activations, expected [" + std::to_string(early.size(0)) +
+                        "," + std::to_string(h.size(1)) + "]");
         if (setting("filter_ood") != 0.0)
             synthetic = farthestFromPrototypes(synthetic, quantile);
         m_syntheticCount = synthetic.size(0);
@@ -170,7 +174,8 @@ public:
     {
         if (!m_index.isValid())
             throw Error("detector 'grood' is not fitted");
-        const at::Tensor g = grood::gradients(context.activations.features, m_classPrototypes, m_oodPrototype);
+        const at::Tensor g =
+            grood::gradients(context.activations.features, m_classPrototypes, m_oodPrototype);
         // FAISS finds the neighbour; the distance is recomputed in float64 because its float32
         // |a|^2 + |b|^2 - 2ab form is off by ~1e-7 in S^2, i.e. ~3e-4 in S near a stored gradient.
         const at::Tensor index = m_index.search(g.to(torch::kFloat32), 1).indices.reshape({-1});
@@ -179,7 +184,7 @@ public:
         return (g - m_bank.index_select(0, index).to(torch::kFloat64)).norm(2, {1});
     }
 
-protected:
+  protected:
     DetectorState fittedState() const override
     {
         if (!m_bank.defined())
@@ -197,14 +202,15 @@ protected:
         m_bank = require(state, "gradient_bank", id()).to(torch::kFloat32).contiguous();
         m_syntheticCount = require(state, "synthetic_count", id()).to(torch::kInt64).item<int64_t>();
         const int64_t dim = m_classPrototypes.dim() == 2 ? m_classPrototypes.size(1) : -1;
-        if (dim < 1 || m_classPrototypes.size(0) < 2 || m_oodPrototype.dim() != 1 || m_oodPrototype.size(0) != dim ||
-            m_bank.dim() != 2 || m_bank.size(0) < 1 || m_bank.size(1) != dim)
+        if (dim < 1 || m_classPrototypes.size(0) < 2 || m_oodPrototype.dim() != 1 ||
+            m_oodPrototype.size(0) != dim || m_bank.dim() != 2 || m_bank.size(0) < 1 || m_bank.size(1) != dim)
             throw Error("detector 'grood': the profile's prototypes " + shapeOf(m_classPrototypes) + ", " +
-                        shapeOf(m_oodPrototype) + " and gradient bank " + shapeOf(m_bank) + " do not fit together");
+                        shapeOf(m_oodPrototype) + " and gradient bank " + shapeOf(m_bank) +
+                        " do not fit together");
         buildIndex();
     }
 
-private:
+  private:
     static std::string shapeOf(const at::Tensor &t)
     {
         if (!t.defined())
@@ -216,17 +222,19 @@ private:
     }
 
     /// f_mid(lambda * e + (1 - lambda) * p_{runner-up}^early), mixed in float64 and run in float32.
-    static at::Tensor mixedFeatures(Backbone &backbone, const at::Tensor &early, const at::Tensor &earlyPrototypes,
-                                    const at::Tensor &runnerUp, double lambda)
+    static at::Tensor mixedFeatures(Backbone &backbone, const at::Tensor &early,
+                                    const at::Tensor &earlyPrototypes, const at::Tensor &runnerUp,
+                                    double lambda)
     {
         // Chunks: at 224 px, 100 mixed maps and the mid network's activations would take ~0.5 GB.
         std::vector<at::Tensor> parts;
         const int64_t chunk = 16;
         for (int64_t start = 0; start < early.size(0); start += chunk) {
             const int64_t end = std::min(start + chunk, early.size(0));
-            const at::Tensor mixed = (lambda * early.slice(0, start, end).to(torch::kFloat64) +
-                                      (1.0 - lambda) * earlyPrototypes.index_select(0, runnerUp.slice(0, start, end)))
-                                         .to(torch::kFloat32);
+            const at::Tensor mixed =
+                (lambda * early.slice(0, start, end).to(torch::kFloat64) +
+                 (1.0 - lambda) * earlyPrototypes.index_select(0, runnerUp.slice(0, start, end)))
+                    .to(torch::kFloat32);
             at::Tensor part = backbone.featuresFromEarly(mixed);
             if (!part.defined())
                 throw Error("detector 'grood': the model cannot run from its early activations");
@@ -240,8 +248,10 @@ private:
     at::Tensor farthestFromPrototypes(const at::Tensor &synthetic, double quantile) const
     {
         const at::Tensor distances =
-            std::get<0>((synthetic.unsqueeze(1) - m_classPrototypes.unsqueeze(0)).norm(2, {2}).min(1)).contiguous();
-        const std::vector<double> d(distances.data_ptr<double>(), distances.data_ptr<double>() + distances.numel());
+            std::get<0>((synthetic.unsqueeze(1) - m_classPrototypes.unsqueeze(0)).norm(2, {2}).min(1))
+                .contiguous();
+        const std::vector<double> d(distances.data_ptr<double>(),
+                                    distances.data_ptr<double>() + distances.numel());
         const double threshold = linalg::percentile(d, 100.0 * quantile);
         std::vector<int64_t> keep;
         for (size_t i = 0; i < d.size(); ++i)
@@ -271,6 +281,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Detector> makeGrood() { return std::make_unique<Grood>(); }
+std::unique_ptr<Detector> makeGrood()
+{
+    return std::make_unique<Grood>();
+}
 
 } // namespace ood::detectors

@@ -11,6 +11,7 @@ namespace ood::grood {
 /// -[||h-p_1||, ..., ||h-p_C||, ||h-p_ood||] against any ID class (methods.md §9); q_ood is the
 /// last entry of their softmax. 0 where h = p_ood. `classPrototypes` [C,D], `oodPrototype` [D].
 /// Returns [N,D] float64.
-at::Tensor gradients(const at::Tensor &features, const at::Tensor &classPrototypes, const at::Tensor &oodPrototype);
+at::Tensor gradients(const at::Tensor &features, const at::Tensor &classPrototypes,
+                     const at::Tensor &oodPrototype);
 
 } // namespace ood::grood

@@ -36,7 +36,7 @@ at::Tensor normalise(const at::Tensor &rows, const at::Tensor &norms)
 
 class Knn final : public Detector
 {
-public:
+  public:
     Knn()
     {
         declareSetting("k", 50.0);
@@ -68,13 +68,15 @@ public:
         if (usable.numel() < k)
             throw Error("detector 'knn': k = " + std::to_string(k) + " needs at least " + std::to_string(k) +
                         " training images, got " + std::to_string(usable.numel()) +
-                        (skipped > 0 ? " with a non-zero feature vector (" + std::to_string(skipped) + " were zero)"
-                                     : std::string()) +
+                        (skipped > 0
+                             ? " with a non-zero feature vector (" + std::to_string(skipped) + " were zero)"
+                             : std::string()) +
                         "; lower the setting k");
         m_bank = normalise(h.index_select(0, usable), norms.index_select(0, usable)).contiguous();
         if (integerSetting("index") == 1) {
-            const int64_t nlist = integerSetting("nlist") > 0 ? std::min(integerSetting("nlist"), m_bank.size(0))
-                                                              : nn::NearestNeighbours::defaultListCount(m_bank.size(0));
+            const int64_t nlist = integerSetting("nlist") > 0
+                                      ? std::min(integerSetting("nlist"), m_bank.size(0))
+                                      : nn::NearestNeighbours::defaultListCount(m_bank.size(0));
             m_index = nn::NearestNeighbours::ivf(m_bank, nlist, integerSetting("nprobe"));
             m_centroids = m_index.centroids();
         } else {
@@ -104,7 +106,7 @@ public:
         return scores;
     }
 
-protected:
+  protected:
     DetectorState fittedState() const override
     {
         DetectorState state{{"bank", m_bank}};
@@ -129,7 +131,7 @@ protected:
         }
     }
 
-private:
+  private:
     int64_t integerSetting(const std::string &name) const { return static_cast<int64_t>(setting(name)); }
 
     void checkSettings() const
@@ -152,6 +154,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Detector> makeKnn() { return std::make_unique<Knn>(); }
+std::unique_ptr<Detector> makeKnn()
+{
+    return std::make_unique<Knn>();
+}
 
 } // namespace ood::detectors

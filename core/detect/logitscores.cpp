@@ -19,7 +19,7 @@ at::Tensor logSumExp(const at::Tensor &logits, double temperature)
 
 class Msp final : public Detector
 {
-public:
+  public:
     std::string id() const override { return "msp"; }
     std::string displayName() const override { return "MSP"; }
     bool referenceIsIdHigh() const override { return true; }
@@ -32,7 +32,7 @@ public:
 
 class MaxLogit final : public Detector
 {
-public:
+  public:
     std::string id() const override { return "maxlogit"; }
     std::string displayName() const override { return "MaxLogit"; }
     bool referenceIsIdHigh() const override { return true; }
@@ -44,7 +44,7 @@ public:
 
 class Energy final : public Detector
 {
-public:
+  public:
     Energy() { declareSetting("temperature", 1.0); }
     std::string id() const override { return "energy"; }
     std::string displayName() const override { return "Energy"; }
@@ -58,7 +58,7 @@ public:
 
 class Entropy final : public Detector
 {
-public:
+  public:
     // NERO clips p at 1e-6 before the log (methods.md §3.4).
     Entropy() { declareSetting("clip", 1e-6); }
     std::string id() const override { return "entropy"; }
@@ -74,9 +74,21 @@ public:
 
 } // namespace
 
-std::unique_ptr<Detector> makeMsp() { return std::make_unique<Msp>(); }
-std::unique_ptr<Detector> makeMaxLogit() { return std::make_unique<MaxLogit>(); }
-std::unique_ptr<Detector> makeEnergy() { return std::make_unique<Energy>(); }
-std::unique_ptr<Detector> makeEntropy() { return std::make_unique<Entropy>(); }
+std::unique_ptr<Detector> makeMsp()
+{
+    return std::make_unique<Msp>();
+}
+std::unique_ptr<Detector> makeMaxLogit()
+{
+    return std::make_unique<MaxLogit>();
+}
+std::unique_ptr<Detector> makeEnergy()
+{
+    return std::make_unique<Energy>();
+}
+std::unique_ptr<Detector> makeEntropy()
+{
+    return std::make_unique<Entropy>();
+}
 
 } // namespace ood::detectors

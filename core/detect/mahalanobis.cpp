@@ -14,7 +14,7 @@ namespace {
 
 class Mahalanobis final : public Detector
 {
-public:
+  public:
     std::string id() const override { return "mahalanobis"; }
     std::string displayName() const override { return "Mahalanobis"; }
     bool referenceIsIdHigh() const override { return false; }
@@ -28,32 +28,39 @@ public:
     void fit(const FitContext &context) override
     {
         fitsupport::requireTrain(context, id(), 2, true);
-        const fitsupport::ClassGaussians fitted =
-            fitsupport::classGaussians(linalg::toMatrix(context.train.features), fitsupport::labelsOf(context.train.labels));
+        const fitsupport::ClassGaussians fitted = fitsupport::classGaussians(
+            linalg::toMatrix(context.train.features), fitsupport::labelsOf(context.train.labels));
         m_means = linalg::toTensor(fitted.means);
         m_precision = linalg::toTensor(linalg::pinvh(fitted.tiedCovariance));
     }
 
     at::Tensor score(const ScoreContext &context) const override
     {
-        return std::get<0>(fitsupport::squaredMahalanobis(context.activations.features, m_means, m_precision).min(1));
+        return std::get<0>(
+            fitsupport::squaredMahalanobis(context.activations.features, m_means, m_precision).min(1));
     }
 
-protected:
-    DetectorState fittedState() const override { return {{"class_means", m_means}, {"precision", m_precision}}; }
+  protected:
+    DetectorState fittedState() const override
+    {
+        return {{"class_means", m_means}, {"precision", m_precision}};
+    }
     void restoreFittedState(const DetectorState &state) override
     {
         m_means = require(state, "class_means", id()).to(torch::kFloat64);
         m_precision = require(state, "precision", id()).to(torch::kFloat64);
     }
 
-private:
+  private:
     at::Tensor m_means;     // [C,D]
     at::Tensor m_precision; // [D,D]
 };
 
 } // namespace
 
-std::unique_ptr<Detector> makeMahalanobis() { return std::make_unique<Mahalanobis>(); }
+std::unique_ptr<Detector> makeMahalanobis()
+{
+    return std::make_unique<Mahalanobis>();
+}
 
 } // namespace ood::detectors

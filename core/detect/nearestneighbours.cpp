@@ -34,7 +34,8 @@ void configureFaiss()
 at::Tensor floatRows(const at::Tensor &rows, const char *what)
 {
     if (!rows.defined() || rows.dim() != 2)
-        throw Error(std::string("nearest neighbours: the ") + what + " must be a 2-D [rows, features] tensor");
+        throw Error(std::string("nearest neighbours: the ") + what +
+                    " must be a 2-D [rows, features] tensor");
     if (rows.size(1) < 1)
         throw Error(std::string("nearest neighbours: the ") + what + " has no features");
     return rows.to(torch::kFloat32).contiguous();
@@ -163,11 +164,11 @@ Neighbours NearestNeighbours::search(const at::Tensor &queries, int64_t k) const
         throw Error("nearest neighbours: search before the index was built");
     const at::Tensor q = floatRows(queries, "queries");
     if (q.size(1) != m_dimension)
-        throw Error("nearest neighbours: queries have " + std::to_string(q.size(1)) + " features, the bank has " +
-                    std::to_string(m_dimension));
+        throw Error("nearest neighbours: queries have " + std::to_string(q.size(1)) +
+                    " features, the bank has " + std::to_string(m_dimension));
     if (k < 1 || k > m_size)
-        throw Error("nearest neighbours: k = " + std::to_string(k) + " is outside 1.." + std::to_string(m_size) +
-                    " (the bank size)");
+        throw Error("nearest neighbours: k = " + std::to_string(k) + " is outside 1.." +
+                    std::to_string(m_size) + " (the bank size)");
     const int64_t count = q.size(0);
     Neighbours result{torch::empty({count, k}, torch::kFloat32), torch::empty({count, k}, torch::kInt64)};
     if (count == 0)

@@ -37,7 +37,7 @@ struct Neighbours
 
 class NearestNeighbours
 {
-public:
+  public:
     NearestNeighbours();
     ~NearestNeighbours();
     NearestNeighbours(NearestNeighbours &&) noexcept;
@@ -52,7 +52,8 @@ public:
     /// ood::Error unless 1 <= nlist <= N and nprobe >= 1 (nprobe > nlist is clamped to nlist).
     static NearestNeighbours ivf(const at::Tensor &bank, int64_t nlist, int64_t nprobe);
     /// IVF index over `bank` with the given cell centroids [nlist,D] (from centroids()).
-    static NearestNeighbours ivfWithCentroids(const at::Tensor &bank, const at::Tensor &centroids, int64_t nprobe);
+    static NearestNeighbours ivfWithCentroids(const at::Tensor &bank, const at::Tensor &centroids,
+                                              int64_t nprobe);
 
     /// The default cell count for an IVF index over n rows: floor(sqrt(n)), at most n/39 (FAISS
     /// warns below 39 training points per cell), at least 1.
@@ -74,7 +75,7 @@ public:
     /// The k-th smallest squared L2 distance of every query row: [Q] float32.
     at::Tensor kthSquaredDistance(const at::Tensor &queries, int64_t k) const;
 
-private:
+  private:
     std::unique_ptr<faiss::Index> m_index;
     bool m_exact = true;
     int64_t m_size = 0, m_dimension = 0, m_nlist = 0, m_nprobe = 0;

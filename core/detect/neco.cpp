@@ -18,13 +18,14 @@ namespace {
 bool contains(const std::string &haystack, const std::string &needle)
 {
     std::string lower = haystack;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return lower.find(needle) != std::string::npos;
 }
 
 class Neco final : public Detector
 {
-public:
+  public:
     Neco() { declareSetting("dim", 100.0); }
     std::string id() const override { return "neco"; }
     std::string displayName() const override { return "NECO"; }
@@ -41,11 +42,13 @@ public:
         fitsupport::requireTrain(context, id(), 2, false);
         const linalg::Matrix h = linalg::toMatrix(context.train.features);
         const linalg::Vector mean = h.colwise().mean().transpose();
-        linalg::Vector scale = ((h.rowwise() - mean.transpose()).array().square().colwise().mean()).sqrt().transpose();
+        linalg::Vector scale =
+            ((h.rowwise() - mean.transpose()).array().square().colwise().mean()).sqrt().transpose();
         for (Eigen::Index j = 0; j < scale.size(); ++j)
             if (scale(j) == 0.0)
                 scale(j) = 1.0; // as sklearn's StandardScaler
-        const linalg::Matrix standardised = (h.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array();
+        const linalg::Matrix standardised =
+            (h.rowwise() - mean.transpose()).array().rowwise() / scale.transpose().array();
         const linalg::Vector pcaMean = standardised.colwise().mean().transpose();
         const linalg::SymmetricEigen eig =
             linalg::symmetricEigenDescending(linalg::secondMomentAbout(standardised, pcaMean));
@@ -74,7 +77,7 @@ public:
         return -neco;
     }
 
-protected:
+  protected:
     DetectorState fittedState() const override
     {
         return {{"mean", m_mean},
@@ -94,7 +97,7 @@ protected:
         m_rawDenominator = require(state, "raw_denominator", id()).item<double>() != 0;
     }
 
-private:
+  private:
     at::Tensor m_mean, m_scale, m_pcaMean, m_components;
     bool m_maxLogitProduct = false;
     bool m_rawDenominator = false;
@@ -102,6 +105,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Detector> makeNeco() { return std::make_unique<Neco>(); }
+std::unique_ptr<Detector> makeNeco()
+{
+    return std::make_unique<Neco>();
+}
 
 } // namespace ood::detectors

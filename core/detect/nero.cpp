@@ -28,7 +28,7 @@ at::Tensor l1DistanceToNearest(const at::Tensor &points, const at::Tensor &centr
 
 class Nero final : public Detector
 {
-public:
+  public:
     Nero()
     {
         declareSetting("least_relevant", 175.0);
@@ -49,7 +49,8 @@ public:
     {
         fitsupport::requireTrain(context, id(), 2, true);
         const int64_t d = context.train.features.size(1);
-        const auto components = static_cast<int64_t>(std::floor(setting("components_fraction") * static_cast<double>(d)));
+        const auto components =
+            static_cast<int64_t>(std::floor(setting("components_fraction") * static_cast<double>(d)));
         if (components < 1)
             throw Error("NERO needs a feature dimension of at least 2 (got " + std::to_string(d) + ")");
 
@@ -59,7 +60,8 @@ public:
         const std::vector<int64_t> labels = fitsupport::labelsOf(context.train.labels);
 
         const linalg::Vector mean = r.colwise().mean().transpose();
-        const linalg::SymmetricEigen eig = linalg::symmetricEigenDescending(linalg::secondMomentAbout(r, mean));
+        const linalg::SymmetricEigen eig =
+            linalg::symmetricEigenDescending(linalg::secondMomentAbout(r, mean));
         const linalg::Matrix basis = eig.vectors.leftCols(std::min<int64_t>(components, d));
         const linalg::Matrix projected = (r.rowwise() - mean.transpose()) * basis;
         std::vector<int64_t> classes;
@@ -72,7 +74,8 @@ public:
         full.col(r.cols()) = linalg::toVector(relevance.bias);
         const linalg::Matrix fullCentroids = fitsupport::classMeans(full, labels, classes);
         const at::Tensor fullT = linalg::toTensor(full);
-        const double meanDistance = l1DistanceToNearest(fullT, linalg::toTensor(fullCentroids)).mean().item<double>();
+        const double meanDistance =
+            l1DistanceToNearest(fullT, linalg::toTensor(fullCentroids)).mean().item<double>();
         const double meanBias = relevance.bias.abs().mean().item<double>();
         if (!(meanBias > 0))
             throw Error("NERO: the bias relevance is zero on every training image (a head without bias?)");
@@ -90,7 +93,8 @@ public:
     at::Tensor score(const ScoreContext &context) const override
     {
         const at::Tensor &h = context.activations.features;
-        const HeadRelevance relevance = headRelevance(h, context.headWeight, context.headBias, setting("epsilon"));
+        const HeadRelevance relevance =
+            headRelevance(h, context.headWeight, context.headBias, setting("epsilon"));
         const at::Tensor projected = torch::matmul(relevance.neurons - m_mean, m_basis);
         const at::Tensor distance = l1DistanceToNearest(projected, m_centroids);
 
@@ -104,7 +108,7 @@ public:
         return (distance + m_biasScale * relevance.bias.abs()) * featureNormFactor;
     }
 
-protected:
+  protected:
     DetectorState fittedState() const override
     {
         return {{"relevance_mean", m_mean},
@@ -130,11 +134,12 @@ protected:
             (m_fullCentroids.dim() != 2 || m_fullCentroids.size(0) != m_centroids.size(0) ||
              m_fullCentroids.size(1) != m_basis.size(0) + 1))
             throw Error("nero: class_relevance_centroids has the wrong shape for this profile");
-        if (m_centroidLabels.defined() && (m_centroidLabels.dim() != 1 || m_centroidLabels.size(0) != m_centroids.size(0)))
+        if (m_centroidLabels.defined() &&
+            (m_centroidLabels.dim() != 1 || m_centroidLabels.size(0) != m_centroids.size(0)))
             throw Error("nero: centroid_labels has the wrong length for this profile");
     }
 
-private:
+  private:
     at::Tensor m_mean;      // [D]
     at::Tensor m_basis;     // [D, n_comp]
     at::Tensor m_centroids; // [C, n_comp]
@@ -145,6 +150,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Detector> makeNero() { return std::make_unique<Nero>(); }
+std::unique_ptr<Detector> makeNero()
+{
+    return std::make_unique<Nero>();
+}
 
 } // namespace ood::detectors

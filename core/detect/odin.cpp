@@ -15,7 +15,7 @@ namespace {
 
 class Odin final : public Detector
 {
-public:
+  public:
     Odin()
     {
         declareSetting("temperature", 100.0);
@@ -56,6 +56,9 @@ public:
 
 } // namespace
 
-std::unique_ptr<Detector> makeOdin() { return std::make_unique<Odin>(); }
+std::unique_ptr<Detector> makeOdin()
+{
+    return std::make_unique<Odin>();
+}
 
 } // namespace ood::detectors

@@ -31,7 +31,7 @@ bool isCount(double value, double minimum)
 
 class Pro final : public Detector
 {
-public:
+  public:
     explicit Pro(Variant variant) : m_variant(variant)
     {
         // Recommended app defaults of methods.md §4.2 (no OOD validation set to search on).
@@ -58,20 +58,28 @@ public:
     std::string id() const override
     {
         switch (m_variant) {
-        case Variant::Msp: return "pro_msp";
-        case Variant::Entropy: return "pro_ent";
-        case Variant::MspTemperature: return "pro_msp_t";
-        case Variant::Gen: return "pro_gen";
+        case Variant::Msp:
+            return "pro_msp";
+        case Variant::Entropy:
+            return "pro_ent";
+        case Variant::MspTemperature:
+            return "pro_msp_t";
+        case Variant::Gen:
+            return "pro_gen";
         }
         return {};
     }
     std::string displayName() const override
     {
         switch (m_variant) {
-        case Variant::Msp: return "PRO-MSP";
-        case Variant::Entropy: return "PRO-ENT";
-        case Variant::MspTemperature: return "PRO-MSP-T";
-        case Variant::Gen: return "PRO-GEN";
+        case Variant::Msp:
+            return "PRO-MSP";
+        case Variant::Entropy:
+            return "PRO-ENT";
+        case Variant::MspTemperature:
+            return "PRO-MSP-T";
+        case Variant::Gen:
+            return "PRO-GEN";
         }
         return {};
     }
@@ -113,7 +121,7 @@ public:
         return -lowest.to(torch::kFloat64);
     }
 
-private:
+  private:
     void checkSettings() const
     {
         if (setting("epsilon") < 0)
@@ -160,9 +168,21 @@ private:
 
 } // namespace
 
-std::unique_ptr<Detector> makeProMsp() { return std::make_unique<Pro>(Variant::Msp); }
-std::unique_ptr<Detector> makeProEntropy() { return std::make_unique<Pro>(Variant::Entropy); }
-std::unique_ptr<Detector> makeProMspTemperature() { return std::make_unique<Pro>(Variant::MspTemperature); }
-std::unique_ptr<Detector> makeProGen() { return std::make_unique<Pro>(Variant::Gen); }
+std::unique_ptr<Detector> makeProMsp()
+{
+    return std::make_unique<Pro>(Variant::Msp);
+}
+std::unique_ptr<Detector> makeProEntropy()
+{
+    return std::make_unique<Pro>(Variant::Entropy);
+}
+std::unique_ptr<Detector> makeProMspTemperature()
+{
+    return std::make_unique<Pro>(Variant::MspTemperature);
+}
+std::unique_ptr<Detector> makeProGen()
+{
+    return std::make_unique<Pro>(Variant::Gen);
+}
 
 } // namespace ood::detectors

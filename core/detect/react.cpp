@@ -15,7 +15,7 @@ namespace {
 
 class React final : public Detector
 {
-public:
+  public:
     React()
     {
         declareSetting("percentile", 0.0); // 0: use the NERO absolute clip
@@ -50,24 +50,30 @@ public:
     at::Tensor score(const ScoreContext &context) const override
     {
         const at::Tensor h = context.activations.features.to(torch::kFloat64).clamp_max(m_clip);
-        const at::Tensor logits = torch::addmm(context.headBias.to(torch::kFloat64), h,
-                                               context.headWeight.to(torch::kFloat64).t());
+        const at::Tensor logits =
+            torch::addmm(context.headBias.to(torch::kFloat64), h, context.headWeight.to(torch::kFloat64).t());
         return -torch::logsumexp(logits, 1);
     }
 
-protected:
-    DetectorState fittedState() const override { return {{"clip_value", torch::tensor(m_clip, torch::kFloat64)}}; }
+  protected:
+    DetectorState fittedState() const override
+    {
+        return {{"clip_value", torch::tensor(m_clip, torch::kFloat64)}};
+    }
     void restoreFittedState(const DetectorState &state) override
     {
         m_clip = require(state, "clip_value", id()).item<double>();
     }
 
-private:
+  private:
     double m_clip = 0.9;
 };
 
 } // namespace
 
-std::unique_ptr<Detector> makeReact() { return std::make_unique<React>(); }
+std::unique_ptr<Detector> makeReact()
+{
+    return std::make_unique<React>();
+}
 
 } // namespace ood::detectors

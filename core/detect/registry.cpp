@@ -14,14 +14,33 @@ const std::vector<DetectorInfo> &detectorRegistry()
     // NERO's table order first, then the rest.
     static const std::vector<DetectorInfo> registry = [] {
         std::vector<std::unique_ptr<Detector> (*)()> factories = {
-            detectors::makeMsp,      detectors::makeOdin,   detectors::makeEnergy, detectors::makeEntropy,
-            detectors::makeMaxLogit, detectors::makeMahalanobis, detectors::makeVim, detectors::makeNeco,
-            detectors::makeReact,    detectors::makeGradNorm, detectors::makeNero,
+            detectors::makeMsp,
+            detectors::makeOdin,
+            detectors::makeEnergy,
+            detectors::makeEntropy,
+            detectors::makeMaxLogit,
+            detectors::makeMahalanobis,
+            detectors::makeVim,
+            detectors::makeNeco,
+            detectors::makeReact,
+            detectors::makeGradNorm,
+            detectors::makeNero,
             // The order: OpenOOD baselines, GROOD, PRO, AbeT.
-            detectors::makeKnn,      detectors::makeGen,    detectors::makeTempScaling,
-            detectors::makeAshB,     detectors::makeAshS,   detectors::makeAshP,   detectors::makeScale,
-            detectors::makeDice,     detectors::makeRmds,   detectors::makeFdbd,   detectors::makeGrood,
-            detectors::makeProMsp,   detectors::makeProEntropy, detectors::makeProMspTemperature, detectors::makeProGen,
+            detectors::makeKnn,
+            detectors::makeGen,
+            detectors::makeTempScaling,
+            detectors::makeAshB,
+            detectors::makeAshS,
+            detectors::makeAshP,
+            detectors::makeScale,
+            detectors::makeDice,
+            detectors::makeRmds,
+            detectors::makeFdbd,
+            detectors::makeGrood,
+            detectors::makeProMsp,
+            detectors::makeProEntropy,
+            detectors::makeProMspTemperature,
+            detectors::makeProGen,
             detectors::makeAbet,
         };
         std::vector<DetectorInfo> infos;
@@ -61,7 +80,8 @@ std::vector<std::string> parseDetectorList(const std::string &list)
     while (std::getline(stream, item, ',')) {
         item.erase(std::remove_if(item.begin(), item.end(), [](unsigned char c) { return std::isspace(c); }),
                    item.end());
-        std::transform(item.begin(), item.end(), item.begin(), [](unsigned char c) { return std::tolower(c); });
+        std::transform(item.begin(), item.end(), item.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
         if (item.empty())
             continue;
         if (item == "all") {

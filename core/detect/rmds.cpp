@@ -16,7 +16,7 @@ namespace {
 
 class Rmds final : public Detector
 {
-public:
+  public:
     std::string id() const override { return "rmds"; }
     std::string displayName() const override { return "RMDS"; }
     bool referenceIsIdHigh() const override { return true; }
@@ -31,7 +31,8 @@ public:
     {
         fitsupport::requireTrain(context, id(), 2, true);
         const linalg::Matrix h = linalg::toMatrix(context.train.features);
-        const fitsupport::ClassGaussians fitted = fitsupport::classGaussians(h, fitsupport::labelsOf(context.train.labels));
+        const fitsupport::ClassGaussians fitted =
+            fitsupport::classGaussians(h, fitsupport::labelsOf(context.train.labels));
         const linalg::Vector globalMean = h.colwise().mean().transpose();
         m_means = linalg::toTensor(fitted.means);
         m_precision = linalg::toTensor(linalg::pinvh(fitted.tiedCovariance));
@@ -49,7 +50,7 @@ public:
         return classDistance - backgroundDistance;
     }
 
-protected:
+  protected:
     DetectorState fittedState() const override
     {
         return {{"class_means", m_means},
@@ -65,7 +66,7 @@ protected:
         m_globalPrecision = require(state, "global_precision", id()).to(torch::kFloat64);
     }
 
-private:
+  private:
     at::Tensor m_means;           // [C,D]
     at::Tensor m_precision;       // [D,D] pinvh of the tied class covariance
     at::Tensor m_globalMean;      // [1,D] mu_0
@@ -74,6 +75,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Detector> makeRmds() { return std::make_unique<Rmds>(); }
+std::unique_ptr<Detector> makeRmds()
+{
+    return std::make_unique<Rmds>();
+}
 
 } // namespace ood::detectors

@@ -48,15 +48,17 @@ double convergedTemperature(const at::Tensor &z, const at::Tensor &labels)
     // At beta = 0 the softmax is uniform: a negative gradient means the true class is above the
     // class average on the whole, which is what makes a finite T optimal.
     if (nllDerivativesInBeta(z, trueLogit, 0).gradient >= 0)
-        throw Error("TempScaling (converged): the validation logits do not favour the true class on average, so "
-                    "no finite temperature minimises the NLL");
+        throw Error(
+            "TempScaling (converged): the validation logits do not favour the true class on average, so "
+            "no finite temperature minimises the NLL");
     double low = 0, high = 1 / kInitialTemperature;
     while (nllDerivativesInBeta(z, trueLogit, high).gradient < 0) {
         low = high;
         high *= 2;
         if (high > 1e12)
-            throw Error("TempScaling (converged): the validation NLL keeps falling as T -> 0 (every validation image "
-                        "is classified correctly by a wide margin), so it has no minimiser; use optimiser 0");
+            throw Error(
+                "TempScaling (converged): the validation NLL keeps falling as T -> 0 (every validation image "
+                "is classified correctly by a wide margin), so it has no minimiser; use optimiser 0");
     }
     double beta = 0.5 * (low + high);
     for (int iteration = 0; iteration < 200; ++iteration) {
@@ -77,11 +79,10 @@ double openOodTemperature(const at::Tensor &z, const at::Tensor &labels)
 {
     torch::AutoGradMode enableGrad(true);
     at::Tensor temperature = torch::full({1}, kInitialTemperature, torch::kFloat64).set_requires_grad(true);
-    torch::optim::LBFGS optimiser({temperature}, torch::optim::LBFGSOptions(0.01)
-                                                     .max_iter(50)
-                                                     .history_size(100)
-                                                     .tolerance_grad(1e-7)
-                                                     .tolerance_change(1e-9));
+    torch::optim::LBFGS optimiser(
+        {temperature},
+        torch::optim::LBFGSOptions(0.01).max_iter(50).history_size(100).tolerance_grad(1e-7).tolerance_change(
+            1e-9));
     auto closure = [&] {
         optimiser.zero_grad();
         at::Tensor loss = torch::nn::functional::cross_entropy(z / temperature, labels);
@@ -94,7 +95,7 @@ double openOodTemperature(const at::Tensor &z, const at::Tensor &labels)
 
 class TempScaling final : public Detector
 {
-public:
+  public:
     TempScaling() { declareSetting("optimiser", 0); } // 0: OpenOOD-exact LBFGS, 1: converged
     std::string id() const override { return "tempscale"; }
     std::string displayName() const override { return "TempScaling"; }
@@ -114,18 +115,21 @@ public:
         const FeatureSet &val = context.val;
         if (val.size() == 0 || !val.logits.defined())
             throw Error("TempScaling fits its temperature on the ID validation images, and there are none");
-        if (!val.labels.defined() || val.labels.numel() != val.logits.size(0) || (val.labels < 0).any().item<bool>())
-            throw Error("TempScaling needs a labelled validation folder (one sub-folder per class, like the training "
-                        "folder) to fit its temperature; this validation set has no labels");
+        if (!val.labels.defined() || val.labels.numel() != val.logits.size(0) ||
+            (val.labels < 0).any().item<bool>())
+            throw Error(
+                "TempScaling needs a labelled validation folder (one sub-folder per class, like the training "
+                "folder) to fit its temperature; this validation set has no labels");
         const at::Tensor z = val.logits.to(torch::kFloat64).detach().clone();
         const at::Tensor labels = val.labels.to(torch::kInt64);
         if ((labels >= z.size(1)).any().item<bool>())
-            throw Error("TempScaling: a validation label is not one of the model's " + std::to_string(z.size(1)) +
-                        " classes");
+            throw Error("TempScaling: a validation label is not one of the model's " +
+                        std::to_string(z.size(1)) + " classes");
 
         const double t = optimiser == 0 ? openOodTemperature(z, labels) : convergedTemperature(z, labels);
         if (!std::isfinite(t) || t <= 0)
-            throw Error("TempScaling: the fitted temperature is not a positive number (" + std::to_string(t) + ")");
+            throw Error("TempScaling: the fitted temperature is not a positive number (" + std::to_string(t) +
+                        ")");
         m_temperature = t;
     }
 
@@ -136,7 +140,7 @@ public:
         return -(std::get<0>(scaled.max(1)) - torch::logsumexp(scaled, 1)).exp();
     }
 
-protected:
+  protected:
     DetectorState fittedState() const override
     {
         return {{"temperature", torch::tensor(m_temperature, torch::kFloat64)}};
@@ -149,12 +153,15 @@ protected:
         m_temperature = t.to(torch::kFloat64).item<double>();
     }
 
-private:
+  private:
     double m_temperature = kInitialTemperature;
 };
 
 } // namespace
 
-std::unique_ptr<Detector> makeTempScaling() { return std::make_unique<TempScaling>(); }
+std::unique_ptr<Detector> makeTempScaling()
+{
+    return std::make_unique<TempScaling>();
+}
 
 } // namespace ood::detectors

@@ -15,7 +15,7 @@ namespace {
 
 class Vim final : public Detector
 {
-public:
+  public:
     // 0: the original ViM / NERO rule (1000 for D >= 2048, 512 for D >= 768, else D/2).
     Vim() { declareSetting("principal_dim", 0.0); }
     std::string id() const override { return "vim"; }
@@ -45,7 +45,7 @@ public:
         if (d < 2)
             throw Error("ViM needs a feature dimension of at least 2");
         int64_t dim = setting("principal_dim") > 0 ? static_cast<int64_t>(setting("principal_dim"))
-                                                  : principalDimFor(d);
+                                                   : principalDimFor(d);
         dim = std::clamp<int64_t>(dim, 1, d - 1); // dim >= D would leave no residual space
 
         const linalg::Matrix w = linalg::toMatrix(context.headWeight);
@@ -71,7 +71,7 @@ public:
         return virtualLogit - torch::logsumexp(context.activations.logits.to(torch::kFloat64), 1);
     }
 
-protected:
+  protected:
     DetectorState fittedState() const override
     {
         return {{"origin", m_origin},
@@ -85,7 +85,7 @@ protected:
         m_alpha = require(state, "alpha", id()).item<double>();
     }
 
-private:
+  private:
     at::Tensor m_origin;        // [D]
     at::Tensor m_residualBasis; // [D, D-DIM]
     double m_alpha = 1;
@@ -93,6 +93,9 @@ private:
 
 } // namespace
 
-std::unique_ptr<Detector> makeVim() { return std::make_unique<Vim>(); }
+std::unique_ptr<Detector> makeVim()
+{
+    return std::make_unique<Vim>();
+}
 
 } // namespace ood::detectors

@@ -69,7 +69,8 @@ double thresholdAtTpr(const std::vector<double> &idScores, double tpr)
     check(idScores, "ID");
     std::vector<double> sorted = idScores;
     std::sort(sorted.begin(), sorted.end());
-    const auto index = std::min(sorted.size() - 1, static_cast<size_t>(std::floor(tpr * static_cast<double>(sorted.size()))));
+    const auto index = std::min(sorted.size() - 1,
+                                static_cast<size_t>(std::floor(tpr * static_cast<double>(sorted.size()))));
     return sorted[index];
 }
 
@@ -118,8 +119,8 @@ std::vector<RocPoint> rocCurve(const std::vector<double> &idScores, const std::v
             (ranked[j].second ? tp : fp) += 1;
             ++j;
         }
-        points.push_back({fp / static_cast<double>(idScores.size()), tp / static_cast<double>(oodScores.size()),
-                          ranked[i].first});
+        points.push_back({fp / static_cast<double>(idScores.size()),
+                          tp / static_cast<double>(oodScores.size()), ranked[i].first});
         i = j;
     }
     return points;

@@ -29,7 +29,8 @@ at::Tensor proportionalPoolingMap(const at::Tensor &featureMaps, const at::Tenso
     const at::Tensor mass = a.sum({1, 2}); // = h*w*h_k
     // A silent channel (all zero) has nowhere to put its weight; for NERO's relevance that
     // weight is 0 anyway (R_k carries the factor h_k).
-    const at::Tensor share = torch::where(mass != 0, weights.to(torch::kFloat64) / mass, torch::zeros_like(mass));
+    const at::Tensor share =
+        torch::where(mass != 0, weights.to(torch::kFloat64) / mass, torch::zeros_like(mass));
     return (a * share.view({-1, 1, 1})).sum(0);
 }
 

@@ -54,7 +54,8 @@ std::vector<int64_t> histogramCounts(const std::vector<double> &values, const st
     for (double v : values) {
         if (v < lo || v > edges.back())
             continue;
-        auto index = static_cast<size_t>(std::min(std::floor((v - lo) / width), static_cast<double>(bins - 1)));
+        auto index =
+            static_cast<size_t>(std::min(std::floor((v - lo) / width), static_cast<double>(bins - 1)));
         // The division can land one bin off next to an edge; the edges themselves decide.
         if (index > 0 && v < edges[index])
             --index;
@@ -132,7 +133,8 @@ double scottBandwidth(const std::vector<double> &sample, bool *fallback)
     return degenerate ? fallbackBandwidth(sample) : h;
 }
 
-std::vector<double> gaussianKde(const std::vector<double> &sample, double bandwidth, const std::vector<double> &grid)
+std::vector<double> gaussianKde(const std::vector<double> &sample, double bandwidth,
+                                const std::vector<double> &grid)
 {
     if (sample.empty())
         throw Error("kernel density: empty sample");
@@ -166,7 +168,8 @@ ScoreDensity scoreDensity(const at::Tensor &validationScores, double threshold, 
                           std::optional<double> frameValue, const DensityOptions &options)
 {
     if (options.gridPoints < 2)
-        throw Error("score density: at least 2 grid points are needed, got " + std::to_string(options.gridPoints));
+        throw Error("score density: at least 2 grid points are needed, got " +
+                    std::to_string(options.gridPoints));
     if (!(options.padBandwidths >= 0))
         throw Error("score density: the grid padding must be >= 0 bandwidths");
     if (options.bins < 0 || options.maxBins < 1)

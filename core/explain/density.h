@@ -32,15 +32,15 @@ struct ScoreDensity
     std::vector<double> idDensity;  ///< [G] KDE of the ID validation scores
     std::vector<double> setDensity; ///< [G] KDE of the set's scores; empty when no set was given
     double idBandwidth = 0;
-    double setBandwidth = 0;            ///< 0 when no set
-    bool idBandwidthFallback = false;   ///< the ID sample was degenerate (n < 2 or constant)
+    double setBandwidth = 0;          ///< 0 when no set
+    bool idBandwidthFallback = false; ///< the ID sample was degenerate (n < 2 or constant)
     bool setBandwidthFallback = false;
 
-    std::vector<double> binEdges;    ///< [B+1] ascending, shared by both histograms
-    std::vector<int64_t> idCounts;   ///< [B]
-    std::vector<double> idHeights;   ///< [B] count / (n * bin width): integrates to 1
-    std::vector<int64_t> setCounts;  ///< [B], empty when no set
-    std::vector<double> setHeights;  ///< [B], empty when no set
+    std::vector<double> binEdges;   ///< [B+1] ascending, shared by both histograms
+    std::vector<int64_t> idCounts;  ///< [B]
+    std::vector<double> idHeights;  ///< [B] count / (n * bin width): integrates to 1
+    std::vector<int64_t> setCounts; ///< [B], empty when no set
+    std::vector<double> setHeights; ///< [B], empty when no set
 
     double threshold = 0; ///< flag a frame when score > threshold
     std::optional<double> frameValue;
@@ -58,7 +58,8 @@ double fallbackBandwidth(const std::vector<double> &sample, const std::vector<do
 
 /// f(x) = 1/(n h) * sum_i phi((x - x_i) / h) at every grid point, phi the standard normal pdf.
 /// Throws ood::Error for an empty sample or h <= 0.
-std::vector<double> gaussianKde(const std::vector<double> &sample, double bandwidth, const std::vector<double> &grid);
+std::vector<double> gaussianKde(const std::vector<double> &sample, double bandwidth,
+                                const std::vector<double> &grid);
 
 /// Share, in %, of `validationScores` ([N] any float dtype) that are <= value: ties count as
 /// below (scipy.stats.percentileofscore kind="weak"). Throws ood::Error when empty or non-finite.
@@ -68,10 +69,12 @@ double percentileAmongValidation(const at::Tensor &validationScores, double valu
 /// non-empty, of a set of frames' scores ([M], unified sign), on one grid and one set of bin
 /// edges spanning both samples, the threshold and the frame value. Throws ood::Error for an empty
 /// validation sample, non-finite values or bad options.
-ScoreDensity scoreDensity(const at::Tensor &validationScores, double threshold, const at::Tensor &setScores = {},
-                          std::optional<double> frameValue = std::nullopt, const DensityOptions &options = {});
+ScoreDensity scoreDensity(const at::Tensor &validationScores, double threshold,
+                          const at::Tensor &setScores = {}, std::optional<double> frameValue = std::nullopt,
+                          const DensityOptions &options = {});
 /// The same for one detector of a profile (its validationScores and threshold).
 ScoreDensity scoreDensity(const ProfileDetector &detector, const at::Tensor &setScores = {},
-                          std::optional<double> frameValue = std::nullopt, const DensityOptions &options = {});
+                          std::optional<double> frameValue = std::nullopt,
+                          const DensityOptions &options = {});
 
 } // namespace ood

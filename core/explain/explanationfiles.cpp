@@ -48,9 +48,10 @@ QByteArray relevanceCsv(const NeuronExplanation &n)
     out << "neuron,activation,relevance,centroid_relevance,deviation,contribution,least_relevant\n";
     const int64_t d = n.relevance.size(0);
     for (int64_t j = 0; j < d; ++j)
-        out << j << ',' << number(n.activation[j].item<double>()) << ',' << number(n.relevance[j].item<double>()) << ','
-            << number(n.centroid[j].item<double>()) << ',' << number(n.deviation[j].item<double>()) << ','
-            << number(n.contribution[j].item<double>()) << ',' << (n.leastRelevant[j].item<bool>() ? 1 : 0) << '\n';
+        out << j << ',' << number(n.activation[j].item<double>()) << ','
+            << number(n.relevance[j].item<double>()) << ',' << number(n.centroid[j].item<double>()) << ','
+            << number(n.deviation[j].item<double>()) << ',' << number(n.contribution[j].item<double>()) << ','
+            << (n.leastRelevant[j].item<bool>() ? 1 : 0) << '\n';
     out.flush();
     return text.toUtf8();
 }
@@ -63,9 +64,10 @@ QByteArray landscapeCsv(const ScoreLandscape &l)
     const auto n = static_cast<int64_t>(l.coordinates.size());
     for (int64_t i = 0; i < n; ++i)
         for (int64_t j = 0; j < n; ++j)
-            out << number(l.coordinates[static_cast<size_t>(i)]) << ',' << number(l.coordinates[static_cast<size_t>(j)])
-                << ',' << number(l.perturbationNorms[i][j].item<double>()) << ',' << number(l.scores[i][j].item<double>())
-                << '\n';
+            out << number(l.coordinates[static_cast<size_t>(i)]) << ','
+                << number(l.coordinates[static_cast<size_t>(j)]) << ','
+                << number(l.perturbationNorms[i][j].item<double>()) << ','
+                << number(l.scores[i][j].item<double>()) << '\n';
     out.flush();
     return text.toUtf8();
 }
@@ -90,8 +92,9 @@ QByteArray densitiesCsv(const std::vector<std::pair<std::string, ScoreDensity>> 
     out << "detector,score,id_density,set_density\n";
     for (const auto &[id, density] : densities)
         for (size_t k = 0; k < density.grid.size(); ++k)
-            out << QString::fromStdString(id) << ',' << number(density.grid[k]) << ',' << number(density.idDensity[k])
-                << ',' << (density.setDensity.empty() ? QString() : number(density.setDensity[k])) << '\n';
+            out << QString::fromStdString(id) << ',' << number(density.grid[k]) << ','
+                << number(density.idDensity[k]) << ','
+                << (density.setDensity.empty() ? QString() : number(density.setDensity[k])) << '\n';
     out.flush();
     return text.toUtf8();
 }
@@ -143,8 +146,9 @@ QByteArray explanationJson(const FrameExplanation &e, const Profile &profile, co
         o["feature_norm_factor"] = jsonNumber(n.featureNormFactor);
         o["nero_score"] = jsonNumber(n.score);
         o["least_relevant_count"] = static_cast<qint64>(n.leastRelevant.sum().item<int64_t>());
-        o["centroid_source"] = n.centroidIsProjection ? "pca back-projection (profile without neuron-space centroids)"
-                                                      : "TRAIN class mean relevance";
+        o["centroid_source"] = n.centroidIsProjection
+                                   ? "pca back-projection (profile without neuron-space centroids)"
+                                   : "TRAIN class mean relevance";
         o["near_zero_logit"] = n.nearZeroLogit;
         QJsonObject distances;
         for (size_t c = 0; c < n.classDistances.size(); ++c)
@@ -173,8 +177,9 @@ QByteArray explanationJson(const FrameExplanation &e, const Profile &profile, co
         o["signed"] = map.isSigned;
         o["minimum"] = jsonNumber(map.minimum);
         o["maximum"] = jsonNumber(map.maximum);
-        o["sum"] = jsonNumber(map.lowResolution.defined() ? map.lowResolution.sum().item<double>()
-                                                          : map.values.to(torch::kFloat64).sum().item<double>());
+        o["sum"] =
+            jsonNumber(map.lowResolution.defined() ? map.lowResolution.sum().item<double>()
+                                                   : map.values.to(torch::kFloat64).sum().item<double>());
         heatmaps.append(o);
     }
     root["heatmaps"] = heatmaps;

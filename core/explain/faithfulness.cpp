@@ -86,21 +86,22 @@ std::vector<int64_t> randomPixelOrder(int64_t pixels, uint64_t seed)
 double trapezoidArea(const std::vector<double> &x, const std::vector<double> &y)
 {
     if (x.size() != y.size() || x.size() < 2)
-        throw Error("trapezoid area: need two sequences of the same length >= 2, got " + std::to_string(x.size()) +
-                    " and " + std::to_string(y.size()));
+        throw Error("trapezoid area: need two sequences of the same length >= 2, got " +
+                    std::to_string(x.size()) + " and " + std::to_string(y.size()));
     double area = 0;
     for (size_t i = 1; i < x.size(); ++i)
         area += 0.5 * (x[i] - x[i - 1]) * (y[i] + y[i - 1]);
     return area;
 }
 
-Faithfulness faithfulnessCurves(Backbone &backbone, const at::Tensor &image, const std::vector<NamedHeatmap> &heatmaps,
-                                const FaithfulnessOptions &options)
+Faithfulness faithfulnessCurves(Backbone &backbone, const at::Tensor &image,
+                                const std::vector<NamedHeatmap> &heatmaps, const FaithfulnessOptions &options)
 {
     if (options.steps < 1)
         throw Error("faithfulness: at least 1 step is needed, got " + std::to_string(options.steps));
     if (options.batchSize < 1)
-        throw Error("faithfulness: the batch size must be at least 1, got " + std::to_string(options.batchSize));
+        throw Error("faithfulness: the batch size must be at least 1, got " +
+                    std::to_string(options.batchSize));
     if (options.target < -1 || options.target >= backbone.numClasses())
         throw Error("faithfulness: target class " + std::to_string(options.target) + " but the model has " +
                     std::to_string(backbone.numClasses()) + " classes (-1 = the predicted class)");
@@ -110,8 +111,8 @@ Faithfulness faithfulnessCurves(Backbone &backbone, const at::Tensor &image, con
     if (options.baselineImage.defined()) {
         baseline = singleImage(options.baselineImage, "baseline image");
         if (!baseline.sizes().equals(x.sizes()))
-            throw Error("faithfulness: the baseline image is " + c10::str(baseline.sizes()) + " but the image is " +
-                        c10::str(x.sizes()));
+            throw Error("faithfulness: the baseline image is " + c10::str(baseline.sizes()) +
+                        " but the image is " + c10::str(x.sizes()));
     } else {
         if (!std::isfinite(options.baselineValue))
             throw Error("faithfulness: the baseline value is not finite");
@@ -159,10 +160,12 @@ Faithfulness faithfulnessCurves(Backbone &backbone, const at::Tensor &image, con
                 continue;
             }
             const at::Tensor changed = (ranks[static_cast<size_t>(job.ordering)] < job.count).unsqueeze(0);
-            inputs.push_back(job.insertion ? torch::where(changed, x, baseline) : torch::where(changed, baseline, x));
+            inputs.push_back(job.insertion ? torch::where(changed, x, baseline)
+                                           : torch::where(changed, baseline, x));
         }
         const at::Tensor batchLogits = backbone.forward(torch::stack(inputs), ForwardRequest{}).logits;
-        if (!batchLogits.defined() || batchLogits.dim() != 2 || batchLogits.size(0) != static_cast<int64_t>(end - start))
+        if (!batchLogits.defined() || batchLogits.dim() != 2 ||
+            batchLogits.size(0) != static_cast<int64_t>(end - start))
             throw Error("faithfulness: the model returned logits of an unexpected shape");
         logits.push_back(batchLogits.to(torch::kFloat64));
     }

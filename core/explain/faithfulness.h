@@ -43,9 +43,9 @@ struct FaithfulnessCurve
 
 struct Faithfulness
 {
-    int target = 0;                       ///< the class followed
-    double originalProbability = 0;       ///< = deletion[0] = insertion[S]
-    double baselineProbability = 0;       ///< = deletion[S] = insertion[0]
+    int target = 0;                        ///< the class followed
+    double originalProbability = 0;        ///< = deletion[0] = insertion[S]
+    double baselineProbability = 0;        ///< = deletion[S] = insertion[0]
     std::vector<FaithfulnessCurve> curves; ///< the heatmaps in the order given, then "random"
 };
 
@@ -65,7 +65,8 @@ double trapezoidArea(const std::vector<double> &x, const std::vector<double> &y)
 /// [1,3,H,W] float32, normalised), through backbone.forward in batches. The original image and
 /// the baseline are forwarded once and shared by every curve. Throws ood::Error for a map whose
 /// size is not the image's, steps < 1, a target outside the classes, a bad baseline or image.
-Faithfulness faithfulnessCurves(Backbone &backbone, const at::Tensor &image, const std::vector<NamedHeatmap> &heatmaps,
+Faithfulness faithfulnessCurves(Backbone &backbone, const at::Tensor &image,
+                                const std::vector<NamedHeatmap> &heatmaps,
                                 const FaithfulnessOptions &options = {});
 
 } // namespace ood

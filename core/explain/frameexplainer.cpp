@@ -18,17 +18,21 @@ namespace {
 const std::vector<std::pair<ExplainPart, const char *>> &partNames()
 {
     static const std::vector<std::pair<ExplainPart, const char *>> names{
-        {ExplainPart::Neurons, "neurons"},           {ExplainPart::RelevanceCam, "relevance-cam"},
-        {ExplainPart::DeviationCam, "deviation-cam"}, {ExplainPart::GradCam, "grad-cam"},
-        {ExplainPart::Lrp, "lrp"},                   {ExplainPart::Faithfulness, "faithfulness"},
-        {ExplainPart::Landscape, "landscape"},       {ExplainPart::Densities, "densities"},
+        {ExplainPart::Neurons, "neurons"},
+        {ExplainPart::RelevanceCam, "relevance-cam"},
+        {ExplainPart::DeviationCam, "deviation-cam"},
+        {ExplainPart::GradCam, "grad-cam"},
+        {ExplainPart::Lrp, "lrp"},
+        {ExplainPart::Faithfulness, "faithfulness"},
+        {ExplainPart::Landscape, "landscape"},
+        {ExplainPart::Densities, "densities"},
     };
     return names;
 }
 
 class StageClock
 {
-public:
+  public:
     explicit StageClock(FrameExplanation &out) : m_out(out) {}
     void done(const std::string &stage)
     {
@@ -37,7 +41,7 @@ public:
         m_start = now;
     }
 
-private:
+  private:
     FrameExplanation &m_out;
     std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
 };
@@ -96,7 +100,8 @@ ExplainPart explainPartFromName(const std::string &name)
 
 int FrameExplanation::flaggedCount() const
 {
-    return static_cast<int>(std::count_if(verdicts.begin(), verdicts.end(), [](const DetectorVerdict &v) { return v.flagged; }));
+    return static_cast<int>(
+        std::count_if(verdicts.begin(), verdicts.end(), [](const DetectorVerdict &v) { return v.flagged; }));
 }
 
 const Heatmap *FrameExplanation::heatmap(const std::string &method) const
@@ -113,7 +118,8 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
     if (!input.defined() || !(input.dim() == 3 || (input.dim() == 4 && input.size(0) == 1)) ||
         input.size(-3) != 3)
         throw Error("explain takes one frame as [3,H,W] or [1,3,H,W], normalised");
-    const at::Tensor batch = input.reshape({1, 3, input.size(-2), input.size(-1)}).to(torch::kFloat32).contiguous();
+    const at::Tensor batch =
+        input.reshape({1, 3, input.size(-2), input.size(-1)}).to(torch::kFloat32).contiguous();
     const int height = static_cast<int>(batch.size(2)), width = static_cast<int>(batch.size(3));
     auto wants = [&](ExplainPart part) {
         return std::find(options.parts.begin(), options.parts.end(), part) != options.parts.end();
@@ -159,8 +165,9 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
     auto unavailable = [&](ExplainPart part, const std::string &reason) {
         out.unavailable.emplace_back(explainPartName(part), reason);
     };
-    const std::string noMaps = "the model does not return its last feature maps (a TorchScript model without a "
-                               "'feature_maps' output, docs/model-contract.md)";
+    const std::string noMaps =
+        "the model does not return its last feature maps (a TorchScript model without a "
+        "'feature_maps' output, docs/model-contract.md)";
     const std::string noNero = "the profile has no NERO detector (fit with --methods including nero)";
 
     if (wants(ExplainPart::Neurons) || wants(ExplainPart::DeviationCam)) {
@@ -177,8 +184,9 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         else {
             const HeadRelevance relevance = headRelevance(activations.features, headWeight, headBias,
                                                           nero ? nero->detector->setting("epsilon") : 0.0);
-            out.heatmaps.push_back(heatmapFromGrid("relevance-cam", "NERO relevance per feature-map cell", true,
-                                                   proportionalPoolingMap(maps, relevance.neurons[0]), height, width));
+            out.heatmaps.push_back(heatmapFromGrid("relevance-cam", "NERO relevance per feature-map cell",
+                                                   true, proportionalPoolingMap(maps, relevance.neurons[0]),
+                                                   height, width));
         }
     }
     if (wants(ExplainPart::DeviationCam)) {
@@ -187,19 +195,18 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         else if (!maps.defined())
             unavailable(ExplainPart::DeviationCam, noMaps);
         else
-            out.heatmaps.push_back(heatmapFromGrid("deviation-cam",
-                                                   "relevance minus the nearest class's mean, per feature-map cell",
-                                                   true, proportionalPoolingMap(maps, out.neurons->deviation), height,
-                                                   width));
+            out.heatmaps.push_back(heatmapFromGrid(
+                "deviation-cam", "relevance minus the nearest class's mean, per feature-map cell", true,
+                proportionalPoolingMap(maps, out.neurons->deviation), height, width));
     }
     if (wants(ExplainPart::GradCam)) {
         if (!maps.defined())
             unavailable(ExplainPart::GradCam, noMaps);
         else {
             try {
-                out.heatmaps.push_back(heatmapFromGrid("grad-cam", "logit per feature-map cell", false,
-                                                       gradCamMap(maps, activations.features, headWeight, out.prediction),
-                                                       height, width));
+                out.heatmaps.push_back(heatmapFromGrid(
+                    "grad-cam", "logit per feature-map cell", false,
+                    gradCamMap(maps, activations.features, headWeight, out.prediction), height, width));
             } catch (const Error &e) {
                 unavailable(ExplainPart::GradCam, e.what());
             }
@@ -224,8 +231,10 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
             const at::Tensor target =
                 torch::one_hot(scored.predictions, backbone.numClasses()).to(torch::kFloat64);
             const LrpResult result = lrp.explain(batch, target);
-            out.heatmaps.push_back(heatmapFromPixels("lrp", "relevance of the predicted class's logit per pixel "
-                                                            "(" + lrpCompositeName(options.lrpComposite) + ")",
+            out.heatmaps.push_back(heatmapFromPixels("lrp",
+                                                     "relevance of the predicted class's logit per pixel "
+                                                     "(" +
+                                                         lrpCompositeName(options.lrpComposite) + ")",
                                                      true, lrpPixelMap(result.relevance)[0]));
         }
         clock.done("lrp");
@@ -255,7 +264,8 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
             LandscapeProgress progress;
             if (options.progress)
                 progress = [&](int done, int total) { return options.progress("landscape", done, total); };
-            out.landscape = scoreLandscape(backbone, *profile.find(id)->detector, batch, options.landscape, progress);
+            out.landscape =
+                scoreLandscape(backbone, *profile.find(id)->detector, batch, options.landscape, progress);
         }
         clock.done("landscape");
     }
@@ -266,9 +276,9 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         for (size_t i = 0; i < profile.detectors.size(); ++i) {
             const ProfileDetector &d = profile.detectors[i];
             const auto set = options.setScores.find(d.detector->id());
-            out.densities.emplace_back(d.detector->id(),
-                                       scoreDensity(d, set == options.setScores.end() ? at::Tensor() : set->second,
-                                                    out.verdicts[i].score, options.density));
+            out.densities.emplace_back(
+                d.detector->id(), scoreDensity(d, set == options.setScores.end() ? at::Tensor() : set->second,
+                                               out.verdicts[i].score, options.density));
         }
         clock.done("densities");
     }

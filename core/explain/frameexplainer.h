@@ -24,14 +24,14 @@ class Backbone;
 
 /// The parts of an explanation; each can be left out.
 enum class ExplainPart {
-    Neurons,          ///< NERO's neuron relevance against the nearest class (needs NERO in the profile)
-    RelevanceCam,     ///< NERO head relevance through the pooling layer (methods.md §12.1)
-    DeviationCam,     ///< relevance minus the nearest class's mean relevance (§12.1 a; needs NERO)
-    GradCam,          ///< Grad-CAM of the predicted class (§12.2)
-    Lrp,              ///< pixel-level LRP (§12.3; native ResNets)
-    Faithfulness,     ///< deletion/insertion curves of every heatmap against a random order
-    Landscape,        ///< PRO-style score landscape (§12.4)
-    Densities,        ///< each detector's ID validation density with the frame marked
+    Neurons,      ///< NERO's neuron relevance against the nearest class (needs NERO in the profile)
+    RelevanceCam, ///< NERO head relevance through the pooling layer (methods.md §12.1)
+    DeviationCam, ///< relevance minus the nearest class's mean relevance (§12.1 a; needs NERO)
+    GradCam,      ///< Grad-CAM of the predicted class (§12.2)
+    Lrp,          ///< pixel-level LRP (§12.3; native ResNets)
+    Faithfulness, ///< deletion/insertion curves of every heatmap against a random order
+    Landscape,    ///< PRO-style score landscape (§12.4)
+    Densities,    ///< each detector's ID validation density with the frame marked
 };
 
 /// "neurons", "relevance-cam", "deviation-cam", "grad-cam", "lrp", "faithfulness", "landscape",
@@ -68,11 +68,11 @@ struct DetectorVerdict
 {
     std::string id;
     std::string displayName;
-    double score = 0;        ///< unified sign: higher = more OOD
-    double reference = 0;    ///< the reference implementation's value (-score when it is ID-high)
+    double score = 0;     ///< unified sign: higher = more OOD
+    double reference = 0; ///< the reference implementation's value (-score when it is ID-high)
     double threshold = 0;
-    double percentile = 0;   ///< share of ID validation frames with a score <= this one, in %
-    bool flagged = false;    ///< score > threshold
+    double percentile = 0; ///< share of ID validation frames with a score <= this one, in %
+    bool flagged = false;  ///< score > threshold
 };
 
 struct FrameExplanation

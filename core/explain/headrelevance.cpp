@@ -17,7 +17,8 @@ HeadRelevance headRelevance(const at::Tensor &features, const at::Tensor &weight
     // everywhere else and nudge only exact-zero-ish denominators, flagging the sample.
     at::Tensor denominator = logits + epsilon;
     const at::Tensor tiny = denominator.abs() < 1e-12;
-    const at::Tensor direction = torch::where(denominator >= 0, torch::ones_like(denominator), -torch::ones_like(denominator));
+    const at::Tensor direction =
+        torch::where(denominator >= 0, torch::ones_like(denominator), -torch::ones_like(denominator));
     denominator = torch::where(tiny, direction * 1e-12, denominator);
 
     const at::Tensor share = p / denominator; // [N,C]

@@ -24,7 +24,8 @@ cv::Mat floatMat(const at::Tensor &values)
     if (!values.defined() || values.dim() != 2 || values.numel() == 0)
         throw Error("a heatmap must be a non-empty [H,W] map");
     const at::Tensor v = values.to(torch::kFloat32).contiguous();
-    return cv::Mat(static_cast<int>(v.size(0)), static_cast<int>(v.size(1)), CV_32F, v.data_ptr<float>()).clone();
+    return cv::Mat(static_cast<int>(v.size(0)), static_cast<int>(v.size(1)), CV_32F, v.data_ptr<float>())
+        .clone();
 }
 
 // Anchor colours, interpolated linearly in RGB. Diverging: a blue-white-red ramp as in
@@ -38,9 +39,10 @@ const std::vector<Anchor> &anchors(ColourMap colours)
 {
     static const std::vector<Anchor> diverging{
         {0.0, 5, 48, 97}, {0.25, 67, 147, 195}, {0.5, 255, 255, 255}, {0.75, 214, 96, 77}, {1.0, 103, 0, 31}};
-    static const std::vector<Anchor> inferno{{0.0, 0, 0, 4},        {0.125, 31, 12, 72},  {0.25, 85, 15, 109},
-                                             {0.375, 136, 34, 106}, {0.5, 186, 54, 85},   {0.625, 227, 89, 51},
-                                             {0.75, 249, 140, 10},  {0.875, 249, 201, 50}, {1.0, 252, 255, 164}};
+    static const std::vector<Anchor> inferno{
+        {0.0, 0, 0, 4},        {0.125, 31, 12, 72},   {0.25, 85, 15, 109},
+        {0.375, 136, 34, 106}, {0.5, 186, 54, 85},    {0.625, 227, 89, 51},
+        {0.75, 249, 140, 10},  {0.875, 249, 201, 50}, {1.0, 252, 255, 164}};
     return colours == ColourMap::Diverging ? diverging : inferno;
 }
 
@@ -54,7 +56,8 @@ ColourRange naturalRange(const Heatmap &map)
         double extent = std::max(std::abs(map.minimum), std::abs(map.maximum));
         if (map.values.defined() && map.values.numel() > 0) {
             const at::Tensor magnitude = map.values.abs().reshape({-1}).to(torch::kFloat64);
-            const auto k = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(0.995 * static_cast<double>(magnitude.numel()))));
+            const auto k = std::max<int64_t>(
+                1, static_cast<int64_t>(std::ceil(0.995 * static_cast<double>(magnitude.numel()))));
             const double robust = std::get<0>(magnitude.kthvalue(k)).item<double>();
             if (robust > 0)
                 extent = robust;
@@ -97,7 +100,8 @@ RgbImage colourise(const at::Tensor &values, ColourRange range, ColourMap colour
     constexpr int kLevels = 1024;
     std::vector<uint8_t> table(kLevels * 3);
     for (int i = 0; i < kLevels; ++i)
-        colourOf(range.low + (range.high - range.low) * i / (kLevels - 1), range, colours, &table[static_cast<size_t>(i) * 3]);
+        colourOf(range.low + (range.high - range.low) * i / (kLevels - 1), range, colours,
+                 &table[static_cast<size_t>(i) * 3]);
     const double width = range.high - range.low;
     for (int y = 0; y < v.rows; ++y) {
         const float *row = v.ptr<float>(y);
@@ -178,7 +182,8 @@ RgbImage landscapePicture(const ScoreLandscape &landscape, int cellPixels)
     const at::Tensor grid = scores.t().flip({0}).contiguous();
     const RgbImage cells = colourise(grid, range, ColourMap::Inferno);
     cv::Mat body;
-    cv::resize(toMat(cells), body, cv::Size(cells.width * cellPixels, cells.height * cellPixels), 0, 0, cv::INTER_NEAREST);
+    cv::resize(toMat(cells), body, cv::Size(cells.width * cellPixels, cells.height * cellPixels), 0, 0,
+               cv::INTER_NEAREST);
     const int barWidth = std::max(8, cellPixels), gap = std::max(4, cellPixels / 2);
     cv::Mat canvas(body.rows, body.cols + gap + barWidth, CV_8UC3, cv::Scalar(255, 255, 255));
     body.copyTo(canvas(cv::Rect(0, 0, body.cols, body.rows)));
@@ -186,11 +191,12 @@ RgbImage landscapePicture(const ScoreLandscape &landscape, int cellPixels)
         uint8_t rgb[3];
         const double t = body.rows > 1 ? 1.0 - static_cast<double>(y) / (body.rows - 1) : 0.5;
         colourOf(range.low + t * (range.high - range.low), range, ColourMap::Inferno, rgb);
-        cv::line(canvas, {body.cols + gap, y}, {body.cols + gap + barWidth - 1, y}, cv::Scalar(rgb[0], rgb[1], rgb[2]));
+        cv::line(canvas, {body.cols + gap, y}, {body.cols + gap + barWidth - 1, y},
+                 cv::Scalar(rgb[0], rgb[1], rgb[2]));
     }
     const int centre = (cells.width / 2) * cellPixels + cellPixels / 2;
-    cv::drawMarker(canvas, {centre, centre}, cv::Scalar(0, 255, 255), cv::MARKER_CROSS, std::max(6, cellPixels),
-                   std::max(1, cellPixels / 8));
+    cv::drawMarker(canvas, {centre, centre}, cv::Scalar(0, 255, 255), cv::MARKER_CROSS,
+                   std::max(6, cellPixels), std::max(1, cellPixels / 8));
     RgbImage picture;
     picture.width = canvas.cols;
     picture.height = canvas.rows;

@@ -22,10 +22,11 @@ at::Tensor imageOf(const at::Tensor &image)
         throw Error("score landscape: no image");
     const bool batched = image.dim() == 4 && image.size(0) == 1;
     if (!(image.dim() == 3 || batched) || image.size(-3) != 3)
-        throw Error("score landscape: expected one image [3,H,W] or [1,3,H,W], got " + std::to_string(image.dim()) +
-                    "-D " + c10::str(image.sizes()));
+        throw Error("score landscape: expected one image [3,H,W] or [1,3,H,W], got " +
+                    std::to_string(image.dim()) + "-D " + c10::str(image.sizes()));
     if (image.scalar_type() != at::kFloat)
-        throw Error("score landscape: expected a float32 image, got " + std::string(c10::toString(image.scalar_type())));
+        throw Error("score landscape: expected a float32 image, got " +
+                    std::string(c10::toString(image.scalar_type())));
     const at::Tensor x = (batched ? image[0] : image).contiguous();
     if (!torch::isfinite(x).all().item<bool>())
         throw Error("score landscape: the image has non-finite values");
@@ -45,13 +46,15 @@ void checkOptions(const LandscapeOptions &options)
         throw Error("score landscape: the grid needs at least 3 points per axis, got " +
                     std::to_string(options.gridSize));
     if (options.gridSize % 2 == 0)
-        throw Error("score landscape: the grid size must be odd so that its centre is the unperturbed image, got " +
-                    std::to_string(options.gridSize));
+        throw Error(
+            "score landscape: the grid size must be odd so that its centre is the unperturbed image, got " +
+            std::to_string(options.gridSize));
     const double r = defaultRadius(options);
     if (!(r > 0) || !std::isfinite(r))
         throw Error("score landscape: the radius must be positive, got " + std::to_string(options.radius));
     if (options.batchSize < 1)
-        throw Error("score landscape: the batch size must be at least 1, got " + std::to_string(options.batchSize));
+        throw Error("score landscape: the batch size must be at least 1, got " +
+                    std::to_string(options.batchSize));
     if (!(options.epsilon >= 0) || !std::isfinite(options.epsilon))
         throw Error("score landscape: epsilon must be >= 0, got " + std::to_string(options.epsilon));
 }
@@ -75,8 +78,9 @@ std::pair<at::Tensor, at::Tensor> drawDirections(const at::Tensor &x, const Land
             const at::Tensor current = direction.flatten(1).norm(2, {1}).view({3, 1, 1});
             direction = direction * (target / current);
             if (direction.abs().max().item<double>() == 0)
-                throw Error("score landscape: the image is zero in every channel, so filter-normalised directions "
-                            "are zero; use sign directions");
+                throw Error(
+                    "score landscape: the image is zero in every channel, so filter-normalised directions "
+                    "are zero; use sign directions");
         }
     }
     if (options.orthogonalise) {
@@ -92,7 +96,8 @@ std::pair<at::Tensor, at::Tensor> drawDirections(const at::Tensor &x, const Land
 
 } // namespace
 
-std::pair<at::Tensor, at::Tensor> landscapeDirections(const at::Tensor &image, const LandscapeOptions &options)
+std::pair<at::Tensor, at::Tensor> landscapeDirections(const at::Tensor &image,
+                                                      const LandscapeOptions &options)
 {
     const auto [d1, d2] = drawDirections(imageOf(image), options);
     return {d1.to(at::kFloat), d2.to(at::kFloat)};

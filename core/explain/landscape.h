@@ -15,8 +15,7 @@ namespace ood {
 class Backbone;
 class Detector;
 
-enum class LandscapeDirections
-{
+enum class LandscapeDirections {
     Sign,             ///< sign(d), d ~ N(0, I): Rademacher vectors, a and b in L-infinity units
     FilterNormalised, ///< d rescaled per colour channel so that ||d[c]||_F = ||x[c]||_F
 };
@@ -47,19 +46,20 @@ struct ScoreLandscape
     at::Tensor scores;
     /// [N,N] float64: ||a_i d1 + a_j d2||_inf, the perturbation actually applied.
     at::Tensor perturbationNorms;
-    double centre = 0;       ///< scores[m][m] = the score of the unperturbed image
-    double deltaZ = 0;       ///< max |centre - scores[i][j]| over points with norm <= epsilon
-    int pointsInBall = 0;    ///< how many grid points that maximum ran over (>= 1: the centre)
+    double centre = 0;    ///< scores[m][m] = the score of the unperturbed image
+    double deltaZ = 0;    ///< max |centre - scores[i][j]| over points with norm <= epsilon
+    int pointsInBall = 0; ///< how many grid points that maximum ran over (>= 1: the centre)
     double epsilon = 0;
-    at::Tensor direction1;   ///< [3,H,W] float32, as applied
-    at::Tensor direction2;   ///< [3,H,W] float32
+    at::Tensor direction1; ///< [3,H,W] float32, as applied
+    at::Tensor direction2; ///< [3,H,W] float32
 };
 
 /// Called after each batch with the grid points done so far; return false to cancel.
 using LandscapeProgress = std::function<bool(int done, int total)>;
 
 /// The directions alone, as scoreLandscape draws them for `image` [3,H,W] (or [1,3,H,W]).
-std::pair<at::Tensor, at::Tensor> landscapeDirections(const at::Tensor &image, const LandscapeOptions &options);
+std::pair<at::Tensor, at::Tensor> landscapeDirections(const at::Tensor &image,
+                                                      const LandscapeOptions &options);
 
 /// Scores the N*N perturbed copies of `image` ([3,H,W] or [1,3,H,W] float32, normalised as the
 /// model card says) with a fitted `detector` through Scorer, batch by batch. Throws ood::Error

@@ -40,8 +40,8 @@ std::vector<int64_t> NeuronExplanation::topContributors(int64_t count) const
     return top;
 }
 
-NeuronExplanation explainNeurons(const Detector &nero, const at::Tensor &features, const at::Tensor &headWeight,
-                                 const at::Tensor &headBias)
+NeuronExplanation explainNeurons(const Detector &nero, const at::Tensor &features,
+                                 const at::Tensor &headWeight, const at::Tensor &headBias)
 {
     if (nero.id() != "nero")
         throw Error("a neuron explanation needs the NERO detector, got " + nero.id());
@@ -95,7 +95,8 @@ NeuronExplanation explainNeurons(const Detector &nero, const at::Tensor &feature
     out.leastRelevant = torch::zeros({d}, torch::kBool);
     out.leastRelevant.index_fill_(0, order.narrow(0, 0, k), true);
     const at::Tensor magnitude = out.activation.abs();
-    out.featureNormFactor = (magnitude.masked_select(out.leastRelevant).sum() / magnitude.sum()).item<double>();
+    out.featureNormFactor =
+        (magnitude.masked_select(out.leastRelevant).sum() / magnitude.sum()).item<double>();
     out.score = (out.relevanceDistance + out.biasScale * std::abs(out.biasRelevance)) * out.featureNormFactor;
     return out;
 }

@@ -28,10 +28,10 @@ struct NeuronExplanation
     bool nearZeroLogit = false; ///< a logit was ~0 and its denominator was nudged (headrelevance.h)
 
     // Per neuron, [D] float64 (leastRelevant: bool).
-    at::Tensor activation;   ///< h_j
-    at::Tensor relevance;    ///< R_j
-    at::Tensor centroid;     ///< mean TRAIN relevance of class c*
-    at::Tensor deviation;    ///< R_j - centroid_j
+    at::Tensor activation; ///< h_j
+    at::Tensor relevance;  ///< R_j
+    at::Tensor centroid;   ///< mean TRAIN relevance of class c*
+    at::Tensor deviation;  ///< R_j - centroid_j
     /// Share of d(x): (V s)_j (R - m - V mu_c*)_j with s the signs of the PCA-space difference.
     /// Sums to d(x) exactly, so "neuron j adds this much to the distance" is literal.
     at::Tensor contribution;
@@ -43,7 +43,7 @@ struct NeuronExplanation
 
 /// `nero` must be a fitted NERO detector (id "nero"); `features` [D] or [1,D] is the frame's
 /// penultimate activation, `headWeight` [C,D], `headBias` [C]. Throws ood::Error otherwise.
-NeuronExplanation explainNeurons(const Detector &nero, const at::Tensor &features, const at::Tensor &headWeight,
-                                 const at::Tensor &headBias);
+NeuronExplanation explainNeurons(const Detector &nero, const at::Tensor &features,
+                                 const at::Tensor &headWeight, const at::Tensor &headBias);
 
 } // namespace ood

@@ -27,14 +27,14 @@ struct Header
 {
     const char *format = nullptr; ///< null: not a format this program reads
     uint64_t width = 0, height = 0;
-    std::string problem; ///< set when the format is known but its header is unusable
+    std::string problem;    ///< set when the format is known but its header is unusable
     size_t frameHeader = 0; ///< JPEG: where the frame header (SOFn) starts
 };
 
 /// Bounds-checked reads: every offset comes from the file.
 class Bytes
 {
-public:
+  public:
     explicit Bytes(const QByteArray &b)
         : m_p(reinterpret_cast<const uchar *>(b.constData())), m_n(static_cast<size_t>(b.size()))
     {
@@ -54,7 +54,7 @@ public:
         return v;
     }
 
-private:
+  private:
     const uchar *m_p;
     size_t m_n;
 };
@@ -79,7 +79,8 @@ Header jpegHeader(const Bytes &b)
         const uint64_t length = b.unsignedAt(i + 2, 2, true);
         if (length < 2)
             return {"JPEG", 0, 0, "corrupt header (bad segment length)"};
-        const bool startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        const bool startOfFrame =
+            marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (startOfFrame) {
             if (!b.has(i, 9))
                 break;
@@ -115,7 +116,8 @@ Header netpbmHeader(const Bytes &b)
         return t;
     };
     auto number = [](const std::string &t, uint64_t &out) {
-        if (t.empty() || t.size() > 18 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        if (t.empty() || t.size() > 18 ||
+            !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }))
             return false;
         out = std::stoull(t);
         return true;
@@ -174,7 +176,8 @@ Header tiffHeader(const Bytes &b)
 Header webpHeader(const Bytes &b)
 {
     Header h{"WebP", 0, 0, {}};
-    if (b.startsWith("VP8 ", 4, 12) && b.has(20, 10) && b.at(23) == 0x9D && b.at(24) == 0x01 && b.at(25) == 0x2A) {
+    if (b.startsWith("VP8 ", 4, 12) && b.has(20, 10) && b.at(23) == 0x9D && b.at(24) == 0x01 &&
+        b.at(25) == 0x2A) {
         h.width = b.unsignedAt(26, 2, false) & 0x3FFF;
         h.height = b.unsignedAt(28, 2, false) & 0x3FFF;
     } else if (b.startsWith("VP8L", 4, 12) && b.has(20, 5) && b.at(20) == 0x2F) {
@@ -210,11 +213,15 @@ Header readHeader(const QByteArray &bytes)
         const auto height = static_cast<int32_t>(b.unsignedAt(22, 4, false));
         if (width <= 0 || height == 0 || height == INT32_MIN)
             return {"BMP", 0, 0, {}};
-        return {"BMP", static_cast<uint64_t>(width), static_cast<uint64_t>(height < 0 ? -int64_t(height) : height), {}};
+        return {"BMP",
+                static_cast<uint64_t>(width),
+                static_cast<uint64_t>(height < 0 ? -int64_t(height) : height),
+                {}};
     }
     if (b.at(0) == 'P' && ((b.at(1) >= '1' && b.at(1) <= '7') || b.at(1) == 'F' || b.at(1) == 'f'))
         return netpbmHeader(b);
-    if (b.startsWith("II*\0", 4) || b.startsWith("MM\0*", 4) || b.startsWith("II+\0", 4) || b.startsWith("MM\0+", 4))
+    if (b.startsWith("II*\0", 4) || b.startsWith("MM\0*", 4) || b.startsWith("II+\0", 4) ||
+        b.startsWith("MM\0+", 4))
         return tiffHeader(b);
     if (b.startsWith("RIFF", 4) && b.startsWith("WEBP", 4, 8))
         return webpHeader(b);
@@ -232,7 +239,8 @@ RgbImage decodeImageFile(const QString &path, const DecodeLimits &limits)
 {
     const std::string name = path.toStdString();
     if (QFile::encodeName(path).size() >= PATH_MAX)
-        throw Error(name + ": path is longer than the " + std::to_string(PATH_MAX) + " bytes the system allows");
+        throw Error(name + ": path is longer than the " + std::to_string(PATH_MAX) +
+                    " bytes the system allows");
     const QFileInfo info(path);
     if (!info.exists())
         throw Error(name + ": file does not exist");
@@ -254,8 +262,9 @@ RgbImage decodeImageFile(const QString &path, const DecodeLimits &limits)
 
     const Header header = readHeader(bytes);
     if (!header.format)
-        throw Error(name + ": not a readable image (not a format this program reads: JPEG, PNG, BMP, TIFF, WebP, "
-                           "PNM, Sun raster)");
+        throw Error(name +
+                    ": not a readable image (not a format this program reads: JPEG, PNG, BMP, TIFF, WebP, "
+                    "PNM, Sun raster)");
     if (!header.problem.empty())
         throw Error(name + ": not a readable image (" + header.format + ": " + header.problem + ")");
     if (header.width == 0 || header.height == 0)
@@ -263,21 +272,24 @@ RgbImage decodeImageFile(const QString &path, const DecodeLimits &limits)
     // Divides instead of multiplying: two 32-bit sizes overflow a signed 64-bit product.
     const auto limit = static_cast<uint64_t>(std::max<int64_t>(limits.maxPixels, 0));
     if (header.width > limit || header.height > limit / header.width)
-        throw Error(name + ": the " + header.format + " header declares " + std::to_string(header.width) + "x" +
-                    std::to_string(header.height) + " pixels, more than the limit of " +
+        throw Error(name + ": the " + header.format + " header declares " + std::to_string(header.width) +
+                    "x" + std::to_string(header.height) + " pixels, more than the limit of " +
                     std::to_string(limits.maxPixels) + " (refused before decoding)");
 
     // libjpeg fills a cut-off JPEG with grey and calls it a success (PIL, which torchvision uses,
     // refuses it): a scan with no end-of-image marker after it is a truncated file.
     if (header.format == std::string("JPEG")) {
-        const qsizetype scan = bytes.indexOf(QByteArray("\xFF\xDA", 2), static_cast<qsizetype>(header.frameHeader));
+        const qsizetype scan =
+            bytes.indexOf(QByteArray("\xFF\xDA", 2), static_cast<qsizetype>(header.frameHeader));
         if (scan < 0 || bytes.indexOf(QByteArray("\xFF\xD9", 2), scan + 2) < 0)
-            throw Error(name + ": not a readable image (JPEG: truncated, the end-of-image marker is missing)");
+            throw Error(name +
+                        ": not a readable image (JPEG: truncated, the end-of-image marker is missing)");
     }
 
     cv::Mat decoded;
     try {
-        const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char *>(bytes.constData()));
+        const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
+                             const_cast<char *>(bytes.constData()));
         // IMREAD_COLOR applies the EXIF orientation, turns grey/palette/CMYK into 3 channels,
         // drops alpha and scales 16-bit samples to 8 bits.
         decoded = cv::imdecode(buffer, cv::IMREAD_COLOR);

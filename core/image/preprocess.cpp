@@ -21,7 +21,7 @@ constexpr int kPrecisionBits = 32 - 8 - 2;
 struct Coefficients
 {
     int kernelSize = 0;
-    std::vector<int> bounds;   ///< per output pixel: first input index, number of taps
+    std::vector<int> bounds;    ///< per output pixel: first input index, number of taps
     std::vector<int32_t> fixed; ///< outSize * kernelSize fixed-point weights
 };
 
@@ -57,7 +57,8 @@ Coefficients precompute(int inSize, int outSize)
             total += weights[static_cast<size_t>(x)];
         }
         for (int x = 0; x < xmax; ++x) {
-            const double w = total != 0.0 ? weights[static_cast<size_t>(x)] / total : weights[static_cast<size_t>(x)];
+            const double w =
+                total != 0.0 ? weights[static_cast<size_t>(x)] / total : weights[static_cast<size_t>(x)];
             c.fixed[static_cast<size_t>(xx) * static_cast<size_t>(c.kernelSize) + static_cast<size_t>(x)] =
                 w < 0 ? static_cast<int32_t>(-0.5 + w * (1 << kPrecisionBits))
                       : static_cast<int32_t>(0.5 + w * (1 << kPrecisionBits));
@@ -92,15 +93,19 @@ RgbImage resamplePass(const RgbImage &in, int outWidth, int outHeight, int rowOf
             const int first = c.bounds[static_cast<size_t>(o) * 2];
             const int taps = c.bounds[static_cast<size_t>(o) * 2 + 1];
             const int32_t *k = &c.fixed[static_cast<size_t>(o) * static_cast<size_t>(c.kernelSize)];
-            int64_t sum[3] = {1 << (kPrecisionBits - 1), 1 << (kPrecisionBits - 1), 1 << (kPrecisionBits - 1)};
+            int64_t sum[3] = {1 << (kPrecisionBits - 1), 1 << (kPrecisionBits - 1),
+                              1 << (kPrecisionBits - 1)};
             for (int t = 0; t < taps; ++t) {
-                const size_t offset = horizontal
-                                          ? static_cast<size_t>(y + rowOffset) * inStride + static_cast<size_t>(first + t) * 3
-                                          : static_cast<size_t>(first + t) * inStride + static_cast<size_t>(x) * 3;
+                const size_t offset =
+                    horizontal
+                        ? static_cast<size_t>(y + rowOffset) * inStride + static_cast<size_t>(first + t) * 3
+                        : static_cast<size_t>(first + t) * inStride + static_cast<size_t>(x) * 3;
                 for (int ch = 0; ch < 3; ++ch)
                     sum[ch] += static_cast<int64_t>(in.pixels[offset + static_cast<size_t>(ch)]) * k[t];
             }
-            uint8_t *p = &out.pixels[(static_cast<size_t>(y) * static_cast<size_t>(outWidth) + static_cast<size_t>(x)) * 3];
+            uint8_t *p = &out.pixels[(static_cast<size_t>(y) * static_cast<size_t>(outWidth) +
+                                      static_cast<size_t>(x)) *
+                                     3];
             for (int ch = 0; ch < 3; ++ch)
                 p[ch] = clip8(sum[ch]);
         }
@@ -122,7 +127,8 @@ RgbImage resizeLikePil(const RgbImage &image, int width, int height)
     Coefficients vertical = precompute(image.height, height);
     // Only the input rows the vertical pass reads go through the horizontal pass.
     const int firstRow = vertical.bounds[0];
-    const int lastRow = vertical.bounds[static_cast<size_t>(height) * 2 - 2] + vertical.bounds[static_cast<size_t>(height) * 2 - 1];
+    const int lastRow = vertical.bounds[static_cast<size_t>(height) * 2 - 2] +
+                        vertical.bounds[static_cast<size_t>(height) * 2 - 1];
     RgbImage current = image;
     if (needHorizontal) {
         for (int i = 0; i < height; ++i)
@@ -136,8 +142,9 @@ RgbImage resizeLikePil(const RgbImage &image, int width, int height)
 
 at::Tensor preprocessImage(const RgbImage &image, const InputSpec &spec)
 {
-    const RgbImage resized =
-        (image.width == spec.width && image.height == spec.height) ? image : resizeLikePil(image, spec.width, spec.height);
+    const RgbImage resized = (image.width == spec.width && image.height == spec.height)
+                                 ? image
+                                 : resizeLikePil(image, spec.width, spec.height);
     // ToTensor (uint8 -> float32 / 255) then Normalize ((x - mean) / std), in float32 as torchvision.
     const at::Tensor hwc = torch::from_blob(const_cast<uint8_t *>(resized.pixels.data()),
                                             {resized.height, resized.width, 3}, torch::kUInt8);

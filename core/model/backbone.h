@@ -12,7 +12,7 @@ namespace ood {
 
 class Backbone
 {
-public:
+  public:
     virtual ~Backbone() = default;
 
     virtual std::string architecture() const = 0;
@@ -36,7 +36,11 @@ public:
 
     /// Runs the network from the `early` activation to the penultimate features [N,D]
     /// (GROOD's mid part). Returns an undefined tensor when the model cannot be split.
-    virtual at::Tensor featuresFromEarly(const at::Tensor &early) { (void)early; return {}; }
+    virtual at::Tensor featuresFromEarly(const at::Tensor &early)
+    {
+        (void)early;
+        return {};
+    }
     /// True when forward() returns `early` on request AND featuresFromEarly() runs from it. A
     /// cheap query (no forward pass), so detectors can tell whether they are available.
     virtual bool canRunFromEarly() const { return false; }

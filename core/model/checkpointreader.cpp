@@ -27,16 +27,31 @@ using ValuePtr = std::shared_ptr<Value>;
 /// Object: a class name and the state BUILD gave it.
 struct Value
 {
-    enum class Kind { None, Bool, Int, Float, String, Bytes, Tuple, List, Dict, Tensor, Global, Object, Storage, Mark };
+    enum class Kind {
+        None,
+        Bool,
+        Int,
+        Float,
+        String,
+        Bytes,
+        Tuple,
+        List,
+        Dict,
+        Tensor,
+        Global,
+        Object,
+        Storage,
+        Mark
+    };
     Kind kind = Kind::None;
     bool boolean = false;
     int64_t integer = 0;
     double real = 0;
-    std::string text;                                  ///< String, Bytes; Global/Object: "module.name"
-    std::vector<ValuePtr> items;                       ///< Tuple, List
+    std::string text;                                   ///< String, Bytes; Global/Object: "module.name"
+    std::vector<ValuePtr> items;                        ///< Tuple, List
     std::vector<std::pair<ValuePtr, ValuePtr>> entries; ///< Dict
-    at::Tensor tensor;                                 ///< Tensor; Storage: the flat storage
-    ValuePtr state;                                    ///< Object
+    at::Tensor tensor;                                  ///< Tensor; Storage: the flat storage
+    ValuePtr state;                                     ///< Object
 
     static ValuePtr make(Kind k)
     {
@@ -49,19 +64,21 @@ struct Value
 const std::map<std::string, c10::ScalarType> &storageTypes()
 {
     static const std::map<std::string, c10::ScalarType> types = {
-        {"FloatStorage", torch::kFloat32},  {"DoubleStorage", torch::kFloat64}, {"HalfStorage", torch::kFloat16},
-        {"BFloat16Storage", torch::kBFloat16}, {"LongStorage", torch::kInt64}, {"IntStorage", torch::kInt32},
-        {"ShortStorage", torch::kInt16},    {"CharStorage", torch::kInt8},      {"ByteStorage", torch::kUInt8},
-        {"BoolStorage", torch::kBool},      {"UntypedStorage", torch::kUInt8},
+        {"FloatStorage", torch::kFloat32}, {"DoubleStorage", torch::kFloat64},
+        {"HalfStorage", torch::kFloat16},  {"BFloat16Storage", torch::kBFloat16},
+        {"LongStorage", torch::kInt64},    {"IntStorage", torch::kInt32},
+        {"ShortStorage", torch::kInt16},   {"CharStorage", torch::kInt8},
+        {"ByteStorage", torch::kUInt8},    {"BoolStorage", torch::kBool},
+        {"UntypedStorage", torch::kUInt8},
     };
     return types;
 }
 
 class Unpickler
 {
-public:
-    Unpickler(const uint8_t *data, size_t size, caffe2::serialize::PyTorchStreamReader &archive, std::string file,
-              std::string label = "checkpoint")
+  public:
+    Unpickler(const uint8_t *data, size_t size, caffe2::serialize::PyTorchStreamReader &archive,
+              std::string file, std::string label = "checkpoint")
         : m_data(data), m_size(size), m_archive(archive), m_file(std::move(file)), m_label(std::move(label))
     {
     }
@@ -71,17 +88,40 @@ public:
         while (true) {
             const uint8_t op = byte();
             switch (op) {
-            case 0x80: byte(); break;                // PROTO
-            case 0x95: take(8); break;               // FRAME
-            case '.': return pop();                  // STOP
-            case 'N': push(make(Value::Kind::None)); break;
-            case 0x88: case 0x89: { auto v = make(Value::Kind::Bool); v->boolean = op == 0x88; push(v); break; }
-            case 'J': pushInt(static_cast<int32_t>(littleEndian(4))); break;
-            case 'K': pushInt(static_cast<int64_t>(byte())); break;
-            case 'M': pushInt(static_cast<int64_t>(littleEndian(2))); break;
-            case 0x8a: pushLong(byte()); break;      // LONG1
-            case 0x8b: pushLong(static_cast<size_t>(littleEndian(4))); break; // LONG4
-            case 'G': {                              // BINFLOAT, big-endian
+            case 0x80:
+                byte();
+                break; // PROTO
+            case 0x95:
+                take(8);
+                break; // FRAME
+            case '.':
+                return pop(); // STOP
+            case 'N':
+                push(make(Value::Kind::None));
+                break;
+            case 0x88:
+            case 0x89: {
+                auto v = make(Value::Kind::Bool);
+                v->boolean = op == 0x88;
+                push(v);
+                break;
+            }
+            case 'J':
+                pushInt(static_cast<int32_t>(littleEndian(4)));
+                break;
+            case 'K':
+                pushInt(static_cast<int64_t>(byte()));
+                break;
+            case 'M':
+                pushInt(static_cast<int64_t>(littleEndian(2)));
+                break;
+            case 0x8a:
+                pushLong(byte());
+                break; // LONG1
+            case 0x8b:
+                pushLong(static_cast<size_t>(littleEndian(4)));
+                break;  // LONG4
+            case 'G': { // BINFLOAT, big-endian
                 const uint8_t *p = take(8);
                 uint64_t bits = 0;
                 for (int i = 0; i < 8; ++i)
@@ -91,17 +131,42 @@ public:
                 push(v);
                 break;
             }
-            case 'X': pushString(static_cast<size_t>(littleEndian(4)), Value::Kind::String); break;
-            case 0x8c: pushString(byte(), Value::Kind::String); break;
-            case 0x8d: pushString(static_cast<size_t>(littleEndian(8)), Value::Kind::String); break;
-            case 'B': pushString(static_cast<size_t>(littleEndian(4)), Value::Kind::Bytes); break;
-            case 'C': pushString(byte(), Value::Kind::Bytes); break;
-            case '}': push(make(Value::Kind::Dict)); break;
-            case ']': push(make(Value::Kind::List)); break;
-            case ')': push(make(Value::Kind::Tuple)); break;
-            case '(': push(make(Value::Kind::Mark)); break;
-            case 't': { auto t = make(Value::Kind::Tuple); t->items = popToMark(); push(t); break; }
-            case 0x85: case 0x86: case 0x87: {       // TUPLE1..3
+            case 'X':
+                pushString(static_cast<size_t>(littleEndian(4)), Value::Kind::String);
+                break;
+            case 0x8c:
+                pushString(byte(), Value::Kind::String);
+                break;
+            case 0x8d:
+                pushString(static_cast<size_t>(littleEndian(8)), Value::Kind::String);
+                break;
+            case 'B':
+                pushString(static_cast<size_t>(littleEndian(4)), Value::Kind::Bytes);
+                break;
+            case 'C':
+                pushString(byte(), Value::Kind::Bytes);
+                break;
+            case '}':
+                push(make(Value::Kind::Dict));
+                break;
+            case ']':
+                push(make(Value::Kind::List));
+                break;
+            case ')':
+                push(make(Value::Kind::Tuple));
+                break;
+            case '(':
+                push(make(Value::Kind::Mark));
+                break;
+            case 't': {
+                auto t = make(Value::Kind::Tuple);
+                t->items = popToMark();
+                push(t);
+                break;
+            }
+            case 0x85:
+            case 0x86:
+            case 0x87: { // TUPLE1..3
                 auto t = make(Value::Kind::Tuple);
                 t->items.resize(op - 0x84);
                 for (size_t i = t->items.size(); i-- > 0;)
@@ -109,7 +174,12 @@ public:
                 push(t);
                 break;
             }
-            case 's': { auto v = pop(); auto k = pop(); container(Value::Kind::Dict)->entries.emplace_back(k, v); break; }
+            case 's': {
+                auto v = pop();
+                auto k = pop();
+                container(Value::Kind::Dict)->entries.emplace_back(k, v);
+                break;
+            }
             case 'u': {
                 auto items = popToMark();
                 if (items.size() % 2)
@@ -119,41 +189,91 @@ public:
                     d->entries.emplace_back(items[i], items[i + 1]);
                 break;
             }
-            case 'a': { auto v = pop(); container(Value::Kind::List)->items.push_back(v); break; }
-            case 'e': { auto items = popToMark(); auto l = container(Value::Kind::List); l->items.insert(l->items.end(), items.begin(), items.end()); break; }
-            case 'q': memoize(byte()); break;
-            case 'r': memoize(static_cast<size_t>(littleEndian(4))); break;
-            case 0x94: memoize(m_memo.size()); break; // MEMOIZE
-            case 'h': push(memo(byte())); break;
-            case 'j': push(memo(static_cast<size_t>(littleEndian(4)))); break;
-            case '0': pop(); break;                  // POP
-            case '1': popToMark(); break;            // POP_MARK
-            case '2': push(top()); break;            // DUP
-            case 'c': {                              // GLOBAL "module\nname\n"
+            case 'a': {
+                auto v = pop();
+                container(Value::Kind::List)->items.push_back(v);
+                break;
+            }
+            case 'e': {
+                auto items = popToMark();
+                auto l = container(Value::Kind::List);
+                l->items.insert(l->items.end(), items.begin(), items.end());
+                break;
+            }
+            case 'q':
+                memoize(byte());
+                break;
+            case 'r':
+                memoize(static_cast<size_t>(littleEndian(4)));
+                break;
+            case 0x94:
+                memoize(m_memo.size());
+                break; // MEMOIZE
+            case 'h':
+                push(memo(byte()));
+                break;
+            case 'j':
+                push(memo(static_cast<size_t>(littleEndian(4))));
+                break;
+            case '0':
+                pop();
+                break; // POP
+            case '1':
+                popToMark();
+                break; // POP_MARK
+            case '2':
+                push(top());
+                break;  // DUP
+            case 'c': { // GLOBAL "module\nname\n"
                 const std::string module = line(), name = line();
                 push(global(module, name));
                 break;
             }
-            case 0x93: {                             // STACK_GLOBAL
+            case 0x93: { // STACK_GLOBAL
                 auto name = pop(), module = pop();
                 if (name->kind != Value::Kind::String || module->kind != Value::Kind::String)
                     fail("STACK_GLOBAL without strings");
                 push(global(module->text, name->text));
                 break;
             }
-            case 'Q': push(persistentLoad(pop())); break; // BINPERSID
-            case 'R': { auto args = pop(); auto callable = pop(); push(reduce(callable, args)); break; }
-            case 0x81: { auto args = pop(); auto cls = pop(); push(newObject(cls)); break; } // NEWOBJ
-            case 0x92: { pop(); auto args = pop(); auto cls = pop(); push(newObject(cls)); break; } // NEWOBJ_EX
-            case 'b': {                              // BUILD
+            case 'Q':
+                push(persistentLoad(pop()));
+                break; // BINPERSID
+            case 'R': {
+                auto args = pop();
+                auto callable = pop();
+                push(reduce(callable, args));
+                break;
+            }
+            case 0x81: {
+                auto args = pop();
+                auto cls = pop();
+                push(newObject(cls));
+                break;
+            } // NEWOBJ
+            case 0x92: {
+                pop();
+                auto args = pop();
+                auto cls = pop();
+                push(newObject(cls));
+                break;
+            }           // NEWOBJ_EX
+            case 'b': { // BUILD
                 auto state = pop();
                 auto target = top();
                 if (target->kind == Value::Kind::Object)
                     target->state = state;
                 break; // state of dicts (OrderedDict._metadata) and tensors is not needed
             }
-            case 0x8f: push(make(Value::Kind::List)); break; // EMPTY_SET, kept as a list
-            case 0x90: { auto items = popToMark(); auto l = container(Value::Kind::List); l->items.insert(l->items.end(), items.begin(), items.end()); break; }
+            case 0x8f:
+                push(make(Value::Kind::List));
+                break; // EMPTY_SET, kept as a list
+            case 0x90: {
+                auto items = popToMark();
+                auto l = container(Value::Kind::List);
+                l->items.insert(l->items.end(), items.begin(), items.end());
+                break;
+            }
             default: {
                 char hex[8];
                 std::snprintf(hex, sizeof hex, "0x%02x", op);
@@ -177,7 +297,7 @@ public:
     Unpickler(const Unpickler &) = delete;
     Unpickler &operator=(const Unpickler &) = delete;
 
-private:
+  private:
     ValuePtr make(Value::Kind kind)
     {
         ValuePtr v = Value::make(kind);
@@ -186,7 +306,8 @@ private:
     }
     [[noreturn]] void fail(const std::string &what) const
     {
-        throw Error(m_label + " " + m_file + " cannot be read: " + what + " (at byte " + std::to_string(m_pos) + ")");
+        throw Error(m_label + " " + m_file + " cannot be read: " + what + " (at byte " +
+                    std::to_string(m_pos) + ")");
     }
     const uint8_t *take(size_t n)
     {
@@ -303,9 +424,10 @@ private:
     ValuePtr persistentLoad(const ValuePtr &pid)
     {
         // ('storage', <storage class>, key, location, numel)
-        if (pid->kind != Value::Kind::Tuple || pid->items.size() < 5 || pid->items[0]->kind != Value::Kind::String ||
-            pid->items[0]->text != "storage" || pid->items[1]->kind != Value::Kind::Global ||
-            pid->items[2]->kind != Value::Kind::String || pid->items[4]->kind != Value::Kind::Int)
+        if (pid->kind != Value::Kind::Tuple || pid->items.size() < 5 ||
+            pid->items[0]->kind != Value::Kind::String || pid->items[0]->text != "storage" ||
+            pid->items[1]->kind != Value::Kind::Global || pid->items[2]->kind != Value::Kind::String ||
+            pid->items[4]->kind != Value::Kind::Int)
             fail("unsupported persistent id");
         const std::string &cls = pid->items[1]->text;
         const std::string shortName = cls.substr(cls.rfind('.') + 1);
@@ -349,12 +471,14 @@ private:
 
     ValuePtr rebuildTensor(const ValuePtr &args)
     {
-        if (args->items.size() < 4 || args->items[0]->kind != Value::Kind::Storage || args->items[1]->kind != Value::Kind::Int)
+        if (args->items.size() < 4 || args->items[0]->kind != Value::Kind::Storage ||
+            args->items[1]->kind != Value::Kind::Int)
             fail("malformed tensor record");
         const at::Tensor &storage = args->items[0]->tensor;
         const int64_t offset = args->items[1]->integer;
         bool okSize = false, okStride = false;
-        const std::vector<int64_t> size = ints(args->items[2], okSize), stride = ints(args->items[3], okStride);
+        const std::vector<int64_t> size = ints(args->items[2], okSize),
+                                   stride = ints(args->items[3], okStride);
         if (!okSize || !okStride || size.size() != stride.size() || size.size() > 16)
             fail("malformed tensor shape");
         // Every value comes from the file: bounded before any product can overflow, and the
@@ -362,7 +486,8 @@ private:
         const int64_t stored = storage.numel();
         bool empty = false;
         for (size_t i = 0; i < size.size(); ++i) {
-            if (size[i] < 0 || stride[i] < 0 || size[i] > (int64_t(1) << 40) || stride[i] > (int64_t(1) << 40))
+            if (size[i] < 0 || stride[i] < 0 || size[i] > (int64_t(1) << 40) ||
+                stride[i] > (int64_t(1) << 40))
                 fail("implausible tensor shape");
             empty = empty || size[i] == 0;
         }
@@ -382,7 +507,8 @@ private:
                 fail("tensor lies outside its storage");
         }
         auto t = make(Value::Kind::Tensor);
-        t->tensor = empty ? torch::empty(size, storage.options()) : storage.as_strided(size, stride, offset).clone();
+        t->tensor =
+            empty ? torch::empty(size, storage.options()) : storage.as_strided(size, stride, offset).clone();
         return t;
     }
 
@@ -393,14 +519,16 @@ private:
         const std::string &name = callable->text;
         if (name == "torch._utils._rebuild_tensor_v2" || name == "torch._utils._rebuild_tensor")
             return rebuildTensor(args);
-        if (name == "torch._utils._rebuild_parameter" || name == "torch._utils._rebuild_parameter_with_state") {
+        if (name == "torch._utils._rebuild_parameter" ||
+            name == "torch._utils._rebuild_parameter_with_state") {
             if (args->items.empty() || args->items[0]->kind != Value::Kind::Tensor)
                 fail("malformed parameter record");
             return args->items[0];
         }
         if (name == "collections.OrderedDict" || name == "builtins.dict") {
             auto d = make(Value::Kind::Dict);
-            if (!args->items.empty() && (args->items[0]->kind == Value::Kind::List || args->items[0]->kind == Value::Kind::Tuple))
+            if (!args->items.empty() &&
+                (args->items[0]->kind == Value::Kind::List || args->items[0]->kind == Value::Kind::Tuple))
                 for (const auto &pair : args->items[0]->items)
                     if (pair->kind == Value::Kind::Tuple && pair->items.size() == 2)
                         d->entries.emplace_back(pair->items[0], pair->items[1]);
@@ -414,7 +542,8 @@ private:
                 fail("malformed " + name);
             return args->items[0];
         }
-        if (name == "copyreg._reconstructor" && !args->items.empty() && args->items[0]->kind == Value::Kind::Global)
+        if (name == "copyreg._reconstructor" && !args->items.empty() &&
+            args->items[0]->kind == Value::Kind::Global)
             return newObject(args->items[0]);
         // Any other callable (torch.device, torch.Size, ...) is recorded, never called.
         auto object = make(Value::Kind::Object);
@@ -469,7 +598,10 @@ void collectModule(const Value &module, const std::string &prefix, NamedTensors 
                 collectModule(*v, prefix + k->text + ".", out, depth + 1);
 }
 
-bool looksLikeModule(const Value &v) { return v.kind == Value::Kind::Object && v.state && dictGet(*v.state, "_modules"); }
+bool looksLikeModule(const Value &v)
+{
+    return v.kind == Value::Kind::Object && v.state && dictGet(*v.state, "_modules");
+}
 
 NamedTensors collect(const Value &root)
 {
@@ -496,11 +628,12 @@ NamedTensors collect(const Value &root)
 /// Little-endian fields of a zip file, read at absolute offsets; false past the end.
 class ZipFile
 {
-public:
+  public:
     explicit ZipFile(QFile &file) : m_file(file) {}
     bool read(qint64 offset, qint64 count, QByteArray &out)
     {
-        if (offset < 0 || count < 0 || offset > m_file.size() || count > m_file.size() - offset || !m_file.seek(offset))
+        if (offset < 0 || count < 0 || offset > m_file.size() || count > m_file.size() - offset ||
+            !m_file.seek(offset))
             return false;
         out = m_file.read(count);
         return out.size() == count;
@@ -513,7 +646,7 @@ public:
         return v;
     }
 
-private:
+  private:
     QFile &m_file;
 };
 
@@ -523,7 +656,9 @@ private:
 /// and leaks the opened zip state (150 to 1000 bytes each time; found by fuzz_checkpoint_load).
 void precheckZip(const std::string &path, const std::string &label)
 {
-    const auto damaged = [&] { return Error(label + " " + path + " is damaged (its zip directory cannot be read)"); };
+    const auto damaged = [&] {
+        return Error(label + " " + path + " is damaged (its zip directory cannot be read)");
+    };
     QFile file(QString::fromStdString(path));
     if (!file.open(QIODevice::ReadOnly))
         throw Error(label + " " + path + " cannot be read: " + file.errorString().toStdString());
@@ -544,11 +679,13 @@ void precheckZip(const std::string &path, const std::string &label)
     // record whose values count, as miniz (LibTorch's zip reader) takes them whenever it is there.
     QByteArray locator, record;
     const qint64 locatorAt = size - tailSize + end - 20;
-    if (locatorAt >= 56 && zip.read(locatorAt, 20, locator) && locator.startsWith(QByteArray("PK\x06\x07", 4))) {
+    if (locatorAt >= 56 && zip.read(locatorAt, 20, locator) &&
+        locator.startsWith(QByteArray("PK\x06\x07", 4))) {
         const uint64_t recordAt = ZipFile::field(locator, 8, 8);
         if (recordAt > static_cast<uint64_t>(size - 56))
             throw damaged();
-        if (zip.read(static_cast<qint64>(recordAt), 56, record) && record.startsWith(QByteArray("PK\x06\x06", 4))) {
+        if (zip.read(static_cast<qint64>(recordAt), 56, record) &&
+            record.startsWith(QByteArray("PK\x06\x06", 4))) {
             entries = ZipFile::field(record, 32, 8);
             directorySize = ZipFile::field(record, 40, 8);
             directory = ZipFile::field(record, 48, 8);
@@ -564,7 +701,8 @@ void precheckZip(const std::string &path, const std::string &label)
     bool versionFound = false;
     int position = 0;
     for (uint64_t e = 0; e < entries; ++e) {
-        if (position + 46 > central.size() || !central.mid(position, 4).startsWith(QByteArray("PK\x01\x02", 4)))
+        if (position + 46 > central.size() ||
+            !central.mid(position, 4).startsWith(QByteArray("PK\x01\x02", 4)))
             throw damaged();
         const int nameLength = static_cast<int>(ZipFile::field(central, position + 28, 2));
         const int skip = nameLength + static_cast<int>(ZipFile::field(central, position + 30, 2)) +
@@ -575,7 +713,8 @@ void precheckZip(const std::string &path, const std::string &label)
         if (e == 0) {
             const size_t slash = name.find('/');
             if (slash == std::string::npos)
-                throw Error(label + " " + path + " is a zip archive but not a PyTorch file (its entries are not in "
+                throw Error(label + " " + path +
+                            " is a zip archive but not a PyTorch file (its entries are not in "
                             "one folder)");
             archive = name.substr(0, slash + 1);
         }
@@ -592,11 +731,13 @@ void precheckZip(const std::string &path, const std::string &label)
             // "directory" as empty (fuzz_checkpoint_load, fuzz_profile_load).
             const uint64_t flags = ZipFile::field(central, position + 8, 2);
             const uint64_t attributes = ZipFile::field(central, position + 38, 4);
-            if ((flags & (0x1 | 0x20 | 0x40 | 0x2000)) || (attributes & 0x10) || (method != 0 && method != 8) ||
-                length > 64 || packed > 4096 || !zip.read(localAt, 30, local) ||
-                !local.startsWith(QByteArray("PK\x03\x04", 4)) ||
-                !zip.read(localAt + 30 + static_cast<qint64>(ZipFile::field(local, 26, 2) + ZipFile::field(local, 28, 2)),
-                          static_cast<qint64>(packed), data))
+            if ((flags & (0x1 | 0x20 | 0x40 | 0x2000)) || (attributes & 0x10) ||
+                (method != 0 && method != 8) || length > 64 || packed > 4096 ||
+                !zip.read(localAt, 30, local) || !local.startsWith(QByteArray("PK\x03\x04", 4)) ||
+                !zip.read(
+                    localAt + 30 +
+                        static_cast<qint64>(ZipFile::field(local, 26, 2) + ZipFile::field(local, 28, 2)),
+                    static_cast<qint64>(packed), data))
                 throw Error(label + " " + path + " is damaged (its version record cannot be read)");
             if (method == 0) {
                 text = data;
@@ -607,7 +748,8 @@ void precheckZip(const std::string &path, const std::string &label)
                 stream.avail_in = static_cast<uInt>(data.size());
                 stream.next_out = reinterpret_cast<Bytef *>(text.data());
                 stream.avail_out = static_cast<uInt>(text.size());
-                const bool inflated = inflateInit2(&stream, -MAX_WBITS) == Z_OK && inflate(&stream, Z_FINISH) == Z_STREAM_END &&
+                const bool inflated = inflateInit2(&stream, -MAX_WBITS) == Z_OK &&
+                                      inflate(&stream, Z_FINISH) == Z_STREAM_END &&
                                       stream.total_out == length;
                 inflateEnd(&stream);
                 if (!inflated)
@@ -622,8 +764,10 @@ void precheckZip(const std::string &path, const std::string &label)
                 const qulonglong version = text.trimmed().toULongLong(&ok);
                 if (!ok || version < caffe2::serialize::kMinSupportedFileFormatVersion ||
                     version > caffe2::serialize::kMaxSupportedFileFormatVersion)
-                    throw Error(label + " " + path + " is damaged or from an unsupported PyTorch version (archive "
-                                "format version '" + text.trimmed().left(20).toStdString() + "')");
+                    throw Error(label + " " + path +
+                                " is damaged or from an unsupported PyTorch version (archive "
+                                "format version '" +
+                                text.trimmed().left(20).toStdString() + "')");
             }
         }
         position += 46 + skip;
@@ -633,8 +777,7 @@ void precheckZip(const std::string &path, const std::string &label)
 }
 
 /// Runs `body` on the opened archive, turning LibTorch's own exceptions into ood::Error.
-template <typename Body>
-void withArchive(const std::string &path, const std::string &label, Body body)
+template <typename Body> void withArchive(const std::string &path, const std::string &label, Body body)
 {
     precheckZip(path, label);
     try {
@@ -651,7 +794,10 @@ void withArchive(const std::string &path, const std::string &label, Body body)
 
 } // namespace
 
-void checkTorchZip(const std::string &path, const std::string &label) { precheckZip(path, label); }
+void checkTorchZip(const std::string &path, const std::string &label)
+{
+    precheckZip(path, label);
+}
 
 std::string checkTorchPickle(const std::string &path, const std::string &label)
 {

@@ -35,8 +35,8 @@ TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const In
     torch::optim::SGD optimizer(model.parameters(), torch::optim::SGDOptions(options.learningRate)
                                                         .momentum(options.momentum)
                                                         .weight_decay(options.weightDecay));
-    const size_t batchesPerEpoch =
-        (train.samples.size() + static_cast<size_t>(options.batchSize) - 1) / static_cast<size_t>(options.batchSize);
+    const size_t batchesPerEpoch = (train.samples.size() + static_cast<size_t>(options.batchSize) - 1) /
+                                   static_cast<size_t>(options.batchSize);
     const size_t totalSteps = batchesPerEpoch * static_cast<size_t>(options.epochs);
     size_t step = 0;
     TrainReport report;
@@ -64,8 +64,9 @@ TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const In
                 x = torch::where(flip.view({-1, 1, 1, 1}), x.flip({3}), x);
             }
             const at::Tensor target = torch::tensor(labels, torch::kInt64);
-            const double lr = 0.5 * options.learningRate *
-                              (1 + std::cos(M_PI * static_cast<double>(step) / static_cast<double>(totalSteps)));
+            const double lr =
+                0.5 * options.learningRate *
+                (1 + std::cos(M_PI * static_cast<double>(step) / static_cast<double>(totalSteps)));
             for (auto &group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions &>(group.options()).lr(lr);
             optimizer.zero_grad();
@@ -95,8 +96,8 @@ TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const In
         report.epochAccuracy.push_back(seen ? static_cast<double>(correct) / static_cast<double>(seen) : NAN);
         if (model.hasAbetHeads()) {
             report.epochAbetLoss.push_back(seen ? abetLossSum / static_cast<double>(seen) : NAN);
-            report.epochAbetAccuracy.push_back(seen ? static_cast<double>(abetCorrect) / static_cast<double>(seen)
-                                                    : NAN);
+            report.epochAbetAccuracy.push_back(
+                seen ? static_cast<double>(abetCorrect) / static_cast<double>(seen) : NAN);
         }
     }
     model.eval();

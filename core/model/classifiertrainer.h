@@ -47,8 +47,9 @@ struct TrainReport
     size_t failedImages = 0;
 };
 
-/// SGD with momentum and a cosine learning-rate schedule, on all parameters (AbeT heads included). `train` must be labelled. The model
-/// is left in eval mode. Throws ood::Error for unlabelled data or a class-count mismatch.
+/// SGD with momentum and a cosine learning-rate schedule, on all parameters (AbeT heads included). `train`
+/// must be labelled. The model is left in eval mode. Throws ood::Error for unlabelled data or a class-count
+/// mismatch.
 TrainReport trainClassifier(ResNetImpl &model, const SampleList &train, const InputSpec &input,
                             const TrainOptions &options, const ProgressCallback &progress = {});
 

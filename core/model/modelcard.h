@@ -24,9 +24,9 @@ struct InputSpec
 
 struct ModelCard
 {
-    std::string architecture;            ///< "resnet18", "resnet34", "resnet50", "torchscript"
-    std::string modelPath;               ///< where the weights were read from
-    std::string sha256;                  ///< hex digest of the model file
+    std::string architecture; ///< "resnet18", "resnet34", "resnet50", "torchscript"
+    std::string modelPath;    ///< where the weights were read from
+    std::string sha256;       ///< hex digest of the model file
     int numClasses = 0;
     int featureDim = 0;
     std::vector<std::string> classNames; ///< in label order (sorted folder names for ImageFolder)

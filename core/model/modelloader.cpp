@@ -83,9 +83,11 @@ LoadedModel loadModel(const std::string &path, const std::string &requested)
         loaded.backbone = std::make_unique<ResNetBackbone>(architecture, state, path);
     } else {
         if (kind == ArchiveKind::Checkpoint)
-            throw Error(path + " is a torch.save checkpoint, not a TorchScript archive: open it as resnet18, "
-                        "resnet34 or resnet50, or export the model with app/python/export_for_ood_inspector.py "
-                        "(see docs/model-contract.md)");
+            throw Error(
+                path +
+                " is a torch.save checkpoint, not a TorchScript archive: open it as resnet18, "
+                "resnet34 or resnet50, or export the model with app/python/export_for_ood_inspector.py "
+                "(see docs/model-contract.md)");
         auto script = std::make_unique<TorchScriptBackbone>(path);
         loaded.card.input = script->inputSpec();
         loaded.backbone = std::move(script);

@@ -39,7 +39,7 @@ nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t
 /// same order (conv1, bn1, conv2, bn2, [conv3, bn3], [downsample]), which fixes the key order.
 class ResidualBlockImpl : public nn::Module
 {
-public:
+  public:
     ResidualBlockImpl(bool bottleneck, int64_t inplanes, int64_t planes, int64_t stride)
         : m_bottleneck(bottleneck)
     {
@@ -59,9 +59,9 @@ public:
             m_bn2 = register_module("bn2", nn::BatchNorm2d(planes));
         }
         if (stride != 1 || inplanes != planes * expansion) {
-            m_downsample = register_module(
-                "downsample", nn::Sequential(conv(inplanes, planes * expansion, 1, stride, 0),
-                                             nn::BatchNorm2d(planes * expansion)));
+            m_downsample =
+                register_module("downsample", nn::Sequential(conv(inplanes, planes * expansion, 1, stride, 0),
+                                                             nn::BatchNorm2d(planes * expansion)));
         }
     }
 
@@ -75,7 +75,7 @@ public:
         return torch::relu(out + identity);
     }
 
-private:
+  private:
     bool m_bottleneck;
     nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr}, m_conv3{nullptr};
     nn::BatchNorm2d m_bn1{nullptr}, m_bn2{nullptr}, m_bn3{nullptr};
@@ -95,7 +95,8 @@ std::string shapeString(at::IntArrayRef sizes)
 
 bool endsWith(const std::string &text, const std::string &suffix)
 {
-    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool startsWith(const std::string &text, const std::string &prefix)
@@ -156,7 +157,8 @@ const ResNetSpec &resnetSpec(const std::string &architecture)
     for (const ResNetSpec &spec : specs())
         if (spec.name == architecture)
             return spec;
-    throw Error("Unknown ResNet architecture \"" + architecture + "\": expected resnet18, resnet34 or resnet50");
+    throw Error("Unknown ResNet architecture \"" + architecture +
+                "\": expected resnet18, resnet34 or resnet50");
 }
 
 std::vector<std::string> resnetArchitectures()
@@ -199,12 +201,11 @@ void AbetHeadsImpl::forward(ResNetOutputs &out, bool detachFeatures)
 }
 
 ResNetImpl::ResNetImpl(const std::string &architecture, int numClasses, int width, bool abetHeads)
-    : m_spec(resnetSpec(architecture))
-    , m_numClasses(numClasses)
-    , m_width(width)
+    : m_spec(resnetSpec(architecture)), m_numClasses(numClasses), m_width(width)
 {
     if (numClasses < 1)
-        throw Error(architecture + ": the number of classes must be at least 1, got " + std::to_string(numClasses));
+        throw Error(architecture + ": the number of classes must be at least 1, got " +
+                    std::to_string(numClasses));
     if (width < 1 || width > 1024)
         throw Error(architecture + ": the base width must be between 1 and 1024 (torchvision: 64), got " +
                     std::to_string(width));
@@ -260,7 +261,8 @@ at::Tensor ResNetImpl::forward(const at::Tensor &input)
     return forwardAll(input, false, false).logits;
 }
 
-ResNetOutputs ResNetImpl::forwardAll(const at::Tensor &input, bool keepFeatureMaps, bool keepEarly, bool detachAbet)
+ResNetOutputs ResNetImpl::forwardAll(const at::Tensor &input, bool keepFeatureMaps, bool keepEarly,
+                                     bool detachAbet)
 {
     ResNetOutputs out;
     at::Tensor x = m_layers[0]->forward(stem(input));
@@ -300,7 +302,8 @@ int resnetWidth(const NamedTensors &state)
 
 bool hasAbetKeys(const NamedTensors &state)
 {
-    return std::any_of(state.begin(), state.end(), [](const auto &entry) { return startsWith(entry.first, "abet."); });
+    return std::any_of(state.begin(), state.end(),
+                       [](const auto &entry) { return startsWith(entry.first, "abet."); });
 }
 
 NamedTensors resnetStateDict(ResNetImpl &model)
@@ -321,7 +324,8 @@ std::string guessArchitecture(const NamedTensors &state)
 {
     std::map<std::string, at::Tensor> byName(state.begin(), state.end());
     auto has = [&](const std::string &key) { return byName.count(key) > 0; };
-    if (has("cls_token") || has("blocks.0.attn.qkv.weight") || has("encoder.layers.encoder_layer_0.ln_1.weight"))
+    if (has("cls_token") || has("blocks.0.attn.qkv.weight") ||
+        has("encoder.layers.encoder_layer_0.ln_1.weight"))
         return "a Vision Transformer (timm/DeiT or torchvision ViT)";
     if (has("layers.0.blocks.0.attn.qkv.weight"))
         return "a Swin Transformer";
@@ -338,7 +342,8 @@ std::string guessArchitecture(const NamedTensors &state)
     }
     std::array<int, 4> blocks{0, 0, 0, 0};
     for (int stage = 0; stage < 4; ++stage)
-        while (has("layer" + std::to_string(stage + 1) + "." + std::to_string(blocks[stage]) + ".conv1.weight"))
+        while (
+            has("layer" + std::to_string(stage + 1) + "." + std::to_string(blocks[stage]) + ".conv1.weight"))
             ++blocks[stage];
     const bool bottleneck = has("layer1.0.conv3.weight");
     auto is = [&](std::array<int, 4> expected) { return blocks == expected; };
@@ -361,7 +366,9 @@ std::string guessArchitecture(const NamedTensors &state)
     if (is({3, 4, 6, 3}))
         return variant == "resnet" ? "resnet50" : variant == "wide_resnet" ? "wide_resnet50_2" : "resnext50";
     if (is({3, 4, 23, 3}))
-        return variant == "resnet" ? "resnet101" : variant == "wide_resnet" ? "wide_resnet101_2" : "resnext101";
+        return variant == "resnet"        ? "resnet101"
+               : variant == "wide_resnet" ? "wide_resnet101_2"
+                                          : "resnext101";
     if (is({3, 8, 36, 3}))
         return "resnet152";
     return {};
@@ -380,8 +387,8 @@ int resnetClassCount(const NamedTensors &state, const std::string &architecture,
     }
     if (state.empty())
         throw Error(source + ": the checkpoint holds no tensors");
-    throw Error(source + ": no fc.weight, so this is not a torchvision " + architecture + " state_dict (first keys: " +
-                someKeys([&] {
+    throw Error(source + ": no fc.weight, so this is not a torchvision " + architecture +
+                " state_dict (first keys: " + someKeys([&] {
                     std::vector<std::string> keys;
                     for (const auto &entry : state)
                         keys.push_back(entry.first);
@@ -426,11 +433,11 @@ void loadResNetStateDict(ResNetImpl &model, const NamedTensors &state, const std
         if (!firstMismatch.empty())
             parts.push_back(firstMismatch);
         if (!missing.empty())
-            parts.push_back(std::to_string(missing.size()) + " missing key" + (missing.size() > 1 ? "s" : "") + " (" +
-                            someKeys(missing) + ")");
+            parts.push_back(std::to_string(missing.size()) + " missing key" +
+                            (missing.size() > 1 ? "s" : "") + " (" + someKeys(missing) + ")");
         if (!unexpected.empty())
-            parts.push_back(std::to_string(unexpected.size()) + " unexpected key" + (unexpected.size() > 1 ? "s" : "") +
-                            " (" + someKeys(unexpected) + ")");
+            parts.push_back(std::to_string(unexpected.size()) + " unexpected key" +
+                            (unexpected.size() > 1 ? "s" : "") + " (" + someKeys(unexpected) + ")");
         for (size_t i = 0; i < parts.size(); ++i)
             message += (i ? "; " : "") + parts[i];
         throw Error(message + "." + suggestion(state, architecture));
@@ -467,13 +474,13 @@ void saveStateDict(const std::string &path, const NamedTensors &state)
         throw Error("Cannot write " + path + ": " + file.errorString().toStdString());
 }
 
-ResNetBackbone::ResNetBackbone(const std::string &architecture, const NamedTensors &state, const std::string &source)
+ResNetBackbone::ResNetBackbone(const std::string &architecture, const NamedTensors &state,
+                               const std::string &source)
     : ResNetBackbone(loadedResNet(architecture, state, source))
 {
 }
 
-ResNetBackbone::ResNetBackbone(ResNet model)
-    : m_model(std::move(model))
+ResNetBackbone::ResNetBackbone(ResNet model) : m_model(std::move(model))
 {
     if (!m_model)
         throw Error("ResNetBackbone needs a module");
@@ -542,7 +549,8 @@ at::Tensor ResNetBackbone::featuresFromEarly(const at::Tensor &early)
     const int64_t channels = m_model->earlyChannels();
     if (!early.defined() || early.dim() != 4 || early.size(1) != channels)
         throw Error("ResNet featuresFromEarly: expected a layer1 output [N," + std::to_string(channels) +
-                    ",h,w], got " + (early.defined() ? shapeString(early.sizes()) : std::string("no tensor")));
+                    ",h,w], got " +
+                    (early.defined() ? shapeString(early.sizes()) : std::string("no tensor")));
     c10::InferenceMode inference;
     return m_model->featuresFromEarly(early);
 }

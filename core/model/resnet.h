@@ -67,13 +67,13 @@ struct ResNetOutputs
 /// temperature.bn.{weight,bias,running_mean,running_var,num_batches_tracked}.
 class AbetHeadsImpl : public torch::nn::Module
 {
-public:
+  public:
     AbetHeadsImpl(int64_t featureDim, int64_t numClasses);
     /// Fills cosine, temperature and abetLogits of `out` from out.features; with
     /// `detachFeatures` no gradient flows from them back into the backbone.
     void forward(ResNetOutputs &out, bool detachFeatures = false);
 
-private:
+  private:
     torch::nn::Linear m_cosine{nullptr};
     torch::nn::Linear m_temperatureLinear{nullptr};
     torch::nn::BatchNorm1d m_temperatureBn{nullptr};
@@ -87,7 +87,7 @@ TORCH_MODULE(AbetHeads);
 /// inputs work too, with a 1x1 layer4).
 class ResNetImpl : public torch::nn::Module
 {
-public:
+  public:
     /// Fresh weights with torchvision's initialisation (Kaiming-normal fan_out convs, BN 1/0,
     /// default Linear init), for training. `width` is the base width (64 = torchvision);
     /// `abetHeads` adds AbeT's cosine and temperature heads (cosine weights Kaiming-normal as in
@@ -100,7 +100,8 @@ public:
     at::Tensor forward(const at::Tensor &input);
     /// One pass keeping what is asked for; features and logits are always produced, and the
     /// AbeT outputs when the model has the heads (`detachAbet`: see AbetHeadsImpl::forward).
-    ResNetOutputs forwardAll(const at::Tensor &input, bool keepFeatureMaps, bool keepEarly, bool detachAbet = false);
+    ResNetOutputs forwardAll(const at::Tensor &input, bool keepFeatureMaps, bool keepEarly,
+                             bool detachAbet = false);
     /// layer2 -> layer4 -> avgpool -> flatten: from a layer1 output to the features [N,D].
     at::Tensor featuresFromEarly(const at::Tensor &early);
 
@@ -114,7 +115,7 @@ public:
     bool hasAbetHeads() const { return !m_abet.is_empty(); }
     const torch::nn::Linear &fc() const { return m_fc; }
 
-private:
+  private:
     at::Tensor stem(const at::Tensor &input);
 
     ResNetSpec m_spec;
@@ -123,8 +124,9 @@ private:
     torch::nn::Conv2d m_conv1{nullptr};
     torch::nn::BatchNorm2d m_bn1{nullptr};
     torch::nn::MaxPool2d m_maxpool{nullptr};
-    std::array<torch::nn::Sequential, 4> m_layers{torch::nn::Sequential{nullptr}, torch::nn::Sequential{nullptr},
-                                                   torch::nn::Sequential{nullptr}, torch::nn::Sequential{nullptr}};
+    std::array<torch::nn::Sequential, 4> m_layers{
+        torch::nn::Sequential{nullptr}, torch::nn::Sequential{nullptr}, torch::nn::Sequential{nullptr},
+        torch::nn::Sequential{nullptr}};
     torch::nn::AdaptiveAvgPool2d m_avgpool{nullptr};
     torch::nn::Linear m_fc{nullptr};
     AbetHeads m_abet{nullptr};
@@ -169,7 +171,7 @@ void saveStateDict(const std::string &path, const NamedTensors &state);
 /// A ResNet as a Backbone: eval mode, frozen weights, inference mode for forward().
 class ResNetBackbone final : public Backbone
 {
-public:
+  public:
     /// Loads a state_dict (see loadResNetStateDict); numClasses comes from fc.weight, the width
     /// from conv1.weight, and AbeT heads are built when the state_dict has `abet.*` keys.
     ResNetBackbone(const std::string &architecture, const NamedTensors &state, const std::string &source);
@@ -192,7 +194,7 @@ public:
 
     ResNet module() const { return m_model; }
 
-private:
+  private:
     ResNet m_model{nullptr};
 };
 

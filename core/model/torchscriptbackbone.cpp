@@ -76,7 +76,10 @@ struct TorchScriptBackbone::Private
     at::Tensor weight, bias;
     InputSpec input;
 
-    [[noreturn]] void fail(const std::string &problem) const { throw Error(path + ": " + problem + kContract); }
+    [[noreturn]] void fail(const std::string &problem) const
+    {
+        throw Error(path + ": " + problem + kContract);
+    }
 
     c10::impl::GenericDict run(const at::Tensor &x)
     {
@@ -130,7 +133,8 @@ struct TorchScriptBackbone::Private
             for (int c = 0; c < 3; ++c) {
                 if (std::string(name) == "input_std" && !(values[c] > 0))
                     fail("input_std must be positive");
-                (std::string(name) == "input_mean" ? input.mean : input.std)[c] = static_cast<float>(values[c]);
+                (std::string(name) == "input_mean" ? input.mean : input.std)[c] =
+                    static_cast<float>(values[c]);
             }
         }
     }
@@ -142,7 +146,8 @@ struct TorchScriptBackbone::Private
         } else if (module.find_method("forward")) {
             methodName = "forward";
         } else {
-            fail("the module has neither forward_ood(x) nor forward(x); a method only reaches the TorchScript file when "
+            fail("the module has neither forward_ood(x) nor forward(x); a method only reaches the "
+                 "TorchScript file when "
                  "forward calls it or it is decorated with @torch.jit.export");
         }
         const c10::FunctionSchema &schema = module.get_method(methodName).function().getSchema();
@@ -153,7 +158,8 @@ struct TorchScriptBackbone::Private
         const auto *dict = returns.size() == 1 ? returns[0].type()->castRaw<c10::DictType>() : nullptr;
         if (!dict || dict->getKeyType()->kind() != c10::TypeKind::StringType ||
             dict->getValueType()->kind() != c10::TypeKind::TensorType) {
-            const std::string type = returns.size() == 1 ? returns[0].type()->annotation_str() : "several values";
+            const std::string type =
+                returns.size() == 1 ? returns[0].type()->annotation_str() : "several values";
             fail((methodName == "forward" ? "the module has no method forward_ood, and forward returns "
                                           : "forward_ood returns ") +
                  type + " instead of Dict[str, Tensor]");
@@ -170,10 +176,11 @@ struct TorchScriptBackbone::Private
             torch::NoGradGuard noGrad;
             out = run(torch::zeros({n, 3, input.height, input.width}));
         } catch (const c10::Error &e) {
-            fail("a test pass on zeros [2,3," + std::to_string(input.height) + "," + std::to_string(input.width) +
-                 "] failed: " + firstLine(e.what_without_backtrace()));
+            fail("a test pass on zeros [2,3," + std::to_string(input.height) + "," +
+                 std::to_string(input.width) + "] failed: " + firstLine(e.what_without_backtrace()));
         }
-        static const std::set<std::string> known{"logits", "features", "feature_maps", "early", "temperature", "cosine"};
+        static const std::set<std::string> known{"logits", "features",    "feature_maps",
+                                                 "early",  "temperature", "cosine"};
         std::map<std::string, at::Tensor> outputs;
         for (const auto &entry : out) {
             const std::string key = entry.key().toStringRef();
@@ -199,12 +206,14 @@ struct TorchScriptBackbone::Private
         if (outputs.count("temperature")) {
             const at::Tensor &t = outputs["temperature"];
             if (t.numel() != n || t.size(0) != n)
-                fail("\"temperature\" has shape " + shapeString(t.sizes()) + " for a batch of 2, expected [2] or [2,1]");
+                fail("\"temperature\" has shape " + shapeString(t.sizes()) +
+                     " for a batch of 2, expected [2] or [2,1]");
         }
         if (outputs.count("feature_maps")) {
             const at::Tensor &t = outputs["feature_maps"];
             if (t.dim() != 4 || t.size(0) != n)
-                fail("\"feature_maps\" has shape " + shapeString(t.sizes()) + " for a batch of 2, expected [2,K,h,w]");
+                fail("\"feature_maps\" has shape " + shapeString(t.sizes()) +
+                     " for a batch of 2, expected [2,K,h,w]");
             hasFeatureMaps = true;
         }
         if (outputs.count("early")) {
@@ -220,8 +229,10 @@ struct TorchScriptBackbone::Private
             const double error = (expected - outputs["logits"]).abs().max().item<double>();
             const double scale = 1.0 + expected.abs().max().item<double>();
             if (error > 1e-3 * scale)
-                fail("\"logits\" differ from features·head_weight()ᵀ + head_bias() by up to " + std::to_string(error) +
-                     ": \"features\" must be the input of the final linear layer and head_weight()/head_bias() its "
+                fail("\"logits\" differ from features·head_weight()ᵀ + head_bias() by up to " +
+                     std::to_string(error) +
+                     ": \"features\" must be the input of the final linear layer and "
+                     "head_weight()/head_bias() its "
                      "parameters");
         }
         // AbeT needs both its numerators and the temperature that divides them.
@@ -231,7 +242,8 @@ struct TorchScriptBackbone::Private
                 torch::NoGradGuard noGrad;
                 const c10::IValue features = module.get_method("features_from_early")({outputs["early"]});
                 if (!features.isTensor() || features.toTensor().sizes() != at::IntArrayRef({n, dim}))
-                    fail("features_from_early(early) must return the features [N," + std::to_string(dim) + "]");
+                    fail("features_from_early(early) must return the features [N," + std::to_string(dim) +
+                         "]");
             } catch (const c10::Error &e) {
                 fail("features_from_early(early) failed: " + firstLine(e.what_without_backtrace()));
             }
@@ -239,8 +251,7 @@ struct TorchScriptBackbone::Private
     }
 };
 
-TorchScriptBackbone::TorchScriptBackbone(const std::string &path)
-    : d(std::make_unique<Private>())
+TorchScriptBackbone::TorchScriptBackbone(const std::string &path) : d(std::make_unique<Private>())
 {
     d->path = path;
     const QFileInfo info(QString::fromStdString(path));
@@ -251,8 +262,8 @@ TorchScriptBackbone::TorchScriptBackbone(const std::string &path)
     try {
         d->module = torch::jit::load(path, torch::kCPU);
     } catch (const c10::Error &e) {
-        throw Error(path + " is not a TorchScript archive (torch.jit.save): " + firstLine(e.what_without_backtrace()) +
-                    kContract);
+        throw Error(path + " is not a TorchScript archive (torch.jit.save): " +
+                    firstLine(e.what_without_backtrace()) + kContract);
     }
     d->module.eval();
     // Frozen: autograd is only wanted w.r.t. the input (ODIN, PRO).
@@ -262,10 +273,12 @@ TorchScriptBackbone::TorchScriptBackbone(const std::string &path)
     d->weight = d->tensorMethod("head_weight");
     d->bias = d->tensorMethod("head_bias");
     if (d->weight.dim() != 2 || d->weight.size(0) < 1 || d->weight.size(1) < 1)
-        d->fail("head_weight() has shape " + shapeString(d->weight.sizes()) + ", expected [classes, features]");
+        d->fail("head_weight() has shape " + shapeString(d->weight.sizes()) +
+                ", expected [classes, features]");
     if (d->bias.dim() != 1 || d->bias.size(0) != d->weight.size(0))
         d->fail("head_bias() has shape " + shapeString(d->bias.sizes()) + ", expected [" +
-                std::to_string(d->weight.size(0)) + "] to match head_weight() " + shapeString(d->weight.sizes()));
+                std::to_string(d->weight.size(0)) + "] to match head_weight() " +
+                shapeString(d->weight.sizes()));
     d->readAttributes();
     d->probe();
 }

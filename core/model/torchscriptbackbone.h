@@ -13,7 +13,7 @@ namespace ood {
 
 class TorchScriptBackbone final : public Backbone
 {
-public:
+  public:
     /// Loads a torch.jit.save archive and checks the contract: a method forward_ood(x) (or
     /// forward) returning Dict[str, Tensor] with "logits" [N,C] and "features" [N,D]
     /// (optional "feature_maps", "early", "temperature", "cosine"), methods head_weight() [C,D]
@@ -45,7 +45,7 @@ public:
     bool hasFeatureMaps() const;
     bool hasEarly() const;
 
-private:
+  private:
     struct Private;
     std::unique_ptr<Private> d;
 };

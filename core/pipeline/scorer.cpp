@@ -7,8 +7,8 @@
 namespace ood {
 
 Scorer::Scorer(Backbone &backbone, std::vector<const Detector *> detectors, ForwardRequest extra)
-    : m_backbone(backbone), m_detectors(std::move(detectors)), m_request(extra), m_headWeight(backbone.headWeight()),
-      m_headBias(backbone.headBias())
+    : m_backbone(backbone), m_detectors(std::move(detectors)), m_request(extra),
+      m_headWeight(backbone.headWeight()), m_headBias(backbone.headBias())
 {
     for (const Detector *detector : m_detectors)
         m_request |= detector->needs().forward;

@@ -19,7 +19,7 @@ struct BatchScores
 
 class Scorer
 {
-public:
+  public:
     /// The detectors must outlive the scorer and be fitted. `extra`: activations to produce
     /// beyond what the detectors need (e.g. for fitting).
     Scorer(Backbone &backbone, std::vector<const Detector *> detectors, ForwardRequest extra = {});
@@ -33,7 +33,7 @@ public:
 
     const ForwardRequest &forwardRequest() const { return m_request; }
 
-private:
+  private:
     Backbone &m_backbone;
     std::vector<const Detector *> m_detectors;
     ForwardRequest m_request;

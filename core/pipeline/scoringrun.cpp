@@ -59,7 +59,8 @@ ScoredImages scoreImages(Backbone &backbone, const Profile &profile, const std::
                 const std::string reason = profile.unavailableReason(id);
                 if (!reason.empty())
                     throw Error("detector '" + id + "' is unavailable for this model: " + reason);
-                throw Error("the profile has no fitted '" + id + "' detector (refit with --methods including it)");
+                throw Error("the profile has no fitted '" + id +
+                            "' detector (refit with --methods including it)");
             }
             detectors.push_back(entry->detector.get());
             result.detectorIds.push_back(id);

@@ -25,7 +25,7 @@ using ProgressCallback = std::function<bool(const Progress &)>;
 
 class Cancelled : public Error
 {
-public:
+  public:
     Cancelled() : Error("cancelled") {}
 };
 

@@ -16,9 +16,12 @@ namespace ood {
 const char *frameGroupKey(FrameGroup group)
 {
     switch (group) {
-    case FrameGroup::InDistribution: return "id";
-    case FrameGroup::NearOod: return "near_ood";
-    case FrameGroup::FarOod: return "far_ood";
+    case FrameGroup::InDistribution:
+        return "id";
+    case FrameGroup::NearOod:
+        return "near_ood";
+    case FrameGroup::FarOod:
+        return "far_ood";
     }
     return "";
 }
@@ -26,9 +29,12 @@ const char *frameGroupKey(FrameGroup group)
 const char *frameGroupLabel(FrameGroup group)
 {
     switch (group) {
-    case FrameGroup::InDistribution: return "in-distribution";
-    case FrameGroup::NearOod: return "near OOD";
-    case FrameGroup::FarOod: return "far OOD";
+    case FrameGroup::InDistribution:
+        return "in-distribution";
+    case FrameGroup::NearOod:
+        return "near OOD";
+    case FrameGroup::FarOod:
+        return "far OOD";
     }
     return "";
 }
@@ -60,8 +66,8 @@ void fillDemoReport(DemoReport &report, const ScoredImages &scored, const std::v
         frame.group = groups[i];
         frame.error = scored.errors[i];
         if (frame.error.isEmpty()) {
-            frame.prediction =
-                QString::fromStdString(profile.model.classNames.at(static_cast<size_t>(scored.predictions[i])));
+            frame.prediction = QString::fromStdString(
+                profile.model.classNames.at(static_cast<size_t>(scored.predictions[i])));
             frame.confidence = scored.confidences[i];
             for (int64_t d = 0; d < k; ++d) {
                 const std::string &id = scored.detectorIds[static_cast<size_t>(d)];
@@ -104,12 +110,23 @@ QString htmlEscape(const QString &text)
     escaped.reserve(text.size() + text.size() / 8);
     for (const QChar c : text) {
         switch (c.unicode()) {
-        case '&': escaped += QLatin1String("&amp;"); break;
-        case '<': escaped += QLatin1String("&lt;"); break;
-        case '>': escaped += QLatin1String("&gt;"); break;
-        case '"': escaped += QLatin1String("&quot;"); break;
-        case '\'': escaped += QLatin1String("&#39;"); break;
-        default: escaped += c;
+        case '&':
+            escaped += QLatin1String("&amp;");
+            break;
+        case '<':
+            escaped += QLatin1String("&lt;");
+            break;
+        case '>':
+            escaped += QLatin1String("&gt;");
+            break;
+        case '"':
+            escaped += QLatin1String("&quot;");
+            break;
+        case '\'':
+            escaped += QLatin1String("&#39;");
+            break;
+        default:
+            escaped += c;
         }
     }
     return escaped;
@@ -117,12 +134,19 @@ QString htmlEscape(const QString &text)
 
 namespace {
 
-QString esc(const std::string &text) { return htmlEscape(QString::fromStdString(text)); }
+QString esc(const std::string &text)
+{
+    return htmlEscape(QString::fromStdString(text));
+}
 
-QString percent(double fraction) { return QString::number(100.0 * fraction, 'f', 2); }
+QString percent(double fraction)
+{
+    return QString::number(100.0 * fraction, 'f', 2);
+}
 
 /// Index of the best value per column (highest AUROC, lowest FPR), for highlighting.
-size_t bestIndex(const std::vector<ReportMethod> &methods, double (*value)(const ReportMethod &), bool higherIsBetter)
+size_t bestIndex(const std::vector<ReportMethod> &methods, double (*value)(const ReportMethod &),
+                 bool higherIsBetter)
 {
     size_t best = 0;
     for (size_t i = 1; i < methods.size(); ++i) {
@@ -177,14 +201,18 @@ QString demoReportHtml(const DemoReport &report)
     html += "<p class=\"meta\">Model: " + htmlEscape(report.modelSummary) + "</p>\n";
     html += QString("<p class=\"meta\">Frames: %1 in-distribution, %2 near OOD, %3 far OOD. "
                     "ood-inspect %4.</p>\n")
-                .arg(counts[0]).arg(counts[1]).arg(counts[2]).arg(htmlEscape(report.appVersion));
-    html += QString("<p>Every detector gives each frame a score; higher means more likely out of distribution. "
-                    "A detector flags a frame when its score exceeds the detector's threshold, which accepts "
-                    "%1% of the in-distribution validation frames the profile was fitted on. AUROC: "
-                    "probability that an OOD frame scores higher than an in-distribution frame (50% is "
-                    "chance). FPR@95: share of OOD frames accepted when 95% of the in-distribution frames "
-                    "are accepted (NERO's definition; lower is better).</p>\n")
-                .arg(QString::number(100.0 * report.targetTpr, 'g', 4));
+                .arg(counts[0])
+                .arg(counts[1])
+                .arg(counts[2])
+                .arg(htmlEscape(report.appVersion));
+    html +=
+        QString("<p>Every detector gives each frame a score; higher means more likely out of distribution. "
+                "A detector flags a frame when its score exceeds the detector's threshold, which accepts "
+                "%1% of the in-distribution validation frames the profile was fitted on. AUROC: "
+                "probability that an OOD frame scores higher than an in-distribution frame (50% is "
+                "chance). FPR@95: share of OOD frames accepted when 95% of the in-distribution frames "
+                "are accepted (NERO's definition; lower is better).</p>\n")
+            .arg(QString::number(100.0 * report.targetTpr, 'g', 4));
 
     html += "<h2>Detectors</h2>\n<table>\n<tr><th class=\"text\" rowspan=\"2\">detector</th>"
             "<th colspan=\"2\">near OOD</th><th colspan=\"2\">far OOD</th>"
@@ -192,20 +220,31 @@ QString demoReportHtml(const DemoReport &report)
             "<tr><th>AUROC %</th><th>FPR@95 %</th><th>AUROC %</th><th>FPR@95 %</th>"
             "<th>ID</th><th>near</th><th>far</th></tr>\n";
     const auto &m = report.methods;
-    const size_t bestNearAuroc = bestIndex(m, [](const ReportMethod &r) { return r.nearOod.auroc; }, true);
-    const size_t bestNearFpr = bestIndex(m, [](const ReportMethod &r) { return r.nearOod.fpr95; }, false);
-    const size_t bestFarAuroc = bestIndex(m, [](const ReportMethod &r) { return r.farOod.auroc; }, true);
-    const size_t bestFarFpr = bestIndex(m, [](const ReportMethod &r) { return r.farOod.fpr95; }, false);
+    const size_t bestNearAuroc = bestIndex(
+        m, [](const ReportMethod &r) { return r.nearOod.auroc; }, true);
+    const size_t bestNearFpr = bestIndex(
+        m, [](const ReportMethod &r) { return r.nearOod.fpr95; }, false);
+    const size_t bestFarAuroc = bestIndex(
+        m, [](const ReportMethod &r) { return r.farOod.auroc; }, true);
+    const size_t bestFarFpr = bestIndex(
+        m, [](const ReportMethod &r) { return r.farOod.fpr95; }, false);
     auto cell = [](const QString &text, bool best) {
         return QString(best ? "<td class=\"best\">%1</td>" : "<td>%1</td>").arg(text);
     };
     for (size_t i = 0; i < m.size(); ++i) {
         const ReportMethod &r = m[i];
-        html += "<tr><td class=\"text\">" + esc(r.id) + "</td>" + cell(percent(r.nearOod.auroc), i == bestNearAuroc) +
-                cell(percent(r.nearOod.fpr95), i == bestNearFpr) + cell(percent(r.farOod.auroc), i == bestFarAuroc) +
+        html += "<tr><td class=\"text\">" + esc(r.id) + "</td>" +
+                cell(percent(r.nearOod.auroc), i == bestNearAuroc) +
+                cell(percent(r.nearOod.fpr95), i == bestNearFpr) +
+                cell(percent(r.farOod.auroc), i == bestFarAuroc) +
                 cell(percent(r.farOod.fpr95), i == bestFarFpr) +
                 QString("<td>%1/%2</td><td>%3/%4</td><td>%5/%6</td>")
-                    .arg(r.flagged[0]).arg(counts[0]).arg(r.flagged[1]).arg(counts[1]).arg(r.flagged[2]).arg(counts[2]) +
+                    .arg(r.flagged[0])
+                    .arg(counts[0])
+                    .arg(r.flagged[1])
+                    .arg(counts[1])
+                    .arg(r.flagged[2])
+                    .arg(counts[2]) +
                 "<td>" + htmlEscape(QString::number(r.threshold, 'g', 6)) + "</td></tr>\n";
     }
     html += "</table>\n";
@@ -214,7 +253,8 @@ QString demoReportHtml(const DemoReport &report)
         html += "<h2>Detectors unavailable for this model</h2>\n<table>\n"
                 "<tr><th class=\"text\">detector</th><th class=\"text\">reason</th></tr>\n";
         for (const auto &[id, reason] : report.unavailable)
-            html += "<tr><td class=\"text\">" + esc(id) + "</td><td class=\"text\">" + esc(reason) + "</td></tr>\n";
+            html += "<tr><td class=\"text\">" + esc(id) + "</td><td class=\"text\">" + esc(reason) +
+                    "</td></tr>\n";
         html += "</table>\n";
     }
 
@@ -222,8 +262,9 @@ QString demoReportHtml(const DemoReport &report)
     std::vector<const ReportFrame *> flagged, unflagged, failed;
     for (const ReportFrame &frame : report.frames)
         (!frame.error.isEmpty() ? failed : frame.flaggedBy.empty() ? unflagged : flagged).push_back(&frame);
-    std::stable_sort(flagged.begin(), flagged.end(),
-                     [](const ReportFrame *a, const ReportFrame *b) { return a->flaggedBy.size() > b->flaggedBy.size(); });
+    std::stable_sort(flagged.begin(), flagged.end(), [](const ReportFrame *a, const ReportFrame *b) {
+        return a->flaggedBy.size() > b->flaggedBy.size();
+    });
 
     html += QString("<h2 id=\"flagged\">Flagged frames (%1)</h2>\n").arg(flagged.size());
     if (flagged.empty()) {
@@ -236,18 +277,20 @@ QString demoReportHtml(const DemoReport &report)
             QString tags;
             for (const std::string &id : frame->flaggedBy)
                 tags += "<span>" + esc(id) + "</span>";
-            html += "<tr><td>" + thumbnail(*frame) + "</td><td class=\"text\">" + htmlEscape(frame->path) + "</td>" +
-                    groupCell(frame->group) + "<td class=\"text\">" + htmlEscape(frame->prediction) + "</td><td>" +
-                    QString::number(frame->confidence, 'f', 3) +
+            html += "<tr><td>" + thumbnail(*frame) + "</td><td class=\"text\">" + htmlEscape(frame->path) +
+                    "</td>" + groupCell(frame->group) + "<td class=\"text\">" +
+                    htmlEscape(frame->prediction) + "</td><td>" + QString::number(frame->confidence, 'f', 3) +
                     QString("</td><td>%1/%2</td>").arg(frame->flaggedBy.size()).arg(m.size()) +
                     "<td class=\"text tags\">" + tags + "</td></tr>\n";
         }
         html += "</table>\n";
     }
 
-    html += QString("<h2>Frames no detector flagged (%1)</h2>\n<div class=\"gallery\">\n").arg(unflagged.size());
+    html +=
+        QString("<h2>Frames no detector flagged (%1)</h2>\n<div class=\"gallery\">\n").arg(unflagged.size());
     for (const ReportFrame *frame : unflagged)
-        html += "<figure>" + thumbnail(*frame) + QString("<figcaption class=\"group-%1\">").arg(QLatin1String(frameGroupKey(frame->group))) +
+        html += "<figure>" + thumbnail(*frame) +
+                QString("<figcaption class=\"group-%1\">").arg(QLatin1String(frameGroupKey(frame->group))) +
                 htmlEscape(frame->prediction) + "</figcaption></figure>\n";
     html += "</div>\n";
 
@@ -272,7 +315,9 @@ QString demoReportMarkdown(const DemoReport &report)
                   .arg(QString::fromStdString(r.id), percent(r.nearOod.auroc), percent(r.nearOod.fpr95),
                        percent(r.farOod.auroc), percent(r.farOod.fpr95));
     md += QString("\n%1 in-distribution, %2 near-OOD and %3 far-OOD frames; AUROC and FPR@95TPR in %.\n")
-              .arg(counts[0]).arg(counts[1]).arg(counts[2]);
+              .arg(counts[0])
+              .arg(counts[1])
+              .arg(counts[2]);
     if (!report.unavailable.empty()) {
         QStringList parts;
         for (const auto &[id, reason] : report.unavailable)
@@ -285,18 +330,27 @@ QString demoReportMarkdown(const DemoReport &report)
 QString demoReportText(const DemoReport &report)
 {
     const auto counts = report.scoredCounts();
-    QString text = QString("ID %1 frames, near OOD %2, far OOD %3\n").arg(counts[0]).arg(counts[1]).arg(counts[2]);
+    QString text =
+        QString("ID %1 frames, near OOD %2, far OOD %3\n").arg(counts[0]).arg(counts[1]).arg(counts[2]);
     text += QString("%1 %2 %3 %4 %5 %6\n")
-                .arg(QString("method"), -14).arg(QString("near AUROC"), 11).arg(QString("near FPR@95"), 12)
-                .arg(QString("far AUROC"), 10).arg(QString("far FPR@95"), 11).arg(QString("flagged ID/near/far"), 20);
+                .arg(QString("method"), -14)
+                .arg(QString("near AUROC"), 11)
+                .arg(QString("near FPR@95"), 12)
+                .arg(QString("far AUROC"), 10)
+                .arg(QString("far FPR@95"), 11)
+                .arg(QString("flagged ID/near/far"), 20);
     for (const ReportMethod &r : report.methods)
         text += QString("%1 %2 %3 %4 %5 %6\n")
                     .arg(QString::fromStdString(r.id), -14)
-                    .arg(percent(r.nearOod.auroc), 11).arg(percent(r.nearOod.fpr95), 12)
-                    .arg(percent(r.farOod.auroc), 10).arg(percent(r.farOod.fpr95), 11)
+                    .arg(percent(r.nearOod.auroc), 11)
+                    .arg(percent(r.nearOod.fpr95), 12)
+                    .arg(percent(r.farOod.auroc), 10)
+                    .arg(percent(r.farOod.fpr95), 11)
                     .arg(QString("%1/%2/%3").arg(r.flagged[0]).arg(r.flagged[1]).arg(r.flagged[2]), 20);
     for (const auto &[id, reason] : report.unavailable)
-        text += QString("%1 unavailable (%2)\n").arg(QString::fromStdString(id), -14).arg(QString::fromStdString(reason));
+        text += QString("%1 unavailable (%2)\n")
+                    .arg(QString::fromStdString(id), -14)
+                    .arg(QString::fromStdString(reason));
     return text;
 }
 
@@ -308,18 +362,22 @@ QByteArray demoReportJson(const DemoReport &report)
     for (int g = 0; g < kFrameGroupCount; ++g)
         frames[QLatin1String(frameGroupKey(static_cast<FrameGroup>(g)))] = counts[static_cast<size_t>(g)];
     auto metrics = [](const OodMetrics &m) {
-        return QJsonObject{{"auroc", m.auroc}, {"fpr95", m.fpr95}, {"aupr_in", m.auprIn}, {"aupr_out", m.auprOut}};
+        return QJsonObject{
+            {"auroc", m.auroc}, {"fpr95", m.fpr95}, {"aupr_in", m.auprIn}, {"aupr_out", m.auprOut}};
     };
     for (const ReportMethod &r : report.methods) {
         const QString id = QString::fromStdString(r.id);
         nearOod[id] = metrics(r.nearOod);
         farOod[id] = metrics(r.farOod);
-        flagged[id] = QJsonObject{{"threshold", r.threshold}, {"id", r.flagged[0]}, {"near_ood", r.flagged[1]},
+        flagged[id] = QJsonObject{{"threshold", r.threshold},
+                                  {"id", r.flagged[0]},
+                                  {"near_ood", r.flagged[1]},
                                   {"far_ood", r.flagged[2]}};
     }
     for (const auto &[id, reason] : report.unavailable)
         unavailable[QString::fromStdString(id)] = QString::fromStdString(reason);
-    const QJsonObject root{{"frames", frames}, {"near_ood", nearOod}, {"far_ood", farOod}, {"flagged", flagged},
+    const QJsonObject root{{"frames", frames},           {"near_ood", nearOod},
+                           {"far_ood", farOod},          {"flagged", flagged},
                            {"unavailable", unavailable}, {"target_tpr", report.targetTpr}};
     return QJsonDocument(root).toJson();
 }

@@ -43,7 +43,7 @@ struct ReportMethod
 {
     std::string id;
     double threshold = 0;
-    OodMetrics nearOod, farOod;            ///< each OOD group against the ID group
+    OodMetrics nearOod, farOod;                  ///< each OOD group against the ID group
     std::array<int, kFrameGroupCount> flagged{}; ///< flagged frames per group
 };
 
@@ -53,7 +53,7 @@ struct DemoReport
     QString modelSummary; ///< one line: architecture, classes, input size, sha256
     QString appVersion;
     double targetTpr = 0.95;
-    std::vector<ReportMethod> methods; ///< in profile order
+    std::vector<ReportMethod> methods;                            ///< in profile order
     std::vector<std::pair<std::string, std::string>> unavailable; ///< detector id, reason
     std::vector<ReportFrame> frames;
 

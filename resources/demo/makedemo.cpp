@@ -47,8 +47,8 @@ void writePng(const QString &path, const cv::Mat &image)
 }
 
 /// The first `count` images of each class at or after `offset` (per class) in file order.
-void writeClasses(const at::Tensor &images, const at::Tensor &labels, const std::vector<int> &classes, int offset,
-                  int count, const QString &root)
+void writeClasses(const at::Tensor &images, const at::Tensor &labels, const std::vector<int> &classes,
+                  int offset, int count, const QString &root)
 {
     const auto *label = labels.data_ptr<uint8_t>();
     for (int c : classes) {
@@ -92,7 +92,8 @@ void writeFarOod(const QString &folder, int count, uint64_t seed)
             const int t = period(rng);
             for (int y = 0; y < 28; ++y)
                 for (int x = 0; x < 28; ++x)
-                    image.at<cv::Vec3b>(y, x) = ((x / t + y / t) % 2) ? cv::Vec3b(255, 255, 255) : cv::Vec3b(0, 0, 0);
+                    image.at<cv::Vec3b>(y, x) =
+                        ((x / t + y / t) % 2) ? cv::Vec3b(255, 255, 255) : cv::Vec3b(0, 0, 0);
         } else if (k == 3) { // coloured blobs on a plain background
             image.setTo(cv::Scalar(byte(rng), byte(rng), byte(rng)));
             for (int b = 0; b < 3; ++b)
@@ -112,7 +113,8 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription("Build the OOD Inspector demo set and model from Fashion-MNIST.");
     parser.addHelpOption();
     parser.addOption({"out", "Output folder.", "DIR"});
-    parser.addOption({"fashion-mnist", "Folder with the IDX files.", "DIR", "/usr/share/datasets/fashion-mnist"});
+    parser.addOption(
+        {"fashion-mnist", "Folder with the IDX files.", "DIR", "/usr/share/datasets/fashion-mnist"});
     parser.addOption({"train-per-class", "Training images per class.", "N", "1000"});
     parser.addOption({"test-per-class", "Validation / test / near-OOD images per class.", "N", "150"});
     parser.addOption({"epochs", "Training epochs.", "N", "6"});
@@ -122,9 +124,10 @@ int main(int argc, char *argv[])
     parser.addOption({"width", "ResNet base width (torchvision: 64).", "N", "16"});
     parser.addOption({"abet", "Train AbeT's learned-temperature heads with the model (the default)."});
     parser.addOption({"no-abet", "A plain classifier without AbeT heads."});
-    parser.addOption({"abet-joint", "Let the AbeT loss train the backbone too (AbeT's own training); by default it "
-                                    "trains only the heads, so the other detectors see the same backbone as without "
-                                    "them."});
+    parser.addOption({"abet-joint",
+                      "Let the AbeT loss train the backbone too (AbeT's own training); by default it "
+                      "trains only the heads, so the other detectors see the same backbone as without "
+                      "them."});
     parser.process(app);
     if (!parser.isSet("out")) {
         std::fprintf(stderr, "ood-make-demo: --out is required\n");
@@ -171,12 +174,13 @@ int main(int argc, char *argv[])
         options.learningRate = parser.value("learning-rate").toDouble();
         options.abetTrainsBackbone = parser.isSet("abet-joint");
         const bool terminal = isatty(STDERR_FILENO) != 0;
-        const TrainReport report = trainClassifier(*model, train, input, options, [terminal](const Progress &p) {
-            if (terminal || p.done == p.total)
-                std::fprintf(stderr, "%straining %s %zu/%zu%s", terminal ? "\r" : "", p.stage.c_str(), p.done,
-                             p.total, terminal ? "" : "\n");
-            return true;
-        });
+        const TrainReport report =
+            trainClassifier(*model, train, input, options, [terminal](const Progress &p) {
+                if (terminal || p.done == p.total)
+                    std::fprintf(stderr, "%straining %s %zu/%zu%s", terminal ? "\r" : "", p.stage.c_str(),
+                                 p.done, p.total, terminal ? "" : "\n");
+                return true;
+            });
         if (terminal)
             std::fprintf(stderr, "\n");
         for (size_t e = 0; e < report.epochLoss.size(); ++e) {

@@ -30,8 +30,8 @@ at::Tensor clusteredUnitRows(int64_t n, int64_t d, const at::Tensor &centres)
 }
 
 /// Milliseconds per query when `queries` are searched in batches of `batch`.
-double msPerQuery(const ood::nn::NearestNeighbours &index, const at::Tensor &queries, int64_t batch, int64_t k,
-                  ood::nn::Neighbours *all = nullptr)
+double msPerQuery(const ood::nn::NearestNeighbours &index, const at::Tensor &queries, int64_t batch,
+                  int64_t k, ood::nn::Neighbours *all = nullptr)
 {
     std::vector<at::Tensor> distances, indices;
     const auto start = std::chrono::steady_clock::now();
@@ -71,7 +71,8 @@ int main(int argc, char **argv)
     faiss::distance_compute_blas_threshold = 20; // FAISS's own default: sgemm from 20 queries on
     std::printf("exact  search, FAISS sgemm   %8.3f ms/query\n", msPerQuery(exact, queries, batch, k));
     faiss::distance_compute_blas_threshold = saved;
-    std::printf("exact  search, batch 1       %8.3f ms/query\n", msPerQuery(exact, queries.slice(0, 0, 128), 1, k));
+    std::printf("exact  search, batch 1       %8.3f ms/query\n",
+                msPerQuery(exact, queries.slice(0, 0, 128), 1, k));
 
     const int64_t nlist = ood::nn::NearestNeighbours::defaultListCount(n);
     start = std::chrono::steady_clock::now();
@@ -91,7 +92,8 @@ int main(int argc, char **argv)
             for (int64_t j = 0; j < k; ++j)
                 found += exactSet.count(a.data_ptr<int64_t>()[j]);
         }
-        const double ratio = (approx.distances.select(1, k - 1) / truth.distances.select(1, k - 1)).mean().item<double>();
+        const double ratio =
+            (approx.distances.select(1, k - 1) / truth.distances.select(1, k - 1)).mean().item<double>();
         std::printf("ivf    nprobe %-3lld search     %8.3f ms/query  %5.1fx faster  recall@%lld %.4f  "
                     "mean r2_K ivf/exact %.4f\n",
                     (long long)probes, ms, exactMs / ms, (long long)k,

@@ -71,7 +71,8 @@ QMap<QString, Row> rowsByName(const QString &csv)
     if (lines.isEmpty())
         return rows;
     const QStringList header = csvFields(lines.takeFirst());
-    const int prediction = header.indexOf("prediction"), msp = header.indexOf("msp"), error = header.indexOf("error");
+    const int prediction = header.indexOf("prediction"), msp = header.indexOf("msp"),
+              error = header.indexOf("error");
     for (const QString &line : lines) {
         const QStringList fields = csvFields(line);
         if (fields.size() != header.size())
@@ -87,7 +88,7 @@ class BadInputCommandTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
     QString m_corpus;
     QStringList m_good;
@@ -102,11 +103,19 @@ private:
 
     QStringList scoreArguments() const
     {
-        return {"score", "--profile", kAssets + "/demo.oodprofile", "--model", kAssets + "/model.pt",
-                "--methods", "msp,energy", "--quiet", "--input", m_corpus};
+        return {"score",
+                "--profile",
+                kAssets + "/demo.oodprofile",
+                "--model",
+                kAssets + "/model.pt",
+                "--methods",
+                "msp,energy",
+                "--quiet",
+                "--input",
+                m_corpus};
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void cleanupTestCase() { removeTreeAt(AT_FDCWD, QFile::encodeName(m_dir.path()).constData()); }
 
     void initTestCase()
@@ -126,11 +135,14 @@ private Q_SLOTS:
         write("text.png", "not a picture\n");
         std::vector<uchar> jpeg;
         QVERIFY(cv::imencode(".jpg", cv::imread(frames[1].toStdString()), jpeg));
-        write("truncated.jpg", QByteArray(reinterpret_cast<const char *>(jpeg.data()), int(jpeg.size() * 2 / 3)));
+        write("truncated.jpg",
+              QByteArray(reinterpret_cast<const char *>(jpeg.data()), int(jpeg.size() * 2 / 3)));
         // A 60000 x 60000 PNG header and nothing else.
-        write("bomb.png", QByteArray("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\xea\x60\x00\x00\xea\x60\x08\x02\x00\x00\x00"
-                                     "\x00\x00\x00\x00",
-                                     33));
+        write("bomb.png",
+              QByteArray(
+                  "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\xea\x60\x00\x00\xea\x60\x08\x02\x00\x00\x00"
+                  "\x00\x00\x00\x00",
+                  33));
         QVERIFY(mkfifo(QFile::encodeName(QDir(m_corpus).filePath("fifo.png")).constData(), 0644) == 0);
         QVERIFY(QFile::link(QDir(m_corpus).filePath("nowhere.png"), QDir(m_corpus).filePath("dangling.png")));
         QVERIFY(QFile::link(".", QDir(m_corpus).filePath("again"))); // a link loop
@@ -144,16 +156,26 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("error"); // empty: scored
-        QTest::newRow("good0") << "good0.png" << "";
-        QTest::newRow("good1") << "good1.png" << "";
-        QTest::newRow("good2") << "good2.png" << "";
-        QTest::newRow("PNG named .jpg") << "png-named.jpg" << "";
-        QTest::newRow("empty") << "empty.png" << "file is empty";
-        QTest::newRow("text") << "text.png" << "not a format this program reads";
-        QTest::newRow("truncated JPEG") << "truncated.jpg" << "JPEG: truncated";
-        QTest::newRow("bomb") << "bomb.png" << "60000x60000 pixels, more than the limit";
-        QTest::newRow("FIFO") << "fifo.png" << "not a regular file";
-        QTest::newRow("dangling link") << "dangling.png" << "does not exist";
+        QTest::newRow("good0") << "good0.png"
+                               << "";
+        QTest::newRow("good1") << "good1.png"
+                               << "";
+        QTest::newRow("good2") << "good2.png"
+                               << "";
+        QTest::newRow("PNG named .jpg") << "png-named.jpg"
+                                        << "";
+        QTest::newRow("empty") << "empty.png"
+                               << "file is empty";
+        QTest::newRow("text") << "text.png"
+                              << "not a format this program reads";
+        QTest::newRow("truncated JPEG") << "truncated.jpg"
+                                        << "JPEG: truncated";
+        QTest::newRow("bomb") << "bomb.png"
+                              << "60000x60000 pixels, more than the limit";
+        QTest::newRow("FIFO") << "fifo.png"
+                              << "not a regular file";
+        QTest::newRow("dangling link") << "dangling.png"
+                                       << "does not exist";
     }
 
     void reportsEachBadFileAndScoresTheRest()
@@ -166,7 +188,8 @@ private Q_SLOTS:
             QElapsedTimer timer;
             timer.start();
             score = run(OOD_INSPECT_BINARY, scoreArguments(), 300000);
-            qInfo("score on the corpus: exit %d in %lld ms\n%s", score.exitCode, timer.elapsed(), qPrintable(score.err));
+            qInfo("score on the corpus: exit %d in %lld ms\n%s", score.exitCode, timer.elapsed(),
+                  qPrintable(score.err));
             rows = rowsByName(score.out);
         }
         QVERIFY2(score.exitCode == 3, qPrintable(describe(score)));
@@ -184,7 +207,8 @@ private Q_SLOTS:
         }
         // What cannot be a row is on stderr, by name.
         QVERIFY2(score.err.contains("frame\\xff.png: file name is not valid UTF-8"), qPrintable(score.err));
-        QVERIFY2(score.err.contains("again: folder visited twice (symbolic link loop?)"), qPrintable(score.err));
+        QVERIFY2(score.err.contains("again: folder visited twice (symbolic link loop?)"),
+                 qPrintable(score.err));
         QVERIFY2(score.err.contains("6 of 10 images could not be scored"), qPrintable(score.err));
     }
 
@@ -194,13 +218,14 @@ private Q_SLOTS:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message"); // in the good frames' error column, or on stderr
         // The demo frames are 28x28 = 784 pixels, PNG files of a few hundred bytes.
-        QTest::newRow("max-pixels below a frame") << QStringList{"--max-pixels", "783"} << 3
-                                                  << "28x28 pixels, more than the limit of 783";
+        QTest::newRow("max-pixels below a frame")
+            << QStringList{"--max-pixels", "783"} << 3 << "28x28 pixels, more than the limit of 783";
         QTest::newRow("max-pixels at a frame") << QStringList{"--max-pixels", "784"} << 0 << "";
         QTest::newRow("max-file-mb 1") << QStringList{"--max-file-mb", "1"} << 0 << "";
-        QTest::newRow("max-pixels not a number") << QStringList{"--max-pixels", "lots"} << 1
-                                                 << "--max-pixels must be a whole number";
-        QTest::newRow("max-file-mb 0") << QStringList{"--max-file-mb", "0"} << 1 << "--max-file-mb must be a whole number";
+        QTest::newRow("max-pixels not a number")
+            << QStringList{"--max-pixels", "lots"} << 1 << "--max-pixels must be a whole number";
+        QTest::newRow("max-file-mb 0")
+            << QStringList{"--max-file-mb", "0"} << 1 << "--max-file-mb must be a whole number";
     }
 
     void limitsFromTheCommandLine()
@@ -234,7 +259,8 @@ private Q_SLOTS:
         for (const QString &command : {"score", "evaluate", "fit", "explain"}) {
             const Run help = run(OOD_INSPECT_BINARY, {command, "--help"});
             QCOMPARE(help.exitCode, 0);
-            QVERIFY2(help.out.contains("--max-pixels") && help.out.contains("--max-file-mb"), qPrintable(command));
+            QVERIFY2(help.out.contains("--max-pixels") && help.out.contains("--max-file-mb"),
+                     qPrintable(command));
         }
     }
 };

@@ -30,7 +30,8 @@ double pairwiseAuroc(const std::vector<double> &id, const std::vector<double> &o
 double neroFpr95(std::vector<double> id, const std::vector<double> &ood)
 {
     std::sort(id.begin(), id.end());
-    const double t = id[std::min(id.size() - 1, static_cast<size_t>(std::floor(0.95 * static_cast<double>(id.size()))))];
+    const double t =
+        id[std::min(id.size() - 1, static_cast<size_t>(std::floor(0.95 * static_cast<double>(id.size()))))];
     return static_cast<double>(std::count_if(ood.begin(), ood.end(), [t](double o) { return o <= t; })) /
            static_cast<double>(ood.size());
 }
@@ -49,13 +50,13 @@ class DemoCommandTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
     QStringList m_detectors;
     QStringList m_unavailable;
     QString path(const QString &relative) const { return m_dir.filePath(relative); }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         if (!QFileInfo::exists(OOD_FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz"))
@@ -81,7 +82,8 @@ private Q_SLOTS:
     void assetsHoldTheChosenFrames()
     {
         for (const char *group : {"id", "near-ood", "far-ood"}) {
-            QDirIterator it(path("assets/frames/") + group, {"*.png"}, QDir::Files, QDirIterator::Subdirectories);
+            QDirIterator it(path("assets/frames/") + group, {"*.png"}, QDir::Files,
+                            QDirIterator::Subdirectories);
             int n = 0;
             for (; it.hasNext(); it.next())
                 ++n;
@@ -96,16 +98,20 @@ private Q_SLOTS:
     void demoWritesReportCsvAndMetrics()
     {
         const QString out = path("report");
-        const Run demo = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("assets"), "--out", out, "--quiet"});
+        const Run demo =
+            run(OOD_INSPECT_BINARY, {"demo", "--assets", path("assets"), "--out", out, "--quiet"});
         QVERIFY2(demo.exitCode == 0, qPrintable(describe(demo)));
         QVERIFY2(demo.out.contains("report: " + out + "/report.html"), qPrintable(demo.out));
         for (const QString &id : m_detectors)
-            QVERIFY2(demo.out.contains(QRegularExpression("\\n" + id + " +[0-9.]+ ")), qPrintable(id + "\n" + demo.out));
+            QVERIFY2(demo.out.contains(QRegularExpression("\\n" + id + " +[0-9.]+ ")),
+                     qPrintable(id + "\n" + demo.out));
 
         // The extracted profile names the extracted model.
-        QCOMPARE(QString::fromStdString(ood::loadProfile(out + "/demo.oodprofile").model.modelPath), out + "/model.pt");
+        QCOMPARE(QString::fromStdString(ood::loadProfile(out + "/demo.oodprofile").model.modelPath),
+                 out + "/model.pt");
 
-        const QStringList lines = QString::fromUtf8(readAll(out + "/scores.csv")).split('\n', Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromUtf8(readAll(out + "/scores.csv")).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 1 + 3 * kFramesPerGroup);
         QCOMPARE(lines[0], "path,prediction,confidence," + m_detectors.join(',') + ",flagged_by,error");
         std::map<QString, std::map<QString, std::vector<double>>> scores; // detector -> group -> scores
@@ -130,11 +136,14 @@ private Q_SLOTS:
         QCOMPARE(metrics["frames"].toObject()["id"].toInt(), kFramesPerGroup);
         QCOMPARE(metrics["frames"].toObject()["far_ood"].toInt(), kFramesPerGroup);
         for (const QString &id : m_detectors) {
-            for (const auto &[key, group] : {std::pair{"near_ood", "near-ood"}, std::pair{"far_ood", "far-ood"}}) {
+            for (const auto &[key, group] :
+                 {std::pair{"near_ood", "near-ood"}, std::pair{"far_ood", "far-ood"}}) {
                 const QJsonObject m = metrics[key].toObject()[id].toObject();
                 const std::vector<double> &idScores = scores[id]["id"], &oodScores = scores[id][group];
                 QVERIFY2(std::abs(m["auroc"].toDouble(-1) - pairwiseAuroc(idScores, oodScores)) < 1e-12,
-                         qPrintable(QString("%1 %2 %3 vs %4").arg(id, key).arg(m["auroc"].toDouble())
+                         qPrintable(QString("%1 %2 %3 vs %4")
+                                        .arg(id, key)
+                                        .arg(m["auroc"].toDouble())
                                         .arg(pairwiseAuroc(idScores, oodScores))));
                 QVERIFY2(std::abs(m["fpr95"].toDouble(-1) - neroFpr95(idScores, oodScores)) < 1e-12,
                          qPrintable(QString("%1 %2 fpr95").arg(id, key)));
@@ -170,18 +179,21 @@ private Q_SLOTS:
 
     void missingAssetsAreExplained()
     {
-        const Run missing = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("nowhere"), "--out", path("x")});
+        const Run missing =
+            run(OOD_INSPECT_BINARY, {"demo", "--assets", path("nowhere"), "--out", path("x")});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY2(missing.err.contains("does not exist"), qPrintable(missing.err));
 
         QDir().mkpath(path("partial/frames/id"));
         QVERIFY(QFile::copy(path("assets/demo.oodprofile"), path("partial/demo.oodprofile")));
-        const Run noModel = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("partial"), "--out", path("x")});
+        const Run noModel =
+            run(OOD_INSPECT_BINARY, {"demo", "--assets", path("partial"), "--out", path("x")});
         QCOMPARE(noModel.exitCode, 1);
         QVERIFY2(noModel.err.contains("have no model.pt"), qPrintable(noModel.err));
 
         QVERIFY(QFile::copy(path("assets/model.pt"), path("partial/model.pt")));
-        const Run noFrames = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("partial"), "--out", path("x")});
+        const Run noFrames =
+            run(OOD_INSPECT_BINARY, {"demo", "--assets", path("partial"), "--out", path("x")});
         QCOMPARE(noFrames.exitCode, 1);
         QVERIFY2(noFrames.err.contains("no image under frames/id"), qPrintable(noFrames.err));
 

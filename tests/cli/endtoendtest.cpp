@@ -10,10 +10,10 @@ using namespace ood::test;
 
 namespace {
 
-const QStringList kDetectors = {"msp", "odin", "energy", "entropy", "maxlogit", "mahalanobis",
-                                "vim", "neco", "react", "gradnorm", "nero", "knn", "gen", "tempscale",
-                                "ash", "ash_s", "ash_p", "scale", "dice", "rmds", "fdbd", "grood",
-                                "pro_msp", "pro_ent", "pro_msp_t", "pro_gen", "abet"};
+const QStringList kDetectors = {
+    "msp",      "odin", "energy", "entropy", "maxlogit",  "mahalanobis", "vim",       "neco",    "react",
+    "gradnorm", "nero", "knn",    "gen",     "tempscale", "ash",         "ash_s",     "ash_p",   "scale",
+    "dice",     "rmds", "fdbd",   "grood",   "pro_msp",   "pro_ent",     "pro_msp_t", "pro_gen", "abet"};
 
 } // namespace
 
@@ -21,11 +21,11 @@ class EndToEndTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
     QString path(const QString &relative) const { return m_dir.filePath(relative); }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         if (!QFileInfo::exists(OOD_FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz"))
@@ -43,7 +43,8 @@ private Q_SLOTS:
         QVERIFY2(fit.exitCode == 0, qPrintable(describe(fit)));
         QVERIFY(QFileInfo(path("demo.oodprofile")).size() > 0);
         for (const QString &id : kDetectors)
-            QVERIFY2(fit.out.contains(QRegularExpression("\\n" + id + " +[-0-9.e+]+\\n")), qPrintable(id + "\n" + fit.out));
+            QVERIFY2(fit.out.contains(QRegularExpression("\\n" + id + " +[-0-9.e+]+\\n")),
+                     qPrintable(id + "\n" + fit.out));
     }
 
     void evaluateSeparatesOod_data()
@@ -63,8 +64,9 @@ private Q_SLOTS:
         QFETCH(QString, oodFolder);
         QFETCH(double, minimumAuroc);
         const QString json = path(QFileInfo(oodFolder).fileName() + ".json");
-        const Run evaluate = run(OOD_INSPECT_BINARY, {"evaluate", "--profile", path("demo.oodprofile"), "--id",
-                                                      path("data/test-id"), "--ood", path(oodFolder), "--json", json});
+        const Run evaluate =
+            run(OOD_INSPECT_BINARY, {"evaluate", "--profile", path("demo.oodprofile"), "--id",
+                                     path("data/test-id"), "--ood", path(oodFolder), "--json", json});
         QVERIFY2(evaluate.exitCode == 0, qPrintable(describe(evaluate)));
         QFile file(json);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -100,7 +102,8 @@ private Q_SLOTS:
         write("c_truncated.png", png.left(png.size() / 3));
         write("d_text.jpg", "this is not an image\n");
         // A valid PNG signature and IHDR declaring 30000x30000 pixels, and nothing else.
-        QByteArray huge("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x75\x30\x00\x00\x75\x30\x08\x02\x00\x00\x00", 29);
+        QByteArray huge(
+            "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x75\x30\x00\x00\x75\x30\x08\x02\x00\x00\x00", 29);
         huge.append(QByteArray(4, '\0'));
         write("e_huge.png", huge);
         write("f_denied.png", png);
@@ -108,8 +111,9 @@ private Q_SLOTS:
         const bool root = QFile(folder + "/f_denied.png").open(QIODevice::ReadOnly); // root reads anyway
 
         const QString csv = path("mixed.csv");
-        const Run score = run(OOD_INSPECT_BINARY, {"score", "--profile", path("demo.oodprofile"), "--input", folder,
-                                                   "--out", csv}, 120000);
+        const Run score =
+            run(OOD_INSPECT_BINARY,
+                {"score", "--profile", path("demo.oodprofile"), "--input", folder, "--out", csv}, 120000);
         QCOMPARE(score.exitCode, 3);
         QFile file(csv);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -135,11 +139,13 @@ private Q_SLOTS:
                                                  {"e_huge.png", "30000x30000"}};
         for (auto it = expected.begin(); it != expected.end(); ++it) {
             const QStringList row = rowFor(it.key());
-            QVERIFY2(row.size() >= columns && row.last().contains(it.value()), qPrintable(it.key() + ": " + row.join(',')));
+            QVERIFY2(row.size() >= columns && row.last().contains(it.value()),
+                     qPrintable(it.key() + ": " + row.join(',')));
             QVERIFY2(row[3].isEmpty(), qPrintable(it.key())); // no score for a broken file
         }
         const QStringList denied = rowFor("f_denied.png");
-        QVERIFY2(root ? denied.last().isEmpty() : denied.last().contains("cannot be read"), qPrintable(denied.join(',')));
+        QVERIFY2(root ? denied.last().isEmpty() : denied.last().contains("cannot be read"),
+                 qPrintable(denied.join(',')));
         QVERIFY(score.err.contains("could not be scored"));
     }
 
@@ -147,7 +153,8 @@ private Q_SLOTS:
     {
         QCOMPARE(run(OOD_INSPECT_BINARY, {"score"}).exitCode, 2);
         QCOMPARE(run(OOD_INSPECT_BINARY, {"frobnicate"}).exitCode, 2);
-        const Run missing = run(OOD_INSPECT_BINARY, {"score", "--profile", path("nope.oodprofile"), "--input", path("data")});
+        const Run missing =
+            run(OOD_INSPECT_BINARY, {"score", "--profile", path("nope.oodprofile"), "--input", path("data")});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY(missing.err.contains("does not exist"));
         const Run version = run(OOD_INSPECT_BINARY, {"--version"});

@@ -24,8 +24,16 @@ QByteArray readAll(const QString &path)
 
 QStringList demoArguments(const QString &frame, const QString &out)
 {
-    return {"explain", "--profile", kAssets + "/demo.oodprofile", "--model", kAssets + "/model.pt", "--input", frame,
-            "--out", out, "--quiet"};
+    return {"explain",
+            "--profile",
+            kAssets + "/demo.oodprofile",
+            "--model",
+            kAssets + "/model.pt",
+            "--input",
+            frame,
+            "--out",
+            out,
+            "--quiet"};
 }
 
 QString firstFrame(const QString &group)
@@ -52,19 +60,20 @@ class ExplainCommandTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
     QString m_frame;
     QJsonObject m_summary;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         if (!QFileInfo::exists(kAssets + "/demo.oodprofile"))
             QSKIP("no demo assets (resources/demo/build-assets.sh)");
         m_frame = firstFrame("near-ood");
         QVERIFY(!m_frame.isEmpty());
-        const Run r = run(OOD_INSPECT_BINARY, demoArguments(m_frame, m_dir.filePath("one")) << "--threads" << "2");
+        const Run r = run(OOD_INSPECT_BINARY, demoArguments(m_frame, m_dir.filePath("one")) << "--threads"
+                                                                                            << "2");
         QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
         m_summary = QJsonDocument::fromJson(readAll(m_dir.filePath("one/summary.json"))).object();
         QVERIFY(!m_summary.isEmpty());
@@ -72,8 +81,8 @@ private Q_SLOTS:
 
     void writesEveryPromisedFile()
     {
-        QStringList expected{"summary.json", "relevance.csv", "faithfulness.csv", "landscape.csv", "landscape.png",
-                             "densities.csv"};
+        QStringList expected{"summary.json",  "relevance.csv", "faithfulness.csv",
+                             "landscape.csv", "landscape.png", "densities.csv"};
         for (const char *method : {"relevance-cam", "deviation-cam", "grad-cam", "lrp"})
             expected << QString("heatmap-%1.png").arg(method) << QString("heatmap-%1.tiff").arg(method);
         for (const QString &name : expected)
@@ -81,10 +90,12 @@ private Q_SLOTS:
         QCOMPARE(m_summary["unavailable"].toArray().size(), 0);
         // The overlays are at the frame's resolution, the raw maps at the model's input size.
         const cv::Mat frame = cv::imread(m_frame.toStdString(), cv::IMREAD_COLOR);
-        const cv::Mat overlay = cv::imread(m_dir.filePath("one/heatmap-lrp.png").toStdString(), cv::IMREAD_COLOR);
+        const cv::Mat overlay =
+            cv::imread(m_dir.filePath("one/heatmap-lrp.png").toStdString(), cv::IMREAD_COLOR);
         QCOMPARE(overlay.cols, frame.cols);
         QCOMPARE(overlay.rows, frame.rows);
-        const cv::Mat raw = cv::imread(m_dir.filePath("one/heatmap-grad-cam.tiff").toStdString(), cv::IMREAD_UNCHANGED);
+        const cv::Mat raw =
+            cv::imread(m_dir.filePath("one/heatmap-grad-cam.tiff").toStdString(), cv::IMREAD_UNCHANGED);
         QCOMPARE(raw.type(), CV_32FC1);
         QCOMPARE(raw.cols, m_summary["model"].toObject()["input_width"].toInt());
         double low = 0, high = 0;
@@ -126,7 +137,8 @@ private Q_SLOTS:
 
         // relevance.csv: one row per neuron; the contributions add up to the relevance distance;
         // the NERO score is (d + s_b |r_b|) phi.
-        const QStringList rows = QString::fromUtf8(readAll(m_dir.filePath("one/relevance.csv"))).split('\n', Qt::SkipEmptyParts);
+        const QStringList rows =
+            QString::fromUtf8(readAll(m_dir.filePath("one/relevance.csv"))).split('\n', Qt::SkipEmptyParts);
         double contributions = 0;
         for (int i = 1; i < rows.size(); ++i)
             contributions += csvFields(rows[i])[5].toDouble();
@@ -145,16 +157,20 @@ private Q_SLOTS:
             QCOMPARE(d["flagged"].toBool(), d["score"].toDouble() > d["threshold"].toDouble());
         }
         // Faithfulness: every heatmap plus the random order.
-        QCOMPARE(m_summary["faithfulness"].toObject()["curves"].toArray().size(), m_summary["heatmaps"].toArray().size() + 1);
+        QCOMPARE(m_summary["faithfulness"].toObject()["curves"].toArray().size(),
+                 m_summary["heatmaps"].toArray().size() + 1);
     }
 
     void sameNumbersOnOneThread()
     {
-        const Run r = run(OOD_INSPECT_BINARY, demoArguments(m_frame, m_dir.filePath("single")) << "--threads" << "1");
+        const Run r = run(OOD_INSPECT_BINARY, demoArguments(m_frame, m_dir.filePath("single")) << "--threads"
+                                                                                               << "1");
         QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
         for (const char *name : {"landscape.csv", "relevance.csv", "faithfulness.csv", "densities.csv"}) {
-            const QStringList a = QString::fromUtf8(readAll(m_dir.filePath(QString("one/") + name))).split('\n');
-            const QStringList b = QString::fromUtf8(readAll(m_dir.filePath(QString("single/") + name))).split('\n');
+            const QStringList a =
+                QString::fromUtf8(readAll(m_dir.filePath(QString("one/") + name))).split('\n');
+            const QStringList b =
+                QString::fromUtf8(readAll(m_dir.filePath(QString("single/") + name))).split('\n');
             QCOMPARE(a.size(), b.size());
             for (int i = 1; i < a.size(); ++i) {
                 const QStringList x = csvFields(a[i]), y = csvFields(b[i]);
@@ -163,8 +179,9 @@ private Q_SLOTS:
                     bool okX = false, okY = false;
                     const double u = x[c].toDouble(&okX), v = y[c].toDouble(&okY);
                     if (okX && okY)
-                        QVERIFY2(std::abs(u - v) <= 1e-5 * std::max(1.0, std::abs(u)),
-                                 qPrintable(QString("%1 line %2: %3 vs %4").arg(name).arg(i).arg(x[c], y[c])));
+                        QVERIFY2(
+                            std::abs(u - v) <= 1e-5 * std::max(1.0, std::abs(u)),
+                            qPrintable(QString("%1 line %2: %3 vs %4").arg(name).arg(i).arg(x[c], y[c])));
                     else
                         QCOMPARE(x[c], y[c]);
                 }
@@ -178,14 +195,25 @@ private Q_SLOTS:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message");
         const QString profile = kAssets + "/demo.oodprofile";
-        QTest::newRow("no --out") << QStringList{"explain", "--profile", profile, "x.png"} << 2 << "needs --out";
-        QTest::newRow("two images") << QStringList{"explain", "--profile", profile, "--out", "o", "a.png", "b.png"} << 2
-                                    << "exactly one image";
-        QTest::newRow("unknown part") << QStringList{"explain", "--profile", profile, "--model", kAssets + "/model.pt",
-                                                     "--out", "o", "--methods", "lrp,shap", "x.png"}
-                                      << 1 << "unknown explanation 'shap'";
-        QTest::newRow("even landscape") << QStringList{"explain", "--profile", profile, "--model", kAssets + "/model.pt",
-                                                       "--out", "o", "--landscape-size", "20", firstFrame("id")}
+        QTest::newRow("no --out") << QStringList{"explain", "--profile", profile, "x.png"} << 2
+                                  << "needs --out";
+        QTest::newRow("two images") << QStringList{"explain", "--profile", profile, "--out",
+                                                   "o",       "a.png",     "b.png"}
+                                    << 2 << "exactly one image";
+        QTest::newRow("unknown part")
+            << QStringList{"explain", "--profile", profile,     "--model",  kAssets + "/model.pt",
+                           "--out",   "o",         "--methods", "lrp,shap", "x.png"}
+            << 1 << "unknown explanation 'shap'";
+        QTest::newRow("even landscape") << QStringList{"explain",
+                                                       "--profile",
+                                                       profile,
+                                                       "--model",
+                                                       kAssets + "/model.pt",
+                                                       "--out",
+                                                       "o",
+                                                       "--landscape-size",
+                                                       "20",
+                                                       firstFrame("id")}
                                         << 1 << "--landscape-size must be odd";
     }
     void badCommandLinesAndImages()

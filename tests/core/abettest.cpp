@@ -15,7 +15,6 @@
 
 #include <QtTest>
 
-
 #include <torch/torch.h>
 
 #include <cmath>
@@ -33,7 +32,7 @@ class AbetTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
 
     /// A slim ResNet-18 saved as a state_dict, loaded back through loadModel at 32x32.
@@ -48,7 +47,7 @@ private:
         return loaded;
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         torch::set_num_threads(2);
@@ -65,7 +64,8 @@ private Q_SLOTS:
         //          a plain log(sum(exp)) overflows to inf here.
         // Values: log(1 + 2 cosh 1) = 1.4076059644443804, 3.2 + log1p(e^-2.4 + e^-4.8) = 3.2943530858800507.
         Activations a;
-        a.cosine = torch::tensor({0.5, -0.5, 0.0, 0.8, 0.2, -0.4, 0.9, 0.3, 0.1}, torch::kFloat64).reshape({3, 3});
+        a.cosine =
+            torch::tensor({0.5, -0.5, 0.0, 0.8, 0.2, -0.4, 0.9, 0.3, 0.1}, torch::kFloat64).reshape({3, 3});
         a.temperature = torch::tensor({0.5, 0.25, 1e-10}, torch::kFloat64);
         a.logits = torch::zeros({3, 3});
         a.features = torch::zeros({3, 4});
@@ -96,7 +96,8 @@ private Q_SLOTS:
         const Activations a = test::activationsOf(torch::randn({2, 4}), w, b);
         auto detector = createDetector("abet");
         QVERIFY(QString::fromStdString(detector->unavailableReason(backbone)).contains(kReason));
-        QVERIFY(QString::fromStdString(detector->unavailableReason(backbone)).contains("docs/model-contract.md"));
+        QVERIFY(
+            QString::fromStdString(detector->unavailableReason(backbone)).contains("docs/model-contract.md"));
         const QString message = errorOf([&] { detector->score(ScoreContext{a, {}, &backbone, w, b}); });
         QVERIFY2(message.contains("abet") && message.contains("learned-temperature"), qPrintable(message));
 
@@ -110,7 +111,8 @@ private Q_SLOTS:
     {
         LoadedModel plain = savedModel(false, "plain.pt");
         QVERIFY(!plain.backbone->hasLearnedTemperature());
-        QVERIFY(QString::fromStdString(createDetector("abet")->unavailableReason(*plain.backbone)).contains(kReason));
+        QVERIFY(QString::fromStdString(createDetector("abet")->unavailableReason(*plain.backbone))
+                    .contains(kReason));
         const Activations a = plain.backbone->forward(torch::randn({2, 3, 32, 32}), {});
         QVERIFY(!a.temperature.defined());
         QVERIFY(!a.cosine.defined());
@@ -137,7 +139,8 @@ private Q_SLOTS:
         // Scoring: by default only what was fitted; asking for abet names the reason.
         const ScoredImages scored = scoreImages(*plain.backbone, loaded, valid.samples, {}, options.run);
         QCOMPARE(scored.detectorIds, std::vector<std::string>{"msp"});
-        const QString message = errorOf([&] { scoreImages(*plain.backbone, loaded, valid.samples, {"abet"}, options.run); });
+        const QString message =
+            errorOf([&] { scoreImages(*plain.backbone, loaded, valid.samples, {"abet"}, options.run); });
         QVERIFY2(message.contains("'abet' is unavailable for this model") && message.contains(kReason),
                  qPrintable(message));
 
@@ -160,7 +163,8 @@ private Q_SLOTS:
         const Profile profile = fitProfile(model, train, valid, options);
         QCOMPARE(profile.detectors.size(), size_t(2));
         QVERIFY(profile.unavailable.empty());
-        const ScoredImages scored = scoreImages(*model.backbone, profile, valid.samples, {"abet"}, options.run);
+        const ScoredImages scored =
+            scoreImages(*model.backbone, profile, valid.samples, {"abet"}, options.run);
         QVERIFY(torch::isfinite(scored.scores).all().item<bool>());
 
         // The pipeline's score is -LSE(f/T) of the backbone's own f and T for the same image.

@@ -30,7 +30,8 @@ std::unique_ptr<Detector> fitted(const std::string &id, const at::Tensor &train,
     auto detector = createDetector(id);
     if (percentile >= 0)
         detector->setSetting("percentile", percentile);
-    detector->fit(test::trainContext(train, std::vector<int64_t>(static_cast<size_t>(train.size(0)), 0), w, b));
+    detector->fit(
+        test::trainContext(train, std::vector<int64_t>(static_cast<size_t>(train.size(0)), 0), w, b));
     return detector;
 }
 
@@ -40,16 +41,20 @@ class ActivationShapingTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void registeredWithDefaults_data()
     {
         QTest::addColumn<QString>("id");
         QTest::addColumn<QString>("name");
         QTest::addColumn<double>("percentile");
-        QTest::newRow("ash is ASH-B@90 (OpenOOD)") << "ash" << "ASH-B" << 90.0;
-        QTest::newRow("ash_s") << "ash_s" << "ASH-S" << 90.0;
-        QTest::newRow("ash_p") << "ash_p" << "ASH-P" << 90.0;
-        QTest::newRow("scale") << "scale" << "SCALE" << 85.0;
+        QTest::newRow("ash is ASH-B@90 (OpenOOD)") << "ash"
+                                                   << "ASH-B" << 90.0;
+        QTest::newRow("ash_s") << "ash_s"
+                               << "ASH-S" << 90.0;
+        QTest::newRow("ash_p") << "ash_p"
+                               << "ASH-P" << 90.0;
+        QTest::newRow("scale") << "scale"
+                               << "SCALE" << 85.0;
     }
 
     void registeredWithDefaults()
@@ -120,7 +125,8 @@ private Q_SLOTS:
         const at::Tensor b = torch::tensor({0.f, 0.5f});
         const auto detector = fitted(id.toStdString(), h, w, b, 50);
         const double s = test::scoreFeatures(*detector, h, w, b)[0].item<double>();
-        QVERIFY2(std::abs(s - expected) < 1e-12, qPrintable(QString("%1 vs %2").arg(s, 0, 'g', 17).arg(expected, 0, 'g', 17)));
+        QVERIFY2(std::abs(s - expected) < 1e-12,
+                 qPrintable(QString("%1 vs %2").arg(s, 0, 'g', 17).arg(expected, 0, 'g', 17)));
     }
 
     // h = (1, 2, 2, 0), P = 75 -> k = 1: the tie at value 2 keeps the lower index (1).
@@ -176,7 +182,8 @@ private Q_SLOTS:
             QFAIL("fit accepted signed features");
         } catch (const Error &e) {
             const QString message = e.what();
-            QVERIFY2(message.contains("non-negative") && message.contains("1 of 2") && message.contains("-0.25"),
+            QVERIFY2(message.contains("non-negative") && message.contains("1 of 2") &&
+                         message.contains("-0.25"),
                      e.what());
         }
     }
@@ -250,43 +257,47 @@ private Q_SLOTS:
         h.narrow(0, 0, 5).narrow(1, 0, 8).fill_(5.0);
         h[5].zero_();
         const at::Tensor w = torch::randn({c, n}) * 0.3, b = torch::randn({c});
-        const std::vector<std::pair<std::string, double>> ids = {
-            {"ash", ashPercentile}, {"ash_s", ashPercentile}, {"ash_p", ashPercentile}, {"scale", scalePercentile}};
+        const std::vector<std::pair<std::string, double>> ids = {{"ash", ashPercentile},
+                                                                 {"ash_s", ashPercentile},
+                                                                 {"ash_p", ashPercentile},
+                                                                 {"scale", scalePercentile}};
 
         QTemporaryDir dir;
-        for (const auto &[name, tensor] : std::vector<std::pair<QString, at::Tensor>>{{"h", h}, {"w", w}, {"b", b}}) {
+        for (const auto &[name, tensor] :
+             std::vector<std::pair<QString, at::Tensor>>{{"h", h}, {"w", w}, {"b", b}}) {
             QFile f(dir.filePath(name));
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(test::float64Bytes(tensor));
         }
         QProcess python;
-        python.start(OOD_SYSTEM_PYTHON,
-                     {"-c",
-                      "import sys, numpy as np\n"
-                      "d, n, c, ash_p, scale_p = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])\n"
-                      "h = np.fromfile(d + '/h').reshape(-1, n)\n"
-                      "w = np.fromfile(d + '/w').reshape(c, n)\n"
-                      "b = np.fromfile(d + '/b')\n"
-                      "def energy(x):\n"
-                      "    z = x @ w.T + b\n"
-                      "    m = z.max(axis=1, keepdims=True)\n"
-                      "    return -(m[:, 0] + np.log(np.exp(z - m).sum(axis=1)))\n"
-                      "def shape(variant, p):\n"
-                      "    k = n - int(np.round(n * p / 100.0))\n"
-                      "    out = np.zeros_like(h)\n"
-                      "    for r, row in enumerate(h):\n"
-                      "        top = np.argsort(-row, kind='stable')[:k]\n"
-                      "        s1, s2 = row.sum(), row[top].sum()\n"
-                      "        f = np.exp(s1 / s2) if s2 > 0 else 1.0\n"
-                      "        if variant == 'ash': out[r, top] = s1 / k\n"
-                      "        elif variant == 'ash_s': out[r, top] = row[top] * f\n"
-                      "        elif variant == 'ash_p': out[r, top] = row[top]\n"
-                      "        else: out[r] = row * f\n"
-                      "    return out\n"
-                      "res = [energy(shape(v, ash_p if v != 'scale' else scale_p)) for v in ('ash', 'ash_s', 'ash_p', 'scale')]\n"
-                      "np.array(res).tofile(d + '/s')\n",
-                      dir.path(), QString::number(n), QString::number(c), QString::number(ashPercentile),
-                      QString::number(scalePercentile)});
+        python.start(OOD_SYSTEM_PYTHON, {"-c",
+                                         "import sys, numpy as np\n"
+                                         "d, n, c, ash_p, scale_p = sys.argv[1], int(sys.argv[2]), "
+                                         "int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])\n"
+                                         "h = np.fromfile(d + '/h').reshape(-1, n)\n"
+                                         "w = np.fromfile(d + '/w').reshape(c, n)\n"
+                                         "b = np.fromfile(d + '/b')\n"
+                                         "def energy(x):\n"
+                                         "    z = x @ w.T + b\n"
+                                         "    m = z.max(axis=1, keepdims=True)\n"
+                                         "    return -(m[:, 0] + np.log(np.exp(z - m).sum(axis=1)))\n"
+                                         "def shape(variant, p):\n"
+                                         "    k = n - int(np.round(n * p / 100.0))\n"
+                                         "    out = np.zeros_like(h)\n"
+                                         "    for r, row in enumerate(h):\n"
+                                         "        top = np.argsort(-row, kind='stable')[:k]\n"
+                                         "        s1, s2 = row.sum(), row[top].sum()\n"
+                                         "        f = np.exp(s1 / s2) if s2 > 0 else 1.0\n"
+                                         "        if variant == 'ash': out[r, top] = s1 / k\n"
+                                         "        elif variant == 'ash_s': out[r, top] = row[top] * f\n"
+                                         "        elif variant == 'ash_p': out[r, top] = row[top]\n"
+                                         "        else: out[r] = row * f\n"
+                                         "    return out\n"
+                                         "res = [energy(shape(v, ash_p if v != 'scale' else scale_p)) for v "
+                                         "in ('ash', 'ash_s', 'ash_p', 'scale')]\n"
+                                         "np.array(res).tofile(d + '/s')\n",
+                                         dir.path(), QString::number(n), QString::number(c),
+                                         QString::number(ashPercentile), QString::number(scalePercentile)});
         QVERIFY(python.waitForFinished(120000));
         QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
         QFile out(dir.filePath("s"));

@@ -62,7 +62,8 @@ QByteArray littleEndian(uint64_t v, int bytes)
 
 uint32_t crc(const QByteArray &bytes)
 {
-    return static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef *>(bytes.constData()), static_cast<uInt>(bytes.size())));
+    return static_cast<uint32_t>(
+        crc32(0, reinterpret_cast<const Bytef *>(bytes.constData()), static_cast<uInt>(bytes.size())));
 }
 
 QByteArray pngChunk(const char *type, const QByteArray &data)
@@ -114,8 +115,9 @@ QByteArray storedZip(const std::vector<std::pair<QByteArray, QByteArray>> &entri
 {
     QByteArray zip, directory;
     for (const auto &[name, data] : entries) {
-        const QByteArray common = littleEndian(20, 2) + littleEndian(0, 2) + littleEndian(0, 2) + littleEndian(0, 4) +
-                                  littleEndian(crc(data), 4) + littleEndian(static_cast<uint64_t>(data.size()), 4) +
+        const QByteArray common = littleEndian(20, 2) + littleEndian(0, 2) + littleEndian(0, 2) +
+                                  littleEndian(0, 4) + littleEndian(crc(data), 4) +
+                                  littleEndian(static_cast<uint64_t>(data.size()), 4) +
                                   littleEndian(static_cast<uint64_t>(data.size()), 4) +
                                   littleEndian(static_cast<uint64_t>(name.size()), 2) + littleEndian(0, 2);
         directory += QByteArray("PK\x01\x02", 4) + littleEndian(20, 2) + common + littleEndian(0, 2) +
@@ -191,7 +193,10 @@ void removeTreeAt(int parent, const char *name)
 }
 
 /// Colour of frame i of the test video (BGR), far enough apart that neighbours cannot be confused.
-cv::Scalar frameColour(int i) { return cv::Scalar(20 + 7 * i, 230 - 7 * i, (i % 2) ? 200 : 40); }
+cv::Scalar frameColour(int i)
+{
+    return cv::Scalar(20 + 7 * i, 230 - 7 * i, (i % 2) ? 200 : 40);
+}
 
 } // namespace
 
@@ -199,11 +204,11 @@ class BadInputTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
-    QString m_goodPng;          ///< 4x3 RGB PNG, pixel (0,0) = (10,20,30)
-    QString m_deepFolder;       ///< a folder whose path is longer than PATH_MAX inside
-    QString m_deepFile;         ///< an image at the bottom of it
+    QString m_goodPng;    ///< 4x3 RGB PNG, pixel (0,0) = (10,20,30)
+    QString m_deepFolder; ///< a folder whose path is longer than PATH_MAX inside
+    QString m_deepFile;   ///< an image at the bottom of it
     bool m_python = false;
 
     QString path(const QString &relative) const { return m_dir.filePath(relative); }
@@ -229,7 +234,8 @@ private:
         cv::Mat good(3, 4, CV_8UC3);
         for (int y = 0; y < 3; ++y)
             for (int x = 0; x < 4; ++x)
-                good.at<cv::Vec3b>(y, x) = cv::Vec3b(30, static_cast<uchar>(20 + 70 * y), static_cast<uchar>(10 + 60 * x));
+                good.at<cv::Vec3b>(y, x) =
+                    cv::Vec3b(30, static_cast<uchar>(20 + 70 * y), static_cast<uchar>(10 + 60 * x));
         const QByteArray png = encode(".png", good);
         m_goodPng = write("images/good.png", png);
         write("images/png-named.jpg", png);
@@ -246,7 +252,8 @@ private:
         QByteArray badIhdr = png;
         badIhdr.replace(12, 4, "JUNK");
         write("images/corrupt-header.png", badIhdr);
-        write("images/corrupt-header.jpg", QByteArray("\xFF\xD8", 2) + randomBytes(300, 7).replace('\xFF', '\x01'));
+        write("images/corrupt-header.jpg",
+              QByteArray("\xFF\xD8", 2) + randomBytes(300, 7).replace('\xFF', '\x01'));
         write("images/random-bytes.png", randomBytes(2048, 11));
 
         // Exotic but valid: values chosen so that every conversion has one right answer.
@@ -255,9 +262,11 @@ private:
         // Grey 16-bit 0xC8C8 -> 200.
         write("images/grey16.png", makePng(1, 1, 16, 0, bytesOf({0xC8, 0xC8})));
         // Palette [(200,100,50), (0,128,255)], pixels 0 1 / 1 0.
-        write("images/palette.png", makePng(2, 2, 8, 3, bytesOf({0, 1, 1, 0}), bytesOf({200, 100, 50, 0, 128, 255})));
+        write("images/palette.png",
+              makePng(2, 2, 8, 3, bytesOf({0, 1, 1, 0}), bytesOf({200, 100, 50, 0, 128, 255})));
         // 4-bit palette: two pixels in one byte, indices 1 and 0.
-        write("images/palette4.png", makePng(2, 1, 4, 3, bytesOf({0x10}), bytesOf({200, 100, 50, 0, 128, 255})));
+        write("images/palette4.png",
+              makePng(2, 1, 4, 3, bytesOf({0x10}), bytesOf({200, 100, 50, 0, 128, 255})));
         // RGBA: alpha is dropped, colour kept as stored (PIL's convert("RGB")): (10,20,30), (250,0,5).
         write("images/alpha.png", makePng(2, 1, 8, 6, bytesOf({10, 20, 30, 0, 250, 0, 5, 128})));
         write("images/grey.png", makePng(2, 1, 8, 0, bytesOf({77, 201})));
@@ -271,18 +280,18 @@ private:
         const int sof = jpegBomb.indexOf(QByteArray("\xFF\xC0", 2));
         jpegBomb.replace(sof + 5, 4, bytesOf({0xEA, 0x60, 0xEA, 0x60})); // 60000 x 60000
         write("images/bomb.jpg", jpegBomb);
-        write("images/bomb.tiff", QByteArray("II*\0", 4) + littleEndian(8, 4) + littleEndian(2, 2) + littleEndian(256, 2) +
-                                      littleEndian(4, 2) + littleEndian(1, 4) + littleEndian(60000, 4) +
-                                      littleEndian(257, 2) + littleEndian(4, 2) + littleEndian(1, 4) +
-                                      littleEndian(60000, 4) + littleEndian(0, 4));
+        write("images/bomb.tiff", QByteArray("II*\0", 4) + littleEndian(8, 4) + littleEndian(2, 2) +
+                                      littleEndian(256, 2) + littleEndian(4, 2) + littleEndian(1, 4) +
+                                      littleEndian(60000, 4) + littleEndian(257, 2) + littleEndian(4, 2) +
+                                      littleEndian(1, 4) + littleEndian(60000, 4) + littleEndian(0, 4));
         // VP8L: 14-bit width-1 and height-1 after the 0x2F signature: 16384 x 16384.
-        write("images/bomb.webp", QByteArray("RIFF", 4) + littleEndian(30, 4) + "WEBPVP8L" + littleEndian(10, 4) +
-                                      QByteArray(1, '\x2F') + littleEndian((16383u) | (16383u << 14), 4) +
-                                      QByteArray(8, '\0'));
-        write("images/bomb.bmp", QByteArray("BM") + littleEndian(70, 4) + littleEndian(0, 4) + littleEndian(54, 4) +
-                                     littleEndian(40, 4) + littleEndian(60000, 4) + littleEndian(60000, 4) +
-                                     littleEndian(1, 2) + littleEndian(24, 2) + QByteArray(24, '\0') +
-                                     QByteArray(16, '\0'));
+        write("images/bomb.webp", QByteArray("RIFF", 4) + littleEndian(30, 4) + "WEBPVP8L" +
+                                      littleEndian(10, 4) + QByteArray(1, '\x2F') +
+                                      littleEndian((16383u) | (16383u << 14), 4) + QByteArray(8, '\0'));
+        write("images/bomb.bmp", QByteArray("BM") + littleEndian(70, 4) + littleEndian(0, 4) +
+                                     littleEndian(54, 4) + littleEndian(40, 4) + littleEndian(60000, 4) +
+                                     littleEndian(60000, 4) + littleEndian(1, 2) + littleEndian(24, 2) +
+                                     QByteArray(24, '\0') + QByteArray(16, '\0'));
         write("images/bomb.ppm", QByteArray("P6\n# a comment\n60000 60000\n255\n") + QByteArray(64, '\0'));
         // Two 32-bit sizes whose product overflows a signed 64-bit number.
         write("images/overflow.png", makePng(0xFFFFFFFF, 0xFFFFFFFF, 8, 2, {}));
@@ -311,13 +320,14 @@ private:
         QVERIFY(fd >= 0);
         const int file = openat(fd, "deep.png", O_WRONLY | O_CREAT, 0644);
         QVERIFY(file >= 0);
-        QCOMPARE(::write(file, png.constData(), static_cast<size_t>(png.size())), static_cast<ssize_t>(png.size()));
+        QCOMPARE(::write(file, png.constData(), static_cast<size_t>(png.size())),
+                 static_cast<ssize_t>(png.size()));
         close(file);
         close(fd);
         m_deepFile = deep + "/deep.png";
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
@@ -335,38 +345,58 @@ private Q_SLOTS:
         QTest::addColumn<int>("height");
         QTest::addColumn<QVector<int>>("rgb"); // the first pixels, R G B each
 
-        QTest::newRow("good PNG") << "images/good.png" << "" << 4 << 3 << QVector<int>{10, 20, 30, 70, 20, 30};
-        QTest::newRow("PNG named .jpg") << "images/png-named.jpg" << "" << 4 << 3 << QVector<int>{10, 20, 30};
-        QTest::newRow("16-bit RGB PNG") << "images/rgb16.png" << "" << 1 << 1 << QVector<int>{18, 171, 128};
-        QTest::newRow("16-bit grey PNG") << "images/grey16.png" << "" << 1 << 1 << QVector<int>{200, 200, 200};
-        QTest::newRow("palette PNG") << "images/palette.png" << "" << 2 << 2
+        QTest::newRow("good PNG") << "images/good.png"
+                                  << "" << 4 << 3 << QVector<int>{10, 20, 30, 70, 20, 30};
+        QTest::newRow("PNG named .jpg") << "images/png-named.jpg"
+                                        << "" << 4 << 3 << QVector<int>{10, 20, 30};
+        QTest::newRow("16-bit RGB PNG") << "images/rgb16.png"
+                                        << "" << 1 << 1 << QVector<int>{18, 171, 128};
+        QTest::newRow("16-bit grey PNG") << "images/grey16.png"
+                                         << "" << 1 << 1 << QVector<int>{200, 200, 200};
+        QTest::newRow("palette PNG") << "images/palette.png"
+                                     << "" << 2 << 2
                                      << QVector<int>{200, 100, 50, 0, 128, 255, 0, 128, 255, 200, 100, 50};
-        QTest::newRow("4-bit palette PNG") << "images/palette4.png" << "" << 2 << 1
-                                           << QVector<int>{0, 128, 255, 200, 100, 50};
-        QTest::newRow("alpha PNG") << "images/alpha.png" << "" << 2 << 1 << QVector<int>{10, 20, 30, 250, 0, 5};
-        QTest::newRow("grey PNG") << "images/grey.png" << "" << 2 << 1 << QVector<int>{77, 77, 77, 201, 201, 201};
-        QTest::newRow("grey+alpha PNG") << "images/grey-alpha.png" << "" << 1 << 1 << QVector<int>{90, 90, 90};
-        QTest::newRow("1-bit PNG") << "images/bilevel.png" << "" << 2 << 1 << QVector<int>{255, 255, 255, 0, 0, 0};
-        QTest::newRow("255-byte name") << "names/" + QString(251, 'n') + ".png" << "" << 4 << 3 << QVector<int>{10, 20, 30};
+        QTest::newRow("4-bit palette PNG") << "images/palette4.png"
+                                           << "" << 2 << 1 << QVector<int>{0, 128, 255, 200, 100, 50};
+        QTest::newRow("alpha PNG") << "images/alpha.png"
+                                   << "" << 2 << 1 << QVector<int>{10, 20, 30, 250, 0, 5};
+        QTest::newRow("grey PNG") << "images/grey.png"
+                                  << "" << 2 << 1 << QVector<int>{77, 77, 77, 201, 201, 201};
+        QTest::newRow("grey+alpha PNG") << "images/grey-alpha.png"
+                                        << "" << 1 << 1 << QVector<int>{90, 90, 90};
+        QTest::newRow("1-bit PNG") << "images/bilevel.png"
+                                   << "" << 2 << 1 << QVector<int>{255, 255, 255, 0, 0, 0};
+        QTest::newRow("255-byte name") << "names/" + QString(251, 'n') + ".png"
+                                       << "" << 4 << 3 << QVector<int>{10, 20, 30};
 
-        QTest::newRow("empty") << "images/empty.png" << "file is empty" << 0 << 0 << QVector<int>{};
-        QTest::newRow("text named .png") << "images/text-named.png" << "not a format this program reads" << 0 << 0
-                                         << QVector<int>{};
-        QTest::newRow("random bytes") << "images/random-bytes.png" << "not a readable image" << 0 << 0 << QVector<int>{};
-        QTest::newRow("truncated PNG") << "images/truncated.png" << "PNG: truncated or corrupt data" << 0 << 0
-                                       << QVector<int>{};
-        QTest::newRow("truncated JPEG") << "images/truncated.jpg" << "JPEG: truncated" << 0 << 0 << QVector<int>{};
-        QTest::newRow("JPEG cut in its header") << "images/truncated-header.jpg" << "JPEG: truncated before its frame header"
-                                                << 0 << 0 << QVector<int>{};
-        QTest::newRow("corrupt PNG header") << "images/corrupt-header.png" << "PNG: truncated or corrupt header" << 0 << 0
-                                            << QVector<int>{};
-        QTest::newRow("corrupt JPEG header") << "images/corrupt-header.jpg" << "JPEG: truncated before its frame header"
-                                             << 0 << 0 << QVector<int>{};
-        QTest::newRow("folder named .jpg") << "images/folder.jpg" << "is a folder" << 0 << 0 << QVector<int>{};
-        QTest::newRow("FIFO named .png") << "images/fifo.png" << "not a regular file" << 0 << 0 << QVector<int>{};
-        QTest::newRow("dangling link") << "images/dangling.png" << "does not exist" << 0 << 0 << QVector<int>{};
-        QTest::newRow("no read permission") << "images/locked.png" << "cannot be read" << 0 << 0 << QVector<int>{};
-        QTest::newRow("missing") << "images/missing.png" << "does not exist" << 0 << 0 << QVector<int>{};
+        QTest::newRow("empty") << "images/empty.png"
+                               << "file is empty" << 0 << 0 << QVector<int>{};
+        QTest::newRow("text named .png") << "images/text-named.png"
+                                         << "not a format this program reads" << 0 << 0 << QVector<int>{};
+        QTest::newRow("random bytes") << "images/random-bytes.png"
+                                      << "not a readable image" << 0 << 0 << QVector<int>{};
+        QTest::newRow("truncated PNG") << "images/truncated.png"
+                                       << "PNG: truncated or corrupt data" << 0 << 0 << QVector<int>{};
+        QTest::newRow("truncated JPEG") << "images/truncated.jpg"
+                                        << "JPEG: truncated" << 0 << 0 << QVector<int>{};
+        QTest::newRow("JPEG cut in its header")
+            << "images/truncated-header.jpg"
+            << "JPEG: truncated before its frame header" << 0 << 0 << QVector<int>{};
+        QTest::newRow("corrupt PNG header") << "images/corrupt-header.png"
+                                            << "PNG: truncated or corrupt header" << 0 << 0 << QVector<int>{};
+        QTest::newRow("corrupt JPEG header")
+            << "images/corrupt-header.jpg"
+            << "JPEG: truncated before its frame header" << 0 << 0 << QVector<int>{};
+        QTest::newRow("folder named .jpg") << "images/folder.jpg"
+                                           << "is a folder" << 0 << 0 << QVector<int>{};
+        QTest::newRow("FIFO named .png") << "images/fifo.png"
+                                         << "not a regular file" << 0 << 0 << QVector<int>{};
+        QTest::newRow("dangling link") << "images/dangling.png"
+                                       << "does not exist" << 0 << 0 << QVector<int>{};
+        QTest::newRow("no read permission") << "images/locked.png"
+                                            << "cannot be read" << 0 << 0 << QVector<int>{};
+        QTest::newRow("missing") << "images/missing.png"
+                                 << "does not exist" << 0 << 0 << QVector<int>{};
     }
 
     void decoding()
@@ -378,7 +408,8 @@ private Q_SLOTS:
         QFETCH(QVector<int>, rgb);
         const QString target = path(file);
         if (file.endsWith("locked.png") && QFile(target).open(QIODevice::ReadOnly))
-            QSKIP("running with rights that read any file (root): chmod 000 does not make a file unreadable; the "
+            QSKIP("running with rights that read any file (root): chmod 000 does not make a file unreadable; "
+                  "the "
                   "FIFO, folder and dangling-link rows cover files that cannot be read");
         if (error.isEmpty()) {
             RgbImage image;
@@ -392,7 +423,10 @@ private Q_SLOTS:
             QCOMPARE(image.pixels.size(), size_t(width) * size_t(height) * 3);
             for (int i = 0; i < rgb.size(); ++i)
                 QVERIFY2(int(image.pixels[size_t(i)]) == rgb[i],
-                         qPrintable(QString("value %1: got %2, want %3").arg(i).arg(image.pixels[size_t(i)]).arg(rgb[i])));
+                         qPrintable(QString("value %1: got %2, want %3")
+                                        .arg(i)
+                                        .arg(image.pixels[size_t(i)])
+                                        .arg(rgb[i])));
             return;
         }
         const QString message = errorOf([&] { decodeImageFile(target); });
@@ -418,7 +452,8 @@ private Q_SLOTS:
         QFETCH(QVector<int>, rgb);
         if (!m_python)
             QSKIP("no system Python with PIL to write a CMYK JPEG");
-        const QString file = path(QString("images/cmyk-%1.jpg").arg(QTest::currentDataTag()).replace(' ', '-'));
+        const QString file =
+            path(QString("images/cmyk-%1.jpg").arg(QTest::currentDataTag()).replace(' ', '-'));
         QProcess python;
         python.start(OOD_SYSTEM_PYTHON, {"-c",
                                          "import sys\nfrom PIL import Image\n"
@@ -431,21 +466,30 @@ private Q_SLOTS:
         const RgbImage image = decodeImageFile(file);
         QCOMPARE(image.width, 8);
         for (int c = 0; c < 3; ++c) // JPEG at quality 100 and 8-bit arithmetic: within 4 levels
-            QVERIFY2(std::abs(int(image.pixels[size_t(c)]) - rgb[c]) <= 4,
-                     qPrintable(QString("channel %1: got %2, want %3").arg(c).arg(image.pixels[size_t(c)]).arg(rgb[c])));
+            QVERIFY2(
+                std::abs(int(image.pixels[size_t(c)]) - rgb[c]) <= 4,
+                qPrintable(
+                    QString("channel %1: got %2, want %3").arg(c).arg(image.pixels[size_t(c)]).arg(rgb[c])));
     }
 
     void bombsRefusedBeforeDecoding_data()
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("declared");
-        QTest::newRow("PNG") << "images/bomb.png" << "60000x60000";
-        QTest::newRow("JPEG") << "images/bomb.jpg" << "60000x60000";
-        QTest::newRow("TIFF") << "images/bomb.tiff" << "60000x60000";
-        QTest::newRow("WebP") << "images/bomb.webp" << "16384x16384";
-        QTest::newRow("BMP") << "images/bomb.bmp" << "60000x60000";
-        QTest::newRow("PPM") << "images/bomb.ppm" << "60000x60000";
-        QTest::newRow("64-bit overflow") << "images/overflow.png" << "4294967295x4294967295";
+        QTest::newRow("PNG") << "images/bomb.png"
+                             << "60000x60000";
+        QTest::newRow("JPEG") << "images/bomb.jpg"
+                              << "60000x60000";
+        QTest::newRow("TIFF") << "images/bomb.tiff"
+                              << "60000x60000";
+        QTest::newRow("WebP") << "images/bomb.webp"
+                              << "16384x16384";
+        QTest::newRow("BMP") << "images/bomb.bmp"
+                             << "60000x60000";
+        QTest::newRow("PPM") << "images/bomb.ppm"
+                             << "60000x60000";
+        QTest::newRow("64-bit overflow") << "images/overflow.png"
+                                         << "4294967295x4294967295";
     }
 
     void bombsRefusedBeforeDecoding()
@@ -456,7 +500,8 @@ private Q_SLOTS:
         const QString message = errorOf([&] { decodeImageFile(path(file)); });
         const double grown = peakRssMb() - before;
         qInfo("%s: peak RSS grew by %.1f MiB; %s", qPrintable(file), grown, qPrintable(message));
-        QVERIFY2(message.contains(declared) && message.contains("refused before decoding"), qPrintable(message));
+        QVERIFY2(message.contains(declared) && message.contains("refused before decoding"),
+                 qPrintable(message));
         QVERIFY2(message.contains(QFileInfo(file).fileName()), qPrintable(message));
         // Decoding even one of them would need gigabytes.
         QVERIFY2(grown < 32, qPrintable(QString::number(grown)));
@@ -466,7 +511,9 @@ private Q_SLOTS:
     {
         DecodeLimits limits;
         limits.maxPixels = 11; // the good PNG has 12
-        QVERIFY(errorOf([&] { decodeImageFile(m_goodPng, limits); }).contains("4x3 pixels, more than the limit of 11"));
+        QVERIFY(errorOf([&] {
+                    decodeImageFile(m_goodPng, limits);
+                }).contains("4x3 pixels, more than the limit of 11"));
         limits.maxPixels = 12;
         QCOMPARE(decodeImageFile(m_goodPng, limits).width, 4);
         limits.maxFileBytes = QFileInfo(m_goodPng).size() - 1;
@@ -485,14 +532,16 @@ private Q_SLOTS:
         QTest::addColumn<QString>("setup");
         QTest::addColumn<int>("samples");
         QTest::addColumn<QStringList>("problems"); // fragments, each found in some problem line
-        QTest::newRow("symbolic link loops") << "loop" << 2
-                                             << QStringList{"loop/self: folder visited twice (symbolic link loop?)",
-                                                            "loop/up/loop: folder visited twice"};
-        QTest::newRow("non-UTF-8 names") << "utf8" << 1
-                                         << QStringList{"utf8/\\xffbad\\xfe.png: file name is not valid UTF-8",
-                                                        "utf8/dir\\xff: folder name is not valid UTF-8"};
-        QTest::newRow("path longer than PATH_MAX") << "deep" << 0
-                                                   << QStringList{"folder path is longer than the 4096 bytes"};
+        QTest::newRow("symbolic link loops")
+            << "loop" << 2
+            << QStringList{"loop/self: folder visited twice (symbolic link loop?)",
+                           "loop/up/loop: folder visited twice"};
+        QTest::newRow("non-UTF-8 names")
+            << "utf8" << 1
+            << QStringList{"utf8/\\xffbad\\xfe.png: file name is not valid UTF-8",
+                           "utf8/dir\\xff: folder name is not valid UTF-8"};
+        QTest::newRow("path longer than PATH_MAX")
+            << "deep" << 0 << QStringList{"folder path is longer than the 4096 bytes"};
     }
 
     void folderScan()
@@ -512,7 +561,8 @@ private Q_SLOTS:
             root = path("utf8");
             write("utf8/fine.png", readAll(m_goodPng));
             const QByteArray folder = QFile::encodeName(root);
-            const QByteArray badFile = folder + "/\xff" "bad\xfe.png";
+            const QByteArray badFile = folder + "/\xff"
+                                                "bad\xfe.png";
             const int fd = open(badFile.constData(), O_WRONLY | O_CREAT, 0644);
             QVERIFY(fd >= 0);
             close(fd);
@@ -522,7 +572,8 @@ private Q_SLOTS:
         }
         const SampleList list = scanInputs({root});
         for (const QString &problem : list.problems)
-            qInfo("problem: %s", qPrintable(problem.size() > 300 ? problem.left(60) + "..." + problem.right(120) : problem));
+            qInfo("problem: %s",
+                  qPrintable(problem.size() > 300 ? problem.left(60) + "..." + problem.right(120) : problem));
         QCOMPARE(int(list.samples.size()), samples);
         for (const QString &fragment : problems) {
             const bool found = std::any_of(list.problems.begin(), list.problems.end(),
@@ -574,33 +625,38 @@ private Q_SLOTS:
         const QByteArray demo = readAll(kDemoAssets + "/demo.oodprofile");
         QVERIFY(!demo.isEmpty());
         QTest::newRow("empty") << write("profiles/empty.oodprofile", {}) << "is empty";
-        QTest::newRow("random bytes") << write("profiles/random.oodprofile", randomBytes(4096, 3))
-                                      << "not an OOD Inspector profile";
+        QTest::newRow("random bytes")
+            << write("profiles/random.oodprofile", randomBytes(4096, 3)) << "not an OOD Inspector profile";
         QTest::newRow("truncated") << write("profiles/truncated.oodprofile", demo.left(demo.size() / 2))
                                    << "truncated or foreign file): it is truncated or not a zip archive";
-        QTest::newRow("cut inside the zip directory") << write("profiles/cut-end.oodprofile", demo.left(demo.size() - 30))
-                                                      << "truncated or foreign file";
-        QTest::newRow("foreign zip") << write("profiles/notes.oodprofile", storedZip({{"notes.txt", "hello"}}))
+        QTest::newRow("cut inside the zip directory")
+            << write("profiles/cut-end.oodprofile", demo.left(demo.size() - 30))
+            << "truncated or foreign file";
+        QTest::newRow("foreign zip") << write("profiles/notes.oodprofile",
+                                              storedZip({{"notes.txt", "hello"}}))
                                      << "is a zip archive but not a PyTorch file";
         c10::impl::GenericDict unrelated(c10::StringType::get(), c10::AnyType::get());
         unrelated.insert("epoch", int64_t(3));
         unrelated.insert("lr", 0.1);
         QTest::newRow("torch file of an unrelated dict")
-            << write("profiles/unrelated.oodprofile", pickleSaved(unrelated)) << "is a PyTorch file but not an OOD Inspector profile";
-        QTest::newRow("a state_dict") << write("profiles/state.oodprofile", test::stateDictFile({{"fc.weight", {2, 2}, {}}}))
-                                      << "is a PyTorch file but not an OOD Inspector profile";
+            << write("profiles/unrelated.oodprofile", pickleSaved(unrelated))
+            << "is a PyTorch file but not an OOD Inspector profile";
+        QTest::newRow("a state_dict")
+            << write("profiles/state.oodprofile", test::stateDictFile({{"fc.weight", {2, 2}, {}}}))
+            << "is a PyTorch file but not an OOD Inspector profile";
         // Found by fuzz_profile_load: a string that claims 4 GB made LibTorch allocate it.
         test::PickleWriter huge;
         huge.proto();
         QByteArray hugeString = huge.bytes() + "X" + littleEndian(0xF8000000u, 4) + "abc";
         QTest::newRow("4 GB string length (fuzz)")
-            << write("profiles/huge-string.oodprofile", test::torchSaveZip(hugeString, {})) << "data.pkl ends early";
+            << write("profiles/huge-string.oodprofile", test::torchSaveZip(hugeString, {}))
+            << "data.pkl ends early";
         // Found by the fuzzers: a zip whose version record cannot be read made LibTorch leak.
         QByteArray badVersion = pickleSaved(unrelated);
         const int version = badVersion.indexOf("archive/version");
         badVersion[version - 30] = 'X'; // its local header signature
-        QTest::newRow("unreadable version record (fuzz)") << write("profiles/bad-version.oodprofile", badVersion)
-                                                          << "version record cannot be read";
+        QTest::newRow("unreadable version record (fuzz)")
+            << write("profiles/bad-version.oodprofile", badVersion) << "version record cannot be read";
         QTest::newRow("folder") << path("images/folder.jpg") << "is a folder";
         QTest::newRow("FIFO") << path("images/fifo.png") << "not a regular file";
     }
@@ -637,64 +693,107 @@ private Q_SLOTS:
         QTest::addColumn<QString>("error");
         const QByteArray model = readAll(kDemoAssets + "/model.pt");
         QVERIFY(!model.isEmpty());
-        QTest::newRow("empty") << write("checkpoints/empty.pt", {}) << "" << "empty";
+        QTest::newRow("empty") << write("checkpoints/empty.pt", {}) << ""
+                               << "empty";
         QTest::newRow("random bytes") << write("checkpoints/random.pt", randomBytes(4096, 5)) << ""
                                       << "not a PyTorch checkpoint";
         QTest::newRow("truncated") << write("checkpoints/truncated.pt", model.left(model.size() / 2)) << ""
                                    << "truncated or not a zip archive";
-        QTest::newRow("truncated, as resnet18") << path("checkpoints/truncated.pt") << "resnet18" << "truncated";
-        QTest::newRow("foreign zip") << write("checkpoints/notes.pt", storedZip({{"notes.txt", "hello"}})) << ""
+        QTest::newRow("truncated, as resnet18") << path("checkpoints/truncated.pt") << "resnet18"
+                                                << "truncated";
+        QTest::newRow("foreign zip") << write("checkpoints/notes.pt", storedZip({{"notes.txt", "hello"}}))
+                                     << ""
                                      << "is a zip archive but not a PyTorch file";
-        QTest::newRow("empty zip") << write("checkpoints/nothing.pt", storedZip({})) << "" << "empty zip archive";
+        QTest::newRow("empty zip") << write("checkpoints/nothing.pt", storedZip({})) << ""
+                                   << "empty zip archive";
         c10::impl::GenericDict unrelated(c10::StringType::get(), c10::AnyType::get());
         unrelated.insert("epoch", int64_t(3));
         unrelated.insert("note", std::string("no weights here"));
-        QTest::newRow("torch.save of an unrelated dict") << write("checkpoints/unrelated.pt", pickleSaved(unrelated)) << ""
-                                                         << "holds no tensors";
+        QTest::newRow("torch.save of an unrelated dict")
+            << write("checkpoints/unrelated.pt", pickleSaved(unrelated)) << ""
+            << "holds no tensors";
 
         // Code in the pickle: os.system('touch <marker>') as the whole file. Recorded, never run.
         const QString marker = path("checkpoints/executed");
-        for (const auto &[module, name] : {std::pair<const char *, const char *>{"os", "system"}, {"posix", "system"},
-                                           {"builtins", "eval"}, {"subprocess", "call"}}) {
+        for (const auto &[module, name] : {std::pair<const char *, const char *>{"os", "system"},
+                                           {"posix", "system"},
+                                           {"builtins", "eval"},
+                                           {"subprocess", "call"}}) {
             test::PickleWriter p;
-            p.proto().global(module, name).mark().string(("touch " + marker).toStdString()).tuple().reduce().stop();
+            p.proto()
+                .global(module, name)
+                .mark()
+                .string(("touch " + marker).toStdString())
+                .tuple()
+                .reduce()
+                .stop();
             QTest::addRow("GLOBAL %s.%s", module, name)
-                << writePickle(QString("checkpoints/%1-%2.pt").arg(module, name), p) << "" << "holds no tensors";
+                << writePickle(QString("checkpoints/%1-%2.pt").arg(module, name), p) << ""
+                << "holds no tensors";
         }
         // Storage and shape numbers chosen to overflow 64-bit products or to ask for terabytes.
         {
             test::PickleWriter p;
             p.proto().global("collections", "OrderedDict").emptyTuple().reduce().mark().string("w");
             p.tensor("0", int64_t(1) << 61, {4}).setItems().stop();
-            QTest::newRow("storage of 2^61 elements") << write("checkpoints/numel.pt", test::torchSaveZip(p.bytes(), {{"0", QByteArray(16, '\0')}}))
-                                                      << "" << "is shorter than its";
+            QTest::newRow("storage of 2^61 elements")
+                << write("checkpoints/numel.pt", test::torchSaveZip(p.bytes(), {{"0", QByteArray(16, '\0')}}))
+                << ""
+                << "is shorter than its";
         }
         {
             test::PickleWriter p; // size 2^40 x 2^40 with strides 2^40: each product overflows
             p.proto().global("collections", "OrderedDict").emptyTuple().reduce().mark().string("w");
             p.global("torch._utils", "_rebuild_tensor_v2").mark();
-            p.mark().string("storage").global("torch", "FloatStorage").string("0").string("cpu").integer(4).tuple();
+            p.mark()
+                .string("storage")
+                .global("torch", "FloatStorage")
+                .string("0")
+                .string("cpu")
+                .integer(4)
+                .tuple();
             p.persistentId().integer(0).mark().integer(int64_t(1) << 40).integer(int64_t(1) << 40).tuple();
             p.mark().integer(int64_t(1) << 40).integer(int64_t(1) << 40).tuple().boolean(false);
             p.global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce().setItems().stop();
-            QTest::newRow("overflowing strides") << write("checkpoints/strides.pt", test::torchSaveZip(p.bytes(), {{"0", QByteArray(16, '\0')}}))
-                                                 << "" << "outside its storage";
+            QTest::newRow("overflowing strides")
+                << write("checkpoints/strides.pt",
+                         test::torchSaveZip(p.bytes(), {{"0", QByteArray(16, '\0')}}))
+                << ""
+                << "outside its storage";
         }
         {
             test::PickleWriter p; // stride 0: 2^40 elements read from one
             p.proto().global("collections", "OrderedDict").emptyTuple().reduce().mark().string("w");
             p.global("torch._utils", "_rebuild_tensor_v2").mark();
-            p.mark().string("storage").global("torch", "FloatStorage").string("0").string("cpu").integer(1).tuple();
-            p.persistentId().integer(0).mark().integer(int64_t(1) << 40).tuple().mark().integer(0).tuple().boolean(false);
+            p.mark()
+                .string("storage")
+                .global("torch", "FloatStorage")
+                .string("0")
+                .string("cpu")
+                .integer(1)
+                .tuple();
+            p.persistentId()
+                .integer(0)
+                .mark()
+                .integer(int64_t(1) << 40)
+                .tuple()
+                .mark()
+                .integer(0)
+                .tuple()
+                .boolean(false);
             p.global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce().setItems().stop();
-            QTest::newRow("stride 0, 2^40 elements") << write("checkpoints/broadcast.pt", test::torchSaveZip(p.bytes(), {{"0", QByteArray(4, '\0')}}))
-                                                     << "" << "more elements than its storage can hold";
+            QTest::newRow("stride 0, 2^40 elements")
+                << write("checkpoints/broadcast.pt",
+                         test::torchSaveZip(p.bytes(), {{"0", QByteArray(4, '\0')}}))
+                << ""
+                << "more elements than its storage can hold";
         }
         const QByteArray small = test::stateDictFile({{"fc.weight", {2, 2}, {}}});
         QByteArray badVersion = small;
         badVersion[badVersion.indexOf("archive/version") - 30] = 'X';
-        QTest::newRow("unreadable version record (fuzz)") << write("checkpoints/bad-version.pt", badVersion) << ""
-                                                          << "version record cannot be read";
+        QTest::newRow("unreadable version record (fuzz)")
+            << write("checkpoints/bad-version.pt", badVersion) << ""
+            << "version record cannot be read";
         // Found by fuzz_checkpoint_load: PyTorch writes a ZIP64 end record, and miniz takes its
         // counts over the classic ones; with zero entries there LibTorch refused the file and leaked.
         QByteArray zip64 = small;
@@ -708,8 +807,9 @@ private Q_SLOTS:
         const int central = method.indexOf("archive/version", method.indexOf("archive/version") + 1) - 46;
         QVERIFY(central > 0 && method.mid(central, 4) == QByteArray("PK\x01\x02", 4));
         method[central + 10] = 'c';
-        QTest::newRow("version record of an unknown compression (fuzz)") << write("checkpoints/method.pt", method) << ""
-                                                                         << "version record cannot be read";
+        QTest::newRow("version record of an unknown compression (fuzz)")
+            << write("checkpoints/method.pt", method) << ""
+            << "version record cannot be read";
         QByteArray encrypted = method; // the same central entry, flagged as encrypted instead
         encrypted[central + 10] = '\0';
         encrypted[central + 8] = static_cast<char>(encrypted[central + 8] | 0x41);
@@ -718,8 +818,9 @@ private Q_SLOTS:
         QByteArray folderFlag = method; // DOS attributes saying "directory": miniz reads it as empty
         folderFlag[central + 10] = '\0';
         folderFlag[central + 38] = static_cast<char>(folderFlag[central + 38] | 0x10);
-        QTest::newRow("version record marked as a folder (fuzz)") << write("checkpoints/folder-flag.pt", folderFlag) << ""
-                                                                  << "version record cannot be read";
+        QTest::newRow("version record marked as a folder (fuzz)")
+            << write("checkpoints/folder-flag.pt", folderFlag) << ""
+            << "version record cannot be read";
         QByteArray directory = small;
         directory[directory.indexOf(QByteArray("PK\x01\x02", 4)) + 2] = 'Z';
         QTest::newRow("broken zip directory") << write("checkpoints/directory.pt", directory) << ""
@@ -731,12 +832,17 @@ private Q_SLOTS:
             at::Tensor t = tensor.to(torch::kFloat32).contiguous();
             if (name == "layer1.0.conv1.weight")
                 t = torch::zeros({t.size(0), t.size(1), 1, 1});
-            tensors.push_back({name, t.sizes().vec(), std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
+            tensors.push_back({name, t.sizes().vec(),
+                               std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
         }
-        QTest::newRow("wrong shape for resnet18") << write("checkpoints/wrong-shape.pt", test::stateDictFile(tensors))
-                                                  << "resnet18" << "layer1.0.conv1.weight";
-        QTest::newRow("resnet18 weights as resnet50") << kDemoAssets + "/model.pt" << "resnet50" << "resnet18";
-        QTest::newRow("FIFO") << path("images/fifo.png") << "resnet18" << "not a regular file";
+        QTest::newRow("wrong shape for resnet18")
+            << write("checkpoints/wrong-shape.pt", test::stateDictFile(tensors)) << "resnet18"
+            << "layer1.0.conv1.weight";
+        QTest::newRow("resnet18 weights as resnet50") << kDemoAssets + "/model.pt"
+                                                      << "resnet50"
+                                                      << "resnet18";
+        QTest::newRow("FIFO") << path("images/fifo.png") << "resnet18"
+                              << "not a regular file";
     }
 
     void checkpoints()
@@ -765,7 +871,8 @@ private Q_SLOTS:
         // the fuzzers' LeakSanitizer the cycle leaked before the reader emptied its values.
         test::PickleWriter p;
         p.proto().global("collections", "OrderedDict").emptyTuple().reduce().mark().string("loop");
-        const QByteArray list = QByteArray(1, ']') + QByteArray(1, '2') + QByteArray(1, 'a'); // EMPTY_LIST DUP APPEND
+        const QByteArray list =
+            QByteArray(1, ']') + QByteArray(1, '2') + QByteArray(1, 'a'); // EMPTY_LIST DUP APPEND
         const QByteArray pickle = p.bytes() + list + test::PickleWriter().setItems().stop().bytes();
         const QString file = write("checkpoints/cycle.pt", test::torchSaveZip(pickle, {}));
         const QString message = errorOf([&] { readCheckpointTensors(file.toStdString()); });
@@ -776,7 +883,8 @@ private Q_SLOTS:
     {
         // The writer behind the hostile rows makes files the reader accepts, so those rows fail for
         // the reason they name and not for a mistake in the writer.
-        const QString file = write("checkpoints/good.pt", test::stateDictFile({{"a.weight", {2, 3}, {}}, {"b", {4}, {1, 2, 3, 4}}}));
+        const QString file = write("checkpoints/good.pt",
+                                   test::stateDictFile({{"a.weight", {2, 3}, {}}, {"b", {4}, {1, 2, 3, 4}}}));
         const NamedTensors tensors = readCheckpointTensors(file.toStdString());
         QCOMPARE(tensors.size(), size_t(2));
         QCOMPARE(tensors[0].first, std::string("a.weight"));
@@ -790,7 +898,8 @@ private Q_SLOTS:
         const QString clip = path("video/broken.avi");
         QDir().mkpath(path("video"));
         {
-            cv::VideoWriter writer(clip.toStdString(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(kWidth, kHeight));
+            cv::VideoWriter writer(clip.toStdString(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10,
+                                   cv::Size(kWidth, kHeight));
             if (!writer.isOpened())
                 QSKIP("this OpenCV cannot write MJPG AVI files");
             for (int i = 0; i < kFrames; ++i)
@@ -816,7 +925,10 @@ private Q_SLOTS:
             if (!frame.ok()) {
                 failed.push_back(frame.index);
                 qInfo("%s", qPrintable(frame.error));
-                [&] { QVERIFY2(frame.error.contains("broken.avi frame " + QString::number(frame.index)), qPrintable(frame.error)); }();
+                [&] {
+                    QVERIFY2(frame.error.contains("broken.avi frame " + QString::number(frame.index)),
+                             qPrintable(frame.error));
+                }();
                 return true;
             }
             decoded.push_back(frame.index);
@@ -826,7 +938,11 @@ private Q_SLOTS:
             [&] {
                 for (int c = 0; c < 3; ++c)
                     QVERIFY2(std::abs(int(p[c]) - int(want[2 - c])) <= 6,
-                             qPrintable(QString("frame %1 channel %2: got %3, want %4").arg(frame.index).arg(c).arg(p[c]).arg(want[2 - c])));
+                             qPrintable(QString("frame %1 channel %2: got %3, want %4")
+                                            .arg(frame.index)
+                                            .arg(c)
+                                            .arg(p[c])
+                                            .arg(want[2 - c])));
             }();
             return true;
         });

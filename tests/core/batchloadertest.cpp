@@ -13,11 +13,11 @@ class BatchLoaderTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
     std::vector<Sample> m_samples;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         // Image i is uniformly grey with value 10*i; every fourth "image" is broken text.
@@ -51,7 +51,8 @@ private Q_SLOTS:
                 const size_t index = batch.sampleIndices[row];
                 seen.push_back(index);
                 // With mean 0 and std 1 the input is the pixel value / 255.
-                QCOMPARE(batch.input[static_cast<long>(row)][1][4][4].item<float>(), float(10 * index) / 255.0f);
+                QCOMPARE(batch.input[static_cast<long>(row)][1][4][4].item<float>(),
+                         float(10 * index) / 255.0f);
             }
             for (const SampleError &e : batch.errors) {
                 failed.push_back(e.index);

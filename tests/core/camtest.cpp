@@ -23,7 +23,8 @@ at::Tensor handMaps()
 
 bool near(const at::Tensor &a, const at::Tensor &b, double tolerance)
 {
-    return a.sizes() == b.sizes() && (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>() <= tolerance;
+    return a.sizes() == b.sizes() &&
+           (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>() <= tolerance;
 }
 
 ResNet smallResNet()
@@ -40,7 +41,7 @@ class CamTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void proportionalMapByHand()
     {
         // Weights (4, -8): M = A0*4/4 + A1*(-8)/8 = [[1-2, 3-2], [0-2, 0-2]].
@@ -89,8 +90,10 @@ private Q_SLOTS:
         const at::Tensor w = torch::tensor({1., 0.5, -1., 2., 1., -2.}).reshape({3, 2});
         const at::Tensor maps = handMaps();
         const at::Tensor m = gradCamMap(maps, maps.mean({1, 2}), w, target);
-        const at::Tensor want = torch::tensor(std::vector<double>(expected.begin(), expected.end())).reshape({2, 2});
-        QVERIFY2(near(m, want, 1e-15), qPrintable(QString("max error %1").arg((m - want).abs().max().item<double>())));
+        const at::Tensor want =
+            torch::tensor(std::vector<double>(expected.begin(), expected.end())).reshape({2, 2});
+        QVERIFY2(near(m, want, 1e-15),
+                 qPrintable(QString("max error %1").arg((m - want).abs().max().item<double>())));
     }
 
     void gradCamMatchesAutogradOnAResNet()
@@ -104,12 +107,16 @@ private Q_SLOTS:
         const int64_t target = 2;
         // Grad-CAM's definition: alpha_k = mean_ij dy/dA_kij for y = fc(avgpool(A))[target].
         const at::Tensor a = out.featureMaps.detach().clone().requires_grad_(true);
-        const at::Tensor y = torch::addmm(model->fc()->bias, a.mean({2, 3}), model->fc()->weight.t())[0][target];
+        const at::Tensor y =
+            torch::addmm(model->fc()->bias, a.mean({2, 3}), model->fc()->weight.t())[0][target];
         const at::Tensor grad = torch::autograd::grad({y}, {a})[0];
         const at::Tensor alpha = grad.mean({2, 3}, true);
         const at::Tensor expected = torch::relu((alpha * a.detach()).sum(1))[0];
         const at::Tensor m = gradCamMap(out.featureMaps, out.features, model->fc()->weight.detach(), target);
-        QVERIFY2(near(m, expected, 1e-6), qPrintable(QString("max error %1").arg((m - expected.to(torch::kFloat64)).abs().max().item<double>())));
+        QVERIFY2(
+            near(m, expected, 1e-6),
+            qPrintable(
+                QString("max error %1").arg((m - expected.to(torch::kFloat64)).abs().max().item<double>())));
         QVERIFY(m.max().item<double>() > 0);
     }
 
@@ -117,7 +124,8 @@ private Q_SLOTS:
     {
         // align_corners = false, 2x: source coordinate (x + 0.5)/2 - 0.5 = -0.25, 0.25, 0.75, 1.25
         // (clamped at the borders). Row 0 = [0, 0.25, 0.75, 1]; row 1 mixes rows 0.75/0.25.
-        const Heatmap map = heatmapFromGrid("test", "unit", true, torch::tensor({0., 1., 2., 3.}).reshape({2, 2}), 4, 4);
+        const Heatmap map =
+            heatmapFromGrid("test", "unit", true, torch::tensor({0., 1., 2., 3.}).reshape({2, 2}), 4, 4);
         QCOMPARE(map.values.sizes(), (at::IntArrayRef{4, 4}));
         QVERIFY(near(map.values[0], torch::tensor({0., 0.25, 0.75, 1.}), 1e-6));
         QVERIFY(near(map.values[1], torch::tensor({0.5, 0.75, 1.25, 1.5}), 1e-6));
@@ -129,11 +137,19 @@ private Q_SLOTS:
     {
         const at::Tensor maps = handMaps();
         const at::Tensor w = torch::ones({3, 2});
-        QVERIFY(test::errorOf([&] { proportionalPoolingMap(maps, torch::ones({3})); }).contains("one weight per feature map"));
-        QVERIFY(test::errorOf([&] { proportionalPoolingMap(at::Tensor(), torch::ones({3})); }).contains("no feature maps"));
+        QVERIFY(test::errorOf([&] {
+                    proportionalPoolingMap(maps, torch::ones({3}));
+                }).contains("one weight per feature map"));
+        QVERIFY(test::errorOf([&] {
+                    proportionalPoolingMap(at::Tensor(), torch::ones({3}));
+                }).contains("no feature maps"));
         QVERIFY(test::errorOf([&] { gradCamMap(maps, maps.mean({1, 2}), w, 3); }).contains("class 3"));
-        QVERIFY(test::errorOf([&] { gradCamMap(maps, torch::ones({2}), w, 0); }).contains("global-average-pooling"));
-        QVERIFY(test::errorOf([&] { heatmapFromGrid("m", "u", true, torch::ones({3}), 4, 4); }).contains("[h,w]"));
+        QVERIFY(test::errorOf([&] {
+                    gradCamMap(maps, torch::ones({2}), w, 0);
+                }).contains("global-average-pooling"));
+        QVERIFY(test::errorOf([&] {
+                    heatmapFromGrid("m", "u", true, torch::ones({3}), 4, 4);
+                }).contains("[h,w]"));
     }
 };
 

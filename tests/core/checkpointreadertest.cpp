@@ -45,11 +45,11 @@ class CheckpointReaderTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
     bool m_python = false;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         m_python = test::systemPythonHas("torchvision");
@@ -57,26 +57,27 @@ private Q_SLOTS:
             return;
         QProcess python;
         python.setWorkingDirectory(m_dir.path());
-        python.start(OOD_SYSTEM_PYTHON,
-                     {"-c",
-                      "import torch, torchvision, collections\n"
-                      "torch.manual_seed(0)\n"
-                      "m = torchvision.models.resnet18(num_classes=3)\n"
-                      "for mod in m.modules():\n"
-                      "    if isinstance(mod, torch.nn.BatchNorm2d):\n"
-                      "        mod.running_mean.uniform_(-1, 1); mod.running_var.uniform_(0.5, 2)\n"
-                      "sd = m.state_dict()\n"
-                      "torch.save(sd, 'ordered.pt')\n"
-                      "torch.save({'state_dict': sd, 'epoch': 3, 'note': 'x'}, 'wrapped.pt')\n"
-                      "torch.save(collections.OrderedDict(('module.' + k, v) for k, v in sd.items()), 'prefixed.pt')\n"
-                      "torch.save(m, 'whole.pt')\n"
-                      "torch.save(dict(sd), 'plain.pt')\n"
-                      "open('keys.txt', 'w').write('\\n'.join(sd.keys()))\n"
-                      "base = torch.arange(24, dtype=torch.float64).reshape(4, 6)\n"
-                      "odd = {'t': base.t(), 'row': base[1], 'slice': base[:, 2:5], 'long': torch.arange(5) * -3,\n"
-                      "       'half': torch.linspace(-2, 2, 7).half(), 'flag': torch.tensor([True, False])}\n"
-                      "torch.save(collections.OrderedDict(odd), 'views.pt')\n"
-                      "torch.save({k: v.contiguous() for k, v in odd.items()}, 'views_plain.pt')\n"});
+        python.start(
+            OOD_SYSTEM_PYTHON,
+            {"-c",
+             "import torch, torchvision, collections\n"
+             "torch.manual_seed(0)\n"
+             "m = torchvision.models.resnet18(num_classes=3)\n"
+             "for mod in m.modules():\n"
+             "    if isinstance(mod, torch.nn.BatchNorm2d):\n"
+             "        mod.running_mean.uniform_(-1, 1); mod.running_var.uniform_(0.5, 2)\n"
+             "sd = m.state_dict()\n"
+             "torch.save(sd, 'ordered.pt')\n"
+             "torch.save({'state_dict': sd, 'epoch': 3, 'note': 'x'}, 'wrapped.pt')\n"
+             "torch.save(collections.OrderedDict(('module.' + k, v) for k, v in sd.items()), 'prefixed.pt')\n"
+             "torch.save(m, 'whole.pt')\n"
+             "torch.save(dict(sd), 'plain.pt')\n"
+             "open('keys.txt', 'w').write('\\n'.join(sd.keys()))\n"
+             "base = torch.arange(24, dtype=torch.float64).reshape(4, 6)\n"
+             "odd = {'t': base.t(), 'row': base[1], 'slice': base[:, 2:5], 'long': torch.arange(5) * -3,\n"
+             "       'half': torch.linspace(-2, 2, 7).half(), 'flag': torch.tensor([True, False])}\n"
+             "torch.save(collections.OrderedDict(odd), 'views.pt')\n"
+             "torch.save({k: v.contiguous() for k, v in odd.items()}, 'views_plain.pt')\n"});
         QVERIFY(python.waitForFinished(300000));
         QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
     }
@@ -85,11 +86,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("reference");
-        QTest::newRow("OrderedDict state_dict") << "ordered.pt" << "plain.pt";
-        QTest::newRow("wrapped under state_dict") << "wrapped.pt" << "plain.pt";
-        QTest::newRow("module. prefix") << "prefixed.pt" << "plain.pt";
-        QTest::newRow("whole pickled model") << "whole.pt" << "plain.pt";
-        QTest::newRow("views, dtypes, shared storage") << "views.pt" << "views_plain.pt";
+        QTest::newRow("OrderedDict state_dict") << "ordered.pt"
+                                                << "plain.pt";
+        QTest::newRow("wrapped under state_dict") << "wrapped.pt"
+                                                  << "plain.pt";
+        QTest::newRow("module. prefix") << "prefixed.pt"
+                                        << "plain.pt";
+        QTest::newRow("whole pickled model") << "whole.pt"
+                                             << "plain.pt";
+        QTest::newRow("views, dtypes, shared storage") << "views.pt"
+                                                       << "views_plain.pt";
     }
 
     void matchesLibTorchReader()

@@ -20,7 +20,7 @@ class ClassifierTrainerTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
     SampleList m_train;
     InputSpec m_input;
@@ -36,7 +36,7 @@ private:
         return trainClassifier(model, m_train, m_input, options);
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         // Two classes told apart by a bright bar, horizontal or vertical, at a random place.
@@ -68,7 +68,8 @@ private Q_SLOTS:
         QCOMPARE(report.epochAbetLoss.size(), size_t(4));
         QCOMPARE(report.epochAbetAccuracy.size(), size_t(4));
         QVERIFY2(report.epochLoss.back() < report.epochLoss.front(),
-                 qPrintable(QString("fc loss %1 -> %2").arg(report.epochLoss.front()).arg(report.epochLoss.back())));
+                 qPrintable(
+                     QString("fc loss %1 -> %2").arg(report.epochLoss.front()).arg(report.epochLoss.back())));
         QVERIFY2(report.epochAbetLoss.back() < report.epochAbetLoss.front(),
                  qPrintable(QString("AbeT loss %1 -> %2")
                                 .arg(report.epochAbetLoss.front())

@@ -37,12 +37,14 @@ struct Fixture
         }
         profile.unavailable = {{"abet", "needs a <temperature> head & more"}};
 
-        const std::vector<std::array<double, 2>> rows = {{0.1, 1}, {0.3, 1}, {0.2, 1}, {0.4, 0},
+        const std::vector<std::array<double, 2>> rows = {{0.1, 1}, {0.3, 1}, {0.2, 1},    {0.4, 0},
                                                          {0.5, 2}, {0.6, 1}, {kNaN, kNaN}};
-        groups = {FrameGroup::InDistribution, FrameGroup::InDistribution, FrameGroup::NearOod, FrameGroup::NearOod,
-                  FrameGroup::FarOod, FrameGroup::FarOod, FrameGroup::FarOod};
-        paths = {"frames/id/a.png", "frames/id/b.png", "frames/near-ood/c.png", "frames/near-ood/d&'.png",
-                 "frames/far-ood/e.png", "frames/far-ood/f.png", "frames/far-ood/broken.png"};
+        groups = {FrameGroup::InDistribution, FrameGroup::InDistribution, FrameGroup::NearOod,
+                  FrameGroup::NearOod,        FrameGroup::FarOod,         FrameGroup::FarOod,
+                  FrameGroup::FarOod};
+        paths = {"frames/id/a.png",          "frames/id/b.png",      "frames/near-ood/c.png",
+                 "frames/near-ood/d&'.png",  "frames/far-ood/e.png", "frames/far-ood/f.png",
+                 "frames/far-ood/broken.png"};
         scored.detectorIds = {"msp", "energy"};
         scored.scores = torch::empty({7, 2}, torch::kFloat64);
         for (int64_t i = 0; i < 7; ++i) {
@@ -62,16 +64,21 @@ class DemoReportTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void htmlEscape_data()
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("plain") << "Trouser 12" << "Trouser 12";
-        QTest::newRow("empty") << "" << "";
-        QTest::newRow("markup") << "<script>alert(1)</script>" << "&lt;script&gt;alert(1)&lt;/script&gt;";
-        QTest::newRow("ampersand first") << "&lt;" << "&amp;lt;";
-        QTest::newRow("quotes") << "a\"b'c" << "a&quot;b&#39;c";
+        QTest::newRow("plain") << "Trouser 12"
+                               << "Trouser 12";
+        QTest::newRow("empty") << ""
+                               << "";
+        QTest::newRow("markup") << "<script>alert(1)</script>"
+                                << "&lt;script&gt;alert(1)&lt;/script&gt;";
+        QTest::newRow("ampersand first") << "&lt;"
+                                         << "&amp;lt;";
+        QTest::newRow("quotes") << "a\"b'c"
+                                << "a&quot;b&#39;c";
         QTest::newRow("non-ascii kept") << QString::fromUtf8("Größe ≤ 3") << QString::fromUtf8("Größe ≤ 3");
     }
 
@@ -168,7 +175,8 @@ private Q_SLOTS:
         QCOMPARE(json["far_ood"].toObject()["energy"].toObject()["fpr95"].toDouble(), 0.5);
         QCOMPARE(json["flagged"].toObject()["msp"].toObject()["far_ood"].toInt(), 2);
         QCOMPARE(json["frames"].toObject()["near_ood"].toInt(), 2);
-        QCOMPARE(json["unavailable"].toObject()["abet"].toString(), QString("needs a <temperature> head & more"));
+        QCOMPARE(json["unavailable"].toObject()["abet"].toString(),
+                 QString("needs a <temperature> head & more"));
     }
 };
 

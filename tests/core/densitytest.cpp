@@ -47,7 +47,7 @@ class DensityTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void singlePointIsNormalPdf()
     {
         const std::vector<double> grid = {-1.0, 0.5, 2.0, 2.3, 4.0};
@@ -117,8 +117,10 @@ private Q_SLOTS:
         // Trapezoid on a smooth integrand whose narrowest kernel spans > 10 grid steps.
         const double step = d.grid[1] - d.grid[0];
         QVERIFY2(std::min(d.idBandwidth, d.setBandwidth) > 10 * step, qPrintable(QString::number(step)));
-        QVERIFY2(std::abs(trapezoid(d.grid, d.idDensity) - 1) < 1e-6, qPrintable(QString::number(trapezoid(d.grid, d.idDensity))));
-        QVERIFY2(std::abs(trapezoid(d.grid, d.setDensity) - 1) < 1e-6, qPrintable(QString::number(trapezoid(d.grid, d.setDensity))));
+        QVERIFY2(std::abs(trapezoid(d.grid, d.idDensity) - 1) < 1e-6,
+                 qPrintable(QString::number(trapezoid(d.grid, d.idDensity))));
+        QVERIFY2(std::abs(trapezoid(d.grid, d.setDensity) - 1) < 1e-6,
+                 qPrintable(QString::number(trapezoid(d.grid, d.setDensity))));
         QCOMPARE(d.setBandwidthFallback, m == 0);
     }
 
@@ -162,13 +164,15 @@ private Q_SLOTS:
         // Fixed count: edges {0, 2, 4}; [0, 2) holds 0, 1 and the closed last bin [2, 4] holds 2, 3, 4.
         DensityOptions options;
         options.bins = 2;
-        const ScoreDensity fixed = scoreDensity(scores({0, 1, 2, 3, 4}), 4.0, scores({4, 4, 0.5}), std::nullopt, options);
+        const ScoreDensity fixed =
+            scoreDensity(scores({0, 1, 2, 3, 4}), 4.0, scores({4, 4, 0.5}), std::nullopt, options);
         QCOMPARE(fixed.binEdges, (std::vector<double>{0, 2, 4}));
         QCOMPARE(fixed.idCounts, (std::vector<int64_t>{2, 3}));
         QCOMPARE(fixed.setCounts, (std::vector<int64_t>{1, 2}));
         // Heights: count / (n * width) = 2/10, 3/10 and 1/6, 2/6.
         QVERIFY(std::abs(fixed.idHeights[0] - 0.2) < 1e-15 && std::abs(fixed.idHeights[1] - 0.3) < 1e-15);
-        QVERIFY(std::abs(fixed.setHeights[0] - 1.0 / 6) < 1e-15 && std::abs(fixed.setHeights[1] - 2.0 / 6) < 1e-15);
+        QVERIFY(std::abs(fixed.setHeights[0] - 1.0 / 6) < 1e-15 &&
+                std::abs(fixed.setHeights[1] - 2.0 / 6) < 1e-15);
         QVERIFY(!fixed.frameValue && !fixed.framePercentile);
 
         // Freedman-Diaconis on 0..99: IQR = 74.25 - 24.75 = 49.5, width 2 * 49.5 / 100^(1/3) = 21.33,
@@ -204,7 +208,8 @@ private Q_SLOTS:
         const ScoreDensity d = scoreDensity(scores(sample), sample[0], scores(sample), sample[0]);
         QVERIFY(d.idBandwidthFallback && d.setBandwidthFallback);
         QVERIFY(std::abs(d.idBandwidth - bandwidth) < 1e-12 * bandwidth);
-        QVERIFY(allFinite(d.idDensity) && allFinite(d.setDensity) && allFinite(d.idHeights) && allFinite(d.grid));
+        QVERIFY(allFinite(d.idDensity) && allFinite(d.setDensity) && allFinite(d.idHeights) &&
+                allFinite(d.grid));
         // numpy widens the empty range to value +- 0.5.
         QVERIFY(std::abs(d.binEdges.front() - (sample[0] - 0.5)) < 1e-12);
         QCOMPARE(*d.framePercentile, 100.0);
@@ -235,16 +240,23 @@ private Q_SLOTS:
     {
         QVERIFY(errorOf([] { scottBandwidth({}); }).contains("empty"));
         QVERIFY(errorOf([] { gaussianKde({1.0}, 0.0, {0.0}); }).contains("bandwidth"));
-        QVERIFY(errorOf([] { percentileAmongValidation(torch::zeros({0}, torch::kFloat64), 1.0); })
-                    .contains("no validation scores"));
-        QVERIFY(errorOf([] { scoreDensity(torch::zeros({0}, torch::kFloat64), 0.0); }).contains("no ID validation"));
-        QVERIFY(errorOf([] { scoreDensity(scores({1, NAN}), 0.0); }).contains("1 of 2 scores are not finite"));
+        QVERIFY(errorOf([] {
+                    percentileAmongValidation(torch::zeros({0}, torch::kFloat64), 1.0);
+                }).contains("no validation scores"));
+        QVERIFY(errorOf([] {
+                    scoreDensity(torch::zeros({0}, torch::kFloat64), 0.0);
+                }).contains("no ID validation"));
+        QVERIFY(errorOf([] {
+                    scoreDensity(scores({1, NAN}), 0.0);
+                }).contains("1 of 2 scores are not finite"));
         QVERIFY(errorOf([] { scoreDensity(scores({1, 2}), 0.0, scores({INFINITY})); }).contains("set"));
         QVERIFY(errorOf([] { scoreDensity(scores({1, 2}), 0.0, {}, NAN); }).contains("frame"));
         QVERIFY(errorOf([] { scoreDensity(torch::zeros({2, 2}, torch::kFloat64), 0.0); }).contains("1-D"));
         DensityOptions options;
         options.gridPoints = 1;
-        QVERIFY(errorOf([&] { scoreDensity(scores({1, 2}), 0.0, {}, std::nullopt, options); }).contains("grid points"));
+        QVERIFY(errorOf([&] {
+                    scoreDensity(scores({1, 2}), 0.0, {}, std::nullopt, options);
+                }).contains("grid points"));
     }
 };
 

@@ -40,7 +40,8 @@ std::unique_ptr<Detector> fittedDice(double percentile, const at::Tensor &train 
 {
     auto detector = createDetector("dice");
     detector->setSetting("percentile", percentile);
-    detector->fit(test::trainContext(train, std::vector<int64_t>(static_cast<size_t>(train.size(0)), 0), w, b));
+    detector->fit(
+        test::trainContext(train, std::vector<int64_t>(static_cast<size_t>(train.size(0)), 0), w, b));
     return detector;
 }
 
@@ -50,7 +51,7 @@ class DiceTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void defaults()
     {
         auto detector = createDetector("dice");
@@ -67,7 +68,8 @@ private Q_SLOTS:
         QTest::addColumn<double>("threshold");
         QTest::addColumn<QVector<int>>("mask");
         QTest::newRow("50: q = 2.5 -> 1.5") << 50.0 << 1.5 << QVector<int>{1, 0, 1, 0, 1, 0};
-        QTest::newRow("60: q = 3 -> 2, entries equal to 2 dropped") << 60.0 << 2.0 << QVector<int>{0, 0, 0, 0, 1, 0};
+        QTest::newRow("60: q = 3 -> 2, entries equal to 2 dropped")
+            << 60.0 << 2.0 << QVector<int>{0, 0, 0, 0, 1, 0};
         QTest::newRow("90: q = 4.5 -> 2.5") << 90.0 << 2.5 << QVector<int>{0, 0, 0, 0, 1, 0};
         QTest::newRow("10: q = 0.5 -> -1.5") << 10.0 << -1.5 << QVector<int>{1, 1, 1, 1, 1, 0};
     }
@@ -115,8 +117,8 @@ private Q_SLOTS:
     void maskMustMatchTheModel()
     {
         const auto detector = fittedDice(50);
-        QVERIFY_THROWS_EXCEPTION(Error, test::scoreFeatures(*detector, torch::ones({1, 4}), torch::ones({2, 4}),
-                                                            torch::zeros({2})));
+        QVERIFY_THROWS_EXCEPTION(Error, test::scoreFeatures(*detector, torch::ones({1, 4}),
+                                                            torch::ones({2, 4}), torch::zeros({2})));
     }
 
     void profileRoundTrip()
@@ -145,10 +147,12 @@ private Q_SLOTS:
         const Detector &restored = *loaded.detectors[0].detector;
         const Detector &original = *profile.detectors[0].detector;
         QVERIFY(torch::equal(restored.state().at("mask"), original.state().at("mask")));
-        QCOMPARE(restored.state().at("threshold").item<double>(), original.state().at("threshold").item<double>());
+        QCOMPARE(restored.state().at("threshold").item<double>(),
+                 original.state().at("threshold").item<double>());
         QCOMPARE(restored.setting("percentile"), 80.0);
         const at::Tensor query = torch::rand({5, 8});
-        QVERIFY(torch::equal(test::scoreFeatures(restored, query, w, b), test::scoreFeatures(original, query, w, b)));
+        QVERIFY(torch::equal(test::scoreFeatures(restored, query, w, b),
+                             test::scoreFeatures(original, query, w, b)));
 
         auto unfitted = createDetector("dice");
         DetectorState state = original.state();
@@ -179,8 +183,8 @@ private Q_SLOTS:
         const at::Tensor test = signedFeatures ? torch::randn({15, n}) : torch::relu(torch::randn({15, n}));
         const at::Tensor w = torch::randn({c, n}), b = torch::randn({c});
         QTemporaryDir dir;
-        for (const auto &[name, tensor] :
-             std::vector<std::pair<QString, at::Tensor>>{{"train", train}, {"test", test}, {"w", w}, {"b", b}}) {
+        for (const auto &[name, tensor] : std::vector<std::pair<QString, at::Tensor>>{
+                 {"train", train}, {"test", test}, {"w", w}, {"b", b}}) {
             QFile f(dir.filePath(name));
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(test::float64Bytes(tensor));
@@ -216,8 +220,10 @@ private Q_SLOTS:
         const at::Tensor s = test::scoreFeatures(*detector, test, w, b);
         for (int64_t r = 0; r < 15; ++r) {
             const double expected = reference[r], got = s[r].item<double>();
-            QVERIFY2(std::abs(got - expected) <= 1e-9 * std::max(1.0, std::abs(expected)),
-                     qPrintable(QString("row %1: %2 vs numpy %3").arg(r).arg(got, 0, 'g', 17).arg(expected, 0, 'g', 17)));
+            QVERIFY2(
+                std::abs(got - expected) <= 1e-9 * std::max(1.0, std::abs(expected)),
+                qPrintable(
+                    QString("row %1: %2 vs numpy %3").arg(r).arg(got, 0, 'g', 17).arg(expected, 0, 'g', 17)));
         }
     }
 };

@@ -22,7 +22,7 @@ namespace {
 /// Counts the images it forwards, to check that shared points are forwarded once.
 class CountingBackbone final : public Backbone
 {
-public:
+  public:
     explicit CountingBackbone(Backbone &inner) : m_inner(inner) {}
     std::string architecture() const override { return m_inner.architecture(); }
     int numClasses() const override { return m_inner.numClasses(); }
@@ -33,13 +33,16 @@ public:
         ++batches;
         return m_inner.forward(input, request);
     }
-    at::Tensor logitsWithGradient(const at::Tensor &input) override { return m_inner.logitsWithGradient(input); }
+    at::Tensor logitsWithGradient(const at::Tensor &input) override
+    {
+        return m_inner.logitsWithGradient(input);
+    }
     at::Tensor headWeight() const override { return m_inner.headWeight(); }
     at::Tensor headBias() const override { return m_inner.headBias(); }
 
     int64_t images = 0, batches = 0;
 
-private:
+  private:
     Backbone &m_inner;
 };
 
@@ -50,7 +53,8 @@ double sigmoid(double v)
 
 /// p_target of a two-class linear model on a [3,H,W] image given as a flat float64 vector,
 /// with explicit loops.
-double twoClassProbability(const std::vector<double> &image, const at::Tensor &w, const at::Tensor &b, int target)
+double twoClassProbability(const std::vector<double> &image, const at::Tensor &w, const at::Tensor &b,
+                           int target)
 {
     double logit[2];
     for (int c = 0; c < 2; ++c) {
@@ -73,7 +77,7 @@ class FaithfulnessTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void trapezoidByHand()
@@ -90,7 +94,9 @@ private Q_SLOTS:
         // Values by pixel: 0:1, 1:3, 2:3, 3:-2, 4:0, 5:3. Descending, equal values in index order.
         const at::Tensor map = torch::tensor({1.0, 3.0, 3.0, -2.0, 0.0, 3.0}).view({2, 3});
         QCOMPARE(heatmapOrder(map), (std::vector<int64_t>{1, 2, 5, 0, 4, 3}));
-        QVERIFY(errorOf([] { heatmapOrder(torch::tensor({1.0, std::nan("")}).view({1, 2})); }).contains("non-finite"));
+        QVERIFY(errorOf([] {
+                    heatmapOrder(torch::tensor({1.0, std::nan("")}).view({1, 2}));
+                }).contains("non-finite"));
         QVERIFY(errorOf([] { heatmapOrder(torch::zeros({3})); }).contains("2-D"));
     }
 
@@ -124,7 +130,8 @@ private Q_SLOTS:
         test::LinearBackbone backbone(w.view({2, -1}), torch::zeros({2}));
         FaithfulnessOptions options;
         options.steps = 8;
-        const Faithfulness f = faithfulnessCurves(backbone, torch::ones({3, side, side}), {{"evidence", map}}, options);
+        const Faithfulness f =
+            faithfulnessCurves(backbone, torch::ones({3, side, side}), {{"evidence", map}}, options);
         QCOMPARE(f.target, 0);
         QCOMPARE(int(f.curves.size()), 2);
         QCOMPARE(QString::fromStdString(f.curves[1].name), QString("random"));
@@ -183,7 +190,8 @@ private Q_SLOTS:
         const std::vector<double> base =
             baselineImage ? flat(options.baselineImage) : std::vector<double>(48, 0.25);
         const at::Tensor w64 = w.to(torch::kFloat64), b64 = b.to(torch::kFloat64);
-        const int expectedTarget = target >= 0 ? target : (twoClassProbability(image, w64, b64, 0) >= 0.5 ? 0 : 1);
+        const int expectedTarget =
+            target >= 0 ? target : (twoClassProbability(image, w64, b64, 0) >= 0.5 ? 0 : 1);
         QCOMPARE(f.target, expectedTarget);
         const FaithfulnessCurve &curve = f.curves[0];
         QCOMPARE(int(curve.deletion.size()), steps + 1);
@@ -201,9 +209,15 @@ private Q_SLOTS:
             const double pd = twoClassProbability(deleted, w64, b64, expectedTarget);
             const double pi = twoClassProbability(inserted, w64, b64, expectedTarget);
             QVERIFY2(std::abs(curve.deletion[static_cast<size_t>(k)] - pd) < 1e-6,
-                     qPrintable(QString("k=%1 deletion %2 vs %3").arg(k).arg(curve.deletion[static_cast<size_t>(k)]).arg(pd)));
+                     qPrintable(QString("k=%1 deletion %2 vs %3")
+                                    .arg(k)
+                                    .arg(curve.deletion[static_cast<size_t>(k)])
+                                    .arg(pd)));
             QVERIFY2(std::abs(curve.insertion[static_cast<size_t>(k)] - pi) < 1e-6,
-                     qPrintable(QString("k=%1 insertion %2 vs %3").arg(k).arg(curve.insertion[static_cast<size_t>(k)]).arg(pi)));
+                     qPrintable(QString("k=%1 insertion %2 vs %3")
+                                    .arg(k)
+                                    .arg(curve.insertion[static_cast<size_t>(k)])
+                                    .arg(pi)));
         }
         // The endpoints are shared: image and baseline once, then 2 (S-1) per ordering (map, random).
         QCOMPARE(curve.deletion.front(), f.originalProbability);
@@ -221,8 +235,10 @@ private Q_SLOTS:
         torch::manual_seed(5);
         const at::Tensor map = torch::randn({40, 40});
         const Faithfulness f = faithfulnessCurves(backbone, x.unsqueeze(0), {{"a", map}, {"b", -map}});
-        const at::Tensor original = torch::softmax(backbone.forward(x.unsqueeze(0), {}).logits.to(torch::kFloat64), 1)[0];
-        const at::Tensor baseline = torch::softmax(backbone.forward(torch::zeros({1, 3, 40, 40}), {}).logits.to(torch::kFloat64), 1)[0];
+        const at::Tensor original =
+            torch::softmax(backbone.forward(x.unsqueeze(0), {}).logits.to(torch::kFloat64), 1)[0];
+        const at::Tensor baseline = torch::softmax(
+            backbone.forward(torch::zeros({1, 3, 40, 40}), {}).logits.to(torch::kFloat64), 1)[0];
         QCOMPARE(int64_t(f.target), original.argmax().item<int64_t>());
         QVERIFY(std::abs(f.originalProbability - original[f.target].item<double>()) < 1e-6);
         QVERIFY(std::abs(f.baselineProbability - baseline[f.target].item<double>()) < 1e-6);
@@ -246,11 +262,18 @@ private Q_SLOTS:
     {
         test::LinearBackbone backbone(torch::randn({2, 48}), torch::zeros({2}));
         const at::Tensor x = torch::randn({3, 4, 4});
-        QVERIFY(errorOf([&] { faithfulnessCurves(backbone, x, {{"small", torch::zeros({2, 2})}}); })
-                    .contains("heatmap 'small' is [2, 2] but the input is 4x4"));
-        QVERIFY(errorOf([&] { faithfulnessCurves(backbone, x, {{"flat", torch::zeros({16})}}); }).contains("'flat'"));
-        QVERIFY(errorOf([&] { faithfulnessCurves(backbone, x, {{"random", torch::zeros({4, 4})}}); }).contains("reserved"));
-        QVERIFY(errorOf([&] { faithfulnessCurves(backbone, x, {{"nan", torch::full({4, 4}, NAN)}}); }).contains("non-finite"));
+        QVERIFY(errorOf([&] {
+                    faithfulnessCurves(backbone, x, {{"small", torch::zeros({2, 2})}});
+                }).contains("heatmap 'small' is [2, 2] but the input is 4x4"));
+        QVERIFY(errorOf([&] {
+                    faithfulnessCurves(backbone, x, {{"flat", torch::zeros({16})}});
+                }).contains("'flat'"));
+        QVERIFY(errorOf([&] {
+                    faithfulnessCurves(backbone, x, {{"random", torch::zeros({4, 4})}});
+                }).contains("reserved"));
+        QVERIFY(errorOf([&] {
+                    faithfulnessCurves(backbone, x, {{"nan", torch::full({4, 4}, NAN)}});
+                }).contains("non-finite"));
         FaithfulnessOptions options;
         options.steps = 0;
         QVERIFY(errorOf([&] { faithfulnessCurves(backbone, x, {}, options); }).contains("at least 1 step"));
@@ -265,8 +288,11 @@ private Q_SLOTS:
         options = {};
         options.batchSize = 0;
         QVERIFY(errorOf([&] { faithfulnessCurves(backbone, x, {}, options); }).contains("batch size"));
-        QVERIFY(errorOf([&] { faithfulnessCurves(backbone, torch::randn({2, 3, 4, 4}), {}); }).contains("[3,H,W]"));
-        QVERIFY(errorOf([&] { faithfulnessCurves(backbone, x.to(torch::kFloat64), {}); }).contains("float32"));
+        QVERIFY(errorOf([&] {
+                    faithfulnessCurves(backbone, torch::randn({2, 3, 4, 4}), {});
+                }).contains("[3,H,W]"));
+        QVERIFY(
+            errorOf([&] { faithfulnessCurves(backbone, x.to(torch::kFloat64), {}); }).contains("float32"));
     }
 };
 

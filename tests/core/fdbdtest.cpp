@@ -27,7 +27,10 @@ const at::Tensor &bias()
     return b;
 }
 // Mean (2, 1).
-at::Tensor trainFeatures() { return torch::tensor({1.f, 1.f, 3.f, 1.f, 2.f, 3.f, 2.f, -1.f}).reshape({4, 2}); }
+at::Tensor trainFeatures()
+{
+    return torch::tensor({1.f, 1.f, 3.f, 1.f, 2.f, 3.f, 2.f, -1.f}).reshape({4, 2});
+}
 
 std::unique_ptr<Detector> fitted(double normaliser)
 {
@@ -43,7 +46,7 @@ class FdbdTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void handComputed_data()
     {
         QTest::addColumn<double>("x");
@@ -70,7 +73,8 @@ private Q_SLOTS:
         auto detector = fitted(normaliser);
         const at::Tensor h = torch::tensor({static_cast<float>(x), static_cast<float>(y)}).reshape({1, 2});
         const double s = test::scoreFeatures(*detector, h, weight(), bias())[0].item<double>();
-        QVERIFY2(std::abs(s - expected) < 1e-12, qPrintable(QString("%1 vs %2").arg(s, 0, 'g', 17).arg(expected, 0, 'g', 17)));
+        QVERIFY2(std::abs(s - expected) < 1e-12,
+                 qPrintable(QString("%1 vs %2").arg(s, 0, 'g', 17).arg(expected, 0, 'g', 17)));
     }
 
     void nearBoundaryScoresHigher()
@@ -78,8 +82,8 @@ private Q_SLOTS:
         // (3, 3) sits on the class 0 / class 1 boundary: one of its distances is 0.
         auto detector = fitted(0);
         QVERIFY(detector->referenceIsIdHigh());
-        const at::Tensor s =
-            test::scoreFeatures(*detector, torch::tensor({5.f, 1.f, 3.f, 3.f}).reshape({2, 2}), weight(), bias());
+        const at::Tensor s = test::scoreFeatures(
+            *detector, torch::tensor({5.f, 1.f, 3.f, 3.f}).reshape({2, 2}), weight(), bias());
         QVERIFY(s[1].item<double>() > s[0].item<double>());
     }
 
@@ -93,14 +97,16 @@ private Q_SLOTS:
         b->setState(state);
         QCOMPARE(b->setting("normaliser"), 1.0);
         const at::Tensor q = torch::randn({6, 2});
-        QVERIFY(torch::equal(test::scoreFeatures(*a, q, weight(), bias()), test::scoreFeatures(*b, q, weight(), bias())));
+        QVERIFY(torch::equal(test::scoreFeatures(*a, q, weight(), bias()),
+                             test::scoreFeatures(*b, q, weight(), bias())));
     }
 
     void refusesIdenticalClassWeights()
     {
         auto detector = createDetector("fdbd");
         const at::Tensor w = torch::tensor({1.f, 0.f, 1.f, 0.f, 0.f, 1.f}).reshape({3, 2});
-        QVERIFY_THROWS_EXCEPTION(Error, detector->fit(test::trainContext(trainFeatures(), {0, 0, 1, 1}, w, bias())));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 detector->fit(test::trainContext(trainFeatures(), {0, 0, 1, 1}, w, bias())));
     }
 };
 

@@ -38,7 +38,7 @@ class FrameExplainerTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     Profile m_profile;
     LoadedModel m_model;
 
@@ -47,7 +47,7 @@ private:
         return preprocessImage(decodeImageFile(path), m_profile.model.input);
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         if (!QFileInfo::exists(kAssets + "/demo.oodprofile"))
@@ -92,7 +92,8 @@ private Q_SLOTS:
         }
 
         // NERO's neuron view reproduces NERO's verdict; the landscape's centre the MSP verdict.
-        const auto nero = std::find_if(e.verdicts.begin(), e.verdicts.end(), [](const DetectorVerdict &v) { return v.id == "nero"; });
+        const auto nero = std::find_if(e.verdicts.begin(), e.verdicts.end(),
+                                       [](const DetectorVerdict &v) { return v.id == "nero"; });
         QVERIFY(e.neurons && nero != e.verdicts.end());
         QVERIFY(std::abs(e.neurons->score - nero->score) < 1e-6 * std::max(1.0, nero->score));
         QVERIFY(e.landscape);
@@ -102,7 +103,9 @@ private Q_SLOTS:
         // One density per detector, with the frame's percentile.
         QCOMPARE(e.densities.size(), m_profile.detectors.size());
         for (const auto &[id, density] : e.densities)
-            QVERIFY2(density.framePercentile && *density.framePercentile >= 0 && *density.framePercentile <= 100, id.c_str());
+            QVERIFY2(density.framePercentile && *density.framePercentile >= 0 &&
+                         *density.framePercentile <= 100,
+                     id.c_str());
         QVERIFY(e.faithfulness);
         QCOMPARE(e.faithfulness->curves.size(), e.heatmaps.size() + 1);
     }
@@ -112,7 +115,8 @@ private Q_SLOTS:
         // Averaged over every other ID frame (the model is confident on them, so there is
         // something to delete): the deletion area of the best heatmap is below the random order's.
         ExplainOptions options;
-        options.parts = {ExplainPart::RelevanceCam, ExplainPart::GradCam, ExplainPart::Lrp, ExplainPart::Faithfulness};
+        options.parts = {ExplainPart::RelevanceCam, ExplainPart::GradCam, ExplainPart::Lrp,
+                         ExplainPart::Faithfulness};
         options.faithfulness.steps = 16;
         std::map<std::string, double> area;
         QStringList frames;
@@ -136,7 +140,8 @@ private Q_SLOTS:
                 bestName = name;
             }
         }
-        QVERIFY2(best < random, qPrintable(QString("best %1 %2 vs random %3").arg(bestName.c_str()).arg(best).arg(random)));
+        QVERIFY2(best < random,
+                 qPrintable(QString("best %1 %2 vs random %3").arg(bestName.c_str()).arg(best).arg(random)));
     }
 
     void partsCanBeLeftOutAndReasonsAreGiven()
@@ -162,10 +167,16 @@ private Q_SLOTS:
 
         options.parts = {ExplainPart::Landscape};
         options.landscapeDetector = "odin";
-        QVERIFY(test::errorOf([&] { explainFrame(*m_model.backbone, m_profile, input, options); }).contains("forward pass"));
+        QVERIFY(test::errorOf([&] {
+                    explainFrame(*m_model.backbone, m_profile, input, options);
+                }).contains("forward pass"));
         options.landscapeDetector = "nosuch";
-        QVERIFY(test::errorOf([&] { explainFrame(*m_model.backbone, m_profile, input, options); }).contains("not in the profile"));
-        QVERIFY(test::errorOf([&] { explainFrame(*m_model.backbone, m_profile, torch::zeros({2, 3, 8, 8}), options); }).contains("one frame"));
+        QVERIFY(test::errorOf([&] {
+                    explainFrame(*m_model.backbone, m_profile, input, options);
+                }).contains("not in the profile"));
+        QVERIFY(test::errorOf([&] {
+                    explainFrame(*m_model.backbone, m_profile, torch::zeros({2, 3, 8, 8}), options);
+                }).contains("one frame"));
         QCOMPARE(explainPartFromName("lrp"), ExplainPart::Lrp);
         QVERIFY(test::errorOf([] { explainPartFromName("shap"); }).contains("choose from"));
     }
@@ -175,8 +186,9 @@ private Q_SLOTS:
         ExplainOptions options;
         options.parts = {ExplainPart::Landscape};
         options.progress = [](const std::string &stage, int, int) { return stage != "landscape"; };
-        QVERIFY(test::errorOf([&] { explainFrame(*m_model.backbone, m_profile, inputOf(framesOf("id").value(0)), options); })
-                    .contains("cancel"));
+        QVERIFY(test::errorOf([&] {
+                    explainFrame(*m_model.backbone, m_profile, inputOf(framesOf("id").value(0)), options);
+                }).contains("cancel"));
     }
 };
 

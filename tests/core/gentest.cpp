@@ -20,7 +20,8 @@ double genOf(Detector &detector, const std::vector<double> &logits)
     Activations a;
     a.logits = torch::tensor(logits, torch::kFloat64).reshape({1, -1});
     a.features = torch::zeros({1, 2});
-    const at::Tensor w = torch::zeros({static_cast<int64_t>(logits.size()), 2}), b = torch::zeros({static_cast<int64_t>(logits.size())});
+    const at::Tensor w = torch::zeros({static_cast<int64_t>(logits.size()), 2}),
+                     b = torch::zeros({static_cast<int64_t>(logits.size())});
     ScoreContext context{a, {}, nullptr, w, b};
     return detector.score(context)[0].item<double>();
 }
@@ -31,7 +32,7 @@ class GenTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void handComputed_data()
     {
         QTest::addColumn<double>("gamma");
@@ -101,7 +102,8 @@ private Q_SLOTS:
         // each e^-50 to float32 precision: G = 2 (e^-50)^0.1 = 2 e^-5.
         auto detector = createDetector("gen");
         const double s = genOf(*detector, {50, 0, 0});
-        QVERIFY2(std::abs(s - 2 * std::exp(-5.0)) < 1e-6 * 2 * std::exp(-5.0), qPrintable(QString::number(s, 'g', 17)));
+        QVERIFY2(std::abs(s - 2 * std::exp(-5.0)) < 1e-6 * 2 * std::exp(-5.0),
+                 qPrintable(QString::number(s, 'g', 17)));
     }
 
     void uncertainScoresHigher()
@@ -119,7 +121,8 @@ private Q_SLOTS:
         a->setSetting("m", 2);
         auto b = createDetector("gen");
         b->setState(a->state());
-        QCOMPARE(genOf(*b, {std::log(6.0), std::log(3.0), 0.0}), genOf(*a, {std::log(6.0), std::log(3.0), 0.0}));
+        QCOMPARE(genOf(*b, {std::log(6.0), std::log(3.0), 0.0}),
+                 genOf(*a, {std::log(6.0), std::log(3.0), 0.0}));
         QCOMPARE(b->setting("m"), 2.0);
     }
 

@@ -13,7 +13,7 @@ class GradNormTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void matchesAutograd()
     {
         torch::manual_seed(7);

@@ -31,7 +31,7 @@ namespace {
 /// A = [[1,-1],[1,1]]; logits = W features + b. Everything GROOD computes on it is hand-checkable.
 class MixBackbone final : public Backbone
 {
-public:
+  public:
     MixBackbone(at::Tensor weight, at::Tensor bias) : m_weight(std::move(weight)), m_bias(std::move(bias)) {}
 
     std::string architecture() const override { return "mix"; }
@@ -57,7 +57,7 @@ public:
     }
     bool canRunFromEarly() const override { return true; }
 
-private:
+  private:
     at::Tensor m_weight, m_bias;
 };
 
@@ -121,7 +121,10 @@ double ncpCrossEntropy(const std::vector<double> &h, const std::vector<std::vect
     return m + std::log(sum) - logits[static_cast<size_t>(label)];
 }
 
-at::Tensor toTensor(const std::vector<double> &v) { return torch::tensor(v, torch::kFloat64); }
+at::Tensor toTensor(const std::vector<double> &v)
+{
+    return torch::tensor(v, torch::kFloat64);
+}
 
 void writeImage(const QString &path, int seed, int classIndex)
 {
@@ -138,7 +141,7 @@ class GroodTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void gradientMatchesFiniteDifferences_data()
     {
         QTest::addColumn<QVector<double>>("h");
@@ -157,10 +160,10 @@ private Q_SLOTS:
         const std::vector<std::vector<double>> prototypes{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
         const std::vector<double> ood{0.3, 0.5, -0.5};
         const std::vector<double> x(h.begin(), h.end());
-        const at::Tensor g = grood::gradients(toTensor(x).reshape({1, 3}),
-                                              torch::tensor({1., 0., 0., 0., 1., 0., 0., 0., 1.}, torch::kFloat64)
-                                                  .reshape({3, 3}),
-                                              toTensor(ood))[0];
+        const at::Tensor g = grood::gradients(
+            toTensor(x).reshape({1, 3}),
+            torch::tensor({1., 0., 0., 0., 1., 0., 0., 0., 1.}, torch::kFloat64).reshape({3, 3}),
+            toTensor(ood))[0];
         QCOMPARE(g.scalar_type(), torch::kFloat64);
         const double step = 1e-5;
         for (size_t j = 0; j < 3; ++j) {
@@ -171,8 +174,10 @@ private Q_SLOTS:
                 (ncpCrossEntropy(x, prototypes, plus, label) - ncpCrossEntropy(x, prototypes, minus, label)) /
                 (2 * step);
             const double analytic = g[static_cast<int64_t>(j)].item<double>();
-            QVERIFY2(std::abs(numeric - analytic) < 1e-6,
-                     qPrintable(QString("component %1: %2 vs %3").arg(j).arg(numeric, 0, 'g', 12).arg(analytic, 0, 'g', 12)));
+            QVERIFY2(std::abs(numeric - analytic) < 1e-6, qPrintable(QString("component %1: %2 vs %3")
+                                                                         .arg(j)
+                                                                         .arg(numeric, 0, 'g', 12)
+                                                                         .arg(analytic, 0, 'g', 12)));
         }
     }
 
@@ -219,10 +224,13 @@ private Q_SLOTS:
         const DetectorState state = detector->state();
         // Class means of h: class 0 (2,2) (4,4) (0,3) -> (2,3); class 1 (0,2) (0,4) -> (0,3).
         QVERIFY(torch::allclose(state.at("class_prototypes"),
-                                torch::tensor({2.0, 3.0, 0.0, 3.0}, torch::kFloat64).reshape({2, 2}), 0, 1e-12));
-        QVERIFY2(torch::allclose(state.at("ood_prototype"), torch::tensor({oodX, oodY}, torch::kFloat64), 0, 1e-6),
-                 qPrintable(QString("%1 %2").arg(state.at("ood_prototype")[0].item<double>())
-                                .arg(state.at("ood_prototype")[1].item<double>())));
+                                torch::tensor({2.0, 3.0, 0.0, 3.0}, torch::kFloat64).reshape({2, 2}), 0,
+                                1e-12));
+        QVERIFY2(
+            torch::allclose(state.at("ood_prototype"), torch::tensor({oodX, oodY}, torch::kFloat64), 0, 1e-6),
+            qPrintable(QString("%1 %2")
+                           .arg(state.at("ood_prototype")[0].item<double>())
+                           .arg(state.at("ood_prototype")[1].item<double>())));
         QCOMPARE(state.at("synthetic_count").item<int64_t>(), static_cast<int64_t>(syntheticCount));
     }
 
@@ -240,8 +248,8 @@ private Q_SLOTS:
                                                      state.at("class_prototypes"), state.at("ood_prototype"));
         QVERIFY(torch::allclose(bank.to(torch::kFloat64), expected, 0, 1e-7));
         // A TRAIN image scores (almost) 0: its own gradient is in the bank.
-        const at::Tensor s = test::scoreFeatures(*detector, context.train.features.index_select(0, correctRows),
-                                                 data.weight, data.bias);
+        const at::Tensor s = test::scoreFeatures(
+            *detector, context.train.features.index_select(0, correctRows), data.weight, data.bias);
         QVERIFY(s.abs().max().item<double>() < 1e-6);
     }
 
@@ -259,8 +267,8 @@ private Q_SLOTS:
                             {"gradient_bank", bank},
                             {"synthetic_count", torch::tensor(int64_t(100))}};
         detector->setState(state);
-        const at::Tensor queries = torch::cat({torch::randn({50, d}, torch::kFloat64) * 3.0, trainFeatures.slice(0, 0, 5),
-                                               ood.reshape({1, d})})
+        const at::Tensor queries = torch::cat({torch::randn({50, d}, torch::kFloat64) * 3.0,
+                                               trainFeatures.slice(0, 0, 5), ood.reshape({1, d})})
                                        .to(torch::kFloat32);
         const at::Tensor w = torch::zeros({classes, d}), b = torch::zeros({classes});
         const at::Tensor s = test::scoreFeatures(*detector, queries, w, b);
@@ -334,7 +342,8 @@ private Q_SLOTS:
                 QVERIFY(QDir().mkpath(folder));
                 const int count = split == "train" ? 40 : 3;
                 for (int i = 0; i < count; ++i)
-                    writeImage(folder + QString("/img%1.png").arg(i, 3, 10, QChar('0')), c * 1000 + i + (split == "train" ? 0 : 500), c);
+                    writeImage(folder + QString("/img%1.png").arg(i, 3, 10, QChar('0')),
+                               c * 1000 + i + (split == "train" ? 0 : 500), c);
             }
         }
         QFile corrupt(dir.filePath("train/a/000_corrupt.png"));
@@ -390,7 +399,8 @@ private Q_SLOTS:
         QCOMPARE(allEarly.size(0), int64_t(120));
         std::vector<at::Tensor> means;
         for (int64_t c = 0; c < 3; ++c)
-            means.push_back(allEarly.index_select(0, (context.train.labels == c).nonzero().reshape({-1})).mean(0));
+            means.push_back(
+                allEarly.index_select(0, (context.train.labels == c).nonzero().reshape({-1})).mean(0));
         context.train.earlyClassMeans = torch::stack(means);
         std::vector<int64_t> subsetRows, subsetPositions;
         for (int64_t k = 0; k < 100; ++k) {
@@ -418,7 +428,8 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(a.at("class_prototypes"), b.at("class_prototypes"), 1e-9, 1e-9));
         // Only the summation order of the early means differs (float64), then float32 layers.
         QVERIFY2(torch::allclose(a.at("ood_prototype"), b.at("ood_prototype"), 1e-5, 1e-6),
-                 qPrintable(QString::number((a.at("ood_prototype") - b.at("ood_prototype")).abs().max().item<double>())));
+                 qPrintable(QString::number(
+                     (a.at("ood_prototype") - b.at("ood_prototype")).abs().max().item<double>())));
         QCOMPARE(a.at("gradient_bank").sizes(), b.at("gradient_bank").sizes());
         QVERIFY(torch::allclose(a.at("gradient_bank"), b.at("gradient_bank"), 1e-4, 1e-6));
     }

@@ -36,7 +36,7 @@ class HeatmapRenderTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void naturalRanges_data()
     {
         QTest::addColumn<bool>("isSigned");
@@ -142,7 +142,9 @@ private Q_SLOTS:
         QVERIFY(test::errorOf([] { encodePng(RgbImage()); }).contains("empty"));
         QVERIFY(test::errorOf([] { encodeFloatTiff(torch::ones({3})); }).contains("[H,W]"));
         Heatmap map = heatmapFromPixels("m", "u", true, torch::ones({2, 2}));
-        QVERIFY(test::errorOf([&] { overlayHeatmap(RgbImage(), map, 0.5, {-1, 1}, ColourMap::Diverging); }).contains("empty frame"));
+        QVERIFY(test::errorOf([&] {
+                    overlayHeatmap(RgbImage(), map, 0.5, {-1, 1}, ColourMap::Diverging);
+                }).contains("empty frame"));
     }
 };
 

@@ -36,10 +36,10 @@ class ImageDecoderTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void convertsToRgb_data()
     {
         QTest::addColumn<QString>("kind");
@@ -89,8 +89,9 @@ private Q_SLOTS:
         QTest::addColumn<int>("height");
         QTest::addColumn<int>("r");
         // A palette PNG whose only colour is (200, 100, 50).
-        QTest::newRow("palette") << "im = Image.new('P', (6, 4)); im.putpalette([200, 100, 50] * 256); im.save(out)"
-                                 << 6 << 4 << 200;
+        QTest::newRow("palette")
+            << "im = Image.new('P', (6, 4)); im.putpalette([200, 100, 50] * 256); im.save(out)" << 6 << 4
+            << 200;
         // An 8x2 JPEG, red in pixels (0,0) and (1,0) of its top row, stored with EXIF orientation 6
         // (rotate 90 degrees clockwise to display): displayed it is 2 wide and 8 tall; old (x,y)
         // lands at (1-y, x), so the red pixels fill the right column's top two rows and the
@@ -112,7 +113,8 @@ private Q_SLOTS:
         const QString path = m_dir.filePath(QString(QTest::currentDataTag()).replace(' ', '_') +
                                             (script.contains("quality") ? ".jpg" : ".png"));
         QProcess python;
-        python.start(OOD_SYSTEM_PYTHON, {"-c", "import sys\nfrom PIL import Image\nout = sys.argv[1]\n" + script, path});
+        python.start(OOD_SYSTEM_PYTHON,
+                     {"-c", "import sys\nfrom PIL import Image\nout = sys.argv[1]\n" + script, path});
         QVERIFY(python.waitForFinished(60000));
         if (python.exitCode() != 0)
             QSKIP("system Python has no PIL");
@@ -144,7 +146,8 @@ private Q_SLOTS:
         writeBytes(m_dir.filePath("truncated.jpg"), QByteArray("\xFF\xD8\xFF\xE0\x00\x10JFIF", 10));
         expectError(m_dir.filePath("truncated.jpg"), "not a readable image");
         // Header of a 30000 x 30000 PNG and nothing else: refused before any decoding.
-        QByteArray huge("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x75\x30\x00\x00\x75\x30\x08\x02\x00\x00\x00", 29);
+        QByteArray huge(
+            "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x75\x30\x00\x00\x75\x30\x08\x02\x00\x00\x00", 29);
         writeBytes(m_dir.filePath("huge.png"), huge);
         QElapsedTimer timer;
         timer.start();

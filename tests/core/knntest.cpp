@@ -39,7 +39,10 @@ at::Tensor clustered(int64_t n, int64_t d, int64_t centres, uint64_t seed)
     return (means.index_select(0, which) + torch::randn({n, d})).relu();
 }
 
-std::vector<int64_t> noLabels(int64_t n) { return std::vector<int64_t>(static_cast<size_t>(n), -1); }
+std::vector<int64_t> noLabels(int64_t n)
+{
+    return std::vector<int64_t>(static_cast<size_t>(n), -1);
+}
 
 } // namespace
 
@@ -47,7 +50,7 @@ class KnnTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void matchesBruteForce_data()
     {
         QTest::addColumn<int>("n");
@@ -98,7 +101,8 @@ private Q_SLOTS:
         auto detector = createDetector("knn");
         detector->setSetting("k", k);
         detector->fit(test::trainContext(train, noLabels(3), w, b));
-        const double s = test::scoreFeatures(*detector, torch::tensor({5.f, 5.f}).reshape({1, 2}), w, b)[0].item<double>();
+        const double s =
+            test::scoreFeatures(*detector, torch::tensor({5.f, 5.f}).reshape({1, 2}), w, b)[0].item<double>();
         QVERIFY2(std::abs(s - expected) < 1e-6, qPrintable(QString::number(s, 'g', 12)));
         QVERIFY(detector->referenceIsIdHigh());
     }
@@ -108,7 +112,8 @@ private Q_SLOTS:
         const at::Tensor w = torch::zeros({2, 4}), b = torch::zeros({2});
         auto detector = createDetector("knn"); // k = 50 by default
         QCOMPARE(detector->setting("k"), 50.0);
-        QVERIFY_THROWS_EXCEPTION(Error, detector->fit(test::trainContext(torch::rand({49, 4}) + 0.1, noLabels(49), w, b)));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, detector->fit(test::trainContext(torch::rand({49, 4}) + 0.1, noLabels(49), w, b)));
         detector->fit(test::trainContext(torch::rand({50, 4}) + 0.1, noLabels(50), w, b));
     }
 
@@ -130,7 +135,8 @@ private Q_SLOTS:
         auto detector = createDetector("knn");
         detector->setSetting("k", 2);
         detector->setSetting(name.toStdString(), value);
-        QVERIFY_THROWS_EXCEPTION(Error, detector->fit(test::trainContext(torch::rand({10, 4}) + 0.1, noLabels(10), w, b)));
+        QVERIFY_THROWS_EXCEPTION(
+            Error, detector->fit(test::trainContext(torch::rand({10, 4}) + 0.1, noLabels(10), w, b)));
     }
 
     void zeroVectors()
@@ -148,9 +154,9 @@ private Q_SLOTS:
         const float nan = std::numeric_limits<float>::quiet_NaN();
         const at::Tensor queries = torch::tensor({0.f, 0.f, 1.f, 0.f, nan, 1.f}).reshape({3, 2});
         const at::Tensor s = test::scoreFeatures(*detector, queries, w, b);
-        QCOMPARE(s[0].item<double>(), 4.0);                        // zero query: maximal distance
-        QVERIFY(std::abs(s[1].item<double>() - 4.0) < 1e-6);       // (1,0): its 3rd neighbour is (−1,0)
-        QVERIFY(std::isnan(s[2].item<double>()));                  // non-finite query
+        QCOMPARE(s[0].item<double>(), 4.0);                  // zero query: maximal distance
+        QVERIFY(std::abs(s[1].item<double>() - 4.0) < 1e-6); // (1,0): its 3rd neighbour is (−1,0)
+        QVERIFY(std::isnan(s[2].item<double>()));            // non-finite query
 
         const at::Tensor bad = torch::tensor({1.f, nan, 0.f, 1.f, 1.f, 1.f}).reshape({3, 2});
         auto other = createDetector("knn");

@@ -62,7 +62,7 @@ class LandscapeTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void centreIsThePlainScore_data()
@@ -80,8 +80,9 @@ private Q_SLOTS:
         QFETCH(QString, detectorId);
         QFETCH(bool, channelsLast);
         auto backbone = smallResNet(3);
-        std::unique_ptr<Detector> detector =
-            detectorId == "mahalanobis" ? fittedMahalanobis(*backbone) : createDetector(detectorId.toStdString());
+        std::unique_ptr<Detector> detector = detectorId == "mahalanobis"
+                                                 ? fittedMahalanobis(*backbone)
+                                                 : createDetector(detectorId.toStdString());
         const at::Tensor x = randomImage(5, 32);
         LandscapeOptions options;
         options.gridSize = 5;
@@ -149,13 +150,15 @@ private Q_SLOTS:
                 for (int c = 0; c < 2; ++c) {
                     logit[c] = bias[c].item<double>();
                     for (int64_t e = 0; e < d1.size(0); ++e)
-                        logit[c] += w[c][e].item<double>() *
-                                    (x64[e].item<double>() + a * d1[e].item<double>() + b * d2[e].item<double>());
+                        logit[c] +=
+                            w[c][e].item<double>() *
+                            (x64[e].item<double>() + a * d1[e].item<double>() + b * d2[e].item<double>());
                 }
                 const double top = std::max(logit[0], logit[1]);
-                const double expected = detectorId == "energy"
-                                            ? -(top + std::log(std::exp(logit[0] - top) + std::exp(logit[1] - top)))
-                                            : -top;
+                const double expected =
+                    detectorId == "energy"
+                        ? -(top + std::log(std::exp(logit[0] - top) + std::exp(logit[1] - top)))
+                        : -top;
                 const double got = landscape.scores[i][j].item<double>();
                 QVERIFY2(std::abs(got - expected) < 1e-5,
                          qPrintable(QString("(%1,%2): %3 vs %4").arg(i).arg(j).arg(got).arg(expected)));
@@ -166,7 +169,8 @@ private Q_SLOTS:
         }
         QCOMPARE(landscape.deltaZ, expectedDelta);
         QVERIFY(landscape.deltaZ > 0);
-        if (!orthogonalise) // sign vectors of 48 entries: ||a d1 + b d2||_inf = |a| + |b| (both sign pairs occur)
+        if (!orthogonalise) // sign vectors of 48 entries: ||a d1 + b d2||_inf = |a| + |b| (both sign pairs
+                            // occur)
             QCOMPARE(landscape.pointsInBall, 13); // |i| + |j| <= 2 steps of 0.125: 1 + 4 + 8 points
     }
 
@@ -181,7 +185,8 @@ private Q_SLOTS:
         const ScoreLandscape first = scoreLandscape(*backbone, *detector, x, options);
         torch::manual_seed(456);
         const ScoreLandscape again = scoreLandscape(*backbone, *detector, x, options);
-        QVERIFY(torch::equal(first.direction1, again.direction1) && torch::equal(first.direction2, again.direction2));
+        QVERIFY(torch::equal(first.direction1, again.direction1) &&
+                torch::equal(first.direction2, again.direction2));
         QVERIFY(torch::equal(first.scores, again.scores));
         QVERIFY(!torch::equal(first.direction1, first.direction2));
         const auto [d1, d2] = landscapeDirections(x, options);
@@ -189,7 +194,8 @@ private Q_SLOTS:
 
         options.seed = 1;
         const ScoreLandscape other = scoreLandscape(*backbone, *detector, x, options);
-        QVERIFY(!torch::equal(first.direction1, other.direction1) && !torch::equal(first.direction2, other.direction2));
+        QVERIFY(!torch::equal(first.direction1, other.direction1) &&
+                !torch::equal(first.direction2, other.direction2));
         QVERIFY(!torch::equal(first.scores, other.scores));
         QCOMPARE(other.centre, first.centre);
     }
@@ -207,7 +213,8 @@ private Q_SLOTS:
         const ScoreLandscape one = scoreLandscape(*backbone, *detector, x, options);
         torch::set_num_threads(2);
         const ScoreLandscape two = scoreLandscape(*backbone, *detector, x, options);
-        QVERIFY2(maxDifference(one.scores, two.scores) <= 1e-5, qPrintable(QString::number(maxDifference(one.scores, two.scores))));
+        QVERIFY2(maxDifference(one.scores, two.scores) <= 1e-5,
+                 qPrintable(QString::number(maxDifference(one.scores, two.scores))));
         QVERIFY(torch::equal(one.direction1, two.direction1));
     }
 
@@ -228,7 +235,9 @@ private Q_SLOTS:
         auto detector = createDetector("msp");
         options.gridSize = 3;
         QCOMPARE(scoreLandscape(backbone, *detector, x, options).radius, 0.05);
-        QVERIFY(errorOf([&] { landscapeDirections(torch::zeros({3, 4, 4}), options); }).contains("zero in every channel"));
+        QVERIFY(errorOf([&] {
+                    landscapeDirections(torch::zeros({3, 4, 4}), options);
+                }).contains("zero in every channel"));
     }
 
     void badInput()
@@ -239,7 +248,8 @@ private Q_SLOTS:
         for (const char *id : {"odin", "pro_msp"}) {
             auto detector = createDetector(id);
             const QString message = errorOf([&] { scoreLandscape(backbone, *detector, x); });
-            QVERIFY2(message.contains(QString("'%1'").arg(id)) && message.contains("input gradients"), qPrintable(message));
+            QVERIFY2(message.contains(QString("'%1'").arg(id)) && message.contains("input gradients"),
+                     qPrintable(message));
         }
         LandscapeOptions even;
         even.gridSize = 20;
@@ -253,7 +263,9 @@ private Q_SLOTS:
         LandscapeOptions batch;
         batch.batchSize = 0;
         QVERIFY(errorOf([&] { scoreLandscape(backbone, *msp, x, batch); }).contains("batch size"));
-        QVERIFY(errorOf([&] { scoreLandscape(backbone, *msp, torch::randn({2, 3, 4, 4})); }).contains("one image"));
+        QVERIFY(errorOf([&] {
+                    scoreLandscape(backbone, *msp, torch::randn({2, 3, 4, 4}));
+                }).contains("one image"));
         QVERIFY(errorOf([&] { scoreLandscape(backbone, *msp, x.to(torch::kFloat64)); }).contains("float32"));
         QVERIFY(errorOf([&] { scoreLandscape(backbone, *msp, x / 0); }).contains("non-finite"));
     }
@@ -308,9 +320,10 @@ private Q_SLOTS:
             Backbone *backbone;
             bool channelsLast;
         };
-        const Variant variants[] = {{"contiguous input, contiguous weights", &backbone, false},
-                                    {"channels-last input, contiguous weights", &backbone, true},
-                                    {"channels-last input, channels-last weights", &channelsLastWeights, true}};
+        const Variant variants[] = {
+            {"contiguous input, contiguous weights", &backbone, false},
+            {"channels-last input, contiguous weights", &backbone, true},
+            {"channels-last input, channels-last weights", &channelsLastWeights, true}};
         // The machine is shared: the variants take turns, twice, and the faster run of each counts.
         std::vector<ScoreLandscape> results(3);
         std::vector<double> seconds(3, 1e300), cpuSeconds(3, 1e300);
@@ -327,7 +340,8 @@ private Q_SLOTS:
             }
         }
         for (size_t v = 0; v < 3; ++v)
-            qInfo("21x21 landscape, resnet18 width 64, 224 px, 2 threads, batch 32, %s: %.1f s wall, %.1f s CPU "
+            qInfo("21x21 landscape, resnet18 width 64, 224 px, 2 threads, batch 32, %s: %.1f s wall, %.1f s "
+                  "CPU "
                   "(best of 2)",
                   variants[v].name, seconds[v], cpuSeconds[v]);
         for (size_t i = 1; i < results.size(); ++i) {
@@ -335,7 +349,8 @@ private Q_SLOTS:
             qInfo("max |%s - %s| = %.3g", variants[0].name, variants[i].name, difference);
             QVERIFY(difference <= 1e-5);
         }
-        qInfo("centre %.6f, deltaZ %.3g over %d points", results[0].centre, results[0].deltaZ, results[0].pointsInBall);
+        qInfo("centre %.6f, deltaZ %.3g over %d points", results[0].centre, results[0].deltaZ,
+              results[0].pointsInBall);
     }
 };
 

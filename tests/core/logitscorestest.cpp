@@ -12,7 +12,10 @@ using namespace ood;
 
 namespace {
 
-std::vector<double> row(const std::vector<std::vector<double>> &rows, size_t i) { return rows[i]; }
+std::vector<double> row(const std::vector<std::vector<double>> &rows, size_t i)
+{
+    return rows[i];
+}
 
 double lse(const std::vector<double> &z)
 {
@@ -38,7 +41,7 @@ class LogitScoresTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void closedForms_data()
     {
         QTest::addColumn<QString>("id");
@@ -55,7 +58,8 @@ private Q_SLOTS:
         // Row 1: uniform logits: LSE = log 3, p = 1/3, H = log 3.
         // Row 2: a confident row where p_min < 1e-6 so NERO's clip matters for the entropy.
         const std::vector<std::vector<double>> z = {{2, 1, 0}, {0, 0, 0}, {20, 0, -1}};
-        const at::Tensor logits = torch::tensor({2.f, 1.f, 0.f, 0.f, 0.f, 0.f, 20.f, 0.f, -1.f}).reshape({3, 3});
+        const at::Tensor logits =
+            torch::tensor({2.f, 1.f, 0.f, 0.f, 0.f, 0.f, 20.f, 0.f, -1.f}).reshape({3, 3});
         const at::Tensor s = scoreOf(id.toStdString(), logits);
         QCOMPARE(s.scalar_type(), torch::kFloat64);
         QCOMPARE(s.size(0), 3);
@@ -77,10 +81,15 @@ private Q_SLOTS:
             }
             // MSP and entropy are computed in float32 like the reference: compare at 1e-6.
             QVERIFY2(std::abs(s[static_cast<long>(i)].item<double>() - expected) < 1e-6,
-                     qPrintable(QString("%1 row %2: %3 vs %4").arg(id).arg(i)
-                                    .arg(s[static_cast<long>(i)].item<double>(), 0, 'g', 12).arg(expected, 0, 'g', 12)));
+                     qPrintable(QString("%1 row %2: %3 vs %4")
+                                    .arg(id)
+                                    .arg(i)
+                                    .arg(s[static_cast<long>(i)].item<double>(), 0, 'g', 12)
+                                    .arg(expected, 0, 'g', 12)));
         }
-        QVERIFY(std::abs(s[0].item<double>() - (id == "msp" ? -0.6652409558 : id == "energy" ? -2.4076059644 : s[0].item<double>())) < 1e-6);
+        QVERIFY(std::abs(s[0].item<double>() - (id == "msp"      ? -0.6652409558
+                                                : id == "energy" ? -2.4076059644
+                                                                 : s[0].item<double>())) < 1e-6);
     }
 
     void higherMeansMoreUnusual()
@@ -102,7 +111,8 @@ private Q_SLOTS:
         a.features = torch::zeros({1, 1});
         ScoreContext context{a, {}, nullptr, torch::zeros({2, 1}), torch::zeros({2})};
         // -T log(e^{2/2} + e^0) = -2 log(e + 1) = -2.6265233
-        QVERIFY(std::abs(detector->score(context)[0].item<double>() + 2 * std::log(std::exp(1.0) + 1)) < 1e-12);
+        QVERIFY(std::abs(detector->score(context)[0].item<double>() + 2 * std::log(std::exp(1.0) + 1)) <
+                1e-12);
     }
 };
 

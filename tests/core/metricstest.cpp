@@ -31,8 +31,10 @@ double bruteAp(const std::vector<double> &pos, const std::vector<double> &neg)
     thresholds.erase(std::unique(thresholds.begin(), thresholds.end()), thresholds.end());
     double ap = 0, previousRecall = 0;
     for (double t : thresholds) {
-        const double tp = static_cast<double>(std::count_if(pos.begin(), pos.end(), [t](double s) { return s >= t; }));
-        const double fp = static_cast<double>(std::count_if(neg.begin(), neg.end(), [t](double s) { return s >= t; }));
+        const double tp =
+            static_cast<double>(std::count_if(pos.begin(), pos.end(), [t](double s) { return s >= t; }));
+        const double fp =
+            static_cast<double>(std::count_if(neg.begin(), neg.end(), [t](double s) { return s >= t; }));
         const double recall = tp / static_cast<double>(pos.size());
         ap += (recall - previousRecall) * tp / (tp + fp);
         previousRecall = recall;
@@ -46,7 +48,7 @@ class MetricsTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void aurocClosedForms_data()
     {
         QTest::addColumn<std::vector<double>>("id");
@@ -56,7 +58,8 @@ private Q_SLOTS:
         QTest::newRow("reversed") << std::vector<double>{3, 4} << std::vector<double>{0, 1, 2} << 0.0;
         QTest::newRow("all tied") << std::vector<double>{1, 1, 1} << std::vector<double>{1, 1} << 0.5;
         // Pairs: ood 2 beats id 1, ties id 2 (1/2), loses to 3 -> 1.5; ood 4 beats all -> 3; total 4.5/6.
-        QTest::newRow("hand, with a tie") << std::vector<double>{1, 2, 3} << std::vector<double>{2, 4} << 0.75;
+        QTest::newRow("hand, with a tie")
+            << std::vector<double>{1, 2, 3} << std::vector<double>{2, 4} << 0.75;
     }
 
     void aurocClosedForms()

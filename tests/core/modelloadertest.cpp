@@ -102,7 +102,8 @@ std::map<std::string, at::Tensor> readTensors(const QString &path)
         return {};
     const QByteArray bytes = file.readAll();
     std::map<std::string, at::Tensor> tensors;
-    for (const auto &entry : torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict())
+    for (const auto &entry :
+         torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict())
         tensors[entry.key().toStringRef()] = entry.value().toTensor();
     return tensors;
 }
@@ -127,7 +128,7 @@ class ModelLoaderTest : public QObject
 
     QString file(const QString &name) const { return m_dir.filePath(name); }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         torch::set_num_threads(2);
@@ -162,12 +163,21 @@ private Q_SLOTS:
         QTest::addColumn<QString>("reference");
         QTest::addColumn<int>("classes");
         QTest::addColumn<int>("dim");
-        QTest::newRow("resnet18 state_dict") << "resnet18_state.pt" << "resnet18" << "resnet18_reference.pt" << 3 << 512;
-        QTest::newRow("resnet18 wrapped, module.") << "resnet18_wrapped.pt" << "resnet18" << "resnet18_reference.pt" << 3
-                                                   << 512;
-        QTest::newRow("resnet18 whole model") << "resnet18_whole.pt" << "resnet18" << "resnet18_reference.pt" << 3 << 512;
-        QTest::newRow("resnet34 state_dict") << "resnet34_state.pt" << "resnet34" << "resnet34_reference.pt" << 2 << 512;
-        QTest::newRow("resnet50 state_dict") << "resnet50_state.pt" << "ResNet50" << "resnet50_reference.pt" << 4 << 2048;
+        QTest::newRow("resnet18 state_dict") << "resnet18_state.pt"
+                                             << "resnet18"
+                                             << "resnet18_reference.pt" << 3 << 512;
+        QTest::newRow("resnet18 wrapped, module.") << "resnet18_wrapped.pt"
+                                                   << "resnet18"
+                                                   << "resnet18_reference.pt" << 3 << 512;
+        QTest::newRow("resnet18 whole model") << "resnet18_whole.pt"
+                                              << "resnet18"
+                                              << "resnet18_reference.pt" << 3 << 512;
+        QTest::newRow("resnet34 state_dict") << "resnet34_state.pt"
+                                             << "resnet34"
+                                             << "resnet34_reference.pt" << 2 << 512;
+        QTest::newRow("resnet50 state_dict") << "resnet50_state.pt"
+                                             << "ResNet50"
+                                             << "resnet50_reference.pt" << 4 << 2048;
     }
 
     void torchvisionCheckpoints()
@@ -227,7 +237,9 @@ private Q_SLOTS:
         QVERIFY2(python.readAllStandardOutput().contains("122 tensors, 3 classes"), "unexpected summary");
         const LoadedModel model = loadModel(output.toStdString(), "resnet18");
         const auto ref = readTensors(file("resnet18_reference.pt"));
-        QVERIFY((model.backbone->forward(ref.at("x"), {}).logits - ref.at("logits")).abs().max().item<double>() < 1e-4);
+        QVERIFY(
+            (model.backbone->forward(ref.at("x"), {}).logits - ref.at("logits")).abs().max().item<double>() <
+            1e-4);
     }
 
     void writtenByOurselves()
@@ -271,7 +283,8 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(sha256OfFile(write(file("empty.txt"), "").toStdString())),
                  QString("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
         if (m_haveCheckpoints) {
-            QCOMPARE(QString::fromStdString(sha256OfFile(file("big.bin").toStdString())), m_hashes.value("big.bin"));
+            QCOMPARE(QString::fromStdString(sha256OfFile(file("big.bin").toStdString())),
+                     m_hashes.value("big.bin"));
             QCOMPARE(QString::fromStdString(sha256OfFile(file("resnet50_state.pt").toStdString())),
                      m_hashes.value("resnet50_state.pt"));
         }
@@ -285,18 +298,34 @@ private Q_SLOTS:
         QTest::addColumn<QString>("architecture");
         QTest::addColumn<QString>("fragment");
         QTest::addColumn<bool>("needsPython");
-        QTest::newRow("missing") << "nowhere.pt" << "resnet18" << "does not exist" << false;
-        QTest::newRow("directory") << "folder" << "resnet18" << "is a directory" << false;
-        QTest::newRow("empty") << "empty.pt" << "resnet18" << "is empty" << false;
-        QTest::newRow("unknown architecture") << "resnet18_state.pt" << "vgg16" << "Unknown architecture \"vgg16\"" << false;
-        QTest::newRow("torchscript as resnet") << "tiny.ts" << "resnet18" << "is a TorchScript archive" << true;
-        QTest::newRow("checkpoint as torchscript") << "resnet18_state.pt" << "torchscript" << "is a torch.save checkpoint"
-                                                   << true;
-        QTest::newRow("wrong depth") << "resnet18_state.pt" << "resnet34" << "choose resnet18" << true;
-        QTest::newRow("wrong family") << "resnet50_state.pt" << "resnet18"
-                                      << "layer1.0.conv1.weight: checkpoint has [64,64,1,1], resnet18 expects [64,64,3,3]"
-                                      << true;
-        QTest::newRow("garbage as torchscript") << "garbage.pt" << "torchscript" << "is not a TorchScript archive" << false;
+        QTest::newRow("missing") << "nowhere.pt"
+                                 << "resnet18"
+                                 << "does not exist" << false;
+        QTest::newRow("directory") << "folder"
+                                   << "resnet18"
+                                   << "is a directory" << false;
+        QTest::newRow("empty") << "empty.pt"
+                               << "resnet18"
+                               << "is empty" << false;
+        QTest::newRow("unknown architecture") << "resnet18_state.pt"
+                                              << "vgg16"
+                                              << "Unknown architecture \"vgg16\"" << false;
+        QTest::newRow("torchscript as resnet") << "tiny.ts"
+                                               << "resnet18"
+                                               << "is a TorchScript archive" << true;
+        QTest::newRow("checkpoint as torchscript") << "resnet18_state.pt"
+                                                   << "torchscript"
+                                                   << "is a torch.save checkpoint" << true;
+        QTest::newRow("wrong depth") << "resnet18_state.pt"
+                                     << "resnet34"
+                                     << "choose resnet18" << true;
+        QTest::newRow("wrong family")
+            << "resnet50_state.pt"
+            << "resnet18"
+            << "layer1.0.conv1.weight: checkpoint has [64,64,1,1], resnet18 expects [64,64,3,3]" << true;
+        QTest::newRow("garbage as torchscript") << "garbage.pt"
+                                                << "torchscript"
+                                                << "is not a TorchScript archive" << false;
     }
 
     void badFiles()
@@ -310,7 +339,8 @@ private Q_SLOTS:
         QDir(m_dir.path()).mkpath("folder");
         write(file("empty.pt"), "");
         write(file("garbage.pt"), QByteArray(5000, 'x'));
-        const QString message = errorOf([&] { loadModel(file(name).toStdString(), architecture.toStdString()); });
+        const QString message =
+            errorOf([&] { loadModel(file(name).toStdString(), architecture.toStdString()); });
         QVERIFY2(message.contains(fragment), qPrintable(message));
         if (name != "folder" && architecture != "vgg16")
             QVERIFY2(message.contains(name), qPrintable(message));
@@ -334,7 +364,8 @@ private Q_SLOTS:
         if (probe.open(QIODevice::ReadOnly))
             QSKIP("running with rights that read any file (root)");
         const QString message = errorOf([&] { loadModel(path.toStdString(), "resnet18"); });
-        QVERIFY2(message.contains("Cannot read model file") && message.contains("locked.pt"), qPrintable(message));
+        QVERIFY2(message.contains("Cannot read model file") && message.contains("locked.pt"),
+                 qPrintable(message));
     }
 };
 

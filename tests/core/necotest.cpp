@@ -12,8 +12,8 @@ using namespace ood;
 
 namespace {
 
-at::Tensor referenceNeco(const at::Tensor &train, const at::Tensor &test, const at::Tensor &logits, int64_t dim,
-                         bool maxLogitProduct, bool rawDenominator)
+at::Tensor referenceNeco(const at::Tensor &train, const at::Tensor &test, const at::Tensor &logits,
+                         int64_t dim, bool maxLogitProduct, bool rawDenominator)
 {
     const at::Tensor mean = train.mean(0);
     at::Tensor scale = ((train - mean).pow(2)).mean(0).sqrt();
@@ -36,7 +36,7 @@ class NecoTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void matchesSvdReference_data()
     {
         QTest::addColumn<QString>("architecture");
@@ -55,8 +55,11 @@ private Q_SLOTS:
         torch::manual_seed(11);
         // Anisotropic features so the principal directions are well separated.
         const at::Tensor mixing = torch::randn({8, 8}, torch::kFloat64);
-        const at::Tensor train = (torch::randn({60, 8}, torch::kFloat64) * torch::linspace(3, 0.1, 8, torch::kFloat64))
-                                     .matmul(mixing).to(torch::kFloat32).to(torch::kFloat64);
+        const at::Tensor train =
+            (torch::randn({60, 8}, torch::kFloat64) * torch::linspace(3, 0.1, 8, torch::kFloat64))
+                .matmul(mixing)
+                .to(torch::kFloat32)
+                .to(torch::kFloat64);
         const at::Tensor test = torch::randn({9, 8}, torch::kFloat64).to(torch::kFloat32).to(torch::kFloat64);
         const at::Tensor w = torch::randn({3, 8}), b = torch::randn({3});
         std::vector<int64_t> labels(60, 0);

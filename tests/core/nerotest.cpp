@@ -15,7 +15,8 @@ using namespace ood;
 namespace {
 
 // R_j = sum_c p_c h_j W_cj / z_c, r_b = sum_c p_c b_c / z_c, with explicit loops.
-void loopRelevance(const at::Tensor &h, const at::Tensor &w, const at::Tensor &b, at::Tensor &r, at::Tensor &rb)
+void loopRelevance(const at::Tensor &h, const at::Tensor &w, const at::Tensor &b, at::Tensor &r,
+                   at::Tensor &rb)
 {
     const int64_t n = h.size(0), d = h.size(1), c = w.size(0);
     r = torch::zeros({n, d}, torch::kFloat64);
@@ -69,7 +70,7 @@ class NeroTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void relevanceIsConserved()
     {
         torch::manual_seed(1);
@@ -95,16 +96,21 @@ private Q_SLOTS:
     {
         torch::manual_seed(42);
         const int64_t d = 12, classes = 3, n = 45;
-        const at::Tensor w = torch::randn({classes, d}, torch::kFloat64).to(torch::kFloat32).to(torch::kFloat64);
-        const at::Tensor b = (torch::randn({classes}, torch::kFloat64) + 2).to(torch::kFloat32).to(torch::kFloat64);
+        const at::Tensor w =
+            torch::randn({classes, d}, torch::kFloat64).to(torch::kFloat32).to(torch::kFloat64);
+        const at::Tensor b =
+            (torch::randn({classes}, torch::kFloat64) + 2).to(torch::kFloat32).to(torch::kFloat64);
         std::vector<int64_t> labels;
         at::Tensor train = torch::zeros({n, d}, torch::kFloat64);
         for (int64_t i = 0; i < n; ++i) {
             labels.push_back(i % classes);
             // Post-ReLU-like features with a class-dependent pattern.
-            train[i] = torch::relu(torch::randn({d}, torch::kFloat64) + w[i % classes]).to(torch::kFloat32).to(torch::kFloat64);
+            train[i] = torch::relu(torch::randn({d}, torch::kFloat64) + w[i % classes])
+                           .to(torch::kFloat32)
+                           .to(torch::kFloat64);
         }
-        const at::Tensor test = torch::relu(torch::randn({7, d}, torch::kFloat64)).to(torch::kFloat32).to(torch::kFloat64);
+        const at::Tensor test =
+            torch::relu(torch::randn({7, d}, torch::kFloat64)).to(torch::kFloat32).to(torch::kFloat64);
 
         auto detector = createDetector("nero");
         detector->setSetting("least_relevant", 5); // k < D so the feature-norm factor matters
@@ -122,14 +128,20 @@ private Q_SLOTS:
         const at::Tensor distance = nearestL1(torch::matmul(rTest - mean, vt.t()), centroids);
         // Bias scaling on the full relevance [R; r_b], no PCA.
         const at::Tensor fullTrain = torch::cat({rTrain, rbTrain.unsqueeze(1)}, 1);
-        const double scale = nearestL1(fullTrain, classMeans(fullTrain, labels, classes)).mean().item<double>() /
-                             rbTrain.abs().mean().item<double>();
+        const double scale =
+            nearestL1(fullTrain, classMeans(fullTrain, labels, classes)).mean().item<double>() /
+            rbTrain.abs().mean().item<double>();
         for (int64_t i = 0; i < test.size(0); ++i) {
             const at::Tensor order = std::get<1>(rTest[i].sort(true, 0, false)).narrow(0, 0, 5);
-            const double phi = test[i].index_select(0, order).abs().sum().item<double>() / test[i].abs().sum().item<double>();
-            const double expected = (distance[i].item<double>() + scale * std::abs(rbTest[i].item<double>())) * phi;
+            const double phi = test[i].index_select(0, order).abs().sum().item<double>() /
+                               test[i].abs().sum().item<double>();
+            const double expected =
+                (distance[i].item<double>() + scale * std::abs(rbTest[i].item<double>())) * phi;
             QVERIFY2(std::abs(s[i].item<double>() - expected) < 1e-8 * std::max(1.0, std::abs(expected)),
-                     qPrintable(QString("sample %1: %2 vs %3").arg(i).arg(s[i].item<double>(), 0, 'g', 15).arg(expected, 0, 'g', 15)));
+                     qPrintable(QString("sample %1: %2 vs %3")
+                                    .arg(i)
+                                    .arg(s[i].item<double>(), 0, 'g', 15)
+                                    .arg(expected, 0, 'g', 15)));
         }
     }
 };

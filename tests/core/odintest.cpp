@@ -14,7 +14,7 @@ class OdinTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void closedForm()
     {
         torch::manual_seed(3);
@@ -38,9 +38,11 @@ private Q_SLOTS:
             at::Tensor residual = torch::softmax(z / t, 0);
             residual[c] -= 1;
             const at::Tensor gradient = torch::mv(wd.t(), residual); // sign only: /T and /N do not matter
-            const at::Tensor step = torch::where(gradient >= 0, torch::ones_like(gradient), -torch::ones_like(gradient));
+            const at::Tensor step =
+                torch::where(gradient >= 0, torch::ones_like(gradient), -torch::ones_like(gradient));
             const at::Tensor shifted = flat[i] - eps * step;
-            const double expected = -torch::softmax((torch::mv(wd, shifted) + bd) / t, 0).max().item<double>();
+            const double expected =
+                -torch::softmax((torch::mv(wd, shifted) + bd) / t, 0).max().item<double>();
             QVERIFY2(std::abs(s[i].item<double>() - expected) < 1e-6,
                      qPrintable(QString("%1 vs %2").arg(s[i].item<double>()).arg(expected)));
         }
@@ -56,7 +58,8 @@ private Q_SLOTS:
         const Activations a = backbone.forward(x, {});
         ScoreContext context{a, x, &backbone, w, b};
         const at::Tensor s = createDetector("odin")->score(context);
-        const at::Tensor unperturbed = -std::get<0>(torch::softmax(a.logits.to(torch::kFloat64) / 100, 1).max(1));
+        const at::Tensor unperturbed =
+            -std::get<0>(torch::softmax(a.logits.to(torch::kFloat64) / 100, 1).max(1));
         QVERIFY((s <= unperturbed + 1e-7).all().item<bool>());
     }
 };

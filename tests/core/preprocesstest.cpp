@@ -30,7 +30,8 @@ RgbImage randomImage(int width, int height, unsigned seed)
 
 QByteArray bytesOf(const RgbImage &image)
 {
-    return QByteArray(reinterpret_cast<const char *>(image.pixels.data()), static_cast<int>(image.pixels.size()));
+    return QByteArray(reinterpret_cast<const char *>(image.pixels.data()),
+                      static_cast<int>(image.pixels.size()));
 }
 
 } // namespace
@@ -39,7 +40,7 @@ class PreprocessTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void matchesPil_data()
     {
         QTest::addColumn<int>("width");
@@ -66,26 +67,28 @@ private Q_SLOTS:
             QSKIP("system Python with PIL and torchvision not available");
         const RgbImage image = randomImage(width, height, static_cast<unsigned>(width * 31 + height));
         QTemporaryDir dir;
-        const QString in = dir.filePath("in.raw"), resized = dir.filePath("resized.raw"), tensor = dir.filePath("tensor.raw");
+        const QString in = dir.filePath("in.raw"), resized = dir.filePath("resized.raw"),
+                      tensor = dir.filePath("tensor.raw");
         QFile f(in);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(bytesOf(image));
         f.close();
         QProcess python;
-        python.start(OOD_SYSTEM_PYTHON,
-                     {"-c",
-                      "import sys, numpy as np, torch\n"
-                      "from PIL import Image\n"
-                      "from torchvision import transforms as T\n"
-                      "w, h, ow, oh = map(int, sys.argv[2:6])\n"
-                      "a = np.fromfile(sys.argv[1], dtype=np.uint8).reshape(h, w, 3)\n"
-                      "img = Image.fromarray(a, 'RGB')\n"
-                      "r = T.Resize((oh, ow))(img)\n"
-                      "np.asarray(r).tofile(sys.argv[6])\n"
-                      "t = T.Compose([T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])(r)\n"
-                      "t.numpy().astype(np.float32).tofile(sys.argv[7])\n",
-                      in, QString::number(width), QString::number(height), QString::number(outWidth),
-                      QString::number(outHeight), resized, tensor});
+        python.start(
+            OOD_SYSTEM_PYTHON,
+            {"-c",
+             "import sys, numpy as np, torch\n"
+             "from PIL import Image\n"
+             "from torchvision import transforms as T\n"
+             "w, h, ow, oh = map(int, sys.argv[2:6])\n"
+             "a = np.fromfile(sys.argv[1], dtype=np.uint8).reshape(h, w, 3)\n"
+             "img = Image.fromarray(a, 'RGB')\n"
+             "r = T.Resize((oh, ow))(img)\n"
+             "np.asarray(r).tofile(sys.argv[6])\n"
+             "t = T.Compose([T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])(r)\n"
+             "t.numpy().astype(np.float32).tofile(sys.argv[7])\n",
+             in, QString::number(width), QString::number(height), QString::number(outWidth),
+             QString::number(outHeight), resized, tensor});
         QVERIFY(python.waitForFinished(120000));
         QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
 
@@ -106,10 +109,12 @@ private Q_SLOTS:
         QFile tf(tensor);
         QVERIFY(tf.open(QIODevice::ReadOnly));
         const QByteArray floats = tf.readAll();
-        const at::Tensor expected =
-            torch::from_blob(const_cast<char *>(floats.constData()), {3, outHeight, outWidth}, torch::kFloat32).clone();
+        const at::Tensor expected = torch::from_blob(const_cast<char *>(floats.constData()),
+                                                     {3, outHeight, outWidth}, torch::kFloat32)
+                                        .clone();
         QCOMPARE(t.sizes(), expected.sizes());
-        QVERIFY2(torch::allclose(t, expected, 0, 1e-6), qPrintable(QString::number((t - expected).abs().max().item<double>())));
+        QVERIFY2(torch::allclose(t, expected, 0, 1e-6),
+                 qPrintable(QString::number((t - expected).abs().max().item<double>())));
     }
 
     void realFramesMatchPil_data()
@@ -149,7 +154,8 @@ private Q_SLOTS:
         QFile tf(dir.filePath("t.raw"));
         QVERIFY(tf.open(QIODevice::ReadOnly));
         const QByteArray floats = tf.readAll();
-        const at::Tensor expected = torch::from_blob(const_cast<char *>(floats.constData()), {3, 224, 224}, torch::kFloat32).clone();
+        const at::Tensor expected =
+            torch::from_blob(const_cast<char *>(floats.constData()), {3, 224, 224}, torch::kFloat32).clone();
         const at::Tensor ours = preprocessImage(decodeImageFile(file), InputSpec{});
         QCOMPARE((ours - expected).abs().max().item<float>(), 0.0f);
     }

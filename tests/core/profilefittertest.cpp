@@ -23,7 +23,7 @@ class ProfileFitterTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
     LoadedModel m_model;
     SampleList m_train, m_valid;
@@ -36,7 +36,7 @@ private:
         return o;
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         torch::set_num_threads(2);
@@ -72,8 +72,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("id");
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("unknown name") << "energy" << "temprature" << "has no setting 'temprature'";
-        QTest::newRow("detector not selected") << "knn" << "k" << "'knn', which is not among the detectors";
+        QTest::newRow("unknown name") << "energy"
+                                      << "temprature"
+                                      << "has no setting 'temprature'";
+        QTest::newRow("detector not selected") << "knn"
+                                               << "k"
+                                               << "'knn', which is not among the detectors";
     }
 
     void wrongSettingsAreRefused()

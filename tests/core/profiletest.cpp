@@ -62,7 +62,7 @@ class ProfileTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void roundTrip()
     {
         QTemporaryDir dir;
@@ -81,7 +81,8 @@ private Q_SLOTS:
         for (size_t i = 0; i < original.detectors.size(); ++i) {
             QCOMPARE(loaded.detectors[i].detector->id(), original.detectors[i].detector->id());
             QCOMPARE(loaded.detectors[i].threshold, 0.25);
-            QVERIFY(torch::equal(loaded.detectors[i].validationScores, original.detectors[i].validationScores));
+            QVERIFY(
+                torch::equal(loaded.detectors[i].validationScores, original.detectors[i].validationScores));
             QVERIFY(torch::equal(test::scoreFeatures(*loaded.detectors[i].detector, query, w, b),
                                  test::scoreFeatures(*original.detectors[i].detector, query, w, b)));
         }
@@ -101,16 +102,18 @@ private Q_SLOTS:
         saveProfile(makeProfile(), path);
         QProcess python;
         python.start(OOD_SYSTEM_PYTHON,
-                     {"-c", "import sys, torch\n"
-                            "p = torch.load(sys.argv[1])\n"
-                            "assert p['format'] == 'ood-inspector-profile' and p['version'] == 1\n"
-                            "assert p['model']['class_names'] == ['cecum', 'pylorus', 'z-line']\n"
-                            "assert p['detectors']['nero']['state']['pca_basis'].shape == (8, 5)\n"
-                            "print(p['detector_order'], float(p['detectors']['msp']['threshold']))\n",
+                     {"-c",
+                      "import sys, torch\n"
+                      "p = torch.load(sys.argv[1])\n"
+                      "assert p['format'] == 'ood-inspector-profile' and p['version'] == 1\n"
+                      "assert p['model']['class_names'] == ['cecum', 'pylorus', 'z-line']\n"
+                      "assert p['detectors']['nero']['state']['pca_basis'].shape == (8, 5)\n"
+                      "print(p['detector_order'], float(p['detectors']['msp']['threshold']))\n",
                       path});
         python.waitForFinished(120000);
         QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
-        QCOMPARE(QString(python.readAllStandardOutput()).trimmed(), QString("['msp', 'mahalanobis', 'nero', 'vim'] 0.25"));
+        QCOMPARE(QString(python.readAllStandardOutput()).trimmed(),
+                 QString("['msp', 'mahalanobis', 'nero', 'vim'] 0.25"));
     }
 
     void damagedAndForeignFiles()
@@ -137,8 +140,9 @@ private Q_SLOTS:
         c10::impl::GenericDict foreign(c10::StringType::get(), c10::AnyType::get());
         foreign.insert("weight", torch::ones({2}));
         const std::vector<char> foreignBytes = torch::pickle_save(c10::IValue(foreign));
-        expectError(write("foreign.pt", QByteArray(foreignBytes.data(), static_cast<int>(foreignBytes.size()))),
-                    "not an OOD Inspector profile");
+        expectError(
+            write("foreign.pt", QByteArray(foreignBytes.data(), static_cast<int>(foreignBytes.size()))),
+            "not an OOD Inspector profile");
     }
 
     void savingIsAtomic()
@@ -147,9 +151,18 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath("p.oodprofile");
         saveProfile(makeProfile(), path);
-        const QByteArray before = [&] { QFile f(path); f.open(QIODevice::ReadOnly); return f.readAll(); }();
-        QVERIFY_THROWS_EXCEPTION(Error, saveProfile(makeProfile(), dir.filePath("no/such/folder/p.oodprofile")));
-        const QByteArray after = [&] { QFile f(path); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        const QByteArray before = [&] {
+            QFile f(path);
+            f.open(QIODevice::ReadOnly);
+            return f.readAll();
+        }();
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 saveProfile(makeProfile(), dir.filePath("no/such/folder/p.oodprofile")));
+        const QByteArray after = [&] {
+            QFile f(path);
+            f.open(QIODevice::ReadOnly);
+            return f.readAll();
+        }();
         QCOMPARE(after, before);
     }
 };

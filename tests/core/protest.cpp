@@ -66,7 +66,10 @@ struct TwoClass
     }
 };
 
-Activations forwardOf(Backbone &backbone, const at::Tensor &x) { return backbone.forward(x, {}); }
+Activations forwardOf(Backbone &backbone, const at::Tensor &x)
+{
+    return backbone.forward(x, {});
+}
 
 at::Tensor scoreWith(Detector &detector, Backbone &backbone, const at::Tensor &x)
 {
@@ -78,7 +81,7 @@ at::Tensor scoreWith(Detector &detector, Backbone &backbone, const at::Tensor &x
 /// Conv(3->6, 3x3, pad 1) + ReLU + global average pool + linear(6->3).
 class ConvBackbone final : public Backbone
 {
-public:
+  public:
     at::Tensor convWeight, convBias, fcWeight, fcBias;
 
     ConvBackbone()
@@ -108,7 +111,7 @@ public:
     at::Tensor headWeight() const override { return fcWeight; }
     at::Tensor headBias() const override { return fcBias; }
 
-private:
+  private:
     at::Tensor features(const at::Tensor &input) const
     {
         namespace F = torch::nn::functional;
@@ -167,18 +170,22 @@ class ProTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void defaults_data()
     {
         QTest::addColumn<QString>("id");
         QTest::addColumn<QString>("name");
         QTest::addColumn<QStringList>("settings");
         QTest::addColumn<QList<double>>("values");
-        QTest::newRow("pro_msp") << "pro_msp" << "PRO-MSP" << QStringList{"epsilon", "steps"} << QList<double>{1e-3, 1};
-        QTest::newRow("pro_ent") << "pro_ent" << "PRO-ENT" << QStringList{"epsilon", "steps"} << QList<double>{1e-3, 1};
-        QTest::newRow("pro_msp_t") << "pro_msp_t" << "PRO-MSP-T" << QStringList{"epsilon", "steps", "temperature"}
+        QTest::newRow("pro_msp") << "pro_msp"
+                                 << "PRO-MSP" << QStringList{"epsilon", "steps"} << QList<double>{1e-3, 1};
+        QTest::newRow("pro_ent") << "pro_ent"
+                                 << "PRO-ENT" << QStringList{"epsilon", "steps"} << QList<double>{1e-3, 1};
+        QTest::newRow("pro_msp_t") << "pro_msp_t"
+                                   << "PRO-MSP-T" << QStringList{"epsilon", "steps", "temperature"}
                                    << QList<double>{1e-3, 1, 10};
-        QTest::newRow("pro_gen") << "pro_gen" << "PRO-GEN" << QStringList{"epsilon", "gamma", "m", "steps"}
+        QTest::newRow("pro_gen") << "pro_gen"
+                                 << "PRO-GEN" << QStringList{"epsilon", "gamma", "m", "steps"}
                                  << QList<double>{1e-4, 0.1, 100, 3};
     }
 
@@ -206,7 +213,9 @@ private Q_SLOTS:
     void registryOrder()
     {
         const std::vector<std::string> ids = detectorIds();
-        auto position = [&](const std::string &id) { return std::find(ids.begin(), ids.end(), id) - ids.begin(); };
+        auto position = [&](const std::string &id) {
+            return std::find(ids.begin(), ids.end(), id) - ids.begin();
+        };
         for (const auto &id : kProIds)
             QVERIFY2(position(id) < static_cast<long>(ids.size()), id.c_str());
         QVERIFY(position("nero") < position("pro_msp"));
@@ -220,12 +229,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("id");
         QTest::addColumn<QString>("setting");
         QTest::addColumn<double>("value");
-        QTest::newRow("negative epsilon") << "pro_msp" << "epsilon" << -1e-3;
-        QTest::newRow("fractional steps") << "pro_ent" << "steps" << 1.5;
-        QTest::newRow("negative steps") << "pro_ent" << "steps" << -1.0;
-        QTest::newRow("zero temperature") << "pro_msp_t" << "temperature" << 0.0;
-        QTest::newRow("zero gamma") << "pro_gen" << "gamma" << 0.0;
-        QTest::newRow("zero m") << "pro_gen" << "m" << 0.0;
+        QTest::newRow("negative epsilon") << "pro_msp"
+                                          << "epsilon" << -1e-3;
+        QTest::newRow("fractional steps") << "pro_ent"
+                                          << "steps" << 1.5;
+        QTest::newRow("negative steps") << "pro_ent"
+                                        << "steps" << -1.0;
+        QTest::newRow("zero temperature") << "pro_msp_t"
+                                          << "temperature" << 0.0;
+        QTest::newRow("zero gamma") << "pro_gen"
+                                    << "gamma" << 0.0;
+        QTest::newRow("zero m") << "pro_gen"
+                                << "m" << 0.0;
     }
 
     void refusesBadInput()
@@ -260,7 +275,9 @@ private Q_SLOTS:
         QTest::addColumn<bool>("minimumBeforeLast");
         for (const auto &id : kProIds) {
             const QString name = QString::fromStdString(id);
-            const auto row = [&](const char *what) -> QTestData & { return QTest::newRow(qPrintable(name + " " + what)) << name; };
+            const auto row = [&](const char *what) -> QTestData & {
+                return QTest::newRow(qPrintable(name + " " + what)) << name;
+            };
             row("defaults") << -1.0 << -1 << 1.0 << false;
             row("negative margin") << -1.0 << -1 << -0.7 << false;
             row("K=0") << -1.0 << 0 << 0.8 << false;
@@ -299,7 +316,8 @@ private Q_SLOTS:
         const TwoClass net(margin);
         test::LinearBackbone backbone(net.w, net.b);
         const double s = scoreWith(*detector, backbone, net.x.reshape({1, 3, 2, 2}))[0].item<double>();
-        QVERIFY2(std::abs(s - expected) < 1e-6, qPrintable(QString("%1 vs %2").arg(s, 0, 'g', 10).arg(expected, 0, 'g', 10)));
+        QVERIFY2(std::abs(s - expected) < 1e-6,
+                 qPrintable(QString("%1 vs %2").arg(s, 0, 'g', 10).arg(expected, 0, 'g', 10)));
     }
 
     void saturatedSoftmaxDoesNotMove_data()
@@ -405,7 +423,10 @@ private Q_SLOTS:
         for (int64_t i = 0; i < x.size(0); ++i) {
             const double alone = scoreWith(*detector, backbone, x.narrow(0, i, 1))[0].item<double>();
             QVERIFY2(std::abs(alone - batch[i].item<double>()) < 1e-6,
-                     qPrintable(QString("image %1: alone %2, in the batch %3").arg(i).arg(alone).arg(batch[i].item<double>())));
+                     qPrintable(QString("image %1: alone %2, in the batch %3")
+                                    .arg(i)
+                                    .arg(alone)
+                                    .arg(batch[i].item<double>())));
         }
     }
 
@@ -477,13 +498,12 @@ private Q_SLOTS:
         }
     }
 
-private:
+  private:
     std::string id_() const
     {
         QFETCH(QString, id);
         return id.toStdString();
     }
-
 };
 
 QTEST_GUILESS_MAIN(ProTest)

@@ -13,7 +13,7 @@ class ReactTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void neroClip_data()
     {
         QTest::addColumn<QString>("architecture");
@@ -30,7 +30,8 @@ private Q_SLOTS:
         auto detector = createDetector("react");
         detector->fit(test::trainContext(torch::ones({2, 2}), {0, 1}, w, b, architecture.toStdString()));
         // h = (1.5, 0.2) -> (clip, 0.2); logits equal the clipped features (W = I, b = 0).
-        const double s = test::scoreFeatures(*detector, torch::tensor({1.5f, 0.2f}).reshape({1, 2}), w, b)[0].item<double>();
+        const double s = test::scoreFeatures(*detector, torch::tensor({1.5f, 0.2f}).reshape({1, 2}), w, b)[0]
+                             .item<double>();
         QVERIFY(std::abs(s + std::log(std::exp(clip) + std::exp(0.2))) < 1e-6);
     }
 

@@ -14,11 +14,12 @@ class RegistryTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void neroTableIds()
     {
-        const std::vector<std::string> expected = {"msp",         "odin", "energy", "entropy", "maxlogit", "mahalanobis",
-                                                   "vim",         "neco", "react",  "gradnorm", "nero"};
+        const std::vector<std::string> expected = {"msp",      "odin",        "energy", "entropy",
+                                                   "maxlogit", "mahalanobis", "vim",    "neco",
+                                                   "react",    "gradnorm",    "nero"};
         const std::vector<std::string> ids = detectorIds();
         for (const std::string &id : expected)
             QVERIFY2(std::find(ids.begin(), ids.end(), id) != ids.end(), id.c_str());
@@ -76,7 +77,8 @@ private Q_SLOTS:
                 continue; // AbeT and GROOD need more than a linear model (their own tests cover them)
             if (id == "neco")
                 detector->setSetting("dim", 2); // the default 100 would keep every one of the 6 dimensions
-            if (id == "scale") // at P = 85, D = 6 keeps k = 1: exp(s1/s2) = e^3.4 for the spread-out odd sample
+            if (id ==
+                "scale") // at P = 85, D = 6 keeps k = 1: exp(s1/s2) = e^3.4 for the spread-out odd sample
                 detector->setSetting("percentile", 50);
             if (id == "knn")
                 detector->setSetting("k", 5); // the default 50 reaches past the 30 samples of a class
@@ -88,8 +90,10 @@ private Q_SLOTS:
             };
             const double typicalMean = scoreOf(typical).mean().item<double>();
             const double oddMean = scoreOf(odd).mean().item<double>();
-            QVERIFY2(oddMean > typicalMean,
-                     qPrintable(QString("%1: odd %2 <= typical %3").arg(QString::fromStdString(id)).arg(oddMean).arg(typicalMean)));
+            QVERIFY2(oddMean > typicalMean, qPrintable(QString("%1: odd %2 <= typical %3")
+                                                           .arg(QString::fromStdString(id))
+                                                           .arg(oddMean)
+                                                           .arg(typicalMean)));
         }
     }
 };

@@ -45,9 +45,11 @@ void randomiseBatchNorm(ResNetImpl &model)
             item.value().copy_(torch::rand_like(item.value()) + 0.5);
     }
     for (const auto &item : model.named_parameters()) {
-        if (item.key().find("bn") != std::string::npos || item.key().find("downsample.1") != std::string::npos)
-            item.value().copy_(item.key().find("weight") != std::string::npos ? torch::rand_like(item.value()) + 0.5
-                                                                                : torch::randn_like(item.value()) * 0.1);
+        if (item.key().find("bn") != std::string::npos ||
+            item.key().find("downsample.1") != std::string::npos)
+            item.value().copy_(item.key().find("weight") != std::string::npos
+                                   ? torch::rand_like(item.value()) + 0.5
+                                   : torch::randn_like(item.value()) * 0.1);
     }
 }
 
@@ -68,7 +70,7 @@ class ResNetTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
 
     void parameterCounts_data()
@@ -125,9 +127,10 @@ private Q_SLOTS:
             QSKIP("no system Python");
         QProcess python;
         python.start(OOD_SYSTEM_PYTHON,
-                     {"-c", "import sys, torchvision\n"
-                            "m = getattr(torchvision.models, sys.argv[1])(num_classes=7)\n"
-                            "for k, v in m.state_dict().items(): print(k, list(v.shape), v.dtype)\n",
+                     {"-c",
+                      "import sys, torchvision\n"
+                      "m = getattr(torchvision.models, sys.argv[1])(num_classes=7)\n"
+                      "for k, v in m.state_dict().items(): print(k, list(v.shape), v.dtype)\n",
                       architecture});
         python.waitForFinished(120000);
         if (python.exitCode() != 0)
@@ -306,7 +309,9 @@ private Q_SLOTS:
             QVERIFY(torch::equal(entry.value().toTensor(), state[i].second));
             ++i;
         }
-        QVERIFY(!errorOf([&] { saveStateDict(dir.filePath("missing/dir/w.pt").toStdString(), state); }).isEmpty());
+        QVERIFY(!errorOf([&] {
+                     saveStateDict(dir.filePath("missing/dir/w.pt").toStdString(), state);
+                 }).isEmpty());
     }
 
     void readableByTorchvision()
@@ -322,16 +327,16 @@ private Q_SLOTS:
         const at::Tensor input = torch::randn({2, 3, 64, 48});
         saveStateDict(dir.filePath("x.pt").toStdString(), {{"x", input}});
         QProcess python;
-        python.start(OOD_SYSTEM_PYTHON,
-                     {"-c", "import sys, torch, torchvision\n"
-                            "state = torch.load(sys.argv[1])\n"
-                            "m = torchvision.models.resnet18(num_classes=3)\n"
-                            "m.load_state_dict(state, strict=True)\n"
-                            "m.eval()\n"
-                            "x = torch.load(sys.argv[2])['x']\n"
-                            "with torch.no_grad(): y = m(x)\n"
-                            "print(' '.join('%.6f' % v for v in y.flatten().tolist()))\n",
-                      dir.filePath("w.pt"), dir.filePath("x.pt")});
+        python.start(OOD_SYSTEM_PYTHON, {"-c",
+                                         "import sys, torch, torchvision\n"
+                                         "state = torch.load(sys.argv[1])\n"
+                                         "m = torchvision.models.resnet18(num_classes=3)\n"
+                                         "m.load_state_dict(state, strict=True)\n"
+                                         "m.eval()\n"
+                                         "x = torch.load(sys.argv[2])['x']\n"
+                                         "with torch.no_grad(): y = m(x)\n"
+                                         "print(' '.join('%.6f' % v for v in y.flatten().tolist()))\n",
+                                         dir.filePath("w.pt"), dir.filePath("x.pt")});
         python.waitForFinished(120000);
         const QByteArray errors = python.readAllStandardError();
         if (python.exitCode() != 0 && errors.contains("No module named"))
@@ -343,7 +348,10 @@ private Q_SLOTS:
         QCOMPARE(values.size(), 6);
         for (int i = 0; i < 6; ++i)
             QVERIFY2(std::abs(values[i].toDouble() - ours[i].item<double>()) < 1e-4,
-                     qPrintable(QString("logit %1: python %2, ours %3").arg(i).arg(values[i]).arg(ours[i].item<double>())));
+                     qPrintable(QString("logit %1: python %2, ours %3")
+                                    .arg(i)
+                                    .arg(values[i])
+                                    .arg(ours[i].item<double>())));
     }
 
     void mismatchMessages_data()
@@ -352,16 +360,19 @@ private Q_SLOTS:
         QTest::addColumn<QString>("loadedAs");
         QTest::addColumn<QStringList>("fragments");
         QTest::newRow("resnet50 as resnet18")
-            << "resnet50" << "resnet18"
+            << "resnet50"
+            << "resnet18"
             << QStringList{"ckpt.pt does not fit resnet18",
                            "layer1.0.conv1.weight: checkpoint has [64,64,1,1], resnet18 expects [64,64,3,3]",
                            "unexpected keys (layer1.0.conv3.weight", "look like a resnet50 checkpoint",
                            "choose resnet50"};
         QTest::newRow("resnet18 as resnet34")
-            << "resnet18" << "resnet34"
+            << "resnet18"
+            << "resnet34"
             << QStringList{"does not fit resnet34", "missing keys (layer1.2.conv1.weight", "choose resnet18"};
         QTest::newRow("resnet34 as resnet50")
-            << "resnet34" << "resnet50"
+            << "resnet34"
+            << "resnet50"
             << QStringList{"layer1.0.conv1.weight: checkpoint has [64,64,3,3], resnet50 expects [64,64,1,1]",
                            "missing keys (layer1.0.conv3.weight", "choose resnet34"};
     }
@@ -400,7 +411,8 @@ private Q_SLOTS:
             if (entry.first == "fc.weight")
                 entry.second = torch::zeros({3, 256});
         QString message = errorOf([&] { ResNetBackbone b("resnet18", wrongHead, "head.pt"); });
-        QVERIFY2(message.contains("fc.weight: checkpoint has [3,256], resnet18 expects [3,512]"), qPrintable(message));
+        QVERIFY2(message.contains("fc.weight: checkpoint has [3,256], resnet18 expects [3,512]"),
+                 qPrintable(message));
 
         // An extra key is named.
         NamedTensors extra = state;
@@ -421,7 +433,8 @@ private Q_SLOTS:
                                {"blocks.0.attn.qkv.weight", torch::zeros({1152, 384})},
                                {"head.weight", torch::zeros({3, 384})}};
         message = errorOf([&] { ResNetBackbone b("resnet50", vit, "deit.pt"); });
-        QVERIFY2(message.contains("Vision Transformer") && message.contains("TorchScript"), qPrintable(message));
+        QVERIFY2(message.contains("Vision Transformer") && message.contains("TorchScript"),
+                 qPrintable(message));
 
         // Integer weights are refused.
         NamedTensors integer = state;
@@ -440,8 +453,9 @@ private Q_SLOTS:
         QVERIFY(errorOf([] { createResNet("resnet101", 3); }).contains("resnet18, resnet34 or resnet50"));
         QVERIFY(errorOf([] { createResNet("resnet18", 0); }).contains("at least 1"));
         QVERIFY(errorOf([&] { fromFull.forward(torch::zeros({1, 1, 32, 32}), {}); }).contains("[N,3,H,W]"));
-        QVERIFY(errorOf([&] { fromFull.forward(torch::zeros({1, 3, 32, 32}, torch::kDouble), {}); })
-                    .contains("float32"));
+        QVERIFY(errorOf([&] {
+                    fromFull.forward(torch::zeros({1, 3, 32, 32}, torch::kDouble), {});
+                }).contains("float32"));
         QVERIFY(errorOf([&] { fromFull.featuresFromEarly(torch::zeros({1, 32, 8, 8})); }).contains("layer1"));
     }
 
@@ -530,14 +544,11 @@ private Q_SLOTS:
         // torchvision's 122 keys unchanged, then the heads (docs/model-contract.md).
         QCOMPARE(int(state.size()), 122 + 8);
         QCOMPARE(QString::fromStdString(state[120].first), QString("fc.weight"));
-        const QStringList expected{"abet.cosine.weight [4,64]",
-                                   "abet.temperature.linear.weight [1,64]",
-                                   "abet.temperature.linear.bias [1]",
-                                   "abet.temperature.bn.weight [1]",
-                                   "abet.temperature.bn.bias [1]",
-                                   "abet.temperature.bn.running_mean [1]",
-                                   "abet.temperature.bn.running_var [1]",
-                                   "abet.temperature.bn.num_batches_tracked []"};
+        const QStringList expected{
+            "abet.cosine.weight [4,64]",           "abet.temperature.linear.weight [1,64]",
+            "abet.temperature.linear.bias [1]",    "abet.temperature.bn.weight [1]",
+            "abet.temperature.bn.bias [1]",        "abet.temperature.bn.running_mean [1]",
+            "abet.temperature.bn.running_var [1]", "abet.temperature.bn.num_batches_tracked []"};
         for (int i = 0; i < 8; ++i) {
             const auto &[name, tensor] = state[122 + static_cast<size_t>(i)];
             QStringList shape;
@@ -548,7 +559,8 @@ private Q_SLOTS:
         QVERIFY(hasAbetKeys(state));
         // AbeT reference init: kaiming_normal_(relu, fan_in): std = sqrt(2/D) = 0.177 for D = 64.
         const double stdDev = state[122].second.std().item<double>();
-        QVERIFY2(std::abs(stdDev - std::sqrt(2.0 / 64)) < 0.25 * std::sqrt(2.0 / 64), qPrintable(QString::number(stdDev)));
+        QVERIFY2(std::abs(stdDev - std::sqrt(2.0 / 64)) < 0.25 * std::sqrt(2.0 / 64),
+                 qPrintable(QString::number(stdDev)));
 
         // An incomplete set of head keys is named.
         NamedTensors partial;
@@ -613,7 +625,7 @@ with torch.no_grad():
     l = f / T[:, None]
 print(json.dumps({'logits': logits.tolist(), 'f': f.tolist(), 'T': T.tolist(), 'l': l.tolist()}))
 )",
-                                        dir.filePath("w.pt"), dir.filePath("x.pt")});
+                                         dir.filePath("w.pt"), dir.filePath("x.pt")});
         python.waitForFinished(120000);
         QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
         const QJsonObject reference = QJsonDocument::fromJson(python.readAllStandardOutput()).object();
@@ -638,7 +650,8 @@ print(json.dumps({'logits': logits.tolist(), 'f': f.tolist(), 'T': T.tolist(), '
         QCOMPARE(a.temperature.sizes(), at::IntArrayRef({4}));
         QCOMPARE(a.cosine.sizes(), at::IntArrayRef({4, 3}));
         const at::Tensor t = tensorOf("T");
-        QVERIFY2(t.max().item<double>() - t.min().item<double>() > 0.05, "temperatures too alike to test anything");
+        QVERIFY2(t.max().item<double>() - t.min().item<double>() > 0.05,
+                 "temperatures too alike to test anything");
         auto close = [](const at::Tensor &ours, const at::Tensor &theirs, double tolerance) {
             const at::Tensor o = ours.to(torch::kFloat64).flatten();
             return o.numel() == theirs.numel() &&
@@ -670,9 +683,9 @@ print(json.dumps({'logits': logits.tolist(), 'f': f.tolist(), 'T': T.tolist(), '
         request.early = request.featureMaps = true;
         const Activations a = direct.forward(x, request);
         const Activations b = loaded.backbone->forward(x, request);
-        for (const auto &[ours, theirs] : {std::pair{a.logits, b.logits}, std::pair{a.features, b.features},
-                                           std::pair{a.cosine, b.cosine}, std::pair{a.temperature, b.temperature},
-                                           std::pair{a.early, b.early}})
+        for (const auto &[ours, theirs] :
+             {std::pair{a.logits, b.logits}, std::pair{a.features, b.features}, std::pair{a.cosine, b.cosine},
+              std::pair{a.temperature, b.temperature}, std::pair{a.early, b.early}})
             QVERIFY(torch::equal(ours, theirs));
         QVERIFY(torch::equal(direct.headWeight(), loaded.backbone->headWeight()));
     }

@@ -33,7 +33,7 @@ class RmdsTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void handComputed_data()
     {
         QTest::addColumn<double>("x");
@@ -54,7 +54,8 @@ private Q_SLOTS:
         const at::Tensor w = torch::zeros({2, 3}), b = torch::zeros({2});
         auto detector = createDetector("rmds");
         detector->fit(test::trainContext(trainFeatures(), kLabels, w, b));
-        const at::Tensor query = torch::tensor({static_cast<float>(x), static_cast<float>(y), 5.f}).reshape({1, 3});
+        const at::Tensor query =
+            torch::tensor({static_cast<float>(x), static_cast<float>(y), 5.f}).reshape({1, 3});
         const double s = test::scoreFeatures(*detector, query, w, b)[0].item<double>();
         QVERIFY2(std::abs(s - expected) < 1e-9, qPrintable(QString::number(s, 'g', 15)));
     }
@@ -65,8 +66,8 @@ private Q_SLOTS:
         auto detector = createDetector("rmds");
         QVERIFY(detector->referenceIsIdHigh());
         detector->fit(test::trainContext(trainFeatures(), kLabels, w, b));
-        const at::Tensor s =
-            test::scoreFeatures(*detector, torch::tensor({3.f, 1.f, 0.f, 20.f, 0.f, 0.f}).reshape({2, 3}), w, b);
+        const at::Tensor s = test::scoreFeatures(
+            *detector, torch::tensor({3.f, 1.f, 0.f, 20.f, 0.f, 0.f}).reshape({2, 3}), w, b);
         QVERIFY(s[1].item<double>() > s[0].item<double>());
     }
 
@@ -96,7 +97,8 @@ private Q_SLOTS:
     {
         auto detector = createDetector("rmds");
         const at::Tensor w = torch::zeros({2, 2}), b = torch::zeros({2});
-        QVERIFY_THROWS_EXCEPTION(Error, detector->fit(test::trainContext(torch::ones({3, 2}), {0, -1, 1}, w, b)));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 detector->fit(test::trainContext(torch::ones({3, 2}), {0, -1, 1}, w, b)));
     }
 };
 

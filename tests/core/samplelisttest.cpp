@@ -21,15 +21,16 @@ class SampleListTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void imageFolderOrder()
     {
         QTemporaryDir dir;
-        // Classes sort by code point: "Z-line" < "cecum" < "pylorus" (upper case first), as Python's sorted().
+        // Classes sort by code point: "Z-line" < "cecum" < "pylorus" (upper case first), as Python's
+        // sorted().
         touch(dir.filePath("pylorus/b.jpg"));
         touch(dir.filePath("pylorus/a.PNG")); // extensions are case-insensitive
         touch(dir.filePath("cecum/10.jpg"));
-        touch(dir.filePath("cecum/2.jpg"));   // string order: "10.jpg" < "2.jpg"
+        touch(dir.filePath("cecum/2.jpg"));     // string order: "10.jpg" < "2.jpg"
         touch(dir.filePath("cecum/notes.txt")); // not an image extension
         touch(dir.filePath("Z-line/x.webp"));
         const SampleList list = scanImageFolder(dir.path());
@@ -40,7 +41,8 @@ private Q_SLOTS:
             names << QDir(dir.path()).relativeFilePath(s.path);
             labels << s.label;
         }
-        QCOMPARE(names, (QStringList{"Z-line/x.webp", "cecum/10.jpg", "cecum/2.jpg", "pylorus/a.PNG", "pylorus/b.jpg"}));
+        QCOMPARE(names, (QStringList{"Z-line/x.webp", "cecum/10.jpg", "cecum/2.jpg", "pylorus/a.PNG",
+                                     "pylorus/b.jpg"}));
         QCOMPARE(labels, (QList<int>{0, 1, 1, 2, 2}));
     }
 
@@ -61,7 +63,8 @@ private Q_SLOTS:
         QVERIFY(list.open(QIODevice::WriteOnly));
         list.write("# comment\nsingle.bmp\n\n" + dir.filePath("frames/a.jpg").toUtf8() + "\n");
         list.close();
-        const SampleList inputs = scanInputs({dir.filePath("frames"), dir.filePath("list.txt"), dir.filePath("nope.jpg")});
+        const SampleList inputs =
+            scanInputs({dir.filePath("frames"), dir.filePath("list.txt"), dir.filePath("nope.jpg")});
         QCOMPARE(inputs.samples.size(), size_t(4));
         QCOMPARE(inputs.samples[0].path, dir.filePath("frames/a.jpg"));
         QCOMPARE(inputs.samples[1].path, dir.filePath("frames/sub/b.png"));

@@ -52,8 +52,7 @@ Logits asFitSees(const Logits &v)
 // Mean NLL of softmax(z/T) and its derivative in T, by explicit loops:
 // dL/dT = mean (z_y - sum_c p_c z_c) / T^2. The grid search runs it in long double: near the
 // minimum the NLL moves by ~1e-14 for a 1e-6 change of T, at the edge of double rounding.
-template <typename Real>
-void nll(const Logits &v, Real t, Real &loss, Real &gradient)
+template <typename Real> void nll(const Logits &v, Real t, Real &loss, Real &gradient)
 {
     loss = gradient = 0;
     for (size_t i = 0; i < v.z.size(); ++i) {
@@ -160,7 +159,7 @@ class TempScaleTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void convergedClosedForm_data()
     {
         QTest::addColumn<double>("margin");
@@ -188,7 +187,8 @@ private Q_SLOTS:
         detector->fit(validationContext(v));
         const double expected = margin / std::log(static_cast<double>(correct) / wrong);
         const double t = fittedTemperature(*detector);
-        QVERIFY2(std::abs(t - expected) < 1e-6 * expected, qPrintable(QString("%1 vs %2").arg(t, 0, 'g', 15).arg(expected, 0, 'g', 15)));
+        QVERIFY2(std::abs(t - expected) < 1e-6 * expected,
+                 qPrintable(QString("%1 vs %2").arg(t, 0, 'g', 15).arg(expected, 0, 'g', 15)));
     }
 
     void convergedMatchesGrid()
@@ -198,7 +198,8 @@ private Q_SLOTS:
         detector->setSetting("optimiser", 1);
         detector->fit(validationContext(v));
         const double t = fittedTemperature(*detector), grid = gridMinimiser(v);
-        QVERIFY2(std::abs(t - grid) < 1e-6, qPrintable(QString("%1 vs grid %2").arg(t, 0, 'g', 15).arg(grid, 0, 'g', 15)));
+        QVERIFY2(std::abs(t - grid) < 1e-6,
+                 qPrintable(QString("%1 vs grid %2").arg(t, 0, 'g', 15).arg(grid, 0, 'g', 15)));
         double loss = 0, g = 0;
         nll<double>(v, t, loss, g);
         QVERIFY2(std::abs(t * g) < 1e-9, qPrintable(QString::number(t * g)));
@@ -211,7 +212,8 @@ private Q_SLOTS:
         QCOMPARE(detector->setting("optimiser"), 0.0);
         detector->fit(validationContext(v));
         const double t = fittedTemperature(*detector), expected = lbfgsRecursion(v);
-        QVERIFY2(std::abs(t - expected) < 1e-6, qPrintable(QString("%1 vs %2").arg(t, 0, 'g', 15).arg(expected, 0, 'g', 15)));
+        QVERIFY2(std::abs(t - expected) < 1e-6,
+                 qPrintable(QString("%1 vs %2").arg(t, 0, 'g', 15).arg(expected, 0, 'g', 15)));
         // The point of the option: 50 steps of 1% of a Newton step stop well short of T*.
         const double optimum = gridMinimiser(v);
         QVERIFY2(t > 1.5 + 0.1 && t < optimum - 0.1, qPrintable(QString("%1, T* %2").arg(t).arg(optimum)));
@@ -228,8 +230,10 @@ private Q_SLOTS:
             flat.insert(flat.end(), row.begin(), row.end());
         QFile zFile(dir.filePath("z.raw")), yFile(dir.filePath("y.raw"));
         QVERIFY(zFile.open(QIODevice::WriteOnly) && yFile.open(QIODevice::WriteOnly));
-        zFile.write(reinterpret_cast<const char *>(flat.data()), static_cast<qint64>(flat.size() * sizeof(double)));
-        yFile.write(reinterpret_cast<const char *>(v.labels.data()), static_cast<qint64>(v.labels.size() * sizeof(int64_t)));
+        zFile.write(reinterpret_cast<const char *>(flat.data()),
+                    static_cast<qint64>(flat.size() * sizeof(double)));
+        yFile.write(reinterpret_cast<const char *>(v.labels.data()),
+                    static_cast<qint64>(v.labels.size() * sizeof(int64_t)));
         zFile.close();
         yFile.close();
         // OpenOOD's temp_scaling setup, in float64.
@@ -257,7 +261,8 @@ private Q_SLOTS:
         auto detector = createDetector("tempscale");
         detector->fit(validationContext(v));
         const double t = fittedTemperature(*detector);
-        QVERIFY2(std::abs(t - expected) < 1e-6, qPrintable(QString("%1 vs torch %2").arg(t, 0, 'g', 15).arg(expected, 0, 'g', 15)));
+        QVERIFY2(std::abs(t - expected) < 1e-6,
+                 qPrintable(QString("%1 vs torch %2").arg(t, 0, 'g', 15).arg(expected, 0, 'g', 15)));
     }
 
     void unlabelledValidationIsRefused()
@@ -295,7 +300,8 @@ private Q_SLOTS:
         const at::Tensor s = test::scoreFeatures(*restored, h, w, b);
         QVERIFY(torch::equal(s, test::scoreFeatures(*fitted, h, w, b)));
         const double expected = -1 / (1 + std::exp(-2 / t) + std::exp(-3 / t));
-        QVERIFY2(std::abs(s[0].item<double>() - expected) < 1e-12, qPrintable(QString::number(s[0].item<double>())));
+        QVERIFY2(std::abs(s[0].item<double>() - expected) < 1e-12,
+                 qPrintable(QString::number(s[0].item<double>())));
         // The nearly uniform frame is the more OOD one.
         QVERIFY(s[1].item<double>() > s[0].item<double>());
     }

@@ -162,7 +162,8 @@ std::map<std::string, at::Tensor> readTensors(const QString &path)
         return {};
     const QByteArray bytes = file.readAll();
     std::map<std::string, at::Tensor> tensors;
-    for (const auto &entry : torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict())
+    for (const auto &entry :
+         torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict())
         tensors[entry.key().toStringRef()] = entry.value().toTensor();
     return tensors;
 }
@@ -179,7 +180,7 @@ class TorchScriptBackboneTest : public QObject
 
     QString file(const QString &name) const { return m_dir.filePath(name); }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         torch::set_num_threads(2);
@@ -192,7 +193,8 @@ private Q_SLOTS:
         QByteArray output;
         m_haveModels = runPython({script.fileName(), m_dir.path()}, &output, &m_pythonProblem);
         // A missing interpreter or torch is a skip; anything else is a failure of the fixture.
-        if (!m_haveModels && QFileInfo::exists(OOD_SYSTEM_PYTHON) && !m_pythonProblem.contains("No module named"))
+        if (!m_haveModels && QFileInfo::exists(OOD_SYSTEM_PYTHON) &&
+            !m_pythonProblem.contains("No module named"))
             QFAIL(m_pythonProblem.constData());
     }
 
@@ -219,8 +221,10 @@ private Q_SLOTS:
         request.featureMaps = request.early = true;
         const Activations a = backbone.forward(x, request);
         // Same kernels, same graph: only summation order may differ.
-        for (const auto &[key, tensor] : {std::pair{"logits", a.logits}, {"features", a.features},
-                                          {"feature_maps", a.featureMaps}, {"early", a.early}})
+        for (const auto &[key, tensor] : {std::pair{"logits", a.logits},
+                                          {"features", a.features},
+                                          {"feature_maps", a.featureMaps},
+                                          {"early", a.early}})
             QVERIFY2(torch::allclose(tensor, reference.at(key), 1e-5, 1e-5), key);
         QVERIFY(!a.temperature.defined());
         QVERIFY(!backbone.hasLearnedTemperature());
@@ -230,8 +234,8 @@ private Q_SLOTS:
         QVERIFY(!plain.early.defined());
 
         QVERIFY(torch::allclose(backbone.featuresFromEarly(a.early), reference.at("features"), 1e-5, 1e-5));
-        QVERIFY(torch::allclose(a.features.matmul(backbone.headWeight().t()) + backbone.headBias(), a.logits, 1e-5,
-                                1e-5));
+        QVERIFY(torch::allclose(a.features.matmul(backbone.headWeight().t()) + backbone.headBias(), a.logits,
+                                1e-5, 1e-5));
 
         // Autograd through the scripted graph: d(sum of logit 2)/dx as Python computed it.
         const at::Tensor input = x.clone().requires_grad_(true);
@@ -263,18 +267,28 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("fragment");
-        QTest::newRow("no head_weight") << "no_head_weight.ts" << "the module has no method head_weight()";
+        QTest::newRow("no head_weight") << "no_head_weight.ts"
+                                        << "the module has no method head_weight()";
         QTest::newRow("plain forward")
-            << "plain_forward.ts" << "has no method forward_ood, and forward returns Tensor instead of Dict[str, Tensor]";
+            << "plain_forward.ts"
+            << "has no method forward_ood, and forward returns Tensor instead of Dict[str, Tensor]";
         QTest::newRow("features wider than head")
-            << "wide_features.ts" << "\"features\" has shape [2,6] for a batch of 2, expected [2,3]";
-        QTest::newRow("logits not from head") << "not_head.ts" << "\"features\" must be the input of the final linear";
-        QTest::newRow("unknown key") << "unknown_key.ts" << "unknown entry \"featuremaps\"";
-        QTest::newRow("no features") << "no_features.ts" << "forward_ood returned no \"features\"";
-        QTest::newRow("short bias") << "short_bias.ts" << "head_bias() has shape [1], expected [2]";
-        QTest::newRow("random bytes") << "garbage.ts" << "is not a TorchScript archive";
-        QTest::newRow("torch.save checkpoint") << "checkpoint.pt" << "is not a TorchScript archive";
-        QTest::newRow("missing file") << "nowhere.ts" << "does not exist";
+            << "wide_features.ts"
+            << "\"features\" has shape [2,6] for a batch of 2, expected [2,3]";
+        QTest::newRow("logits not from head") << "not_head.ts"
+                                              << "\"features\" must be the input of the final linear";
+        QTest::newRow("unknown key") << "unknown_key.ts"
+                                     << "unknown entry \"featuremaps\"";
+        QTest::newRow("no features") << "no_features.ts"
+                                     << "forward_ood returned no \"features\"";
+        QTest::newRow("short bias") << "short_bias.ts"
+                                    << "head_bias() has shape [1], expected [2]";
+        QTest::newRow("random bytes") << "garbage.ts"
+                                      << "is not a TorchScript archive";
+        QTest::newRow("torch.save checkpoint") << "checkpoint.pt"
+                                               << "is not a TorchScript archive";
+        QTest::newRow("missing file") << "nowhere.ts"
+                                      << "does not exist";
     }
 
     void contractViolations()
@@ -313,8 +327,9 @@ private Q_SLOTS:
         saveStateDict(file("native.pt").toStdString(), state);
         const QString script = QString(OOD_SOURCE_DIR) + "/app/python/export_for_ood_inspector.py";
         QByteArray output, errors;
-        if (!runPython({script, "torchscript", "--model", "torchvision:resnet18", "--num-classes", "3", "--weights",
-                        file("native.pt"), "--input-size", "64", "56", "--output", file("exported.ts")},
+        if (!runPython({script, "torchscript", "--model", "torchvision:resnet18", "--num-classes", "3",
+                        "--weights", file("native.pt"), "--input-size", "64", "56", "--output",
+                        file("exported.ts")},
                        &output, &errors)) {
             if (errors.contains("No module named 'torchvision'"))
                 QSKIP("system Python has no torchvision");

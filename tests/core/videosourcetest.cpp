@@ -23,13 +23,17 @@ constexpr int kTolerance = 5;
 
 /// The colour of frame i (RGB): R and G move by 8 per frame through 30 steps, B by 40 every 30
 /// frames, so no two frames are within the tolerance of each other.
-cv::Vec3i colourOf(int i) { return {10 + 8 * (i % 30), 250 - 8 * (i % 30), 20 + 40 * (i / 30)}; }
+cv::Vec3i colourOf(int i)
+{
+    return {10 + 8 * (i % 30), 250 - 8 * (i % 30), 20 + 40 * (i / 30)};
+}
 
 /// Mean colour of the central quarter (RGB).
 cv::Vec3d centreMean(const RgbImage &image)
 {
     cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t *>(image.pixels.data()));
-    const cv::Scalar mean = cv::mean(rgb(cv::Rect(image.width / 4, image.height / 4, image.width / 2, image.height / 2)));
+    const cv::Scalar mean =
+        cv::mean(rgb(cv::Rect(image.width / 4, image.height / 4, image.width / 2, image.height / 2)));
     return {mean[0], mean[1], mean[2]};
 }
 
@@ -74,7 +78,7 @@ class VideoSourceTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     QTemporaryDir m_dir;
     QString m_video; ///< MJPG in AVI: every frame a key frame
     QString m_h264;  ///< H.264 in MP4, empty when OpenCV cannot write it here
@@ -117,12 +121,13 @@ private:
         QTest::newRow("h264") << "h264";
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
         m_video = m_dir.filePath(QStringLiteral("clip.avi"));
-        QVERIFY2(writeClip(m_video, cv::VideoWriter::fourcc('M', 'J', 'P', 'G')), "OpenCV cannot write MJPG into AVI here");
+        QVERIFY2(writeClip(m_video, cv::VideoWriter::fourcc('M', 'J', 'P', 'G')),
+                 "OpenCV cannot write MJPG into AVI here");
         // H.264 (frames predicted from each other, seeks not frame-accurate) when an encoder exists.
         const QString h264 = m_dir.filePath(QStringLiteral("clip.mp4"));
         if (writeClip(h264, cv::VideoWriter::fourcc('a', 'v', 'c', '1')))
@@ -181,7 +186,8 @@ private Q_SLOTS:
         for (int i = 0; i < kFrames; i += 7)
             sevens << i;
         const std::vector<std::pair<int, QVector<int>>> rows{
-            {1, all}, {7, sevens}, {29, {0, 29, 58, 87}}, {30, {0, 30, 60}}, {89, {0, 89}}, {90, {0}}, {1000, {0}}};
+            {1, all},  {7, sevens}, {29, {0, 29, 58, 87}}, {30, {0, 30, 60}}, {89, {0, 89}},
+            {90, {0}}, {1000, {0}}};
         for (const char *codec : {"mjpg", "h264"})
             for (const auto &[every, frames] : rows)
                 QTest::addRow("%s every %d", codec, every) << QString::fromLatin1(codec) << every << frames;
@@ -207,7 +213,8 @@ private Q_SLOTS:
                 QCOMPARE(frame.image.width, kWidth);
                 QCOMPARE(frame.image.height, kHeight);
                 QCOMPARE(frame.image.pixels.size(), size_t(kWidth * kHeight * 3));
-                QVERIFY2(hasColourOf(frame.image, frame.index), qPrintable(describe(frame.image, frame.index)));
+                QVERIFY2(hasColourOf(frame.image, frame.index),
+                         qPrintable(describe(frame.image, frame.index)));
             }();
             return !QTest::currentTestFailed();
         });
@@ -252,7 +259,8 @@ private Q_SLOTS:
             const RgbImage image = source.frame(i);
             QCOMPARE(image.width, kWidth);
             QVERIFY2(hasColourOf(image, i), qPrintable(describe(image, i)));
-            QVERIFY2(image.pixels == streamed[size_t(i)].pixels, qPrintable(QStringLiteral("frame %1 differs from the stream").arg(i)));
+            QVERIFY2(image.pixels == streamed[size_t(i)].pixels,
+                     qPrintable(QStringLiteral("frame %1 differs from the stream").arg(i)));
         }
         // Random access in the middle of a stream does not disturb the next stream.
         QVector<int> visited;
@@ -271,7 +279,8 @@ private Q_SLOTS:
     {
         DecodeLimits limits;
         limits.maxPixels = kWidth * kHeight - 1;
-        expectError([&] { VideoSource source(m_video, limits); }, QStringLiteral("clip.avi"), QStringLiteral("limit"));
+        expectError([&] { VideoSource source(m_video, limits); }, QStringLiteral("clip.avi"),
+                    QStringLiteral("limit"));
         limits.maxPixels = kWidth * kHeight;
         VideoSource source(m_video, limits);
         QVERIFY(hasColourOf(source.frame(2), 2));
@@ -323,7 +332,8 @@ private Q_SLOTS:
             }();
             return !QTest::currentTestFailed();
         });
-        qInfo("truncated video: %d frames listed, %d decoded, %d reported broken", source->frameCount(), decoded, failed);
+        qInfo("truncated video: %d frames listed, %d decoded, %d reported broken", source->frameCount(),
+              decoded, failed);
         QCOMPARE(decoded + failed, source->frameCount());
         // Decoded frames are the right frames, not neighbours; only the one frame the cut went
         // through may be partly concealed grey.
@@ -350,7 +360,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QByteArray>("bytes");
         QTest::addColumn<QString>("fragment");
-        QTest::newRow("text") << "notes.mp4" << QByteArray("frame,score\n0,0.5\n").repeated(100) << "not a video";
+        QTest::newRow("text") << "notes.mp4" << QByteArray("frame,score\n0,0.5\n").repeated(100)
+                              << "not a video";
         QTest::newRow("empty") << "empty.mp4" << QByteArray() << "empty";
         QByteArray noise(4096, '\0');
         for (int i = 0; i < noise.size(); ++i)
@@ -373,8 +384,8 @@ private Q_SLOTS:
 
     void missing()
     {
-        expectError([&] { VideoSource source(m_dir.filePath(QStringLiteral("gone.mp4"))); }, QStringLiteral("gone.mp4"),
-                    QStringLiteral("does not exist"));
+        expectError([&] { VideoSource source(m_dir.filePath(QStringLiteral("gone.mp4"))); },
+                    QStringLiteral("gone.mp4"), QStringLiteral("does not exist"));
         expectError([&] { VideoSource source(m_dir.path()); }, m_dir.path(), QStringLiteral("folder"));
     }
 };

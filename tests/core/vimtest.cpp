@@ -13,7 +13,7 @@ class VimTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void handComputed_data()
     {
         QTest::addColumn<float>("b0");

@@ -67,13 +67,16 @@ std::vector<cv::Mat> fashionMnist(const QString &path, int count)
 void imageSeeds(const QString &source, const QString &out)
 {
     std::vector<std::pair<QString, cv::Mat>> images;
-    QDirIterator frames(source + "/resources/demo/assets/frames", {"*.png"}, QDir::Files, QDirIterator::Subdirectories);
+    QDirIterator frames(source + "/resources/demo/assets/frames", {"*.png"}, QDir::Files,
+                        QDirIterator::Subdirectories);
     for (int i = 0; i < 3 && frames.hasNext(); ++i) {
         const QString path = frames.next();
-        images.emplace_back("demo" + QString::number(i), cv::imread(QFile::encodeName(path).toStdString(), cv::IMREAD_COLOR));
+        images.emplace_back("demo" + QString::number(i),
+                            cv::imread(QFile::encodeName(path).toStdString(), cv::IMREAD_COLOR));
     }
     int n = 0;
-    for (const cv::Mat &grey : fashionMnist("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 3)) {
+    for (const cv::Mat &grey :
+         fashionMnist("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 3)) {
         cv::Mat colour;
         cv::cvtColor(grey, colour, cv::COLOR_GRAY2BGR);
         images.emplace_back("fmnist" + QString::number(n++), colour);
@@ -106,7 +109,8 @@ void imageSeeds(const QString &source, const QString &out)
             if (!cv::imencode(extension, image, bytes, params))
                 continue;
             writeSeed(out, name + "." + suffix,
-                      QByteArray(reinterpret_cast<const char *>(bytes.data()), static_cast<qsizetype>(bytes.size())));
+                      QByteArray(reinterpret_cast<const char *>(bytes.data()),
+                                 static_cast<qsizetype>(bytes.size())));
             ++written;
         }
     }
@@ -125,10 +129,11 @@ QByteArray asWrapped(const QByteArray &zip)
             continue;
         auto [data, size] = reader.getRecord(record);
         if (static_cast<qsizetype>(size) > blob.size())
-            blob = QByteArray(static_cast<const char *>(data.get()), static_cast<qsizetype>(std::min<size_t>(size, kMaxBlob)));
+            blob = QByteArray(static_cast<const char *>(data.get()),
+                              static_cast<qsizetype>(std::min<size_t>(size, kMaxBlob)));
     }
-    return ood::fuzz::wrappedInput(QByteArray(static_cast<const char *>(pickle.get()), static_cast<qsizetype>(pickleSize)),
-                                   blob);
+    return ood::fuzz::wrappedInput(
+        QByteArray(static_cast<const char *>(pickle.get()), static_cast<qsizetype>(pickleSize)), blob);
 }
 
 void torchSeed(const QString &folder, const QString &name, const QByteArray &zip)
@@ -146,8 +151,8 @@ void profileSeeds(const QString &source, const QString &out)
     ood::Profile profile = ood::loadProfile(demo);
     std::vector<ood::ProfileDetector> kept;
     for (auto &entry : profile.detectors)
-        if (entry.detector->id() == "msp" || entry.detector->id() == "energy" || entry.detector->id() == "react" ||
-            entry.detector->id() == "gen") {
+        if (entry.detector->id() == "msp" || entry.detector->id() == "energy" ||
+            entry.detector->id() == "react" || entry.detector->id() == "gen") {
             entry.validationScores = entry.validationScores.slice(0, 0, 10).clone();
             kept.push_back(std::move(entry));
         }
@@ -169,18 +174,20 @@ void checkpointSeeds(const QString &source, const QString &out)
         if (firstTensors.size() == 6)
             break;
         const at::Tensor values = tensor.to(torch::kFloat32).contiguous();
-        firstTensors.push_back({name, values.sizes().vec(),
-                                std::vector<float>(values.data_ptr<float>(), values.data_ptr<float>() + values.numel())});
+        firstTensors.push_back(
+            {name, values.sizes().vec(),
+             std::vector<float>(values.data_ptr<float>(), values.data_ptr<float>() + values.numel())});
     }
     torchSeed(out, "demo-model-head", ood::test::stateDictFile(firstTensors));
     // A torchvision ResNet's key names and kinds at toy sizes.
-    torchSeed(out, "torchvision-style", ood::test::stateDictFile({{"conv1.weight", {4, 3, 3, 3}, {}},
-                                                                  {"bn1.weight", {4}, {}},
-                                                                  {"bn1.bias", {4}, {}},
-                                                                  {"bn1.running_mean", {4}, {}},
-                                                                  {"bn1.running_var", {4}, {}},
-                                                                  {"fc.weight", {3, 4}, {}},
-                                                                  {"fc.bias", {3}, {}}}));
+    torchSeed(out, "torchvision-style",
+              ood::test::stateDictFile({{"conv1.weight", {4, 3, 3, 3}, {}},
+                                        {"bn1.weight", {4}, {}},
+                                        {"bn1.bias", {4}, {}},
+                                        {"bn1.running_mean", {4}, {}},
+                                        {"bn1.running_var", {4}, {}},
+                                        {"fc.weight", {3, 4}, {}},
+                                        {"fc.bias", {3}, {}}}));
     // LibTorch's pickle_save: a plain dict, other dtypes, a non-tensor entry.
     c10::impl::GenericDict dict(c10::StringType::get(), c10::AnyType::get());
     dict.insert("weight", torch::arange(12, torch::kFloat32).reshape({3, 4}));

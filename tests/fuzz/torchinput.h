@@ -57,6 +57,9 @@ inline QByteArray wrappedInput(const QByteArray &pickle, const QByteArray &blob)
     return input + pickle + blob;
 }
 
-inline QByteArray rawInput(const QByteArray &file) { return QByteArray(1, '\x00') + file; }
+inline QByteArray rawInput(const QByteArray &file)
+{
+    return QByteArray(1, '\x00') + file;
+}
 
 } // namespace ood::fuzz

@@ -9,8 +9,14 @@ LinearBackbone::LinearBackbone(at::Tensor weight, at::Tensor bias)
 {
 }
 
-int LinearBackbone::numClasses() const { return static_cast<int>(m_weight.size(0)); }
-int LinearBackbone::featureDim() const { return static_cast<int>(m_weight.size(1)); }
+int LinearBackbone::numClasses() const
+{
+    return static_cast<int>(m_weight.size(0));
+}
+int LinearBackbone::featureDim() const
+{
+    return static_cast<int>(m_weight.size(1));
+}
 
 Activations LinearBackbone::forward(const at::Tensor &input, const ForwardRequest &request)
 {
@@ -39,8 +45,8 @@ Activations activationsOf(const at::Tensor &features, const at::Tensor &weight, 
 
 namespace ood::test {
 
-FitContext trainContext(const at::Tensor &features, const std::vector<int64_t> &labels, const at::Tensor &weight,
-                        const at::Tensor &bias, const std::string &architecture)
+FitContext trainContext(const at::Tensor &features, const std::vector<int64_t> &labels,
+                        const at::Tensor &weight, const at::Tensor &bias, const std::string &architecture)
 {
     FitContext context;
     const Activations a = activationsOf(features, weight, bias);

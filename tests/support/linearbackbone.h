@@ -10,7 +10,7 @@ namespace ood::test {
 
 class LinearBackbone final : public Backbone
 {
-public:
+  public:
     /// weight [C, D] with D = 3*H*W of the inputs it will see, bias [C].
     LinearBackbone(at::Tensor weight, at::Tensor bias);
 
@@ -22,7 +22,7 @@ public:
     at::Tensor headWeight() const override { return m_weight; }
     at::Tensor headBias() const override { return m_bias; }
 
-private:
+  private:
     at::Tensor m_weight, m_bias;
 };
 
@@ -33,8 +33,9 @@ Activations activationsOf(const at::Tensor &features, const at::Tensor &weight, 
 
 namespace ood::test {
 /// A FitContext whose TRAIN split is `features` (float rows) with `labels`, logits from W, b.
-FitContext trainContext(const at::Tensor &features, const std::vector<int64_t> &labels, const at::Tensor &weight,
-                        const at::Tensor &bias, const std::string &architecture = "resnet18");
+FitContext trainContext(const at::Tensor &features, const std::vector<int64_t> &labels,
+                        const at::Tensor &weight, const at::Tensor &bias,
+                        const std::string &architecture = "resnet18");
 /// Scores `features` with a fitted detector.
 at::Tensor scoreFeatures(const Detector &detector, const at::Tensor &features, const at::Tensor &weight,
                          const at::Tensor &bias);

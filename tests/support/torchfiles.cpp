@@ -66,15 +66,16 @@ QByteArray stateDictPickle(const std::vector<FloatTensor> &tensors)
     PickleWriter p;
     p.proto().global("collections", "OrderedDict").emptyTuple().reduce().mark();
     for (size_t i = 0; i < tensors.size(); ++i) {
-        const int64_t numel =
-            std::accumulate(tensors[i].shape.begin(), tensors[i].shape.end(), int64_t(1), std::multiplies<>());
+        const int64_t numel = std::accumulate(tensors[i].shape.begin(), tensors[i].shape.end(), int64_t(1),
+                                              std::multiplies<>());
         p.string(tensors[i].name).tensor(std::to_string(i), numel, tensors[i].shape);
     }
     p.setItems().stop();
     return p.bytes();
 }
 
-QByteArray torchSaveZip(const QByteArray &pickle, const std::vector<std::pair<std::string, QByteArray>> &storages)
+QByteArray torchSaveZip(const QByteArray &pickle,
+                        const std::vector<std::pair<std::string, QByteArray>> &storages)
 {
     QByteArray out;
     {
@@ -94,8 +95,8 @@ QByteArray stateDictFile(const std::vector<FloatTensor> &tensors)
 {
     std::vector<std::pair<std::string, QByteArray>> storages;
     for (size_t i = 0; i < tensors.size(); ++i) {
-        const int64_t numel =
-            std::accumulate(tensors[i].shape.begin(), tensors[i].shape.end(), int64_t(1), std::multiplies<>());
+        const int64_t numel = std::accumulate(tensors[i].shape.begin(), tensors[i].shape.end(), int64_t(1),
+                                              std::multiplies<>());
         std::vector<float> values = tensors[i].values;
         if (values.empty()) {
             values.resize(static_cast<size_t>(numel));

@@ -15,7 +15,7 @@ namespace ood::test {
 /// Appends pickle opcodes (protocol 2) to a byte string.
 class PickleWriter
 {
-public:
+  public:
     PickleWriter &proto() { return op(0x80).byte(2); }
     PickleWriter &global(const std::string &module, const std::string &name);
     PickleWriter &string(const std::string &text); ///< BINUNICODE
@@ -33,7 +33,7 @@ public:
     PickleWriter &tensor(const std::string &key, int64_t numel, const std::vector<int64_t> &shape);
     const QByteArray &bytes() const { return m_bytes; }
 
-private:
+  private:
     PickleWriter &op(uint8_t code) { return byte(code); }
     PickleWriter &byte(uint8_t value)
     {
@@ -56,7 +56,8 @@ QByteArray stateDictPickle(const std::vector<FloatTensor> &tensors);
 
 /// The bytes of a torch.save zip: `archive/data.pkl` = `pickle`, `archive/data/<key>` for each
 /// storage, `archive/version`. Written by LibTorch's own zip writer.
-QByteArray torchSaveZip(const QByteArray &pickle, const std::vector<std::pair<std::string, QByteArray>> &storages);
+QByteArray torchSaveZip(const QByteArray &pickle,
+                        const std::vector<std::pair<std::string, QByteArray>> &storages);
 
 /// torch.save(OrderedDict of `tensors`) as Python writes it.
 QByteArray stateDictFile(const std::vector<FloatTensor> &tensors);

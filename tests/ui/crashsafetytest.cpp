@@ -53,8 +53,14 @@ QByteArray sha256Of(const QString &path)
     return hash.result().toHex();
 }
 
-QByteArray encode(const QString &text) { return QUrl::toPercentEncoding(text); }
-QString decode(const QByteArray &text) { return QUrl::fromPercentEncoding(text); }
+QByteArray encode(const QString &text)
+{
+    return QUrl::toPercentEncoding(text);
+}
+QString decode(const QByteArray &text)
+{
+    return QUrl::fromPercentEncoding(text);
+}
 
 /// The mark and note of iteration i of the marking loop. Every mark occurs, with and without a
 /// note, and every fifth step clears the frame (the entry is removed).
@@ -318,7 +324,7 @@ QString describeDifference(const QMap<QString, QByteArray> &before, const QMap<Q
 /// keeps its text, so the test can fail on it.
 class DialogCatcher
 {
-public:
+  public:
     DialogCatcher()
     {
         m_timer.setInterval(50);
@@ -333,7 +339,7 @@ public:
     }
     QStringList seen() const { return m_seen; }
 
-private:
+  private:
     QTimer m_timer;
     QStringList m_seen;
 };
@@ -344,7 +350,7 @@ class CrashSafetyTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
@@ -361,13 +367,20 @@ private Q_SLOTS:
         QTest::addColumn<QString>("trigger"); // the kind of line after which the child is killed
         QTest::addColumn<int>("count");       // the how-many-th such line (PROGRESS: frames scored)
 
-        QTest::newRow("review, after the first mark") << "review" << "MARKED" << 1;
-        QTest::newRow("review, as step 37 begins") << "review" << "BEGIN" << 37;
-        QTest::newRow("review, between note and mark of step 101") << "review" << "NOTED" << 101;
-        QTest::newRow("review, after 160 marks") << "review" << "MARKED" << 160;
-        QTest::newRow("scoring, as it starts") << "scoring" << "SCORING" << 1;
-        QTest::newRow("scoring, after the first batch") << "scoring" << "PROGRESS" << 16;
-        QTest::newRow("scoring, after 10 batches") << "scoring" << "PROGRESS" << 160;
+        QTest::newRow("review, after the first mark") << "review"
+                                                      << "MARKED" << 1;
+        QTest::newRow("review, as step 37 begins") << "review"
+                                                   << "BEGIN" << 37;
+        QTest::newRow("review, between note and mark of step 101") << "review"
+                                                                   << "NOTED" << 101;
+        QTest::newRow("review, after 160 marks") << "review"
+                                                 << "MARKED" << 160;
+        QTest::newRow("scoring, as it starts") << "scoring"
+                                               << "SCORING" << 1;
+        QTest::newRow("scoring, after the first batch") << "scoring"
+                                                        << "PROGRESS" << 16;
+        QTest::newRow("scoring, after 10 batches") << "scoring"
+                                                   << "PROGRESS" << 160;
     }
 
     void killedWindowLosesNothing()

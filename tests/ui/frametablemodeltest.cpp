@@ -109,7 +109,7 @@ class FrameTableModelTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void displayAndRoles()
     {
         FrameTableModel model;
@@ -122,7 +122,8 @@ private Q_SLOTS:
         QCOMPARE(model.noteColumn(), 8);
 
         QCOMPARE(model.headerData(model.detectorColumn(0), Qt::Horizontal).toString(), QString("Detector A"));
-        const QString headerTip = model.headerData(model.detectorColumn(1), Qt::Horizontal, Qt::ToolTipRole).toString();
+        const QString headerTip =
+            model.headerData(model.detectorColumn(1), Qt::Horizontal, Qt::ToolTipRole).toString();
         QVERIFY2(headerTip.contains("id b") && headerTip.contains('2'), qPrintable(headerTip));
 
         const auto cell = [&](int row, int column, int role = Qt::DisplayRole) {
@@ -130,11 +131,13 @@ private Q_SLOTS:
         };
         QCOMPARE(cell(2, FrameTableModel::NameColumn).toString(), QString("gamma.png"));
         QCOMPARE(cell(1, FrameTableModel::PredictionColumn).toString(), QString("dog"));
-        QCOMPARE(cell(0, FrameTableModel::ConfidenceColumn).toString(), QLocale().toString(90.0, 'f', 1) + " %");
+        QCOMPARE(cell(0, FrameTableModel::ConfidenceColumn).toString(),
+                 QLocale().toString(90.0, 'f', 1) + " %");
         QCOMPARE(cell(2, model.flaggedColumn()).toString(), QString("2 / 2"));
         QCOMPARE(cell(3, model.flaggedColumn()).toString(), QString("1 / 2"));
         QCOMPARE(cell(3, model.detectorColumn(1)).toString(), QLocale().toString(3.0, 'g', 4));
-        QCOMPARE(cell(1, model.markColumn()).toString(), FrameTableModel::markText(ReviewMark::ConfirmedUnusual));
+        QCOMPARE(cell(1, model.markColumn()).toString(),
+                 FrameTableModel::markText(ReviewMark::ConfirmedUnusual));
         QCOMPARE(cell(0, model.markColumn()).toString(), QString());
         // A failed frame says so, and why.
         QCOMPARE(cell(5, FrameTableModel::PredictionColumn).toString(), QString("error"));
@@ -260,18 +263,22 @@ private Q_SLOTS:
         QTest::newRow("A ascending") << -1 << int(Qt::AscendingOrder) << QList<int>{3, 0, 7, 1, 2, 4, 5, 6};
         QTest::newRow("A descending") << -1 << int(Qt::DescendingOrder) << QList<int>{4, 1, 2, 7, 0, 3, 5, 6};
         // Confidence: r0 .90, r1 .60, r2 .55, r3 .70, r4 .80, r7 .99.
-        QTest::newRow("confidence ascending") << int(FrameTableModel::ConfidenceColumn) << int(Qt::AscendingOrder)
-                                              << QList<int>{2, 1, 3, 4, 0, 7, 5, 6};
-        QTest::newRow("confidence descending") << int(FrameTableModel::ConfidenceColumn) << int(Qt::DescendingOrder)
-                                               << QList<int>{7, 0, 4, 3, 1, 2, 5, 6};
+        QTest::newRow("confidence ascending")
+            << int(FrameTableModel::ConfidenceColumn) << int(Qt::AscendingOrder)
+            << QList<int>{2, 1, 3, 4, 0, 7, 5, 6};
+        QTest::newRow("confidence descending")
+            << int(FrameTableModel::ConfidenceColumn) << int(Qt::DescendingOrder)
+            << QList<int>{7, 0, 4, 3, 1, 2, 5, 6};
         // Names, ignoring case.
         QTest::newRow("name ascending") << int(FrameTableModel::NameColumn) << int(Qt::AscendingOrder)
                                         << QList<int>{0, 4, 1, 5, 3, 7, 2, 6};
         QTest::newRow("name descending") << int(FrameTableModel::NameColumn) << int(Qt::DescendingOrder)
                                          << QList<int>{6, 2, 7, 3, 5, 1, 4, 0};
         // Flagged by: r2 2; r1, r3, r4 1; r0, r7 0; unscored last.
-        QTest::newRow("flagged descending") << -3 << int(Qt::DescendingOrder) << QList<int>{2, 1, 3, 4, 0, 7, 5, 6};
-        QTest::newRow("flagged ascending") << -3 << int(Qt::AscendingOrder) << QList<int>{0, 7, 1, 3, 4, 2, 5, 6};
+        QTest::newRow("flagged descending")
+            << -3 << int(Qt::DescendingOrder) << QList<int>{2, 1, 3, 4, 0, 7, 5, 6};
+        QTest::newRow("flagged ascending")
+            << -3 << int(Qt::AscendingOrder) << QList<int>{0, 7, 1, 3, 4, 2, 5, 6};
     }
 
     void sortingPutsMissingLast()
@@ -300,25 +307,34 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QList<int>>("expected");
         const int any = -1;
-        QTest::newRow("none") << false << any << any << any << QString() << QList<int>{0, 1, 2, 3, 4, 5, 6, 7};
+        QTest::newRow("none") << false << any << any << any << QString()
+                              << QList<int>{0, 1, 2, 3, 4, 5, 6, 7};
         QTest::newRow("flagged") << true << any << any << any << QString() << QList<int>{1, 2, 3, 4};
         QTest::newRow("cat") << false << 0 << any << any << QString() << QList<int>{0, 2, 7};
         QTest::newRow("dog") << false << 1 << any << any << QString() << QList<int>{1, 3, 4};
-        QTest::newRow("unreviewed") << false << any << int(ReviewMark::None) << any << QString() << QList<int>{0, 3, 5, 6};
-        QTest::newRow("confirmed") << false << any << int(ReviewMark::ConfirmedUnusual) << any << QString() << QList<int>{1, 7};
-        QTest::newRow("false alarm") << false << any << int(ReviewMark::FalseAlarm) << any << QString() << QList<int>{2};
-        QTest::newRow("unsure") << false << any << int(ReviewMark::Unsure) << any << QString() << QList<int>{4};
+        QTest::newRow("unreviewed") << false << any << int(ReviewMark::None) << any << QString()
+                                    << QList<int>{0, 3, 5, 6};
+        QTest::newRow("confirmed") << false << any << int(ReviewMark::ConfirmedUnusual) << any << QString()
+                                   << QList<int>{1, 7};
+        QTest::newRow("false alarm") << false << any << int(ReviewMark::FalseAlarm) << any << QString()
+                                     << QList<int>{2};
+        QTest::newRow("unsure") << false << any << int(ReviewMark::Unsure) << any << QString()
+                                << QList<int>{4};
         QTest::newRow("by A") << false << any << any << 0 << QString() << QList<int>{1, 2, 4};
         QTest::newRow("by B") << false << any << any << 1 << QString() << QList<int>{2, 3};
         QTest::newRow("detector the model lacks") << false << any << any << 5 << QString() << QList<int>{};
         QTest::newRow("name") << false << any << any << any << QString("ALPHA") << QList<int>{0, 4};
         QTest::newRow("flagged dog") << true << 1 << any << any << QString() << QList<int>{1, 3, 4};
         QTest::newRow("cat by A") << false << 0 << any << 0 << QString() << QList<int>{2};
-        QTest::newRow("unreviewed flagged") << true << any << int(ReviewMark::None) << any << QString() << QList<int>{3};
+        QTest::newRow("unreviewed flagged")
+            << true << any << int(ReviewMark::None) << any << QString() << QList<int>{3};
         QTest::newRow("by B named with a") << false << any << any << 1 << QString("a") << QList<int>{2, 3};
-        QTest::newRow("confirmed by A") << false << any << int(ReviewMark::ConfirmedUnusual) << 0 << QString() << QList<int>{1};
-        QTest::newRow("all five") << true << 1 << int(ReviewMark::Unsure) << 0 << QString("alpha") << QList<int>{4};
-        QTest::newRow("nothing left") << true << 0 << int(ReviewMark::Unsure) << any << QString() << QList<int>{};
+        QTest::newRow("confirmed by A")
+            << false << any << int(ReviewMark::ConfirmedUnusual) << 0 << QString() << QList<int>{1};
+        QTest::newRow("all five") << true << 1 << int(ReviewMark::Unsure) << 0 << QString("alpha")
+                                  << QList<int>{4};
+        QTest::newRow("nothing left")
+            << true << 0 << int(ReviewMark::Unsure) << any << QString() << QList<int>{};
     }
 
     void filters()

@@ -24,7 +24,8 @@ const QString kCommaPath = QStringLiteral("/data/run 1/polyp,large \"x\".png");
 const QString kNote = QStringLiteral("bleeding at <12 o'clock>\nsecond look & biopsy");
 const QString kNoteHtml = QStringLiteral("bleeding at &lt;12 o&#39;clock&gt;<br>second look &amp; biopsy");
 const QString kModelSha = QStringLiteral("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
-const QString kProfileSha = QStringLiteral("2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae");
+const QString kProfileSha =
+    QStringLiteral("2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae");
 
 QImage solid(int w, int h, QColor color)
 {
@@ -78,7 +79,8 @@ ReviewReportData sample(int flagged)
         ReviewReportFrame f;
         const QString name = i == 0 ? kNastyName : QStringLiteral("flagged_%1.png").arg(i);
         f.record = record(i == 1 ? kCommaPath : QStringLiteral("/data/") + name, name, {1.0 + i, 3.0}, 2);
-        f.record.mark = i == 0 ? ReviewMark::ConfirmedUnusual : (i == 1 ? ReviewMark::FalseAlarm : ReviewMark::None);
+        f.record.mark =
+            i == 0 ? ReviewMark::ConfirmedUnusual : (i == 1 ? ReviewMark::FalseAlarm : ReviewMark::None);
         f.record.note = i == 0 ? kNote : QString();
         f.thumbnail = solid(320, 240, QColor::fromHsv((i * 37) % 360, 200, 200));
         if (i != 1)
@@ -86,7 +88,8 @@ ReviewReportData sample(int flagged)
         data.frames.push_back(f);
     }
     ReviewReportFrame calm;
-    calm.record = record(QStringLiteral("/data/calm_frame.png"), QStringLiteral("calm_frame.png"), {-0.5, 1.25}, 0);
+    calm.record =
+        record(QStringLiteral("/data/calm_frame.png"), QStringLiteral("calm_frame.png"), {-0.5, 1.25}, 0);
     calm.record.note = QStringLiteral("looked at it anyway");
     data.frames.push_back(calm);
     ReviewReportFrame failed;
@@ -168,7 +171,7 @@ class ReviewReportTest : public QObject
 {
     Q_OBJECT
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void countsFollowTheFrames()
     {
         const ReviewReportCounts c = sample(3).counts();
@@ -222,7 +225,7 @@ private Q_SLOTS:
         QVERIFY(detectors.contains(QStringLiteral("NERO &lt;relevance&gt;")));
         QVERIFY(detectors.contains(QStringLiteral(">93.0 %<"))); // AUROC of nero
         QVERIFY(detectors.contains(QStringLiteral(">25.0 %<"))); // FPR@95 of nero
-        QVERIFY(detectors.contains(QStringLiteral(">\u2014<")));  // energy has no labels
+        QVERIFY(detectors.contains(QStringLiteral(">\u2014<"))); // energy has no labels
         QVERIFY(html.contains(QStringLiteral("Colonoscopy &lt;list&gt; &amp; co")));
         QVERIFY(html.contains(QStringLiteral("Dr. O&#39;Neil")));
         QVERIFY(html.contains(QStringLiteral("2026-03-04 05:06:07 UTC")));
@@ -250,8 +253,8 @@ private Q_SLOTS:
 
         const QList<QStringList> rows = parseCsv(QString::fromUtf8(bytes));
         QCOMPARE(rows.size(), 1 + static_cast<int>(data.frames.size()));
-        QCOMPARE(rows[0], QStringList({"path", "frame", "prediction", "confidence", "energy", "nero", "flagged_by",
-                                       "mark", "note", "error"}));
+        QCOMPARE(rows[0], QStringList({"path", "frame", "prediction", "confidence", "energy", "nero",
+                                       "flagged_by", "mark", "note", "error"}));
         for (const QStringList &row : rows)
             QCOMPARE(row.size(), 10);
         QCOMPARE(rows[1][0], QStringLiteral("/data/") + kNastyName);
@@ -297,8 +300,10 @@ private Q_SLOTS:
             QVERIFY(pdf.startsWith("%PDF-"));
             QVERIFY(pdf.trimmed().endsWith("%%EOF"));
             const int pages = pdfPages(pdf);
-            QVERIFY2(pages > previous, qPrintable(QStringLiteral("%1 pages for %2 flagged").arg(pages).arg(flagged)));
-            qInfo("%d flagged frames: %d PDF pages, %lld bytes", flagged, pages, static_cast<long long>(pdf.size()));
+            QVERIFY2(pages > previous,
+                     qPrintable(QStringLiteral("%1 pages for %2 flagged").arg(pages).arg(flagged)));
+            qInfo("%d flagged frames: %d PDF pages, %lld bytes", flagged, pages,
+                  static_cast<long long>(pdf.size()));
             previous = pages;
             // One image object per picture that exists (frame 1 has no heatmap).
             const int pictures = 2 * flagged - (flagged > 1 ? 1 : 0);
@@ -326,7 +331,8 @@ private Q_SLOTS:
             QDir().mkpath(out);
             for (int i = 0;; ++i) {
                 try {
-                    reviewReportPageImage(data, i, 96).save(QDir(out).filePath(QStringLiteral("page%1.png").arg(i + 1)));
+                    reviewReportPageImage(data, i, 96)
+                        .save(QDir(out).filePath(QStringLiteral("page%1.png").arg(i + 1)));
                 } catch (const Error &) {
                     break;
                 }

@@ -97,7 +97,7 @@ class ScoringJobTest : public QObject
 {
     Q_OBJECT
 
-private:
+  private:
     std::shared_ptr<Backbone> m_backbone;
     std::shared_ptr<const Profile> m_profile;
     std::vector<Sample> m_samples;
@@ -136,15 +136,17 @@ private:
         for (size_t d = 0; d < k; ++d) {
             const double expected =
                 reference.scores[static_cast<int64_t>(referenceRow)][static_cast<int64_t>(d)].item<double>();
-            QVERIFY2(close(result.scores[d], expected),
-                     qPrintable(QString("row %1 detector %2: %3 vs %4").arg(referenceRow).arg(d)
-                                    .arg(result.scores[d]).arg(expected)));
+            QVERIFY2(close(result.scores[d], expected), qPrintable(QString("row %1 detector %2: %3 vs %4")
+                                                                       .arg(referenceRow)
+                                                                       .arg(d)
+                                                                       .arg(result.scores[d])
+                                                                       .arg(expected)));
             flagged += expected > m_profile->detectors[d].threshold ? 1 : 0;
         }
         QCOMPARE(result.flaggedBy, flagged);
     }
 
-private Q_SLOTS:
+  private Q_SLOTS:
     void initTestCase()
     {
         torch::set_num_threads(2);
@@ -180,8 +182,8 @@ private Q_SLOTS:
         QVERIFY(!rec.offThread);
 
         // 60 frames in batches of 16: 4 batches, a progress before the first and after each.
-        QCOMPARE(rec.order, QStringList({"progress", "batch", "progress", "batch", "progress", "batch", "progress",
-                                         "batch", "progress", "finished"}));
+        QCOMPARE(rec.order, QStringList({"progress", "batch", "progress", "batch", "progress", "batch",
+                                         "progress", "batch", "progress", "finished"}));
         QCOMPARE(rec.scored, 60);
         QCOMPARE(rec.failed, 0);
         QList<int> firsts, sizes;
@@ -218,7 +220,7 @@ private Q_SLOTS:
             file.write("this is not a PNG file");
         }
         const QString missing = m_dir.filePath("missing.png");
-        std::vector<Sample> samples = {m_samples[0], m_samples[1], {broken, -1}, m_samples[2],
+        std::vector<Sample> samples = {m_samples[0], m_samples[1],  {broken, -1}, m_samples[2],
                                        m_samples[3], {missing, -1}, m_samples[4]};
         const ScoredImages reference = scoreImages(*m_backbone, *m_profile, samples, {}, options(3));
         QCOMPARE(reference.failedCount(), size_t(2));
@@ -235,7 +237,8 @@ private Q_SLOTS:
             if (!reference.errors[i].isEmpty()) {
                 QVERIFY(!results[i].scored);
                 QCOMPARE(results[i].error, reference.errors[i]);
-                QVERIFY2(results[i].error.contains(QFileInfo(samples[i].path).fileName()), qPrintable(results[i].error));
+                QVERIFY2(results[i].error.contains(QFileInfo(samples[i].path).fileName()),
+                         qPrintable(results[i].error));
                 QCOMPARE(results[i].flaggedBy, 0);
                 QVERIFY(std::all_of(results[i].scores.begin(), results[i].scores.end(),
                                     [](double s) { return std::isnan(s); }));
@@ -343,7 +346,8 @@ private Q_SLOTS:
         for (const FrameRecord &frame : model.frames())
             scoredRows += frame.scored ? 1 : 0;
         QCOMPARE(scoredRows, 600);
-        qInfo("600 frames x %zu detectors in %.2f s on the worker; GUI timer (10 ms): %d ticks, longest gap %lld ms",
+        qInfo("600 frames x %zu detectors in %.2f s on the worker; GUI timer (10 ms): %d ticks, longest gap "
+              "%lld ms",
               m_reference.detectorIds.size(), total.elapsed() / 1000.0, ticks, longestGap);
         QVERIFY2(longestGap < 500, qPrintable(QString("the event loop stalled for %1 ms").arg(longestGap)));
     }

@@ -19,7 +19,7 @@ class FrameFilterProxy : public QSortFilterProxyModel
 {
     Q_OBJECT
 
-public:
+  public:
     explicit FrameFilterProxy(QObject *parent = nullptr);
 
     /// Must be a FrameTableModel (anything else: every row passes, default sorting).
@@ -48,11 +48,11 @@ public:
     /// The source row of a proxy row, or -1.
     int frameRow(int proxyRow) const;
 
-protected:
+  protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
-private:
+  private:
     FrameTableModel *m_frames = nullptr;
     bool m_flaggedOnly = false;
     int m_predictedClass = -1;

@@ -19,17 +19,26 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Light enough that selection and text stay readable on the default palettes.
-QColor flaggedRowBackground() { return QColor(255, 240, 219); }
-QColor flaggingCellBackground() { return QColor(255, 204, 153); }
-QColor flaggingCellForeground() { return QColor(140, 20, 0); }
-QColor errorForeground() { return QColor(170, 0, 0); }
+QColor flaggedRowBackground()
+{
+    return QColor(255, 240, 219);
+}
+QColor flaggingCellBackground()
+{
+    return QColor(255, 204, 153);
+}
+QColor flaggingCellForeground()
+{
+    return QColor(140, 20, 0);
+}
+QColor errorForeground()
+{
+    return QColor(170, 0, 0);
+}
 
 } // namespace
 
-FrameTableModel::FrameTableModel(QObject *parent)
-    : QAbstractTableModel(parent)
-{
-}
+FrameTableModel::FrameTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
 void FrameTableModel::setDetectors(const std::vector<std::string> &ids, const QStringList &names,
                                    const std::vector<double> &thresholds)
@@ -207,8 +216,9 @@ QVariant FrameTableModel::displayData(const FrameRecord &frame, int column) cons
     if (column == PredictionColumn)
         return predictionName(frame.prediction);
     if (column == ConfidenceColumn)
-        return std::isnan(frame.confidence) ? QString()
-                                            : QLocale().toString(frame.confidence * 100.0, 'f', 1) + QStringLiteral(" %");
+        return std::isnan(frame.confidence)
+                   ? QString()
+                   : QLocale().toString(frame.confidence * 100.0, 'f', 1) + QStringLiteral(" %");
     if (column == flaggedColumn())
         return tr("%1 / %2").arg(frame.flaggedBy).arg(detectorCount());
     if (const int detector = detectorOfColumn(column); detector >= 0)
@@ -240,7 +250,8 @@ QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) cons
         return score > m_thresholds[static_cast<size_t>(detector)]
                    ? tr("%1 flags this frame: score %2 > threshold %3")
                          .arg(m_detectorNames[detector], formatScore(score), threshold)
-                   : tr("%1: score %2 \u2264 threshold %3").arg(m_detectorNames[detector], formatScore(score), threshold);
+                   : tr("%1: score %2 \u2264 threshold %3")
+                         .arg(m_detectorNames[detector], formatScore(score), threshold);
     }
     return {};
 }
@@ -347,7 +358,8 @@ QVariant FrameTableModel::headerData(int section, Qt::Orientation orientation, i
             return tr("The reviewer's note");
         const int detector = detectorOfColumn(section);
         return tr("%1 (id %2): flags a frame when its score exceeds the threshold %3")
-            .arg(m_detectorNames[detector], QString::fromStdString(m_detectorIds[static_cast<size_t>(detector)]),
+            .arg(m_detectorNames[detector],
+                 QString::fromStdString(m_detectorIds[static_cast<size_t>(detector)]),
                  formatScore(m_thresholds[static_cast<size_t>(detector)]));
     }
     return QAbstractTableModel::headerData(section, orientation, role);

@@ -22,7 +22,7 @@ class FrameTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 
-public:
+  public:
     enum Role {
         /// The raw value to sort by: double for numbers (NaN when the frame has none), QString
         /// for text columns, int for the review mark.
@@ -34,7 +34,13 @@ public:
     };
 
     /// Fixed columns before the detectors; the ones after them come from flaggedColumn() etc.
-    enum FixedColumn { ThumbnailColumn = 0, NameColumn, PredictionColumn, ConfidenceColumn, FirstDetectorColumn };
+    enum FixedColumn {
+        ThumbnailColumn = 0,
+        NameColumn,
+        PredictionColumn,
+        ConfidenceColumn,
+        FirstDetectorColumn
+    };
 
     explicit FrameTableModel(QObject *parent = nullptr);
 
@@ -86,12 +92,12 @@ public:
     /// The translated name of a mark as the table shows it.
     static QString markText(ReviewMark mark);
 
-Q_SIGNALS:
+  Q_SIGNALS:
     /// A view asked for the thumbnail of a row that has none; emitted once per row (until
     /// setFrames). Connect with a queued connection or decode elsewhere, then call setThumbnail.
     void thumbnailNeeded(int row) const;
 
-private:
+  private:
     QVariant displayData(const FrameRecord &frame, int column) const;
     QVariant toolTipData(const FrameRecord &frame, int column) const;
     QString predictionName(int prediction) const;

@@ -45,10 +45,17 @@ ReviewReportCounts ReviewReportData::counts() const
                 ++c.flaggedUnreviewed;
         }
         switch (r.mark) {
-        case ReviewMark::ConfirmedUnusual: ++c.confirmedUnusual; break;
-        case ReviewMark::FalseAlarm: ++c.falseAlarm; break;
-        case ReviewMark::Unsure: ++c.unsure; break;
-        case ReviewMark::None: break;
+        case ReviewMark::ConfirmedUnusual:
+            ++c.confirmedUnusual;
+            break;
+        case ReviewMark::FalseAlarm:
+            ++c.falseAlarm;
+            break;
+        case ReviewMark::Unsure:
+            ++c.unsure;
+            break;
+        case ReviewMark::None:
+            break;
         }
     }
     return c;
@@ -78,7 +85,7 @@ struct Table
 struct FrameView
 {
     QString heading;
-    QString name; ///< for the images' alternative text
+    QString name;              ///< for the images' alternative text
     QImage thumbnail, heatmap; ///< already flattened and reduced (preparedImage)
     Table details;
     QString note;
@@ -117,17 +124,22 @@ QString scoreText(double value)
 
 QString percentText(double fraction)
 {
-    return std::isnan(fraction) ? kDash
-                                : QCoreApplication::translate("ReviewReport", "%1 %").arg(fraction * 100.0, 0, 'f', 1);
+    return std::isnan(fraction)
+               ? kDash
+               : QCoreApplication::translate("ReviewReport", "%1 %").arg(fraction * 100.0, 0, 'f', 1);
 }
 
 QString markLabel(ReviewMark mark)
 {
     switch (mark) {
-    case ReviewMark::ConfirmedUnusual: return QCoreApplication::translate("ReviewReport", "confirmed unusual");
-    case ReviewMark::FalseAlarm: return QCoreApplication::translate("ReviewReport", "false alarm");
-    case ReviewMark::Unsure: return QCoreApplication::translate("ReviewReport", "unsure");
-    case ReviewMark::None: break;
+    case ReviewMark::ConfirmedUnusual:
+        return QCoreApplication::translate("ReviewReport", "confirmed unusual");
+    case ReviewMark::FalseAlarm:
+        return QCoreApplication::translate("ReviewReport", "false alarm");
+    case ReviewMark::Unsure:
+        return QCoreApplication::translate("ReviewReport", "unsure");
+    case ReviewMark::None:
+        break;
     }
     return QCoreApplication::translate("ReviewReport", "not reviewed");
 }
@@ -151,7 +163,8 @@ QString timeText(const QDateTime &t, bool utc)
     if (!t.isValid())
         return kDash;
     if (utc)
-        return QCoreApplication::translate("ReviewReport", "%1 UTC").arg(t.toUTC().toString("yyyy-MM-dd HH:mm:ss"));
+        return QCoreApplication::translate("ReviewReport", "%1 UTC")
+            .arg(t.toUTC().toString("yyyy-MM-dd HH:mm:ss"));
     const QDateTime local = t.toLocalTime();
     const int offset = local.offsetFromUtc();
     const QString sign = offset < 0 ? QStringLiteral("-") : QStringLiteral("+");
@@ -184,9 +197,9 @@ void validate(const ReviewReportData &data)
         for (size_t d = 0; d < k; ++d)
             above += exceeds(data.detectors[d], r.scores[d]) ? 1 : 0;
         if (above != r.flaggedBy)
-            throw Error(QCoreApplication::translate("ReviewReport",
-                                                    "frame %1 is flagged by %2 detectors, but %3 of its scores "
-                                                    "exceed the thresholds of the report")
+            throw Error(QCoreApplication::translate(
+                            "ReviewReport", "frame %1 is flagged by %2 detectors, but %3 of its scores "
+                                            "exceed the thresholds of the report")
                             .arg(frameName(r), QString::number(r.flaggedBy), QString::number(above))
                             .toStdString());
     }
@@ -220,14 +233,17 @@ ReportModel buildModel(const ReviewReportData &data)
     validate(data);
     const ReviewReportCounts counts = data.counts();
     const QString version = data.appVersion.isEmpty() ? QStringLiteral(OOD_VERSION_STRING) : data.appVersion;
-    const QString title = data.title.isEmpty() ? QCoreApplication::translate("ReviewReport", "untitled session") : data.title;
+    const QString title =
+        data.title.isEmpty() ? QCoreApplication::translate("ReviewReport", "untitled session") : data.title;
 
     ReportModel model;
     model.title = QCoreApplication::translate("ReviewReport", "Review report: %1").arg(title);
-    model.subtitle = QCoreApplication::translate("ReviewReport", "OOD Inspector %1, out-of-distribution detection on "
-                                                                 "endoscopy frames. Created %2.")
-                         .arg(version, timeText(data.created, true));
-    model.footer = QCoreApplication::translate("ReviewReport", "%1, %2").arg(title, timeText(data.created, true));
+    model.subtitle =
+        QCoreApplication::translate("ReviewReport", "OOD Inspector %1, out-of-distribution detection on "
+                                                    "endoscopy frames. Created %2.")
+            .arg(version, timeText(data.created, true));
+    model.footer =
+        QCoreApplication::translate("ReviewReport", "%1, %2").arg(title, timeText(data.created, true));
 
     // Summary.
     {
@@ -240,9 +256,11 @@ ReportModel buildModel(const ReviewReportData &data)
         const auto n = [](int v) { return QString::number(v); };
         row(QCoreApplication::translate("ReviewReport", "Session"), title);
         row(QCoreApplication::translate("ReviewReport", "Created (UTC)"), timeText(data.created, true));
-        row(QCoreApplication::translate("ReviewReport", "Created (local time)"), timeText(data.created, false));
+        row(QCoreApplication::translate("ReviewReport", "Created (local time)"),
+            timeText(data.created, false));
         row(QCoreApplication::translate("ReviewReport", "Reviewer"),
-            data.reviewer.isEmpty() ? QCoreApplication::translate("ReviewReport", "not given") : data.reviewer);
+            data.reviewer.isEmpty() ? QCoreApplication::translate("ReviewReport", "not given")
+                                    : data.reviewer);
         row(QCoreApplication::translate("ReviewReport", "Application"),
             QCoreApplication::translate("ReviewReport", "OOD Inspector %1").arg(version));
         row(QCoreApplication::translate("ReviewReport", "Frames"), n(counts.frames));
@@ -251,8 +269,10 @@ ReportModel buildModel(const ReviewReportData &data)
         if (counts.pending > 0)
             row(QCoreApplication::translate("ReviewReport", "Not scored yet"), n(counts.pending));
         row(QCoreApplication::translate("ReviewReport", "Flagged"), n(counts.flagged));
-        row(QCoreApplication::translate("ReviewReport", "Flagged, not reviewed"), n(counts.flaggedUnreviewed));
-        row(QCoreApplication::translate("ReviewReport", "Marked confirmed unusual"), n(counts.confirmedUnusual));
+        row(QCoreApplication::translate("ReviewReport", "Flagged, not reviewed"),
+            n(counts.flaggedUnreviewed));
+        row(QCoreApplication::translate("ReviewReport", "Marked confirmed unusual"),
+            n(counts.confirmedUnusual));
         row(QCoreApplication::translate("ReviewReport", "Marked false alarm"), n(counts.falseAlarm));
         row(QCoreApplication::translate("ReviewReport", "Marked unsure"), n(counts.unsure));
         s.blocks.push_back(Block{Block::TableBlock, {}, t, {}});
@@ -261,7 +281,8 @@ ReportModel buildModel(const ReviewReportData &data)
 
     // Model and profile.
     {
-        Section s{QStringLiteral("model"), QCoreApplication::translate("ReviewReport", "Model and profile"), {}};
+        Section s{
+            QStringLiteral("model"), QCoreApplication::translate("ReviewReport", "Model and profile"), {}};
         Table t;
         t.widths = {0.32, 0.68};
         auto row = [&t](const QString &label, const QString &value, bool mono = false) {
@@ -274,7 +295,9 @@ ReportModel buildModel(const ReviewReportData &data)
             data.classNames.join(QStringLiteral(", ")));
         row(QCoreApplication::translate("ReviewReport", "Input size"),
             data.inputWidth > 0 && data.inputHeight > 0
-                ? QCoreApplication::translate("ReviewReport", "%1 \u00d7 %2 pixels").arg(data.inputWidth).arg(data.inputHeight)
+                ? QCoreApplication::translate("ReviewReport", "%1 \u00d7 %2 pixels")
+                      .arg(data.inputWidth)
+                      .arg(data.inputHeight)
                 : QString());
         row(QCoreApplication::translate("ReviewReport", "Profile file"), data.profilePath, true);
         row(QCoreApplication::translate("ReviewReport", "Profile SHA-256"), data.profileSha256, true);
@@ -284,7 +307,9 @@ ReportModel buildModel(const ReviewReportData &data)
 
     // Detectors.
     {
-        Section s{QStringLiteral("detectors"), QCoreApplication::translate("ReviewReport", "Detectors and thresholds"), {}};
+        Section s{QStringLiteral("detectors"),
+                  QCoreApplication::translate("ReviewReport", "Detectors and thresholds"),
+                  {}};
         Table t;
         t.header = {QCoreApplication::translate("ReviewReport", "Detector"),
                     QCoreApplication::translate("ReviewReport", "Id"),
@@ -299,23 +324,27 @@ ReportModel buildModel(const ReviewReportData &data)
             const ReviewReportDetector &det = data.detectors[d];
             int flagged = 0;
             for (const ReviewReportFrame &frame : data.frames)
-                if (frame.record.scored && frame.record.error.isEmpty() && exceeds(det, frame.record.scores[d]))
+                if (frame.record.scored && frame.record.error.isEmpty() &&
+                    exceeds(det, frame.record.scores[d]))
                     ++flagged;
-            t.rows.push_back({cell(det.displayName.isEmpty() ? det.id : det.displayName), cell(det.id, true),
-                              cell(scoreText(det.threshold)), cell(percentText(det.targetTpr)),
-                              cell(QCoreApplication::translate("ReviewReport", "%1 of %2").arg(flagged).arg(counts.scored)),
-                              cell(percentText(det.auroc)), cell(percentText(det.fpr95))});
+            t.rows.push_back(
+                {cell(det.displayName.isEmpty() ? det.id : det.displayName), cell(det.id, true),
+                 cell(scoreText(det.threshold)), cell(percentText(det.targetTpr)),
+                 cell(
+                     QCoreApplication::translate("ReviewReport", "%1 of %2").arg(flagged).arg(counts.scored)),
+                 cell(percentText(det.auroc)), cell(percentText(det.fpr95))});
         }
         s.blocks.push_back(Block{Block::TableBlock, {}, t, {}});
-        s.blocks.push_back(Block{Block::Paragraph,
-                                 QCoreApplication::translate(
-                                     "ReviewReport",
-                                     "A frame is flagged when a detector's score exceeds its threshold; each threshold "
-                                     "accepts the target share (TPR) of the in-distribution validation frames. AUROC and "
-                                     "FPR at 95 % TPR are measured on the session's frames of known in-distribution and "
-                                     "out-of-distribution groups; \u2014 when the session has no such groups."),
-                                 {},
-                                 {}});
+        s.blocks.push_back(
+            Block{Block::Paragraph,
+                  QCoreApplication::translate(
+                      "ReviewReport",
+                      "A frame is flagged when a detector's score exceeds its threshold; each threshold "
+                      "accepts the target share (TPR) of the in-distribution validation frames. AUROC and "
+                      "FPR at 95 % TPR are measured on the session's frames of known in-distribution and "
+                      "out-of-distribution groups; \u2014 when the session has no such groups."),
+                  {},
+                  {}});
         model.sections.push_back(std::move(s));
     }
 
@@ -339,10 +368,12 @@ ReportModel buildModel(const ReviewReportData &data)
             QStringList by;
             for (size_t d = 0; d < data.detectors.size(); ++d)
                 if (d < r.scores.size() && exceeds(data.detectors[d], r.scores[d]))
-                    by << (data.detectors[d].displayName.isEmpty() ? data.detectors[d].id : data.detectors[d].displayName);
+                    by << (data.detectors[d].displayName.isEmpty() ? data.detectors[d].id
+                                                                   : data.detectors[d].displayName);
             QString file = r.path;
             if (r.videoFrame >= 0)
-                file = QCoreApplication::translate("ReviewReport", "%1, frame %2").arg(r.path, QString::number(r.videoFrame));
+                file = QCoreApplication::translate("ReviewReport", "%1, frame %2")
+                           .arg(r.path, QString::number(r.videoFrame));
             const QString prediction = predictionName(data, r);
             view.details.widths = {0.25, 0.75};
             view.details.rows = {
@@ -356,10 +387,12 @@ ReportModel buildModel(const ReviewReportData &data)
                           .arg(r.flaggedBy)
                           .arg(data.detectors.size())
                           .arg(by.join(QStringLiteral(", "))))},
-                {cell(QCoreApplication::translate("ReviewReport", "Review mark")), cell(markLabel(r.mark), false, true)},
+                {cell(QCoreApplication::translate("ReviewReport", "Review mark")),
+                 cell(markLabel(r.mark), false, true)},
             };
-            view.note = r.note.isEmpty() ? QCoreApplication::translate("ReviewReport", "Note: none.")
-                                         : QCoreApplication::translate("ReviewReport", "Note: %1").arg(r.note);
+            view.note = r.note.isEmpty()
+                            ? QCoreApplication::translate("ReviewReport", "Note: none.")
+                            : QCoreApplication::translate("ReviewReport", "Note: %1").arg(r.note);
             // Detectors across, score and threshold down: a frame stays short however many
             // detectors there are; scores above their threshold in bold.
             constexpr size_t kPerTable = 6;
@@ -370,7 +403,8 @@ ReportModel buildModel(const ReviewReportData &data)
                 t.widths = {0.16};
                 t.numeric = {false};
                 std::vector<Cell> scoreRow{cell(QCoreApplication::translate("ReviewReport", "Score"))};
-                std::vector<Cell> thresholdRow{cell(QCoreApplication::translate("ReviewReport", "Threshold"))};
+                std::vector<Cell> thresholdRow{
+                    cell(QCoreApplication::translate("ReviewReport", "Threshold"))};
                 for (size_t d = first; d < last; ++d) {
                     const ReviewReportDetector &det = data.detectors[d];
                     const double score = d < r.scores.size() ? r.scores[d] : std::nan("");
@@ -389,18 +423,22 @@ ReportModel buildModel(const ReviewReportData &data)
             s.blocks.push_back(std::move(b));
         }
         if (index == 0)
-            s.blocks.push_back(
-                Block{Block::Paragraph, QCoreApplication::translate("ReviewReport", "No frame was flagged."), {}, {}});
+            s.blocks.push_back(Block{Block::Paragraph,
+                                     QCoreApplication::translate("ReviewReport", "No frame was flagged."),
+                                     {},
+                                     {}});
         model.sections.push_back(std::move(s));
     }
 
     // Frames that could not be scored: part of the record, so that no frame silently vanishes.
     if (counts.failed > 0) {
         Section s{QStringLiteral("failed"),
-                  QCoreApplication::translate("ReviewReport", "Frames that could not be scored (%1)").arg(counts.failed),
+                  QCoreApplication::translate("ReviewReport", "Frames that could not be scored (%1)")
+                      .arg(counts.failed),
                   {}};
         Table t;
-        t.header = {QCoreApplication::translate("ReviewReport", "Frame"), QCoreApplication::translate("ReviewReport", "Reason")};
+        t.header = {QCoreApplication::translate("ReviewReport", "Frame"),
+                    QCoreApplication::translate("ReviewReport", "Reason")};
         t.widths = {0.4, 0.6};
         for (const ReviewReportFrame &frame : data.frames)
             if (!frame.record.error.isEmpty())
@@ -409,11 +447,12 @@ ReportModel buildModel(const ReviewReportData &data)
         model.sections.push_back(std::move(s));
     }
     model.sections.push_back(Section{
-        QStringLiteral("scores"), QCoreApplication::translate("ReviewReport", "All scores"),
+        QStringLiteral("scores"),
+        QCoreApplication::translate("ReviewReport", "All scores"),
         {Block{Block::Paragraph,
-               QCoreApplication::translate("ReviewReport",
-                                           "The scores of all %n frame(s) are in the CSV export of this session.", nullptr,
-                                           counts.frames),
+               QCoreApplication::translate(
+                   "ReviewReport", "The scores of all %n frame(s) are in the CSV export of this session.",
+                   nullptr, counts.frames),
                {},
                {}}}});
     return model;
@@ -472,14 +511,16 @@ void htmlTable(QString &out, const Table &t)
             out += head ? QStringLiteral("<th") : QStringLiteral("<td");
             if (!classes.isEmpty())
                 out += QStringLiteral(" class=\"") + classes.join(QLatin1Char(' ')) + QLatin1Char('"');
-            out += QLatin1Char('>') + esc(x.text) + (head ? QStringLiteral("</th>") : QStringLiteral("</td>"));
+            out +=
+                QLatin1Char('>') + esc(x.text) + (head ? QStringLiteral("</th>") : QStringLiteral("</td>"));
         }
         out += QStringLiteral("</tr>\n");
     }
     out += labelled ? QStringLiteral("</table>\n") : QStringLiteral("</tbody>\n</table>\n");
 }
 
-void htmlFigure(QString &out, const QImage &image, const QString &caption, const QString &alt, const QString &missing)
+void htmlFigure(QString &out, const QImage &image, const QString &caption, const QString &alt,
+                const QString &missing)
 {
     out += QStringLiteral("<figure>");
     if (image.isNull()) {
@@ -499,36 +540,46 @@ void htmlFigure(QString &out, const QImage &image, const QString &caption, const
 QString modelHtml(const ReportModel &model)
 {
     QString out;
-    out += QStringLiteral("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>") + esc(model.title) +
-           QStringLiteral("</title>\n<style>\n"
-                          "@page { size: A4; margin: 15mm; }\n"
-                          "body { font-family: sans-serif; font-size: 10pt; color: #111; max-width: 60em; margin: 1em auto; padding: 0 1em; }\n"
-                          "h1 { font-size: 16pt; margin-bottom: 0.2em; }\n"
-                          "h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 1px solid #999; }\n"
-                          "h3 { font-size: 11pt; margin: 0.4em 0; }\n"
-                          ".sub { color: #444; margin-top: 0; }\n"
-                          "table { border-collapse: collapse; margin: 0.5em 0; width: 100%; }\n"
-                          "th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }\n"
-                          "thead th { background: #e8e8e8; }\n"
-                          "table.kv th { background: #f4f4f4; width: 30%; font-weight: normal; }\n"
-                          ".num { text-align: right; }\n"
-                          ".mono { font-family: monospace; word-break: break-all; }\n"
-                          ".strong { font-weight: bold; }\n"
-                          ".frame { border-top: 2px solid #666; margin-top: 1.2em; padding-top: 0.3em; break-inside: avoid; page-break-inside: avoid; }\n"
-                          ".images { display: flex; gap: 1em; flex-wrap: wrap; }\n"
-                          "figure { margin: 0.3em 0; }\n"
-                          "figcaption { font-size: 9pt; color: #444; text-align: center; }\n"
-                          ".na { width: 320px; height: 120px; border: 1px dashed #999; color: #666; display: flex; align-items: center; justify-content: center; }\n"
-                          ".foot { margin-top: 2em; color: #666; font-size: 8pt; }\n"
-                          "</style>\n</head>\n<body>\n");
-    out += QStringLiteral("<h1>") + esc(model.title) + QStringLiteral("</h1>\n<p class=\"sub\">") + esc(model.subtitle) +
-           QStringLiteral("</p>\n");
+    out += QStringLiteral("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>") +
+           esc(model.title) +
+           QStringLiteral(
+               "</title>\n<style>\n"
+               "@page { size: A4; margin: 15mm; }\n"
+               "body { font-family: sans-serif; font-size: 10pt; color: #111; max-width: 60em; margin: 1em "
+               "auto; padding: 0 1em; }\n"
+               "h1 { font-size: 16pt; margin-bottom: 0.2em; }\n"
+               "h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 1px solid #999; }\n"
+               "h3 { font-size: 11pt; margin: 0.4em 0; }\n"
+               ".sub { color: #444; margin-top: 0; }\n"
+               "table { border-collapse: collapse; margin: 0.5em 0; width: 100%; }\n"
+               "th, td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }\n"
+               "thead th { background: #e8e8e8; }\n"
+               "table.kv th { background: #f4f4f4; width: 30%; font-weight: normal; }\n"
+               ".num { text-align: right; }\n"
+               ".mono { font-family: monospace; word-break: break-all; }\n"
+               ".strong { font-weight: bold; }\n"
+               ".frame { border-top: 2px solid #666; margin-top: 1.2em; padding-top: 0.3em; break-inside: "
+               "avoid; page-break-inside: avoid; }\n"
+               ".images { display: flex; gap: 1em; flex-wrap: wrap; }\n"
+               "figure { margin: 0.3em 0; }\n"
+               "figcaption { font-size: 9pt; color: #444; text-align: center; }\n"
+               ".na { width: 320px; height: 120px; border: 1px dashed #999; color: #666; display: flex; "
+               "align-items: center; justify-content: center; }\n"
+               ".foot { margin-top: 2em; color: #666; font-size: 8pt; }\n"
+               "</style>\n</head>\n<body>\n");
+    out += QStringLiteral("<h1>") + esc(model.title) + QStringLiteral("</h1>\n<p class=\"sub\">") +
+           esc(model.subtitle) + QStringLiteral("</p>\n");
     for (const Section &s : model.sections) {
-        out += QStringLiteral("<section id=\"%1\">\n<h2>").arg(s.id) + esc(s.heading) + QStringLiteral("</h2>\n");
+        out += QStringLiteral("<section id=\"%1\">\n<h2>").arg(s.id) + esc(s.heading) +
+               QStringLiteral("</h2>\n");
         for (const Block &b : s.blocks) {
             switch (b.kind) {
-            case Block::Paragraph: out += QStringLiteral("<p>") + esc(b.text) + QStringLiteral("</p>\n"); break;
-            case Block::TableBlock: htmlTable(out, b.table); break;
+            case Block::Paragraph:
+                out += QStringLiteral("<p>") + esc(b.text) + QStringLiteral("</p>\n");
+                break;
+            case Block::TableBlock:
+                htmlTable(out, b.table);
+                break;
             case Block::Frame: {
                 const FrameView &f = b.frame;
                 out += QStringLiteral("<div class=\"frame\">\n<h3>") + esc(f.heading) +
@@ -551,7 +602,8 @@ QString modelHtml(const ReportModel &model)
         }
         out += QStringLiteral("</section>\n");
     }
-    out += QStringLiteral("<p class=\"foot\">") + esc(model.footer) + QStringLiteral("</p>\n</body>\n</html>\n");
+    out +=
+        QStringLiteral("<p class=\"foot\">") + esc(model.footer) + QStringLiteral("</p>\n</body>\n</html>\n");
     return out;
 }
 
@@ -627,7 +679,7 @@ Layout layoutText(QString text, const QFont &font, double width, Qt::Alignment a
 
 class ItemBuilder
 {
-public:
+  public:
     ItemBuilder(double width) : width_(width) {}
 
     std::vector<Item> items;
@@ -675,7 +727,8 @@ public:
             items.back().keepWithNext = true;
         }
         for (size_t r = 0; r < t.rows.size(); ++r)
-            row(t.rows[r], cols, t.numeric, fonts, QColor(), labelled, r == 0 && labelled ? spaceBefore : 0, header);
+            row(t.rows[r], cols, t.numeric, fonts, QColor(), labelled, r == 0 && labelled ? spaceBefore : 0,
+                header);
     }
 
     void images(const FrameView &f, const Fonts &fonts)
@@ -689,15 +742,15 @@ public:
         if (boxH == 0)
             boxH = 500;
         double capH = 0;
-        const Layout capA = layoutText(QCoreApplication::translate("ReviewReport", "Frame"), fonts.small, boxW,
-                                       Qt::AlignHCenter, &capH);
-        const Layout capB = layoutText(QCoreApplication::translate("ReviewReport", "Heatmap"), fonts.small, boxW,
-                                       Qt::AlignHCenter, &capH);
+        const Layout capA = layoutText(QCoreApplication::translate("ReviewReport", "Frame"), fonts.small,
+                                       boxW, Qt::AlignHCenter, &capH);
+        const Layout capB = layoutText(QCoreApplication::translate("ReviewReport", "Heatmap"), fonts.small,
+                                       boxW, Qt::AlignHCenter, &capH);
         double naH = 0;
-        const Layout naA = layoutText(QCoreApplication::translate("ReviewReport", "Thumbnail not available"), fonts.body,
-                                      boxW - 2 * kPad, Qt::AlignHCenter, &naH);
-        const Layout naB = layoutText(QCoreApplication::translate("ReviewReport", "Heatmap not available"), fonts.body,
-                                      boxW - 2 * kPad, Qt::AlignHCenter, &naH);
+        const Layout naA = layoutText(QCoreApplication::translate("ReviewReport", "Thumbnail not available"),
+                                      fonts.body, boxW - 2 * kPad, Qt::AlignHCenter, &naH);
+        const Layout naB = layoutText(QCoreApplication::translate("ReviewReport", "Heatmap not available"),
+                                      fonts.body, boxW - 2 * kPad, Qt::AlignHCenter, &naH);
         Item item;
         item.height = boxH + 30 + capH;
         item.spaceBefore = 60;
@@ -717,8 +770,8 @@ public:
                     missing[k]->draw(&p, QPointF(box.x() + kPad, box.center().y() - naH / 2));
                 } else {
                     const QSizeF fit = QSizeF(imgs[k]->size()).scaled(box.size(), Qt::KeepAspectRatio);
-                    const QRectF target(box.x() + (boxW - fit.width()) / 2, box.y() + (boxH - fit.height()) / 2,
-                                        fit.width(), fit.height());
+                    const QRectF target(box.x() + (boxW - fit.width()) / 2,
+                                        box.y() + (boxH - fit.height()) / 2, fit.width(), fit.height());
                     p.drawImage(target, *imgs[k]);
                 }
                 p.setPen(QColor(0x44, 0x44, 0x44));
@@ -728,9 +781,10 @@ public:
         items.push_back(std::move(item));
     }
 
-private:
-    void row(const std::vector<Cell> &cells, const std::vector<double> &cols, const std::vector<bool> &numeric,
-             const Fonts &fonts, const QColor &fill, bool labelled, double spaceBefore, int header)
+  private:
+    void row(const std::vector<Cell> &cells, const std::vector<double> &cols,
+             const std::vector<bool> &numeric, const Fonts &fonts, const QColor &fill, bool labelled,
+             double spaceBefore, int header)
     {
         std::vector<Layout> layouts;
         double height = 0;
@@ -831,8 +885,12 @@ std::unique_ptr<PagedReport> layOut(const ReviewReportData &data, const PageGeom
         b.paragraph(s.heading, f.h2, 260, true);
         for (const Block &block : s.blocks) {
             switch (block.kind) {
-            case Block::Paragraph: b.paragraph(block.text, f.body, 80); break;
-            case Block::TableBlock: b.table(block.table, f, 80); break;
+            case Block::Paragraph:
+                b.paragraph(block.text, f.body, 80);
+                break;
+            case Block::TableBlock:
+                b.table(block.table, f, 80);
+                break;
             case Block::Frame: {
                 const size_t first = b.items.size();
                 b.paragraph(block.frame.heading, f.h3, 260, true, Qt::black, true);
@@ -871,10 +929,9 @@ void paintPage(QPainter &p, const PagedReport &report, const PageGeometry &page,
     double h = 0;
     const double half = page.textWidth() / 2;
     const Layout left = layoutText(report.model.footer, report.fonts.small, half * 1.5, Qt::AlignLeft, &h);
-    const Layout right = layoutText(QCoreApplication::translate("ReviewReport", "page %1 of %2")
-                                        .arg(index + 1)
-                                        .arg(report.pages.size()),
-                                    report.fonts.small, half * 0.5, Qt::AlignRight, &h);
+    const Layout right = layoutText(
+        QCoreApplication::translate("ReviewReport", "page %1 of %2").arg(index + 1).arg(report.pages.size()),
+        report.fonts.small, half * 0.5, Qt::AlignRight, &h);
     p.setPen(QColor(0x55, 0x55, 0x55));
     left->draw(&p, QPointF(kMargin, top + 30));
     right->draw(&p, QPointF(kMargin + half * 1.5, top + 30));
@@ -883,7 +940,8 @@ void paintPage(QPainter &p, const PagedReport &report, const PageGeometry &page,
 PageGeometry a4()
 {
     const QSizeF mm = QPageSize(QPageSize::A4).size(QPageSize::Millimeter);
-    return PageGeometry{std::round(mm.width() / 25.4 * kUnitsPerInch), std::round(mm.height() / 25.4 * kUnitsPerInch)};
+    return PageGeometry{std::round(mm.width() / 25.4 * kUnitsPerInch),
+                        std::round(mm.height() / 25.4 * kUnitsPerInch)};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -898,7 +956,8 @@ void checkTarget(const QString &path, bool overwrite)
     if (info.isDir())
         throw Error(QCoreApplication::translate("ReviewReport", "%1 is a folder").arg(path).toStdString());
     if (info.exists() && !overwrite)
-        throw Error(QCoreApplication::translate("ReviewReport", "%1 exists; choose another name or allow replacing it")
+        throw Error(QCoreApplication::translate("ReviewReport",
+                                                "%1 exists; choose another name or allow replacing it")
                         .arg(path)
                         .toStdString());
 }
@@ -908,10 +967,10 @@ void saveFile(const QString &path, const QByteArray &bytes, bool overwrite)
     checkTarget(path, overwrite);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        throw Error(
-            QCoreApplication::translate("ReviewReport", "cannot write %1: %2").arg(path, file.errorString()).toStdString());
+        throw Error(QCoreApplication::translate("ReviewReport", "cannot write %1: %2")
+                        .arg(path, file.errorString())
+                        .toStdString());
 }
-
 
 QString csvNumber(double value)
 {
@@ -938,8 +997,9 @@ QByteArray scoresCsv(const ReviewReportData &data)
     for (const ReviewReportFrame &frame : data.frames) {
         const FrameRecord &r = frame.record;
         const bool scored = r.scored && r.error.isEmpty();
-        out << csvField(r.path) << ',' << (r.videoFrame >= 0 ? QString::number(r.videoFrame) : QString()) << ','
-            << csvField(predictionName(data, r)) << ',' << (scored ? csvNumber(r.confidence) : QString());
+        out << csvField(r.path) << ',' << (r.videoFrame >= 0 ? QString::number(r.videoFrame) : QString())
+            << ',' << csvField(predictionName(data, r)) << ','
+            << (scored ? csvNumber(r.confidence) : QString());
         QStringList by;
         for (size_t d = 0; d < data.detectors.size(); ++d) {
             const double score = scored && d < r.scores.size() ? r.scores[d] : std::nan("");
@@ -947,8 +1007,8 @@ QByteArray scoresCsv(const ReviewReportData &data)
             if (exceeds(data.detectors[d], score))
                 by << data.detectors[d].id;
         }
-        out << ',' << csvField(by.join(QLatin1Char(';'))) << ',' << reviewMarkKey(r.mark) << ',' << csvField(r.note)
-            << ',' << csvField(r.error) << "\r\n";
+        out << ',' << csvField(by.join(QLatin1Char(';'))) << ',' << reviewMarkKey(r.mark) << ','
+            << csvField(r.note) << ',' << csvField(r.error) << "\r\n";
     }
     out.flush();
     return text.toUtf8();
@@ -957,33 +1017,41 @@ QByteArray scoresCsv(const ReviewReportData &data)
 int printReviewReport(const ReviewReportData &data, QPagedPaintDevice *device)
 {
     if (!device)
-        throw Error(QCoreApplication::translate("ReviewReport", "no device to print the report on").toStdString());
+        throw Error(
+            QCoreApplication::translate("ReviewReport", "no device to print the report on").toStdString());
     const double sx = device->logicalDpiX() / kUnitsPerInch, sy = device->logicalDpiY() / kUnitsPerInch;
     const PageGeometry page{std::round(device->width() / sx), std::round(device->height() / sy)};
     if (page.bodyHeight() < 1000 || page.textWidth() < 2000)
-        throw Error(QCoreApplication::translate("ReviewReport", "the page is too small for the report").toStdString());
+        throw Error(QCoreApplication::translate("ReviewReport", "the page is too small for the report")
+                        .toStdString());
     const std::unique_ptr<PagedReport> report = layOut(data, page);
     QPainter painter;
     if (!painter.begin(device))
-        throw Error(QCoreApplication::translate("ReviewReport", "cannot print the report on this device").toStdString());
+        throw Error(QCoreApplication::translate("ReviewReport", "cannot print the report on this device")
+                        .toStdString());
     const int pages = static_cast<int>(report->pages.size());
     for (int i = 0; i < pages; ++i) {
         if (i > 0 && !device->newPage())
-            throw Error(QCoreApplication::translate("ReviewReport", "cannot start page %1 of the report").arg(i + 1).toStdString());
+            throw Error(QCoreApplication::translate("ReviewReport", "cannot start page %1 of the report")
+                            .arg(i + 1)
+                            .toStdString());
         painter.save();
         painter.scale(sx, sy);
         paintPage(painter, *report, page, i);
         painter.restore();
     }
     if (!painter.end())
-        throw Error(QCoreApplication::translate("ReviewReport", "cannot finish printing the report").toStdString());
+        throw Error(
+            QCoreApplication::translate("ReviewReport", "cannot finish printing the report").toStdString());
     return pages;
 }
 
 QImage reviewReportPageImage(const ReviewReportData &data, int page, double dpi)
 {
     if (!(dpi >= 10 && dpi <= 1200))
-        throw Error(QCoreApplication::translate("ReviewReport", "a preview needs 10 to 1200 dpi, not %1").arg(dpi).toStdString());
+        throw Error(QCoreApplication::translate("ReviewReport", "a preview needs 10 to 1200 dpi, not %1")
+                        .arg(dpi)
+                        .toStdString());
     const PageGeometry geometry = a4();
     const std::unique_ptr<PagedReport> report = layOut(data, geometry);
     if (page < 0 || static_cast<size_t>(page) >= report->pages.size())
@@ -1018,7 +1086,8 @@ void writeReviewReportPdf(const QString &path, const ReviewReportData &data, boo
         QBuffer buffer(&bytes);
         buffer.open(QIODevice::WriteOnly);
         QPdfWriter writer(&buffer);
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(0, 0, 0, 0)));
+        writer.setPageLayout(
+            QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(0, 0, 0, 0)));
         writer.setResolution(static_cast<int>(kUnitsPerInch));
         writer.setTitle(data.title);
         writer.setCreator(QStringLiteral("OOD Inspector ") +

@@ -23,9 +23,9 @@ namespace ood {
 
 struct ReviewReportDetector
 {
-    QString id;          ///< stable id ("energy", "nero", ...), used as the CSV column name
-    QString displayName; ///< as the window shows it
-    double threshold = 0; ///< a frame is flagged when its score exceeds it
+    QString id;              ///< stable id ("energy", "nero", ...), used as the CSV column name
+    QString displayName;     ///< as the window shows it
+    double threshold = 0;    ///< a frame is flagged when its score exceeds it
     double targetTpr = 0.95; ///< share of ID validation frames the threshold accepts
     /// On the session's ID/OOD labelled frames; NaN when the session has no labels.
     double auroc = std::nan("");
@@ -55,10 +55,10 @@ struct ReviewReportCounts
 
 struct ReviewReportData
 {
-    QString title;        ///< the session name
-    QDateTime created;    ///< when the report was made; shown in UTC and in local time
-    QString appVersion;   ///< empty: OOD_VERSION_STRING of this build
-    QString reviewer;     ///< optional
+    QString title;      ///< the session name
+    QDateTime created;  ///< when the report was made; shown in UTC and in local time
+    QString appVersion; ///< empty: OOD_VERSION_STRING of this build
+    QString reviewer;   ///< optional
 
     // The model and the profile that produced the scores.
     QString architecture;

@@ -22,8 +22,8 @@ struct FrameRecord
     FrameTruth truth = FrameTruth::Unknown;
 
     bool scored = false;
-    QString error;            ///< why the frame could not be scored; empty otherwise
-    int prediction = -1;      ///< class index
+    QString error;       ///< why the frame could not be scored; empty otherwise
+    int prediction = -1; ///< class index
     double confidence = std::nan("");
     std::vector<double> scores; ///< one per detector of the session, in its order; NaN until scored
     int flaggedBy = 0;          ///< detectors whose threshold the frame exceeds
@@ -33,7 +33,10 @@ struct FrameRecord
 
     bool isFlagged() const { return flaggedBy > 0; }
     /// The key the review store files marks under: the path, plus "#frame" for video frames.
-    QString reviewKey() const { return videoFrame < 0 ? path : path + QLatin1Char('#') + QString::number(videoFrame); }
+    QString reviewKey() const
+    {
+        return videoFrame < 0 ? path : path + QLatin1Char('#') + QString::number(videoFrame);
+    }
 };
 
 } // namespace ood

@@ -15,8 +15,8 @@ namespace ood {
 struct FrameResult
 {
     bool scored = false;
-    QString error;            ///< why the frame could not be scored; empty when it was
-    int prediction = -1;      ///< class index
+    QString error;       ///< why the frame could not be scored; empty when it was
+    int prediction = -1; ///< class index
     double confidence = std::nan("");
     std::vector<double> scores; ///< one per detector of the job, in its order; NaN when not scored
     int flaggedBy = 0;          ///< detectors whose threshold the frame exceeds (score > threshold)

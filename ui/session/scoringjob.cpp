@@ -43,8 +43,7 @@ struct ScoringJob::Run
     double seconds = 0;
 };
 
-ScoringJob::ScoringJob(QObject *parent)
-    : QObject(parent)
+ScoringJob::ScoringJob(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<FrameResult>();
     qRegisterMetaType<std::vector<FrameResult>>();
@@ -112,8 +111,9 @@ void ScoringJob::work(const std::shared_ptr<Run> &run)
                 const ProfileDetector *entry = profile.find(id);
                 if (!entry) {
                     const std::string reason = profile.unavailableReason(id);
-                    throw Error(reason.empty() ? "the profile has no fitted '" + id + "' detector"
-                                               : "detector '" + id + "' is unavailable for this model: " + reason);
+                    throw Error(reason.empty()
+                                    ? "the profile has no fitted '" + id + "' detector"
+                                    : "detector '" + id + "' is unavailable for this model: " + reason);
                 }
                 detectors.push_back(entry->detector.get());
                 thresholds.push_back(entry->threshold);
@@ -158,7 +158,8 @@ void ScoringJob::work(const std::shared_ptr<Run> &run)
                 }
             }
             QMetaObject::invokeMethod(
-                this, [this, first = static_cast<int>(first), results = std::move(results)]() mutable {
+                this,
+                [this, first = static_cast<int>(first), results = std::move(results)]() mutable {
                     Q_EMIT batchScored(first, std::move(results));
                 },
                 Qt::QueuedConnection);
@@ -188,8 +189,8 @@ void ScoringJob::work(const std::shared_ptr<Run> &run)
             return true;
         };
 
-        runBatches(*run->backbone, scorer, run->samples, profile.model.input, run->options, "scoring", onBatch,
-                   onProgress);
+        runBatches(*run->backbone, scorer, run->samples, profile.model.input, run->options, "scoring",
+                   onBatch, onProgress);
     } catch (const Cancelled &) {
         run->wasCancelled = true;
     } catch (const std::exception &e) {
@@ -198,7 +199,8 @@ void ScoringJob::work(const std::shared_ptr<Run> &run)
             run->error = tr("scoring failed for an unknown reason");
     }
     run->seconds = clock.nsecsElapsed() * 1e-9;
-    QMetaObject::invokeMethod(this, [this, run] { finishRun(run); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, run] { finishRun(run); }, Qt::QueuedConnection);
 }
 
 void ScoringJob::finishRun(const std::shared_ptr<Run> &run)

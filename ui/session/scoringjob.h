@@ -27,7 +27,7 @@ class ScoringJob : public QObject
 {
     Q_OBJECT
 
-public:
+  public:
     explicit ScoringJob(QObject *parent = nullptr);
     /// Cancels a running job and waits for its worker to reach the next batch boundary.
     ~ScoringJob() override;
@@ -51,7 +51,7 @@ public:
     /// The detector ids of the current or last run, in the order of FrameResult::scores.
     const std::vector<std::string> &detectorIds() const { return m_detectorIds; }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     /// Results for samples firstIndex .. firstIndex + results.size() - 1 (a batch of consecutive
     /// samples, failed files included with their error).
     void batchScored(int firstIndex, std::vector<ood::FrameResult> results);
@@ -62,7 +62,7 @@ Q_SIGNALS:
     void failed(const QString &message);
     void cancelled();
 
-private:
+  private:
     struct Run;
     void work(const std::shared_ptr<Run> &run);
     void finishRun(const std::shared_ptr<Run> &run);

@@ -16,33 +16,33 @@ struct NeuronExplanation;
 class DensityPlot : public QWidget
 {
     Q_OBJECT
-public:
+  public:
     explicit DensityPlot(QWidget *parent = nullptr);
     void showDensity(const ScoreDensity &density, const QString &detectorName);
     void clear();
     QCustomPlot *plot() const { return m_plot; }
 
-private:
+  private:
     QCustomPlot *m_plot;
 };
 
 class LandscapePlot : public QWidget
 {
     Q_OBJECT
-public:
+  public:
     explicit LandscapePlot(QWidget *parent = nullptr);
     void showLandscape(const ScoreLandscape &landscape, const QString &detectorName);
     void clear();
     QCustomPlot *plot() const { return m_plot; }
 
-private:
+  private:
     QCustomPlot *m_plot;
 };
 
 class RelevancePlot : public QWidget
 {
     Q_OBJECT
-public:
+  public:
     explicit RelevancePlot(QWidget *parent = nullptr);
     /// The `count` neurons that add most to NERO's distance: the frame's relevance next to the
     /// nearest class's mean relevance.
@@ -50,7 +50,7 @@ public:
     void clear();
     QCustomPlot *plot() const { return m_plot; }
 
-private:
+  private:
     QCustomPlot *m_plot;
 };
 

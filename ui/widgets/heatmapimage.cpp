@@ -11,7 +11,8 @@ QImage toQImage(const RgbImage &image)
 {
     if (image.isNull())
         return {};
-    return QImage(image.pixels.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888).copy();
+    return QImage(image.pixels.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888)
+        .copy();
 }
 
 QImage heatmapOverlayImage(const Heatmap &map, QSize frameSize, ColourRange range, ColourMap colours)
@@ -19,14 +20,15 @@ QImage heatmapOverlayImage(const Heatmap &map, QSize frameSize, ColourRange rang
     if (!map.values.defined() || frameSize.isEmpty())
         return {};
     namespace F = torch::nn::functional;
-    const at::Tensor resized = F::interpolate(map.values.to(torch::kFloat32).unsqueeze(0).unsqueeze(0),
-                                              F::InterpolateFuncOptions()
-                                                  .size(std::vector<int64_t>{frameSize.height(), frameSize.width()})
-                                                  .mode(torch::kBilinear)
-                                                  .align_corners(false))
-                                   .squeeze(0)
-                                   .squeeze(0)
-                                   .contiguous();
+    const at::Tensor resized =
+        F::interpolate(map.values.to(torch::kFloat32).unsqueeze(0).unsqueeze(0),
+                       F::InterpolateFuncOptions()
+                           .size(std::vector<int64_t>{frameSize.height(), frameSize.width()})
+                           .mode(torch::kBilinear)
+                           .align_corners(false))
+            .squeeze(0)
+            .squeeze(0)
+            .contiguous();
     const RgbImage colour = colourise(resized, range, colours);
     QImage out(frameSize, QImage::Format_ARGB32);
     const float *values = resized.data_ptr<float>();
@@ -37,7 +39,8 @@ QImage heatmapOverlayImage(const Heatmap &map, QSize frameSize, ColourRange rang
             const size_t i = static_cast<size_t>(y) * frameSize.width() + x;
             int alpha = 255;
             if (colours == ColourMap::Diverging && extent > 0)
-                alpha = static_cast<int>(std::lround(255 * std::sqrt(std::min(1.0, std::abs(values[i]) / extent))));
+                alpha = static_cast<int>(
+                    std::lround(255 * std::sqrt(std::min(1.0, std::abs(values[i]) / extent))));
             line[x] = qRgba(colour.pixels[i * 3], colour.pixels[i * 3 + 1], colour.pixels[i * 3 + 2], alpha);
         }
     }

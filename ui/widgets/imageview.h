@@ -12,7 +12,7 @@ class ImageView : public QWidget
 {
     Q_OBJECT
 
-public:
+  public:
     explicit ImageView(QWidget *parent = nullptr);
 
     /// The frame at its own resolution. Resets the view to "fit".
@@ -31,20 +31,20 @@ public:
     bool isFitted() const { return m_fit; }
     QPointF offset() const { return m_offset; }
 
-public Q_SLOTS:
+  public Q_SLOTS:
     void fitToWindow();
     void actualSize();
     void resetView() { fitToWindow(); }
     void zoomBy(double factor, QPointF anchor = QPointF(-1, -1));
     void toggleOverlay() { setOverlayVisible(!m_overlayVisible); }
 
-Q_SIGNALS:
+  Q_SIGNALS:
     /// Image pixel under the cursor (outside: valid = false) and the heatmap value there
     /// (NaN without a heatmap).
     void hovered(bool valid, QPoint pixel, double value, const QString &unit);
     void viewChanged();
 
-protected:
+  protected:
     void paintEvent(QPaintEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
@@ -53,7 +53,7 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
 
-private:
+  private:
     double fitZoom() const;
     QPointF toImage(QPointF widgetPoint) const;
     void clampOffset();

@@ -18,11 +18,14 @@ ScorePanel::ScorePanel(QWidget *parent)
     m_consensus->setToolTip(tr("How many detectors flag this frame (score above their threshold)."));
     layout->addWidget(m_consensus);
     layout->addWidget(m_table);
-    m_table->setHorizontalHeaderLabels({tr("Detector"), tr("Score"), tr("Threshold"), tr("Percentile"), tr("Flag")});
+    m_table->setHorizontalHeaderLabels(
+        {tr("Detector"), tr("Score"), tr("Threshold"), tr("Percentile"), tr("Flag")});
     m_table->horizontalHeaderItem(1)->setToolTip(tr("Higher means more unusual, for every detector."));
-    m_table->horizontalHeaderItem(2)->setToolTip(tr("Scores above it are flagged (chosen so that the target share "
-                                                    "of ID validation frames pass)."));
-    m_table->horizontalHeaderItem(3)->setToolTip(tr("Share of ID validation frames with a lower or equal score."));
+    m_table->horizontalHeaderItem(2)->setToolTip(
+        tr("Scores above it are flagged (chosen so that the target share "
+           "of ID validation frames pass)."));
+    m_table->horizontalHeaderItem(3)->setToolTip(
+        tr("Share of ID validation frames with a lower or equal score."));
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);

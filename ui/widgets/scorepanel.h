@@ -16,18 +16,18 @@ struct DetectorVerdict;
 class ScorePanel : public QWidget
 {
     Q_OBJECT
-public:
+  public:
     explicit ScorePanel(QWidget *parent = nullptr);
     void showVerdicts(const std::vector<DetectorVerdict> &verdicts);
     void clear();
     QTableWidget *table() const { return m_table; }
     QString consensusText() const;
 
-Q_SIGNALS:
+  Q_SIGNALS:
     /// The user picked a detector (for the density plot).
     void detectorChosen(const QString &detectorId);
 
-private:
+  private:
     QLabel *m_consensus;
     QTableWidget *m_table;
 };
