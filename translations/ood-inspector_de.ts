@@ -2,13 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>MainWindow</name>
+    <name>ReviewMark</name>
     <message>
         <source>Confirmed unusual</source>
         <translation>Auffällig bestätigt</translation>
     </message>
     <message>
+        <source>confirmed unusual</source>
+        <translation>auffällig bestätigt</translation>
+    </message>
+    <message>
         <source>False alarm</source>
+        <translation>Fehlalarm</translation>
+    </message>
+    <message>
+        <source>false alarm</source>
         <translation>Fehlalarm</translation>
     </message>
     <message>
@@ -16,8 +24,16 @@
         <translation>Unsicher</translation>
     </message>
     <message>
+        <source>unsure</source>
+        <translation>unsicher</translation>
+    </message>
+    <message>
         <source>Not reviewed</source>
         <translation>Nicht geprüft</translation>
+    </message>
+    <message>
+        <source>not reviewed</source>
+        <translation>nicht geprüft</translation>
     </message>
 </context>
 <context>
@@ -25,22 +41,6 @@
     <message>
         <source>%1 %</source>
         <translation>%1 %</translation>
-    </message>
-    <message>
-        <source>confirmed unusual</source>
-        <translation>auffällig bestätigt</translation>
-    </message>
-    <message>
-        <source>false alarm</source>
-        <translation>Fehlalarm</translation>
-    </message>
-    <message>
-        <source>unsure</source>
-        <translation>unsicher</translation>
-    </message>
-    <message>
-        <source>not reviewed</source>
-        <translation>nicht geprüft</translation>
     </message>
     <message>
         <source>class %1</source>
@@ -425,6 +425,85 @@
     </message>
 </context>
 <context>
+    <name>ood::FrameListPane</name>
+    <message>
+        <source>Flagged only</source>
+        <translation>Nur auffällige</translation>
+    </message>
+    <message>
+        <source>Show only frames that at least one detector flags.</source>
+        <translation>Nur Bilder anzeigen, die mindestens ein Detektor als auffällig einstuft.</translation>
+    </message>
+    <message>
+        <source>Filter by name</source>
+        <translation>Nach Name filtern</translation>
+    </message>
+    <message>
+        <source>Show only frames whose name contains this text.</source>
+        <translation>Nur Bilder anzeigen, deren Name diesen Text enthält.</translation>
+    </message>
+    <message>
+        <source>Show only frames predicted as this class.</source>
+        <translation>Nur Bilder anzeigen, für die diese Klasse vorhergesagt wird.</translation>
+    </message>
+    <message>
+        <source>Show only frames with this review state.</source>
+        <translation>Nur Bilder mit diesem Prüfstatus anzeigen.</translation>
+    </message>
+    <message>
+        <source>Any review state</source>
+        <translation>Jeder Prüfstatus</translation>
+    </message>
+    <message>
+        <source>Show only frames that this detector flags.</source>
+        <translation>Nur Bilder anzeigen, die dieser Detektor als auffällig einstuft.</translation>
+    </message>
+    <message>
+        <source>Every frame of the session. Click a header to sort; J/K or the arrow keys move.</source>
+        <translation>Alle Bilder der Sitzung. Zum Sortieren auf eine Spaltenüberschrift klicken; J/K oder die Pfeiltasten wechseln das Bild.</translation>
+    </message>
+    <message>
+        <source>&amp;Next Frame</source>
+        <translation>&amp;Nächstes Bild</translation>
+    </message>
+    <message>
+        <source>J</source>
+        <translation>J</translation>
+    </message>
+    <message>
+        <source>Select the next frame in the list.</source>
+        <translation>Das nächste Bild der Liste auswählen.</translation>
+    </message>
+    <message>
+        <source>&amp;Previous Frame</source>
+        <translation>&amp;Vorheriges Bild</translation>
+    </message>
+    <message>
+        <source>K</source>
+        <translation>K</translation>
+    </message>
+    <message>
+        <source>Select the previous frame in the list.</source>
+        <translation>Das vorherige Bild der Liste auswählen.</translation>
+    </message>
+    <message>
+        <source>Any predicted class</source>
+        <translation>Jede vorhergesagte Klasse</translation>
+    </message>
+    <message>
+        <source>Predicted %1</source>
+        <translation>Vorhersage %1</translation>
+    </message>
+    <message>
+        <source>Flagged by any detector or none</source>
+        <translation>Auffällig laut beliebigem oder keinem Detektor</translation>
+    </message>
+    <message>
+        <source>Flagged by %1</source>
+        <translation>Auffällig laut %1</translation>
+    </message>
+</context>
+<context>
     <name>ood::FrameTableModel</name>
     <message>
         <source>Confirmed unusual</source>
@@ -547,176 +626,50 @@
     </message>
 </context>
 <context>
-    <name>ood::ImageView</name>
+    <name>ood::FrameViewer</name>
     <message>
-        <source>Wheel: zoom around the cursor. Drag: pan. R: fit to the window. H: show or hide the heatmap.</source>
-        <translation>Mausrad: um den Mauszeiger zoomen. Ziehen: verschieben. R: an das Fenster anpassen. H: Heatmap ein- oder ausblenden.</translation>
+        <source>Heatmap method: NERO relevance CAM, its deviation from the nearest class, Grad-CAM or LRP (docs/explanations.md).</source>
+        <translation>Heatmap-Methode: NERO-Relevanz-CAM, deren Abweichung von der nächstgelegenen Klasse, Grad-CAM oder LRP (docs/explanations.md).</translation>
     </message>
     <message>
-        <source>No frame selected</source>
-        <translation>Kein Bild ausgewählt</translation>
-    </message>
-</context>
-<context>
-    <name>ood::LandscapePlot</name>
-    <message>
-        <source>The detector&apos;s score when the frame is nudged along two random directions (PRO&apos;s landscape); the cross is the frame itself. A steep landscape means a fragile score.</source>
-        <translation>Der Score des Detektors, wenn das Bild entlang zweier zufälliger Richtungen leicht verändert wird (Landschaft nach PRO); das Kreuz ist das Bild selbst. Eine steile Landschaft bedeutet einen instabilen Score.</translation>
+        <source>Heatmap method of the second view.</source>
+        <translation>Heatmap-Methode der zweiten Ansicht.</translation>
     </message>
     <message>
-        <source>%1 score</source>
-        <translation>%1-Score</translation>
+        <source>Opacity of the heatmap</source>
+        <translation>Deckkraft der Heatmap</translation>
     </message>
     <message>
-        <source>a (direction 1)</source>
-        <translation>a (Richtung 1)</translation>
+        <source>Per-image range</source>
+        <translation>Bereich je Bild</translation>
     </message>
     <message>
-        <source>b (direction 2)</source>
-        <translation>b (Richtung 2)</translation>
-    </message>
-</context>
-<context>
-    <name>ood::MainWindow</name>
-    <message>
-        <source>OOD Inspector</source>
-        <translation>OOD Inspector</translation>
+        <source>Fixed range</source>
+        <translation>Fester Bereich</translation>
     </message>
     <message>
-        <source>Frames scored so far</source>
-        <translation>Bisher ausgewertete Bilder</translation>
+        <source>Per-image: the colours span this frame&apos;s values. Fixed: they span the value set on the right, so frames can be compared.</source>
+        <translation>Je Bild: Die Farben umfassen die Werte dieses Bildes. Fest: Sie umfassen den rechts eingestellten Wertebereich, sodass sich Bilder vergleichen lassen.</translation>
     </message>
     <message>
-        <source>Estimated time until every frame is scored</source>
-        <translation>Geschätzte Zeit, bis alle Bilder ausgewertet sind</translation>
+        <source>Largest |value| of the fixed colour range</source>
+        <translation>Größter |Wert| des festen Farbbereichs</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>Abbrechen</translation>
+        <source>Heatmap:</source>
+        <translation>Heatmap:</translation>
     </message>
     <message>
-        <source>Stop scoring after the current batch; frames scored so far are kept.</source>
-        <translation>Auswertung nach dem aktuellen Stapel beenden; bereits ausgewertete Bilder bleiben erhalten.</translation>
+        <source>Opacity:</source>
+        <translation>Deckkraft:</translation>
     </message>
     <message>
-        <source>%1 of %2 frames, about %3 s left</source>
-        <translation>%1 von %2 Bildern, noch etwa %3 s</translation>
+        <source>Colour scale of the heatmap</source>
+        <translation>Farbskala der Heatmap</translation>
     </message>
     <message>
-        <source>%1 of %2 frames</source>
-        <translation>%1 von %2 Bildern</translation>
-    </message>
-    <message>
-        <source>Scored %1 frames in %2 s; %3 could not be read (see the list).</source>
-        <translation>%1 Bilder in %2 s ausgewertet; %3 konnten nicht gelesen werden (siehe Liste).</translation>
-    </message>
-    <message>
-        <source>Scored %1 frames in %2 s.</source>
-        <translation>%1 Bilder in %2 s ausgewertet.</translation>
-    </message>
-    <message>
-        <source>Scoring cancelled.</source>
-        <translation>Auswertung abgebrochen.</translation>
-    </message>
-    <message>
-        <source>Scoring failed: %1</source>
-        <translation>Auswertung fehlgeschlagen: %1</translation>
-    </message>
-    <message>
-        <source>Scoring failed</source>
-        <translation>Auswertung fehlgeschlagen</translation>
-    </message>
-    <message>
-        <source>Open a profile and frames, or the demo.</source>
-        <translation>Öffnen Sie ein Profil und Bilder oder die Demo.</translation>
-    </message>
-    <message>
-        <source>Open &amp;Profile…</source>
-        <translation>&amp;Profil öffnen…</translation>
-    </message>
-    <message>
-        <source>Ctrl+Shift+O</source>
-        <translation>Ctrl+Shift+O</translation>
-    </message>
-    <message>
-        <source>Open a profile (.oodprofile) fitted with ood-inspect fit; its model is opened and checked.</source>
-        <translation>Ein mit ood-inspect fit erstelltes Profil (.oodprofile) öffnen; sein Modell wird geöffnet und geprüft.</translation>
-    </message>
-    <message>
-        <source>Open profile</source>
-        <translation>Profil öffnen</translation>
-    </message>
-    <message>
-        <source>OOD Inspector profiles (*.oodprofile);;All files (*)</source>
-        <translation>OOD-Inspector-Profile (*.oodprofile);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Open &amp;Images…</source>
-        <translation>B&amp;ilder öffnen…</translation>
-    </message>
-    <message>
-        <source>Add image files to the session and score them.</source>
-        <translation>Bilddateien zur Sitzung hinzufügen und auswerten.</translation>
-    </message>
-    <message>
-        <source>Open images</source>
-        <translation>Bilder öffnen</translation>
-    </message>
-    <message>
-        <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)</source>
-        <translation>Bilder (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>Open &amp;Folder…</source>
-        <translation>&amp;Ordner öffnen…</translation>
-    </message>
-    <message>
-        <source>Ctrl+Shift+F</source>
-        <translation>Ctrl+Shift+F</translation>
-    </message>
-    <message>
-        <source>Add every image under a folder (recursively) and score them.</source>
-        <translation>Alle Bilder in einem Ordner (rekursiv) hinzufügen und auswerten.</translation>
-    </message>
-    <message>
-        <source>Open folder</source>
-        <translation>Ordner öffnen</translation>
-    </message>
-    <message>
-        <source>Open the &amp;Demo</source>
-        <translation>&amp;Demo öffnen</translation>
-    </message>
-    <message>
-        <source>Open the bundled demo model, profile and frames.</source>
-        <translation>Das mitgelieferte Demo-Modell mit Profil und Bildern öffnen.</translation>
-    </message>
-    <message>
-        <source>&amp;Export Report…</source>
-        <translation>Bericht &amp;exportieren…</translation>
-    </message>
-    <message>
-        <source>Ctrl+E</source>
-        <translation>Ctrl+E</translation>
-    </message>
-    <message>
-        <source>Write a PDF or HTML report of the flagged frames, with heatmaps and review marks.</source>
-        <translation>Einen PDF- oder HTML-Bericht der auffälligen Bilder mit Heatmaps und Prüfvermerken erstellen.</translation>
-    </message>
-    <message>
-        <source>Export Scores as &amp;CSV…</source>
-        <translation>Scores als &amp;CSV exportieren…</translation>
-    </message>
-    <message>
-        <source>Write every frame&apos;s scores as CSV.</source>
-        <translation>Die Scores aller Bilder als CSV speichern.</translation>
-    </message>
-    <message>
-        <source>&amp;Quit</source>
-        <translation>&amp;Beenden</translation>
-    </message>
-    <message>
-        <source>Close OOD Inspector.</source>
-        <translation>OOD Inspector schließen.</translation>
+        <source>Pixel under the cursor and the heatmap value there</source>
+        <translation>Pixel unter dem Mauszeiger und der dortige Heatmap-Wert</translation>
     </message>
     <message>
         <source>&amp;Fit to Window</source>
@@ -767,64 +720,105 @@
         <translation>Eine zweite Heatmap-Methode daneben anzeigen.</translation>
     </message>
     <message>
-        <source>&amp;Next Frame</source>
-        <translation>&amp;Nächstes Bild</translation>
+        <source>&lt;b&gt;%1&lt;/b&gt; — not scored yet</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — noch nicht ausgewertet</translation>
     </message>
     <message>
-        <source>J</source>
-        <translation>J</translation>
+        <source>&lt;b&gt;%1&lt;/b&gt; — could not be scored: %2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — nicht auswertbar: %2</translation>
     </message>
     <message>
-        <source>Select the next frame in the list.</source>
-        <translation>Das nächste Bild der Liste auswählen.</translation>
+        <source>&lt;b&gt;%1&lt;/b&gt; — predicted %2 (%3), flagged by %4 of %5 detectors</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — Vorhersage %2 (%3), auffällig laut %4 von %5 Detektoren</translation>
     </message>
     <message>
-        <source>&amp;Previous Frame</source>
-        <translation>&amp;Vorheriges Bild</translation>
+        <source>—</source>
+        <translation>—</translation>
     </message>
     <message>
-        <source>K</source>
-        <translation>K</translation>
+        <source>%1 … %2  (%3)</source>
+        <translation>%1 … %2  (%3)</translation>
     </message>
     <message>
-        <source>Select the previous frame in the list.</source>
-        <translation>Das vorherige Bild der Liste auswählen.</translation>
+        <source>x %1, y %2</source>
+        <translation>x %1, y %2</translation>
     </message>
     <message>
-        <source>1</source>
-        <translation>1</translation>
+        <source>x %1, y %2: %3 %4</source>
+        <translation>x %1, y %2: %3 %4</translation>
     </message>
     <message>
-        <source>Mark the frame: the model should not be trusted on it.</source>
-        <translation>Bild markieren: Dem Modell sollte bei diesem Bild nicht vertraut werden.</translation>
+        <source>Select a frame of a video (File &gt; Open Video) to see its score along the video.</source>
+        <translation>Wählen Sie ein Bild eines Videos (Datei &gt; Video öffnen), um seinen Score entlang des Videos zu sehen.</translation>
+    </message>
+</context>
+<context>
+    <name>ood::ImageView</name>
+    <message>
+        <source>Wheel: zoom around the cursor. Drag: pan. R: fit to the window. H: show or hide the heatmap.</source>
+        <translation>Mausrad: um den Mauszeiger zoomen. Ziehen: verschieben. R: an das Fenster anpassen. H: Heatmap ein- oder ausblenden.</translation>
     </message>
     <message>
-        <source>2</source>
-        <translation>2</translation>
+        <source>No frame selected</source>
+        <translation>Kein Bild ausgewählt</translation>
+    </message>
+</context>
+<context>
+    <name>ood::LandscapePlot</name>
+    <message>
+        <source>The detector&apos;s score when the frame is nudged along two random directions (PRO&apos;s landscape); the cross is the frame itself. A steep landscape means a fragile score.</source>
+        <translation>Der Score des Detektors, wenn das Bild entlang zweier zufälliger Richtungen leicht verändert wird (Landschaft nach PRO); das Kreuz ist das Bild selbst. Eine steile Landschaft bedeutet einen instabilen Score.</translation>
     </message>
     <message>
-        <source>Mark the frame: ordinary, the detectors were wrong.</source>
-        <translation>Bild markieren: unauffällig, die Detektoren lagen falsch.</translation>
+        <source>%1 score</source>
+        <translation>%1-Score</translation>
     </message>
     <message>
-        <source>3</source>
-        <translation>3</translation>
+        <source>a (direction 1)</source>
+        <translation>a (Richtung 1)</translation>
     </message>
     <message>
-        <source>Mark the frame as unsure.</source>
-        <translation>Bild als unsicher markieren.</translation>
+        <source>b (direction 2)</source>
+        <translation>b (Richtung 2)</translation>
+    </message>
+</context>
+<context>
+    <name>ood::MainWindow</name>
+    <message>
+        <source>OOD Inspector</source>
+        <translation>OOD Inspector</translation>
     </message>
     <message>
-        <source>Clear Mark</source>
-        <translation>Vermerk entfernen</translation>
+        <source>Open a profile and frames, or the demo.</source>
+        <translation>Öffnen Sie ein Profil und Bilder oder die Demo.</translation>
     </message>
     <message>
-        <source>0</source>
-        <translation>0</translation>
+        <source>&amp;Export Report…</source>
+        <translation>Bericht &amp;exportieren…</translation>
     </message>
     <message>
-        <source>Remove the frame&apos;s review mark.</source>
-        <translation>Den Prüfvermerk des Bildes entfernen.</translation>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>Write a PDF or HTML report of the flagged frames, with heatmaps and review marks.</source>
+        <translation>Einen PDF- oder HTML-Bericht der auffälligen Bilder mit Heatmaps und Prüfvermerken erstellen.</translation>
+    </message>
+    <message>
+        <source>Export Scores as &amp;CSV…</source>
+        <translation>Scores als &amp;CSV exportieren…</translation>
+    </message>
+    <message>
+        <source>Write every frame&apos;s scores as CSV.</source>
+        <translation>Die Scores aller Bilder als CSV speichern.</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Close OOD Inspector.</source>
+        <translation>OOD Inspector schließen.</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -863,154 +857,6 @@
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <source>&lt;h1&gt;OOD Inspector&lt;/h1&gt;&lt;p&gt;Find the endoscopy frames a classifier should not be trusted on, see why, and report.&lt;/p&gt;</source>
-        <translation>&lt;h1&gt;OOD Inspector&lt;/h1&gt;&lt;p&gt;Finden Sie die Endoskopiebilder, bei denen einem Klassifikator nicht vertraut werden sollte, sehen Sie, warum, und erstellen Sie einen Bericht.&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <source>Recent:</source>
-        <translation>Zuletzt geöffnet:</translation>
-    </message>
-    <message>
-        <source>Double-click to open again (profiles open with their model).</source>
-        <translation>Doppelklicken, um erneut zu öffnen (Profile werden mit ihrem Modell geöffnet).</translation>
-    </message>
-    <message>
-        <source>You can also drop a profile, images or folders onto this window.</source>
-        <translation>Sie können auch ein Profil, Bilder oder Ordner auf dieses Fenster ziehen.</translation>
-    </message>
-    <message>
-        <source>Flagged only</source>
-        <translation>Nur auffällige</translation>
-    </message>
-    <message>
-        <source>Show only frames that at least one detector flags.</source>
-        <translation>Nur Bilder anzeigen, die mindestens ein Detektor als auffällig einstuft.</translation>
-    </message>
-    <message>
-        <source>Filter by name</source>
-        <translation>Nach Name filtern</translation>
-    </message>
-    <message>
-        <source>Show only frames whose name contains this text.</source>
-        <translation>Nur Bilder anzeigen, deren Name diesen Text enthält.</translation>
-    </message>
-    <message>
-        <source>Show only frames predicted as this class.</source>
-        <translation>Nur Bilder anzeigen, für die diese Klasse vorhergesagt wird.</translation>
-    </message>
-    <message>
-        <source>Show only frames with this review state.</source>
-        <translation>Nur Bilder mit diesem Prüfstatus anzeigen.</translation>
-    </message>
-    <message>
-        <source>Any review state</source>
-        <translation>Jeder Prüfstatus</translation>
-    </message>
-    <message>
-        <source>Show only frames that this detector flags.</source>
-        <translation>Nur Bilder anzeigen, die dieser Detektor als auffällig einstuft.</translation>
-    </message>
-    <message>
-        <source>Every frame of the session. Click a header to sort; J/K or the arrow keys move.</source>
-        <translation>Alle Bilder der Sitzung. Zum Sortieren auf eine Spaltenüberschrift klicken; J/K oder die Pfeiltasten wechseln das Bild.</translation>
-    </message>
-    <message>
-        <source>Heatmap method: NERO relevance CAM, its deviation from the nearest class, Grad-CAM or LRP (docs/explanations.md).</source>
-        <translation>Heatmap-Methode: NERO-Relevanz-CAM, deren Abweichung von der nächstgelegenen Klasse, Grad-CAM oder LRP (docs/explanations.md).</translation>
-    </message>
-    <message>
-        <source>Heatmap method of the second view.</source>
-        <translation>Heatmap-Methode der zweiten Ansicht.</translation>
-    </message>
-    <message>
-        <source>Opacity of the heatmap</source>
-        <translation>Deckkraft der Heatmap</translation>
-    </message>
-    <message>
-        <source>Per-image range</source>
-        <translation>Bereich je Bild</translation>
-    </message>
-    <message>
-        <source>Fixed range</source>
-        <translation>Fester Bereich</translation>
-    </message>
-    <message>
-        <source>Per-image: the colours span this frame&apos;s values. Fixed: they span the value set on the right, so frames can be compared.</source>
-        <translation>Je Bild: Die Farben umfassen die Werte dieses Bildes. Fest: Sie umfassen den rechts eingestellten Wertebereich, sodass sich Bilder vergleichen lassen.</translation>
-    </message>
-    <message>
-        <source>Largest |value| of the fixed colour range</source>
-        <translation>Größter |Wert| des festen Farbbereichs</translation>
-    </message>
-    <message>
-        <source>Heatmap:</source>
-        <translation>Heatmap:</translation>
-    </message>
-    <message>
-        <source>Opacity:</source>
-        <translation>Deckkraft:</translation>
-    </message>
-    <message>
-        <source>Colour scale of the heatmap</source>
-        <translation>Farbskala der Heatmap</translation>
-    </message>
-    <message>
-        <source>Pixel under the cursor and the heatmap value there</source>
-        <translation>Pixel unter dem Mauszeiger und der dortige Heatmap-Wert</translation>
-    </message>
-    <message>
-        <source>x %1, y %2</source>
-        <translation>x %1, y %2</translation>
-    </message>
-    <message>
-        <source>x %1, y %2: %3 %4</source>
-        <translation>x %1, y %2: %3 %4</translation>
-    </message>
-    <message>
-        <source>Review</source>
-        <translation>Prüfung</translation>
-    </message>
-    <message>
-        <source>Note (saved when you leave the field or pick a mark)</source>
-        <translation>Notiz (wird gespeichert, wenn Sie das Feld verlassen oder einen Vermerk wählen)</translation>
-    </message>
-    <message>
-        <source>A note for the record; it is saved with the mark.</source>
-        <translation>Eine Notiz für die Dokumentation; sie wird mit dem Vermerk gespeichert.</translation>
-    </message>
-    <message>
-        <source>Scores</source>
-        <translation>Scores</translation>
-    </message>
-    <message>
-        <source>Density</source>
-        <translation>Dichte</translation>
-    </message>
-    <message>
-        <source>Landscape</source>
-        <translation>Landschaft</translation>
-    </message>
-    <message>
-        <source>Neurons</source>
-        <translation>Neuronen</translation>
-    </message>
-    <message>
-        <source>Every detector&apos;s score, threshold and percentile for this frame</source>
-        <translation>Score, Schwellenwert und Perzentil jedes Detektors für dieses Bild</translation>
-    </message>
-    <message>
-        <source>Where the frame falls in a detector&apos;s ID validation distribution</source>
-        <translation>Wo das Bild in der ID-Validierungsverteilung eines Detektors liegt</translation>
-    </message>
-    <message>
-        <source>How the score changes around the frame</source>
-        <translation>Wie sich der Score in der Umgebung des Bildes ändert</translation>
-    </message>
-    <message>
-        <source>NERO: which neurons make the frame unlike the class it resembles</source>
-        <translation>NERO: welche Neuronen das Bild von der Klasse unterscheiden, der es ähnelt</translation>
-    </message>
-    <message>
         <source>Opening %1…</source>
         <translation>%1 wird geöffnet…</translation>
     </message>
@@ -1031,18 +877,6 @@
         <translation>Profil %1: %2, %3 Detektoren, Modell-sha256 %4…</translation>
     </message>
     <message>
-        <source>Review marks from another model</source>
-        <translation>Prüfvermerke eines anderen Modells</translation>
-    </message>
-    <message>
-        <source>Review marks are not saved</source>
-        <translation>Prüfvermerke werden nicht gespeichert</translation>
-    </message>
-    <message>
-        <source>The review database could not be opened, so marks will not be kept: %1</source>
-        <translation>Die Prüfdatenbank konnte nicht geöffnet werden, daher werden Vermerke nicht gespeichert: %1</translation>
-    </message>
-    <message>
         <source>Open a profile first</source>
         <translation>Zuerst ein Profil öffnen</translation>
     </message>
@@ -1059,32 +893,12 @@
         <translation>Keine Bilder in %1 gefunden.</translation>
     </message>
     <message>
-        <source>No demo</source>
-        <translation>Keine Demo</translation>
-    </message>
-    <message>
-        <source>This build carries no demo assets (resources/demo/build-assets.sh makes them).</source>
-        <translation>Dieser Build enthält keine Demo-Daten (resources/demo/build-assets.sh erzeugt sie).</translation>
-    </message>
-    <message>
-        <source>Cannot open the demo</source>
-        <translation>Demo kann nicht geöffnet werden</translation>
-    </message>
-    <message>
         <source>Scoring %1 frames…</source>
         <translation>%1 Bilder werden ausgewertet…</translation>
     </message>
     <message>
         <source>Cannot show %1: %2</source>
         <translation>%1 kann nicht angezeigt werden: %2</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;%1&lt;/b&gt; — predicted %2 (%3), flagged by %4 of %5 detectors</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; — Vorhersage %2 (%3), auffällig laut %4 von %5 Detektoren</translation>
-    </message>
-    <message>
-        <source>—</source>
-        <translation>—</translation>
     </message>
     <message>
         <source>Explaining %1…</source>
@@ -1095,69 +909,110 @@
         <translation>Dieses Bild kann nicht erklärt werden: %1</translation>
     </message>
     <message>
-        <source>Nearest class &lt;b&gt;%1&lt;/b&gt;: relevance distance %2, bias term %3, feature-norm factor %4, NERO score %5.</source>
-        <translation>Nächstgelegene Klasse &lt;b&gt;%1&lt;/b&gt;: Relevanzdistanz %2, Bias-Term %3, Merkmalsnorm-Faktor %4, NERO-Score %5.</translation>
+        <source>Explained in %1 s.</source>
+        <translation>In %1 s erklärt.</translation>
+    </message>
+    <message>
+        <source>Thresholds now accept %1% of the ID validation frames.</source>
+        <translation>Die Schwellenwerte akzeptieren jetzt %1 % der ID-Validierungsbilder.</translation>
+    </message>
+    <message>
+        <source>About OOD Inspector</source>
+        <translation>Über OOD Inspector</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Explainable out-of-distribution inspection of endoscopy frames.&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Model files are code: open checkpoints and TorchScript files only from a trusted source. A profile refuses any model whose sha256 differs from the one it was fitted on.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Erklärbare Out-of-Distribution-Prüfung von Endoskopiebildern.&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Modelldateien sind Code: Öffnen Sie Checkpoints und TorchScript-Dateien nur aus vertrauenswürdiger Quelle. Ein Profil lehnt jedes Modell ab, dessen sha256 von dem des Modells abweicht, mit dem es erstellt wurde.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Threads, detectors, the threshold policy, video sampling and the language.</source>
+        <translation>Threads, Detektoren, Schwellenwert-Regel, Video-Abtastung und Sprache.</translation>
+    </message>
+    <message>
+        <source>Frame %1 is hidden by the filters.</source>
+        <translation>Bild %1 ist durch die Filter ausgeblendet.</translation>
+    </message>
+</context>
+<context>
+    <name>ood::PlotTabs</name>
+    <message>
+        <source>Scores</source>
+        <translation>Scores</translation>
+    </message>
+    <message>
+        <source>Density</source>
+        <translation>Dichte</translation>
+    </message>
+    <message>
+        <source>Landscape</source>
+        <translation>Landschaft</translation>
+    </message>
+    <message>
+        <source>Neurons</source>
+        <translation>Neuronen</translation>
+    </message>
+    <message>
+        <source>ROC</source>
+        <translation>ROC</translation>
+    </message>
+    <message>
+        <source>Every detector&apos;s score, threshold and percentile for this frame</source>
+        <translation>Score, Schwellenwert und Perzentil jedes Detektors für dieses Bild</translation>
+    </message>
+    <message>
+        <source>Where the frame falls in a detector&apos;s ID validation distribution</source>
+        <translation>Wo das Bild in der ID-Validierungsverteilung eines Detektors liegt</translation>
+    </message>
+    <message>
+        <source>How the score changes around the frame</source>
+        <translation>Wie sich der Score in der Umgebung des Bildes ändert</translation>
+    </message>
+    <message>
+        <source>NERO: which neurons make the frame unlike the class it resembles</source>
+        <translation>NERO: welche Neuronen das Bild von der Klasse unterscheiden, der es ähnelt</translation>
+    </message>
+    <message>
+        <source>ROC curves of the detectors when the open folders say which frames are ID (a folder named id) and which OOD (ood, near-ood, far-ood)</source>
+        <translation>ROC-Kurven der Detektoren, wenn die geöffneten Ordner sagen, welche Bilder ID (ein Ordner namens id) und welche OOD sind (ood, near-ood, far-ood)</translation>
     </message>
     <message>
         <source>No NERO detector in this profile.</source>
         <translation>Dieses Profil enthält keinen NERO-Detektor.</translation>
     </message>
     <message>
-        <source>Explained in %1 s.</source>
-        <translation>In %1 s erklärt.</translation>
+        <source>Nearest class &lt;b&gt;%1&lt;/b&gt;: relevance distance %2, bias term %3, feature-norm factor %4, NERO score %5.</source>
+        <translation>Nächstgelegene Klasse &lt;b&gt;%1&lt;/b&gt;: Relevanzdistanz %2, Bias-Term %3, Merkmalsnorm-Faktor %4, NERO-Score %5.</translation>
     </message>
     <message>
-        <source>%1 … %2  (%3)</source>
-        <translation>%1 … %2  (%3)</translation>
+        <source>ROC curves need open frames of both kinds: put ID frames under a folder named &lt;i&gt;id&lt;/i&gt; and unusual ones under &lt;i&gt;ood&lt;/i&gt; (or near-ood, far-ood) and open the parent folder. Open now: %1 ID, %2 OOD.</source>
+        <translation>ROC-Kurven brauchen geöffnete Bilder beider Arten: ID-Bilder in einen Ordner namens &lt;i&gt;id&lt;/i&gt;, ungewöhnliche in &lt;i&gt;ood&lt;/i&gt; (oder near-ood, far-ood), dann den übergeordneten Ordner öffnen. Jetzt geöffnet: %1 ID, %2 OOD.</translation>
+    </message>
+</context>
+<context>
+    <name>ood::RelevancePlot</name>
+    <message>
+        <source>The neurons that add most to NERO&apos;s distance: the frame&apos;s relevance (orange) next to the mean relevance of the class the frame resembles (blue).</source>
+        <translation>Die Neuronen, die am stärksten zur NERO-Distanz beitragen: die Relevanz des Bildes (orange) neben der mittleren Relevanz der Klasse, der das Bild ähnelt (blau).</translation>
     </message>
     <message>
-        <source>%1 of %2 flagged frames reviewed</source>
-        <translation>%1 von %2 auffälligen Bildern geprüft</translation>
+        <source>mean of class %1</source>
+        <translation>Mittelwert der Klasse %1</translation>
     </message>
     <message>
-        <source>Mark not saved</source>
-        <translation>Vermerk nicht gespeichert</translation>
+        <source>this frame</source>
+        <translation>dieses Bild</translation>
     </message>
     <message>
-        <source>Note not saved: %1</source>
-        <translation>Notiz nicht gespeichert: %1</translation>
+        <source>neuron (by contribution to NERO&apos;s distance)</source>
+        <translation>Neuron (nach Beitrag zur NERO-Distanz)</translation>
     </message>
     <message>
-        <source>Any predicted class</source>
-        <translation>Jede vorhergesagte Klasse</translation>
+        <source>relevance</source>
+        <translation>Relevanz</translation>
     </message>
-    <message>
-        <source>Predicted %1</source>
-        <translation>Vorhersage %1</translation>
-    </message>
-    <message>
-        <source>Flagged by any detector or none</source>
-        <translation>Auffällig laut beliebigem oder keinem Detektor</translation>
-    </message>
-    <message>
-        <source>Flagged by %1</source>
-        <translation>Auffällig laut %1</translation>
-    </message>
-    <message>
-        <source>Nothing to export yet: open frames first.</source>
-        <translation>Noch nichts zu exportieren: Öffnen Sie zuerst Bilder.</translation>
-    </message>
-    <message>
-        <source>Export scores</source>
-        <translation>Scores exportieren</translation>
-    </message>
-    <message>
-        <source>CSV files (*.csv)</source>
-        <translation>CSV-Dateien (*.csv)</translation>
-    </message>
-    <message>
-        <source>Wrote %1.</source>
-        <translation>%1 gespeichert.</translation>
-    </message>
-    <message>
-        <source>Export failed</source>
-        <translation>Export fehlgeschlagen</translation>
-    </message>
+</context>
+<context>
+    <name>ood::ReportExport</name>
     <message>
         <source>Nothing to report yet: open frames first.</source>
         <translation>Noch nichts für einen Bericht vorhanden: Öffnen Sie zuerst Bilder.</translation>
@@ -1183,6 +1038,14 @@
         <translation>Heatmaps der auffälligen Bilder werden erstellt…</translation>
     </message>
     <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
         <source>Wrote the report %1.</source>
         <translation>Bericht %1 gespeichert.</translation>
     </message>
@@ -1191,193 +1054,111 @@
         <translation>Bericht abgebrochen; nichts gespeichert.</translation>
     </message>
     <message>
-        <source>Thresholds now accept %1% of the ID validation frames.</source>
-        <translation>Die Schwellenwerte akzeptieren jetzt %1 % der ID-Validierungsbilder.</translation>
+        <source>Nothing to export yet: open frames first.</source>
+        <translation>Noch nichts zu exportieren: Öffnen Sie zuerst Bilder.</translation>
     </message>
     <message>
-        <source>Settings</source>
-        <translation>Einstellungen</translation>
+        <source>Export scores</source>
+        <translation>Scores exportieren</translation>
     </message>
     <message>
-        <source>CPU threads for the network</source>
-        <translation>CPU-Threads für das Netz</translation>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <source>Frames per forward pass while scoring</source>
-        <translation>Bilder pro Vorwärtsdurchlauf bei der Auswertung</translation>
+        <source>Wrote %1.</source>
+        <translation>%1 gespeichert.</translation>
+    </message>
+</context>
+<context>
+    <name>ood::ReviewPanel</name>
+    <message>
+        <source>Review</source>
+        <translation>Prüfung</translation>
     </message>
     <message>
-        <source>Grid points per axis of the score landscape (odd); 21 costs 441 forward passes</source>
-        <translation>Gitterpunkte je Achse der Score-Landschaft (ungerade); 21 kostet 441 Vorwärtsdurchläufe</translation>
+        <source>Mark the frame: the model should not be trusted on it.</source>
+        <translation>Bild markieren: Dem Modell sollte bei diesem Bild nicht vertraut werden.</translation>
     </message>
     <message>
-        <source>Threshold policy: each detector&apos;s threshold lets this share of the ID validation frames pass (true positive rate on ID validation).</source>
-        <translation>Schwellenwertregel: Der Schwellenwert jedes Detektors lässt diesen Anteil der ID-Validierungsbilder passieren (Richtig-positiv-Rate auf der ID-Validierung).</translation>
+        <source>1</source>
+        <translation>1</translation>
     </message>
     <message>
-        <source>Threads:</source>
-        <translation>Threads:</translation>
+        <source>Mark the frame: ordinary, the detectors were wrong.</source>
+        <translation>Bild markieren: unauffällig, die Detektoren lagen falsch.</translation>
     </message>
     <message>
-        <source>ID frames accepted:</source>
-        <translation>Akzeptierte ID-Bilder:</translation>
+        <source>2</source>
+        <translation>2</translation>
     </message>
     <message>
-        <source>Batch size:</source>
-        <translation>Stapelgröße:</translation>
+        <source>Mark the frame as unsure.</source>
+        <translation>Bild als unsicher markieren.</translation>
     </message>
     <message>
-        <source>Landscape grid:</source>
-        <translation>Landschaftsgitter:</translation>
+        <source>3</source>
+        <translation>3</translation>
     </message>
     <message>
-        <source>About OOD Inspector</source>
-        <translation>Über OOD Inspector</translation>
+        <source>Clear Mark</source>
+        <translation>Vermerk entfernen</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Explainable out-of-distribution inspection of endoscopy frames.&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Model files are code: open checkpoints and TorchScript files only from a trusted source. A profile refuses any model whose sha256 differs from the one it was fitted on.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Erklärbare Out-of-Distribution-Prüfung von Endoskopiebildern.&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Modelldateien sind Code: Öffnen Sie Checkpoints und TorchScript-Dateien nur aus vertrauenswürdiger Quelle. Ein Profil lehnt jedes Modell ab, dessen sha256 von dem des Modells abweicht, mit dem es erstellt wurde.&lt;/p&gt;</translation>
+        <source>Remove the frame&apos;s review mark.</source>
+        <translation>Den Prüfvermerk des Bildes entfernen.</translation>
     </message>
     <message>
-        <source>Open &amp;Video…</source>
-        <translation>&amp;Video öffnen…</translation>
+        <source>0</source>
+        <translation>0</translation>
     </message>
     <message>
-        <source>Ctrl+Shift+V</source>
-        <translation>Ctrl+Shift+V</translation>
+        <source>Note (saved when you leave the field or pick a mark)</source>
+        <translation>Notiz (wird gespeichert, wenn Sie das Feld verlassen oder einen Vermerk wählen)</translation>
     </message>
     <message>
-        <source>Add a video (every n-th frame, see Settings) to the session and score its frames.</source>
-        <translation>Ein Video (jedes n-te Bild, siehe Einstellungen) zur Sitzung hinzufügen und seine Bilder bewerten.</translation>
+        <source>A note for the record; it is saved with the mark.</source>
+        <translation>Eine Notiz für die Dokumentation; sie wird mit dem Vermerk gespeichert.</translation>
     </message>
     <message>
-        <source>Open video</source>
-        <translation>Video öffnen</translation>
+        <source>Review marks are saved in %1</source>
+        <translation>Prüfvermerke werden in %1 gespeichert</translation>
     </message>
     <message>
-        <source>Videos (%1);;All files (*)</source>
-        <translation>Videos (%1);;Alle Dateien (*)</translation>
+        <source>%1 of %2 flagged frames reviewed</source>
+        <translation>%1 von %2 auffälligen Bildern geprüft</translation>
     </message>
     <message>
-        <source>Threads, detectors, the threshold policy, video sampling and the language.</source>
-        <translation>Threads, Detektoren, Schwellenwert-Regel, Video-Abtastung und Sprache.</translation>
+        <source>Mark not saved</source>
+        <translation>Vermerk nicht gespeichert</translation>
     </message>
     <message>
-        <source>ROC</source>
-        <translation>ROC</translation>
-    </message>
-    <message>
-        <source>Timeline</source>
-        <translation>Zeitleiste</translation>
-    </message>
-    <message>
-        <source>ROC curves of the detectors when the open folders say which frames are ID (a folder named id) and which OOD (ood, near-ood, far-ood)</source>
-        <translation>ROC-Kurven der Detektoren, wenn die geöffneten Ordner sagen, welche Bilder ID (ein Ordner namens id) und welche OOD sind (ood, near-ood, far-ood)</translation>
-    </message>
-    <message>
-        <source>The score along the video of the selected frame; click to jump</source>
-        <translation>Der Score entlang des Videos des gewählten Bildes; ein Klick springt dorthin</translation>
-    </message>
-    <message>
-        <source>Frame %1 is hidden by the filters.</source>
-        <translation>Bild %1 ist durch die Filter ausgeblendet.</translation>
-    </message>
-    <message>
-        <source>Model sha256 %1…</source>
-        <translation>Modell-sha256 %1…</translation>
-    </message>
-    <message>
-        <source>Model %1
-sha256 %2
-Profile %3
-sha256 %4</source>
-        <translation>Modell %1
-sha256 %2
-Profil %3
-sha256 %4</translation>
-    </message>
-    <message>
-        <source>The review marks in %1 were made with another model. They are shown, but check them again.</source>
-        <translation>Die Prüfvermerke in %1 wurden mit einem anderen Modell erstellt. Sie werden angezeigt, aber prüfen Sie sie erneut.</translation>
-    </message>
-    <message>
-        <source>ROC curves need open frames of both kinds: put ID frames under a folder named &lt;i&gt;id&lt;/i&gt; and unusual ones under &lt;i&gt;ood&lt;/i&gt; (or near-ood, far-ood) and open the parent folder. Open now: %1 ID, %2 OOD.</source>
-        <translation>ROC-Kurven brauchen geöffnete Bilder beider Arten: ID-Bilder in einen Ordner namens &lt;i&gt;id&lt;/i&gt;, ungewöhnliche in &lt;i&gt;ood&lt;/i&gt; (oder near-ood, far-ood), dann den übergeordneten Ordner öffnen. Jetzt geöffnet: %1 ID, %2 OOD.</translation>
-    </message>
-    <message>
-        <source>Select a frame of a video (File &gt; Open Video) to see its score along the video.</source>
-        <translation>Wählen Sie ein Bild eines Videos (Datei &gt; Video öffnen), um seinen Score entlang des Videos zu sehen.</translation>
-    </message>
-    <message>
-        <source>Videos opened from now on are inspected at every n-th frame; 1 inspects every frame</source>
-        <translation>Ab jetzt geöffnete Videos werden bei jedem n-ten Bild untersucht; 1 untersucht jedes Bild</translation>
-    </message>
-    <message>
-        <source>System language</source>
-        <translation>Systemsprache</translation>
-    </message>
-    <message>
-        <source>Language of the interface; it changes when OOD Inspector starts next</source>
-        <translation>Sprache der Oberfläche; sie wechselt beim nächsten Start von OOD Inspector</translation>
-    </message>
-    <message>
-        <source>Detectors that score the frames and count for flags. Leaving out the slow ones (ODIN, PRO) makes scoring several times faster.</source>
-        <translation>Detektoren, die die Bilder bewerten und für das Urteil „auffällig“ zählen. Ohne die langsamen (ODIN, PRO) geht die Bewertung um ein Vielfaches schneller.</translation>
-    </message>
-    <message>
-        <source>Detectors:</source>
-        <translation>Detektoren:</translation>
-    </message>
-    <message>
-        <source>Video: every n-th frame:</source>
-        <translation>Video: jedes n-te Bild:</translation>
-    </message>
-    <message>
-        <source>Language:</source>
-        <translation>Sprache:</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;%1&lt;/b&gt; — not scored yet</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; — noch nicht ausgewertet</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;%1&lt;/b&gt; — could not be scored: %2</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; — nicht auswertbar: %2</translation>
-    </message>
-    <message>
-        <source>%1 is read-only; review marks are saved in %2.</source>
-        <translation>%1 ist schreibgeschützt; Prüfvermerke werden in %2 gespeichert.</translation>
+        <source>Note not saved: %1</source>
+        <translation>Notiz nicht gespeichert: %1</translation>
     </message>
     <message>
         <source>Review marks are saved elsewhere</source>
         <translation>Prüfvermerke werden anderswo gespeichert</translation>
     </message>
     <message>
-        <source>Review marks are saved in %1</source>
-        <translation>Prüfvermerke werden in %1 gespeichert</translation>
-    </message>
-</context>
-<context>
-    <name>ood::RelevancePlot</name>
-    <message>
-        <source>The neurons that add most to NERO&apos;s distance: the frame&apos;s relevance (orange) next to the mean relevance of the class the frame resembles (blue).</source>
-        <translation>Die Neuronen, die am stärksten zur NERO-Distanz beitragen: die Relevanz des Bildes (orange) neben der mittleren Relevanz der Klasse, der das Bild ähnelt (blau).</translation>
+        <source>%1 is read-only; review marks are saved in %2.</source>
+        <translation>%1 ist schreibgeschützt; Prüfvermerke werden in %2 gespeichert.</translation>
     </message>
     <message>
-        <source>mean of class %1</source>
-        <translation>Mittelwert der Klasse %1</translation>
+        <source>Review marks from another model</source>
+        <translation>Prüfvermerke eines anderen Modells</translation>
     </message>
     <message>
-        <source>this frame</source>
-        <translation>dieses Bild</translation>
+        <source>The review marks in %1 were made with another model. They are shown, but check them again.</source>
+        <translation>Die Prüfvermerke in %1 wurden mit einem anderen Modell erstellt. Sie werden angezeigt, aber prüfen Sie sie erneut.</translation>
     </message>
     <message>
-        <source>neuron (by contribution to NERO&apos;s distance)</source>
-        <translation>Neuron (nach Beitrag zur NERO-Distanz)</translation>
+        <source>Review marks are not saved</source>
+        <translation>Prüfvermerke werden nicht gespeichert</translation>
     </message>
     <message>
-        <source>relevance</source>
-        <translation>Relevanz</translation>
+        <source>The review database could not be opened, so marks will not be kept: %1</source>
+        <translation>Die Prüfdatenbank konnte nicht geöffnet werden, daher werden Vermerke nicht gespeichert: %1</translation>
     </message>
 </context>
 <context>
@@ -1465,12 +1246,144 @@ sha256 %4</translation>
         <source>Flagged by %1 of %2 detectors.</source>
         <translation>Auffällig laut %1 von %2 Detektoren.</translation>
     </message>
+    <message>
+        <source>Explaining…</source>
+        <translation>Wird erklärt…</translation>
+    </message>
 </context>
 <context>
     <name>ood::ScoringJob</name>
     <message>
         <source>scoring failed for an unknown reason</source>
         <translation>Auswertung aus unbekanntem Grund fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ood::SessionStatusBar</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Estimated time until every frame is scored</source>
+        <translation>Geschätzte Zeit, bis alle Bilder ausgewertet sind</translation>
+    </message>
+    <message>
+        <source>Frames scored so far</source>
+        <translation>Bisher ausgewertete Bilder</translation>
+    </message>
+    <message>
+        <source>Stop scoring after the current batch; frames scored so far are kept.</source>
+        <translation>Auswertung nach dem aktuellen Stapel beenden; bereits ausgewertete Bilder bleiben erhalten.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 frames, about %3 s left</source>
+        <translation>%1 von %2 Bildern, noch etwa %3 s</translation>
+    </message>
+    <message>
+        <source>%1 of %2 frames</source>
+        <translation>%1 von %2 Bildern</translation>
+    </message>
+    <message>
+        <source>Scored %1 frames in %2 s; %3 could not be read (see the list).</source>
+        <translation>%1 Bilder in %2 s ausgewertet; %3 konnten nicht gelesen werden (siehe Liste).</translation>
+    </message>
+    <message>
+        <source>Scored %1 frames in %2 s.</source>
+        <translation>%1 Bilder in %2 s ausgewertet.</translation>
+    </message>
+    <message>
+        <source>Scoring cancelled.</source>
+        <translation>Auswertung abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Scoring failed: %1</source>
+        <translation>Auswertung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Scoring failed</source>
+        <translation>Auswertung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Model sha256 %1…</source>
+        <translation>Modell-sha256 %1…</translation>
+    </message>
+    <message>
+        <source>Model %1
+sha256 %2
+Profile %3
+sha256 %4</source>
+        <translation>Modell %1
+sha256 %2
+Profil %3
+sha256 %4</translation>
+    </message>
+</context>
+<context>
+    <name>ood::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>CPU threads for the network</source>
+        <translation>CPU-Threads für das Netz</translation>
+    </message>
+    <message>
+        <source>Frames per forward pass while scoring</source>
+        <translation>Bilder pro Vorwärtsdurchlauf bei der Auswertung</translation>
+    </message>
+    <message>
+        <source>Grid points per axis of the score landscape (odd); 21 costs 441 forward passes</source>
+        <translation>Gitterpunkte je Achse der Score-Landschaft (ungerade); 21 kostet 441 Vorwärtsdurchläufe</translation>
+    </message>
+    <message>
+        <source>Threshold policy: each detector&apos;s threshold lets this share of the ID validation frames pass (true positive rate on ID validation).</source>
+        <translation>Schwellenwertregel: Der Schwellenwert jedes Detektors lässt diesen Anteil der ID-Validierungsbilder passieren (Richtig-positiv-Rate auf der ID-Validierung).</translation>
+    </message>
+    <message>
+        <source>Videos opened from now on are inspected at every n-th frame; 1 inspects every frame</source>
+        <translation>Ab jetzt geöffnete Videos werden bei jedem n-ten Bild untersucht; 1 untersucht jedes Bild</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>Language of the interface; it changes when OOD Inspector starts next</source>
+        <translation>Sprache der Oberfläche; sie wechselt beim nächsten Start von OOD Inspector</translation>
+    </message>
+    <message>
+        <source>Detectors that score the frames and count for flags. Leaving out the slow ones (ODIN, PRO) makes scoring several times faster.</source>
+        <translation>Detektoren, die die Bilder bewerten und für das Urteil „auffällig“ zählen. Ohne die langsamen (ODIN, PRO) geht die Bewertung um ein Vielfaches schneller.</translation>
+    </message>
+    <message>
+        <source>Threads:</source>
+        <translation>Threads:</translation>
+    </message>
+    <message>
+        <source>ID frames accepted:</source>
+        <translation>Akzeptierte ID-Bilder:</translation>
+    </message>
+    <message>
+        <source>Detectors:</source>
+        <translation>Detektoren:</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>Stapelgröße:</translation>
+    </message>
+    <message>
+        <source>Landscape grid:</source>
+        <translation>Landschaftsgitter:</translation>
+    </message>
+    <message>
+        <source>Video: every n-th frame:</source>
+        <translation>Video: jedes n-te Bild:</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Sprache:</translation>
     </message>
 </context>
 <context>
@@ -1494,6 +1407,117 @@ sha256 %4</translation>
     <message>
         <source>%1 score</source>
         <translation>%1-Score</translation>
+    </message>
+</context>
+<context>
+    <name>ood::WelcomePage</name>
+    <message>
+        <source>Open &amp;Profile…</source>
+        <translation>&amp;Profil öffnen…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+O</source>
+        <translation>Ctrl+Shift+O</translation>
+    </message>
+    <message>
+        <source>Open a profile (.oodprofile) fitted with ood-inspect fit; its model is opened and checked.</source>
+        <translation>Ein mit ood-inspect fit erstelltes Profil (.oodprofile) öffnen; sein Modell wird geöffnet und geprüft.</translation>
+    </message>
+    <message>
+        <source>Open profile</source>
+        <translation>Profil öffnen</translation>
+    </message>
+    <message>
+        <source>OOD Inspector profiles (*.oodprofile);;All files (*)</source>
+        <translation>OOD-Inspector-Profile (*.oodprofile);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Images…</source>
+        <translation>B&amp;ilder öffnen…</translation>
+    </message>
+    <message>
+        <source>Add image files to the session and score them.</source>
+        <translation>Bilddateien zur Sitzung hinzufügen und auswerten.</translation>
+    </message>
+    <message>
+        <source>Open images</source>
+        <translation>Bilder öffnen</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)</source>
+        <translation>Bilder (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Folder…</source>
+        <translation>&amp;Ordner öffnen…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+F</source>
+        <translation>Ctrl+Shift+F</translation>
+    </message>
+    <message>
+        <source>Add every image under a folder (recursively) and score them.</source>
+        <translation>Alle Bilder in einem Ordner (rekursiv) hinzufügen und auswerten.</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Ordner öffnen</translation>
+    </message>
+    <message>
+        <source>Open &amp;Video…</source>
+        <translation>&amp;Video öffnen…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+V</source>
+        <translation>Ctrl+Shift+V</translation>
+    </message>
+    <message>
+        <source>Add a video (every n-th frame, see Settings) to the session and score its frames.</source>
+        <translation>Ein Video (jedes n-te Bild, siehe Einstellungen) zur Sitzung hinzufügen und seine Bilder bewerten.</translation>
+    </message>
+    <message>
+        <source>Open video</source>
+        <translation>Video öffnen</translation>
+    </message>
+    <message>
+        <source>Videos (%1);;All files (*)</source>
+        <translation>Videos (%1);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Open the &amp;Demo</source>
+        <translation>&amp;Demo öffnen</translation>
+    </message>
+    <message>
+        <source>Open the bundled demo model, profile and frames.</source>
+        <translation>Das mitgelieferte Demo-Modell mit Profil und Bildern öffnen.</translation>
+    </message>
+    <message>
+        <source>&lt;h1&gt;OOD Inspector&lt;/h1&gt;&lt;p&gt;Find the endoscopy frames a classifier should not be trusted on, see why, and report.&lt;/p&gt;</source>
+        <translation>&lt;h1&gt;OOD Inspector&lt;/h1&gt;&lt;p&gt;Finden Sie die Endoskopiebilder, bei denen einem Klassifikator nicht vertraut werden sollte, sehen Sie, warum, und erstellen Sie einen Bericht.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Recent:</source>
+        <translation>Zuletzt geöffnet:</translation>
+    </message>
+    <message>
+        <source>Double-click to open again (profiles open with their model).</source>
+        <translation>Doppelklicken, um erneut zu öffnen (Profile werden mit ihrem Modell geöffnet).</translation>
+    </message>
+    <message>
+        <source>You can also drop a profile, images or folders onto this window.</source>
+        <translation>Sie können auch ein Profil, Bilder oder Ordner auf dieses Fenster ziehen.</translation>
+    </message>
+    <message>
+        <source>No demo</source>
+        <translation>Keine Demo</translation>
+    </message>
+    <message>
+        <source>This build carries no demo assets (resources/demo/build-assets.sh makes them).</source>
+        <translation>Dieser Build enthält keine Demo-Daten (resources/demo/build-assets.sh erzeugt sie).</translation>
+    </message>
+    <message>
+        <source>Cannot open the demo</source>
+        <translation>Demo kann nicht geöffnet werden</translation>
     </message>
 </context>
 </TS>

@@ -1,7 +1,7 @@
 #include "commands.h"
 
 #include "data/samplelist.h"
-#include "error.h"
+#include "base/error.h"
 #include "image/imagedecoder.h"
 #include "image/preprocess.h"
 #include "pipeline/scorer.h"

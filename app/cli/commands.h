@@ -1,6 +1,7 @@
 #pragma once
 // The sub-commands of ood-inspect. Each returns the process exit code (see exitcodes below).
 
+#include "base/atomicfile.h" // writeFileAtomically, used by every command
 #include "calib/profile.h"
 #include "calib/profilemodel.h"
 #include "model/modelloader.h"
@@ -43,7 +44,5 @@ int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, c
 /// row per image; `paths[i]` is written for image i, scores with `significantDigits` digits.
 QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStringList &paths,
                   int significantDigits);
-/// Writes the whole file or nothing (QSaveFile). Throws ood::Error naming the file.
-void writeFileAtomically(const QString &path, const QByteArray &bytes);
 
 } // namespace ood::cli

@@ -1,10 +1,10 @@
 #include "commands.h"
 #include "report/csv.h"
 
-#include "error.h"
+#include "base/error.h"
+#include "pipeline/verdict.h"
 
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QTextStream>
 
 #include <torch/torch.h>
@@ -132,20 +132,14 @@ QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStr
         for (int64_t d = 0; d < k; ++d) {
             const double s = data[static_cast<int64_t>(i) * k + d];
             out << ',' << number(s);
-            if (!failed && s > profile.find(scored.detectorIds[static_cast<size_t>(d)])->threshold)
+            if (!failed &&
+                exceedsThreshold(s, profile.find(scored.detectorIds[static_cast<size_t>(d)])->threshold))
                 flaggedBy << QString::fromStdString(scored.detectorIds[static_cast<size_t>(d)]);
         }
         out << ',' << csvField(flaggedBy.join(';')) << ',' << csvField(scored.errors[i]) << '\n';
     }
     out.flush();
     return text;
-}
-
-void writeFileAtomically(const QString &path, const QByteArray &bytes)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        throw Error("cannot write " + path.toStdString() + ": " + file.errorString().toStdString());
 }
 
 int usageError(const QCommandLineParser &parser, const QString &message)

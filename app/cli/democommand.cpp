@@ -3,11 +3,13 @@
 
 #include "commands.h"
 
+#include "session/demoassets.h"
 #include "data/samplelist.h"
-#include "error.h"
+#include "base/error.h"
 #include "progressprinter.h"
+#include "session/inspectionsession.h"
 #include "report/demoreport.h"
-#include "version.h"
+#include "base/version.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -138,15 +140,17 @@ int runDemo(const QStringList &arguments)
     if (!quiet)
         std::fprintf(stderr, "extracting the demo to %s\n", qPrintable(out));
 
-    // The profile names the model where it was fitted; point it at the extracted copy so that the
-    // output folder works on its own with 'score' and 'evaluate'. The sha256 check still applies.
+    // Not extractDemoAssets: that keeps files of the same size and copies every file, while here
+    // the model and profile are always replaced and the frames are written below, from the bytes
+    // the report also embeds.
     const QString modelPath = out + "/model.pt";
     writeFileAtomically(modelPath, readWhole(assets + "/model.pt"));
     const QString profilePath = out + "/demo.oodprofile";
     writeFileAtomically(profilePath, readWhole(assets + "/demo.oodprofile"));
-    Profile profile = loadProfile(profilePath);
-    profile.model.modelPath = modelPath.toStdString();
-    saveProfile(profile, profilePath);
+    pointDemoProfileAtModel(profilePath, modelPath);
+    InspectionSession session;
+    session.openProfile(profilePath);
+    const Profile &profile = *session.profile();
 
     // Frames are written out because the decoder reads files, and so the CSV names real files.
     const std::vector<DemoFrame> frames = listFrames(assets);
@@ -162,10 +166,8 @@ int runDemo(const QStringList &arguments)
         displayPaths << frame.relative;
     }
 
-    LoadedModel model = loadProfileModel(profile, QString());
     ProgressPrinter printer(quiet);
-    const ScoredImages scored =
-        scoreImages(*model.backbone, profile, samples, {}, options, std::ref(printer), "demo");
+    const ScoredImages scored = session.score(samples, {}, options, std::ref(printer), "demo");
     printer.finish();
 
     DemoReport report;

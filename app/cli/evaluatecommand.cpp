@@ -2,13 +2,13 @@
 
 #include "data/samplelist.h"
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "eval/metrics.h"
 #include "progressprinter.h"
+#include "session/inspectionsession.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <torch/torch.h>
 
@@ -56,11 +56,12 @@ int runEvaluate(const QStringList &arguments)
         return exit;
 
     const RunOptions options = runOptionsFrom(parser);
-    const Profile profile = loadProfile(parser.value("profile"));
     std::vector<std::string> ids;
     if (parser.isSet("methods"))
         ids = parseDetectorList(parser.value("methods").toStdString());
-    LoadedModel model = loadProfileModel(profile, parser.value("model"));
+    InspectionSession session;
+    session.openProfile(parser.value("profile"), parser.value("model"));
+    const Profile &profile = *session.profile();
     const SampleList idList = scanInputs(parser.values("id"));
     const SampleList oodList = scanInputs(parser.values("ood"));
     for (const QString &problem : idList.problems + oodList.problems)
@@ -69,10 +70,8 @@ int runEvaluate(const QStringList &arguments)
         throw Error("evaluate needs at least one ID and one OOD image");
 
     ProgressPrinter printer(parser.isSet("quiet"));
-    const ScoredImages id =
-        scoreImages(*model.backbone, profile, idList.samples, ids, options, std::ref(printer), "id");
-    const ScoredImages ood =
-        scoreImages(*model.backbone, profile, oodList.samples, ids, options, std::ref(printer), "ood");
+    const ScoredImages id = session.score(idList.samples, ids, options, std::ref(printer), "id");
+    const ScoredImages ood = session.score(oodList.samples, ids, options, std::ref(printer), "ood");
     printer.finish();
     reportFailures(id);
     reportFailures(ood);
@@ -93,13 +92,8 @@ int runEvaluate(const QStringList &arguments)
     if (ids.empty())
         for (const auto &[detectorId, reason] : profile.unavailable)
             std::printf("%-14s %8s  (%s)\n", detectorId.c_str(), "unavailable", reason.c_str());
-    if (parser.isSet("json")) {
-        QSaveFile file(parser.value("json"));
-        const QByteArray bytes = QJsonDocument(json).toJson();
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-            throw Error("cannot write " + parser.value("json").toStdString() + ": " +
-                        file.errorString().toStdString());
-    }
+    if (parser.isSet("json"))
+        writeFileAtomically(parser.value("json"), QJsonDocument(json).toJson());
     const bool someFailed =
         id.failedCount() + ood.failedCount() > 0 || !idList.problems.isEmpty() || !oodList.problems.isEmpty();
     return someFailed ? ExitSomeInputsFailed : ExitOk;

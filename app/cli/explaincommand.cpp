@@ -1,6 +1,6 @@
 #include "commands.h"
 
-#include "error.h"
+#include "base/error.h"
 #include "explain/explanationfiles.h"
 #include "explain/frameexplainer.h"
 #include "explain/heatmaprender.h"

@@ -1,8 +1,8 @@
 #include "commands.h"
 
-#include "calib/profilefitter.h"
+#include "fit/profilefitter.h"
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "progressprinter.h"
 
 #include <QDir>

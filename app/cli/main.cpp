@@ -2,8 +2,8 @@
 
 #include "commands.h"
 
-#include "error.h"
-#include "version.h"
+#include "base/error.h"
+#include "base/version.h"
 
 #include <QCoreApplication>
 

@@ -2,10 +2,9 @@
 
 #include "data/samplelist.h"
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "progressprinter.h"
-
-#include <QSaveFile>
+#include "session/inspectionsession.h"
 
 #include <torch/torch.h>
 
@@ -28,11 +27,12 @@ int runScore(const QStringList &arguments)
     const QStringList inputs = inputsFrom(parser);
 
     const RunOptions options = runOptionsFrom(parser);
-    const Profile profile = loadProfile(parser.value("profile"));
     std::vector<std::string> ids;
     if (parser.isSet("methods"))
         ids = parseDetectorList(parser.value("methods").toStdString());
-    LoadedModel model = loadProfileModel(profile, parser.value("model"));
+    InspectionSession session;
+    session.openProfile(parser.value("profile"), parser.value("model"));
+    const Profile &profile = *session.profile();
     const SampleList list = scanInputs(inputs);
     for (const QString &problem : list.problems)
         std::fprintf(stderr, "warning: %s\n", qPrintable(problem));
@@ -44,8 +44,7 @@ int runScore(const QStringList &arguments)
                          detectorId.c_str(), reason.c_str());
 
     ProgressPrinter printer(parser.isSet("quiet"));
-    const ScoredImages scored =
-        scoreImages(*model.backbone, profile, list.samples, ids, options, std::ref(printer));
+    const ScoredImages scored = session.score(list.samples, ids, options, std::ref(printer));
     printer.finish();
 
     QStringList paths;
@@ -54,11 +53,7 @@ int runScore(const QStringList &arguments)
     const QString text = scoresCsv(scored, profile, paths, 10);
 
     if (parser.isSet("out")) {
-        QSaveFile file(parser.value("out"));
-        const QByteArray bytes = text.toUtf8();
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-            throw Error("cannot write " + parser.value("out").toStdString() + ": " +
-                        file.errorString().toStdString());
+        writeFileAtomically(parser.value("out"), text.toUtf8());
     } else {
         std::fputs(text.toUtf8().constData(), stdout);
     }

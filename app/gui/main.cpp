@@ -1,7 +1,7 @@
 // ood-inspector: the desktop application of OOD Inspector.
 
 #include "mainwindow.h"
-#include "version.h"
+#include "base/version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

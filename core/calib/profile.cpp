@@ -1,12 +1,12 @@
 #include "calib/profile.h"
 
+#include "base/atomicfile.h"
 #include "detect/registry.h"
-#include "error.h"
-#include "model/checkpointreader.h"
+#include "base/error.h"
+#include "io/restrictedunpickler.h"
 
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <torch/torch.h>
 
@@ -222,12 +222,11 @@ void saveProfile(const Profile &profile, const QString &path)
     root.insert("fit", fit);
 
     const std::vector<char> bytes = torch::pickle_save(c10::IValue(root));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        throw Error("cannot write profile " + path.toStdString() + ": " + file.errorString().toStdString());
-    if (file.write(bytes.data(), static_cast<qint64>(bytes.size())) != static_cast<qint64>(bytes.size()) ||
-        !file.commit())
-        throw Error("cannot write profile " + path.toStdString() + ": " + file.errorString().toStdString());
+    // fromRawData: a profile can be hundreds of megabytes; no copy.
+    QString reason;
+    if (!tryWriteFileAtomically(
+            path, QByteArray::fromRawData(bytes.data(), static_cast<qsizetype>(bytes.size())), reason))
+        throw Error("cannot write profile " + path.toStdString() + ": " + reason.toStdString());
 }
 
 Profile loadProfile(const QString &path)

@@ -1,6 +1,6 @@
 #include "calib/profilemodel.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <QFileInfo>
 

@@ -1,7 +1,7 @@
 #include "data/batchloader.h"
 
 #include "data/sampledecoder.h"
-#include "error.h"
+#include "base/error.h"
 #include "image/preprocess.h"
 
 #include <QFuture>

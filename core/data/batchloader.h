@@ -3,7 +3,7 @@
 
 #include "data/samplelist.h"
 #include "image/imagedecoder.h"
-#include "model/modelcard.h"
+#include "image/inputspec.h"
 
 #include <ATen/core/Tensor.h>
 

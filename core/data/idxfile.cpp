@@ -1,6 +1,6 @@
 #include "data/idxfile.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <QFileInfo>
 #include <QStringList>

@@ -1,6 +1,6 @@
 #include "data/samplelist.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <QDir>
 #include <QDirIterator>

@@ -1,6 +1,6 @@
 #include "data/videosource.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -1,12 +1,12 @@
-// AbeT: the energy of the learned-temperature logits without its leading T (methods.md §10).
-// The reference reports A = LSE(f/T), ID-high; the unified score is s = -LSE(f/T).
+// AbeT: the energy of the learned-temperature logits without its leading T (docs/detectors.md,
+// AbeT). The reference reports A = LSE(f/T), ID-high; the unified score is s = -LSE(f/T).
 //
 // Not post-hoc: f (cosine numerators) and T (learned temperature) come from heads the model was
 // trained with. A model without them cannot use AbeT, and the detector says so instead of
 // scoring (Detector::unavailableReason).
 
 #include "detect/detectors.h"
-#include "error.h"
+#include "base/error.h"
 #include "model/backbone.h"
 
 #include <torch/torch.h>
@@ -46,8 +46,8 @@ class Abet final : public Detector
         if (!(t > 0).all().item<bool>())
             throw Error("detector 'abet': the learned temperature must be positive");
         // T can be tiny, so |f/T| can be huge: torch's logsumexp subtracts the row maximum first
-        // (the stable form of methods.md §0.1); the reference's plain log(sum(exp)) is safe only
-        // for moderate values even in float64.
+        // (the stable form, docs/detectors.md, Conventions); the reference's plain log(sum(exp)) is
+        // safe only for moderate values even in float64.
         return -torch::logsumexp(f / t, 1);
     }
 };

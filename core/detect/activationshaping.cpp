@@ -1,5 +1,5 @@
-// Activation shaping of the penultimate feature before the energy score (methods.md §7.2, §7.3):
-// ASH-B (`ash`, OpenOOD's variant), ASH-S (`ash_s`), ASH-P (`ash_p`) and SCALE (`scale`).
+// Activation shaping of the penultimate feature before the energy score (docs/detectors.md, ash*,
+// scale): ASH-B (`ash`, OpenOOD's variant), ASH-S (`ash_s`), ASH-P (`ash_p`) and SCALE (`scale`).
 //
 // All four keep the k = n - round_half_even(n·P/100) largest entries of h (n = D). The top-k
 // order is (value descending, index ascending), so ties are broken by neuron index and the result
@@ -15,7 +15,7 @@
 #include "detect/detectors.h"
 
 #include "detect/fitsupport.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

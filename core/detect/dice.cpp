@@ -1,12 +1,13 @@
-// DICE, directed sparsification of the last layer before the energy score (methods.md §7.4).
-// The mask keeps the weights whose mean contribution m̄_j·W_cj on TRAIN lies strictly above the
-// P-th percentile of all C·D contributions (signed, as OpenOOD; AbeT's |V| variant is not used).
+// DICE, directed sparsification of the last layer before the energy score (docs/detectors.md,
+// dice). The mask keeps the weights whose mean contribution m̄_j·W_cj on TRAIN lies strictly above
+// the P-th percentile of all C·D contributions (signed, as OpenOOD; AbeT's |V| variant is not
+// used).
 
 #include "detect/detectors.h"
 
 #include "detect/fitsupport.h"
 #include "detect/linalg.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -1,12 +1,12 @@
-// fDBD, feature distance to the decision boundaries (methods.md §6.6, OpenOOD's default): the
-// distance |z_top - z_c| / ||w_top - w_c|| from h to each boundary between the predicted class and
-// another class, summed, divided by ||h - mu_train|| (setting normaliser 0) or ||h|| (1).
+// fDBD, feature distance to the decision boundaries (docs/detectors.md, fdbd; OpenOOD's default):
+// the distance |z_top - z_c| / ||w_top - w_c|| from h to each boundary between the predicted class
+// and another class, summed, divided by ||h - mu_train|| (setting normaliser 0) or ||h|| (1).
 // s = -conf.
 
 #include "detect/detectors.h"
 
 #include "detect/fitsupport.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -22,7 +22,7 @@ linalg::Matrix classMeans(const linalg::Matrix &x, const std::vector<int64_t> &l
 std::vector<int64_t> labelsOf(const at::Tensor &labels);
 
 /// Class means (as classMeans) and the tied covariance about them, biased (divides by N), as the
-/// Mahalanobis-family detectors fit them (methods.md §6.1).
+/// Mahalanobis-family detectors fit them (docs/detectors.md, Conventions).
 struct ClassGaussians
 {
     linalg::Matrix means; ///< [C,D], rows in `classes` order

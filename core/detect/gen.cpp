@@ -1,10 +1,10 @@
-// GEN, generalised entropy over the M largest softmax probabilities (methods.md §3.6):
+// GEN, generalised entropy over the M largest softmax probabilities (docs/detectors.md, gen):
 // G = sum_{top-M} p^gamma (1-p)^gamma, OOD-high as it stands (OpenOOD reports -G).
 //
 // Precision (setting `float64`):
 //   0 (default) as OpenOOD: float32 softmax, terms p^g (1-p)^g in float32. 1-p_top rounds to 0 for
 //     a logit gap above ~17, so confident frames lose the top-class term; that is part of the
-//     reference numbers (methods.md §1.8), and the same choice as MSP and Entropy.
+//     reference numbers (docs/detectors.md, Conventions), and the same choice as MSP and Entropy.
 //   1 exact: p in float64 and 1-p of the top class as the sum of the other classes'
 //     probabilities rather than by subtraction. With gamma = 0.1 the term (1-p_top)^gamma is far
 //     from negligible even when 1-p_top is tiny ((1e-20)^0.1 = 0.01), so confident frames keep
@@ -12,7 +12,7 @@
 
 #include "detect/detectors.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -1,5 +1,5 @@
-// GradNorm (methods.md §5) in closed form: the gradient of sum_c -log softmax(Wh+b)_c with
-// respect to W is (C p_c - 1) h_j, so the L1 norm factorises into two sums. No autograd.
+// GradNorm (docs/detectors.md, gradnorm) in closed form: the gradient of sum_c -log softmax(Wh+b)_c
+// with respect to W is (C p_c - 1) h_j, so the L1 norm factorises into two sums. No autograd.
 
 #include "detect/detectors.h"
 

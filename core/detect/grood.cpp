@@ -1,7 +1,7 @@
-// GROOD (methods.md §9): class prototypes at the penultimate layer, an OOD prototype made by
-// mixing TRAIN early activations with the early prototype of their runner-up class, and the score
-// = distance from the gradient of the nearest-class-prototype loss w.r.t. the OOD prototype to the
-// nearest such gradient of a correctly classified TRAIN image. Defaults are the spec's
+// GROOD (docs/detectors.md, GROOD): class prototypes at the penultimate layer, an OOD prototype
+// made by mixing TRAIN early activations with the early prototype of their runner-up class, and the
+// score = distance from the gradient of the nearest-class-prototype loss w.r.t. the OOD prototype
+// to the nearest such gradient of a correctly classified TRAIN image. Defaults are the spec's
 // "Recommended" column, not OpenOOD's config: synthetic prototype (no OOD data exists in the app),
 // lambda 0.5, 100 evenly spaced TRAIN samples, exact 1-NN (IndexFlatL2), paper distance.
 
@@ -11,7 +11,7 @@
 #include "detect/detectors.h"
 #include "detect/fitsupport.h"
 #include "detect/linalg.h"
-#include "error.h"
+#include "base/error.h"
 #include "model/backbone.h"
 
 #include <torch/torch.h>

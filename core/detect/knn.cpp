@@ -1,5 +1,5 @@
-// Deep nearest neighbours (methods.md §6.3, OpenOOD KNNPostprocessor): the K-th smallest squared
-// L2 distance from the normalised feature to the normalised TRAIN features.
+// Deep nearest neighbours (docs/detectors.md, knn; OpenOOD KNNPostprocessor): the K-th smallest
+// squared L2 distance from the normalised feature to the normalised TRAIN features.
 //
 // Normalisation is OpenOOD's x/‖x‖ + 1e-10 (the 1e-10 is added to every element after the
 // division), in float32 like the reference. A zero vector has no direction:
@@ -15,7 +15,7 @@
 
 #include "detect/fitsupport.h"
 #include "detect/nearestneighbours.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -1,6 +1,6 @@
 #include "detect/linalg.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -1,8 +1,9 @@
-// The scores that need only the logits: MSP, MaxLogit, Energy, Entropy (methods.md §3).
+// The scores that need only the logits: MSP, MaxLogit, Energy, Entropy (their rows in
+// docs/detectors.md).
 //
 // MSP and Entropy are computed from a float32 softmax, as NERO's scripts do: max-softmax
 // saturates at exactly 1.0 in float32 and the resulting ties are part of the reference numbers
-// (methods.md §1.8).
+// (docs/detectors.md, Conventions).
 
 #include "detect/detectors.h"
 
@@ -59,7 +60,7 @@ class Energy final : public Detector
 class Entropy final : public Detector
 {
   public:
-    // NERO clips p at 1e-6 before the log (methods.md §3.4).
+    // NERO clips p at 1e-6 before the log (docs/detectors.md, entropy).
     Entropy() { declareSetting("clip", 1e-6); }
     std::string id() const override { return "entropy"; }
     std::string displayName() const override { return "Entropy"; }

@@ -1,5 +1,5 @@
 // Mahalanobis distance with class means and a tied covariance on the penultimate features
-// (methods.md §6.1, NERO's baseline): float64 statistics, precision by pinvh.
+// (docs/detectors.md, mahalanobis; NERO's baseline): float64 statistics, precision by pinvh.
 
 #include "detect/detectors.h"
 

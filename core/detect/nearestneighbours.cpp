@@ -1,6 +1,6 @@
 #include "detect/nearestneighbours.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVFFlat.h>

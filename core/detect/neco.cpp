@@ -1,5 +1,5 @@
-// NECO, neural-collapse OOD score (methods.md §6.5): the share of the standardised feature's
-// norm that lies in the first d principal components of the training features.
+// NECO, neural-collapse OOD score (docs/detectors.md, NECO): the share of the standardised
+// feature's norm that lies in the first d principal components of the training features.
 
 #include "detect/detectors.h"
 

@@ -1,4 +1,4 @@
-// NERO, neuron-level relevance OOD score (methods.md §8; NERO's ood/run_nero.py):
+// NERO, neuron-level relevance OOD score (docs/detectors.md, NERO; NERO's ood/run_nero.py):
 //   NERO(x) = ( min_c || pi(R(x)) - mu_c ||_1 + s_b |r_b(x)| ) * phi(x)
 // with R the head relevance (explain/headrelevance.h), pi a PCA to floor(2D/3) components fitted
 // on training relevance, mu_c the class centroids in PCA space, s_b the bias-relevance scaling and
@@ -12,8 +12,8 @@
 
 #include "detect/fitsupport.h"
 #include "detect/linalg.h"
-#include "error.h"
-#include "explain/headrelevance.h"
+#include "base/error.h"
+#include "detect/headrelevance.h"
 
 #include <torch/torch.h>
 

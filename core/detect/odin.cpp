@@ -1,10 +1,10 @@
-// ODIN (methods.md §4.1), NERO preset by default: T = 100, eps = 5e-4 in normalised input
+// ODIN (docs/detectors.md, ODIN), NERO preset by default: T = 100, eps = 5e-4 in normalised input
 // units (no division by the channel std), one signed-gradient step that raises the confidence of
 // the predicted class, then max softmax at temperature T.
 
 #include "detect/detectors.h"
 
-#include "error.h"
+#include "base/error.h"
 #include "model/backbone.h"
 
 #include <torch/torch.h>

@@ -1,4 +1,5 @@
-// PRO, perturbation-rectified scores (methods.md §4.2): PRO-MSP, PRO-ENT, PRO-MSP-T, PRO-GEN.
+// PRO, perturbation-rectified scores (docs/detectors.md, pro_* and the PRO notes): PRO-MSP,
+// PRO-ENT, PRO-MSP-T, PRO-GEN.
 //
 // Each variant has an ID-high base score g. PRO takes K signed-gradient steps that lower g,
 // x_{t+1} = x_t - eps * sign(grad_x g(x_t)), in normalised input space (no clamping, no division
@@ -11,7 +12,7 @@
 
 #include "detect/detectors.h"
 
-#include "error.h"
+#include "base/error.h"
 #include "model/backbone.h"
 
 #include <torch/torch.h>
@@ -34,7 +35,8 @@ class Pro final : public Detector
   public:
     explicit Pro(Variant variant) : m_variant(variant)
     {
-        // Recommended app defaults of methods.md §4.2 (no OOD validation set to search on).
+        // The spec's recommended app defaults (docs/detectors.md, pro_*; no OOD validation set to
+        // search on).
         switch (variant) {
         case Variant::Msp:
         case Variant::Entropy:

@@ -1,11 +1,11 @@
-// ReAct + Energy (methods.md §7.1). NERO preset: an absolute clip value (0.9 for ResNets, 0.99
-// otherwise). With `percentile` > 0 the clip is instead that percentile of all entries of the ID
-// validation features (OpenOOD, P = 90).
+// ReAct + Energy (docs/detectors.md, react). NERO preset: an absolute clip value (0.9 for ResNets,
+// 0.99 otherwise). With `percentile` > 0 the clip is instead that percentile of all entries of the
+// ID validation features (OpenOOD, P = 90).
 
 #include "detect/detectors.h"
 
 #include "detect/linalg.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -1,7 +1,7 @@
 #include "detect/registry.h"
 
 #include "detect/detectors.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <algorithm>
 #include <cctype>

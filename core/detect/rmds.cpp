@@ -1,7 +1,7 @@
-// Relative Mahalanobis distance (methods.md §6.2, OpenOOD's RMDS): the class-conditional distance
-// of Mahalanobis (§6.1) minus the distance to one Gaussian fitted to all TRAIN features, so that
-// directions in which the whole training set varies (background, not class) count less.
-// s = min_c d_c(h) - d_0(h); OpenOOD reports d_0 - min_c d_c.
+// Relative Mahalanobis distance (docs/detectors.md, rmds; OpenOOD's RMDS): the class-conditional
+// distance of Mahalanobis (docs/detectors.md, mahalanobis) minus the distance to one Gaussian
+// fitted to all TRAIN features, so that directions in which the whole training set varies
+// (background, not class) count less. s = min_c d_c(h) - d_0(h); OpenOOD reports d_0 - min_c d_c.
 
 #include "detect/detectors.h"
 

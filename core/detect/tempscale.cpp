@@ -1,5 +1,5 @@
-// Temperature scaling (methods.md §3.5): a scalar T fitted on the labelled ID validation logits by
-// minimising the mean NLL of softmax(z/T); s = -max softmax(z/T).
+// Temperature scaling (docs/detectors.md, TempScaling): a scalar T fitted on the labelled ID
+// validation logits by minimising the mean NLL of softmax(z/T); s = -max softmax(z/T).
 //
 // Setting `optimiser`:
 //   0 (default) OpenOOD-exact: torch's LBFGS from T = 1.5 with lr 0.01, 50 iterations, history 100,
@@ -14,7 +14,7 @@
 
 #include "detect/detectors.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -1,11 +1,11 @@
-// ViM, virtual-logit matching (methods.md §6.4): the norm of the feature's residual outside the
-// principal subspace (about the origin u = -W^+ b), scaled to the logits, against the energy.
+// ViM, virtual-logit matching (docs/detectors.md, ViM): the norm of the feature's residual outside
+// the principal subspace (about the origin u = -W^+ b), scaled to the logits, against the energy.
 
 #include "detect/detectors.h"
 
 #include "detect/fitsupport.h"
 #include "detect/linalg.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -1,5 +1,5 @@
 #pragma once
-// OOD evaluation metrics on unified scores (higher = more likely OOD). See methods.md §2.
+// OOD evaluation metrics on unified scores (higher = more likely OOD). Definitions in docs/detectors.md.
 
 #include <vector>
 

@@ -1,6 +1,6 @@
 #include "explain/cam.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Class-activation style maps from the last convolutional block of a CNN with a global-average-
-// pooling + linear head (methods.md §12.1, §12.2). They need no extra pass: the maps A [K,h,w]
-// come from the same forward pass that scores the frame.
+// pooling + linear head (docs/detectors.md, Explanation maps). They need no extra pass: the maps A
+// [K,h,w] come from the same forward pass that scores the frame.
 
 #include "explain/heatmap.h"
 

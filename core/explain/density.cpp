@@ -1,7 +1,7 @@
 #include "explain/density.h"
 
 #include "calib/profile.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 
@@ -36,7 +36,8 @@ void requireFinite(const std::vector<double> &sample, const char *what)
             throw Error(std::string(what) + ": the sample has a non-finite value");
 }
 
-/// numpy.percentile's default linear interpolation on a sorted sample (methods.md §1.5).
+/// numpy.percentile's default linear interpolation on a sorted sample (docs/detectors.md,
+/// Conventions).
 double sortedPercentile(const std::vector<double> &sorted, double percent)
 {
     const double q = percent / 100.0 * static_cast<double>(sorted.size() - 1);

@@ -1,6 +1,6 @@
 #include "explain/faithfulness.h"
 
-#include "error.h"
+#include "base/error.h"
 #include "model/backbone.h"
 
 #include <torch/torch.h>

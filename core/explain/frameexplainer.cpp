@@ -1,10 +1,12 @@
 #include "explain/frameexplainer.h"
 
-#include "error.h"
+#include "base/error.h"
 #include "explain/cam.h"
-#include "explain/headrelevance.h"
+#include "detect/headrelevance.h"
 #include "model/resnet.h"
 #include "pipeline/scorer.h"
+#include "pipeline/scoringrun.h"
+#include "pipeline/verdict.h"
 
 #include <torch/torch.h>
 
@@ -132,11 +134,15 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
     FrameExplanation out;
     StageClock clock(out);
 
-    // One pass with every detector of the profile gives the verdicts and the activations.
-    std::vector<const Detector *> detectors;
+    // One pass gives the activations and the verdicts of the selected detectors whose score is not
+    // known yet; a known score (from the scoring run) is reused, not computed again.
+    std::vector<const ProfileDetector *> selected;
     if (options.verdicts)
-        for (const ProfileDetector &d : profile.detectors)
-            detectors.push_back(d.detector.get());
+        selected = selectDetectors(profile, options.detectorIds);
+    std::vector<const Detector *> detectors;
+    for (const ProfileDetector *d : selected)
+        if (!options.knownScores.count(d->detector->id()))
+            detectors.push_back(d->detector.get());
     checkCancel("scores", 0, 1);
     const Scorer scorer(backbone, detectors, ForwardRequest{/*featureMaps=*/true, false});
     const BatchScores scored = scorer.scoreBatch(batch);
@@ -145,16 +151,18 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
     out.prediction = scored.predictions[0].item<int64_t>();
     for (int64_t c = 0; c < probabilities.size(0); ++c)
         out.probabilities.push_back(probabilities[c].item<double>());
-    for (size_t i = 0; i < detectors.size(); ++i) {
-        const ProfileDetector &d = profile.detectors[i];
+    size_t computed = 0;
+    for (const ProfileDetector *d : selected) {
         DetectorVerdict verdict;
-        verdict.id = d.detector->id();
-        verdict.displayName = d.detector->displayName();
-        verdict.score = scored.scores[i][0].item<double>();
-        verdict.reference = d.detector->referenceIsIdHigh() ? -verdict.score : verdict.score;
-        verdict.threshold = d.threshold;
-        verdict.percentile = percentileAmongValidation(d.validationScores, verdict.score);
-        verdict.flagged = verdict.score > d.threshold;
+        verdict.id = d->detector->id();
+        verdict.displayName = d->detector->displayName();
+        const auto known = options.knownScores.find(verdict.id);
+        verdict.score =
+            known != options.knownScores.end() ? known->second : scored.scores[computed++][0].item<double>();
+        verdict.reference = d->detector->referenceIsIdHigh() ? -verdict.score : verdict.score;
+        verdict.threshold = d->threshold;
+        verdict.percentile = percentileAmongValidation(d->validationScores, verdict.score);
+        verdict.flagged = exceedsThreshold(verdict.score, d->threshold);
         out.verdicts.push_back(verdict);
     }
     clock.done("scores");
@@ -273,8 +281,8 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
     if (wants(ExplainPart::Densities) && !options.verdicts)
         unavailable(ExplainPart::Densities, "the frame was not scored (verdicts off)");
     else if (wants(ExplainPart::Densities)) {
-        for (size_t i = 0; i < profile.detectors.size(); ++i) {
-            const ProfileDetector &d = profile.detectors[i];
+        for (size_t i = 0; i < selected.size(); ++i) {
+            const ProfileDetector &d = *selected[i];
             const auto set = options.setScores.find(d.detector->id());
             out.densities.emplace_back(
                 d.detector->id(), scoreDensity(d, set == options.setScores.end() ? at::Tensor() : set->second,

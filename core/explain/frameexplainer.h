@@ -25,12 +25,12 @@ class Backbone;
 /// The parts of an explanation; each can be left out.
 enum class ExplainPart {
     Neurons,      ///< NERO's neuron relevance against the nearest class (needs NERO in the profile)
-    RelevanceCam, ///< NERO head relevance through the pooling layer (methods.md §12.1)
-    DeviationCam, ///< relevance minus the nearest class's mean relevance (§12.1 a; needs NERO)
-    GradCam,      ///< Grad-CAM of the predicted class (§12.2)
-    Lrp,          ///< pixel-level LRP (§12.3; native ResNets)
+    RelevanceCam, ///< NERO relevance through the pooling layer (docs/detectors.md, Explanation maps)
+    DeviationCam, ///< relevance minus the nearest class's mean relevance (deviation map; needs NERO)
+    GradCam,      ///< Grad-CAM of the predicted class
+    Lrp,          ///< pixel-level LRP (native ResNets)
     Faithfulness, ///< deletion/insertion curves of every heatmap against a random order
-    Landscape,    ///< PRO-style score landscape (§12.4)
+    Landscape,    ///< PRO-style score landscape
     Densities,    ///< each detector's ID validation density with the frame marked
 };
 
@@ -47,6 +47,12 @@ struct ExplainOptions
     /// Score the frame with every detector of the profile (verdicts; densities need them).
     /// Off for heatmaps alone (reports): the pass then runs no detector.
     bool verdicts = true;
+    /// The detectors to give a verdict for, by id (empty: every detector of the profile); the
+    /// others are not run (e.g. the ones switched off in the window).
+    std::vector<std::string> detectorIds;
+    /// Scores already computed for this frame by id (unified sign, e.g. by the scoring run):
+    /// their verdicts reuse them and those detectors are not run again.
+    std::map<std::string, double> knownScores;
     /// Detector of the landscape; empty: "msp" when the profile has it, else the first detector
     /// that needs one forward pass only.
     std::string landscapeDetector;

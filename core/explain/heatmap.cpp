@@ -1,6 +1,6 @@
 #include "explain/heatmap.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

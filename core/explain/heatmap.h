@@ -21,8 +21,8 @@ struct Heatmap
     double maximum = 0;
 };
 
-/// Bilinear upsampling (align_corners = false, methods.md §12.1) of `lowResolution` [h,w] to
-/// [height,width]; fills values, minimum and maximum.
+/// Bilinear upsampling (align_corners = false, docs/detectors.md, Explanation maps) of
+/// `lowResolution` [h,w] to [height,width]; fills values, minimum and maximum.
 Heatmap heatmapFromGrid(std::string method, std::string unit, bool isSigned, const at::Tensor &lowResolution,
                         int height, int width);
 

@@ -1,6 +1,6 @@
 #include "explain/heatmaprender.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -127,15 +127,11 @@ RgbImage overlayHeatmap(const RgbImage &frame, const Heatmap &map, double opacit
     cv::resize(floatMat(map.values), values, cv::Size(frame.width, frame.height), 0, 0, cv::INTER_LINEAR);
     const at::Tensor resized = torch::from_blob(values.data, {values.rows, values.cols}, torch::kFloat32);
     const RgbImage colour = colourise(resized, range, colours);
-    const double extent = std::max(std::abs(range.low), std::abs(range.high));
     RgbImage out = frame;
     for (int y = 0; y < frame.height; ++y) {
         const float *row = values.ptr<float>(y);
         for (int x = 0; x < frame.width; ++x) {
-            double alpha = opacity;
-            // Square root: weak but real relevance stays visible next to the strongest.
-            if (colours == ColourMap::Diverging && extent > 0)
-                alpha *= std::sqrt(std::min(1.0, std::abs(row[x]) / extent));
+            const double alpha = opacity * heatmapPixelOpacity(row[x], range, colours);
             const size_t at = (static_cast<size_t>(y) * frame.width + x) * 3;
             for (int c = 0; c < 3; ++c)
                 out.pixels[at + c] = static_cast<uint8_t>(

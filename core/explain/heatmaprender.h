@@ -9,6 +9,9 @@
 #include <QByteArray>
 #include <QString>
 
+#include <algorithm>
+#include <cmath>
+
 namespace ood {
 
 /// The value range a colour map spans.
@@ -36,6 +39,18 @@ RgbImage colourise(const at::Tensor &values, ColourRange range, ColourMap colour
 
 /// The colour of a single value (legends, colour bars).
 void colourOf(double value, ColourRange range, ColourMap colours, uint8_t rgb[3]);
+
+/// How much of a heatmap pixel of value `value` covers the frame, before any overall opacity: for
+/// a diverging map sqrt(|v|/extent) with extent = max(|low|, |high|), so that regions without
+/// relevance show the frame unchanged (the square root keeps weak but real relevance visible next
+/// to the strongest); 1 for any other map. The CLI's pictures and the GUI's overlay both use it.
+inline double heatmapPixelOpacity(double value, ColourRange range, ColourMap colours)
+{
+    const double extent = std::max(std::abs(range.low), std::abs(range.high));
+    if (colours == ColourMap::Diverging && extent > 0)
+        return std::sqrt(std::min(1.0, std::abs(value) / extent));
+    return 1.0;
+}
 
 /// The heatmap resized (bilinear) to the frame and blended over it. `opacity` in [0,1]. For a
 /// diverging map each pixel's opacity also scales with sqrt(|v|/extent), so regions without relevance

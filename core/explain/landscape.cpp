@@ -1,7 +1,7 @@
 #include "explain/landscape.h"
 
 #include "detect/detector.h"
-#include "error.h"
+#include "base/error.h"
 #include "model/backbone.h"
 #include "pipeline/scorer.h"
 

@@ -1,7 +1,8 @@
 #pragma once
-// PRO-style score landscape around one image (methods.md §12.4): the detector's score on a grid of
-// perturbations x + a*d1 + b*d2 along two seeded random directions, to show how flat or steep the
-// score is in the neighbourhood PRO probes (docs/explanations.md, "Score landscape").
+// PRO-style score landscape around one image (docs/detectors.md, Explanation maps): the detector's
+// score on a grid of perturbations x + a*d1 + b*d2 along two seeded random directions, to show how
+// flat or steep the score is in the neighbourhood PRO probes (docs/explanations.md, "Score
+// landscape").
 
 #include <ATen/core/Tensor.h>
 

@@ -1,6 +1,6 @@
 #include "explain/lrp.h"
 
-#include "error.h"
+#include "base/error.h"
 #include "model/resnet.h"
 
 #include <torch/torch.h>
@@ -38,9 +38,10 @@ at::Tensor stabilise(const at::Tensor &z, double epsilon)
 ///   z_g = sum_t conv(x_t, W_gt) + b_g                          for each group g,
 ///   R_in = sum_t x_t * sum_g conv^T(R * mask_g / stab(z_g), W_gt).
 /// The weights are stored stacked, [G*out, T*in, kh, kw], so that one convolution and one
-/// transposed convolution do the whole rule (the gradient-times-input trick of §12.3 with the
-/// denominator held fixed). Terms t by rule: epsilon (a); z+ and gamma (a+[, a-]); ZBox (x, l, u);
-/// Flat (ones). Groups: gamma has two (z > 0, z < 0), every other rule one.
+/// transposed convolution do the whole rule (the gradient-times-input trick of docs/detectors.md,
+/// Explanation maps, with the denominator held fixed). Terms t by rule: epsilon (a); z+ and gamma
+/// (a+[, a-]); ZBox (x, l, u); Flat (ones). Groups: gamma has two (z > 0, z < 0), every other rule
+/// one.
 struct RuleWeights
 {
     at::Tensor weight;
@@ -153,7 +154,8 @@ LrpLayerRelevance applyRule(LrpRule rule, const RuleWeights &rw, const at::Tenso
     return {relevance, absorbed};
 }
 
-/// A conv with its BatchNorm folded in (methods.md §12.3, MergeBatchNorm), in the working precision.
+/// A conv with its BatchNorm folded in (docs/detectors.md, Explanation maps; MergeBatchNorm), in
+/// the working precision.
 struct FoldedConv
 {
     std::string name;

@@ -1,5 +1,6 @@
 #pragma once
-// Pixel-level LRP through a native torchvision ResNet (methods.md §12.3, Zennit semantics).
+// Pixel-level LRP through a native torchvision ResNet (docs/detectors.md, Explanation maps; Zennit
+// semantics).
 //
 // The network is canonized once from the model's state_dict: every BatchNorm is folded into the
 // conv before it (downsample included), so BN, ReLU and the block's final ReLU pass relevance
@@ -19,7 +20,7 @@ namespace ood {
 
 class ResNetImpl;
 
-/// Zennit's composites (methods.md §12.3): rule of conv1 / the other convs / fc.
+/// Zennit's composites (docs/detectors.md, Explanation maps): rule of conv1 / the other convs / fc.
 enum class LrpComposite {
     EpsilonGammaBox, ///< ZBox / gamma / epsilon
     EpsilonPlusFlat, ///< Flat / z+ / epsilon (the spec's recommended default for endoscopy ResNets)
@@ -28,7 +29,7 @@ enum class LrpComposite {
 /// "EpsilonGammaBox", "EpsilonPlusFlat", "EpsilonPlus".
 std::string lrpCompositeName(LrpComposite composite);
 
-/// One LRP rule for a linear map z_j = sum_i a_i w_ij + b_j (methods.md §12.3).
+/// One LRP rule for a linear map z_j = sum_i a_i w_ij + b_j (docs/detectors.md, Explanation maps).
 enum class LrpRule {
     Epsilon, ///< a_i w_ij / stab(z_j); the bias share is absorbed
     ZPlus,   ///< (a+ w+ + a- w-) / stab(sum(...) + b+)
@@ -91,7 +92,8 @@ class ResNetLrp
 
     /// input [N,3,H,W] (normalised, float32 or float64); outputRelevance [N,C], the relevance
     /// put on the logits: a one-hot e_c explains class c, the softmax p is NERO-consistent
-    /// (methods.md §8, §12.3). Throws ood::Error for wrong shapes or non-finite values.
+    /// (docs/detectors.md, NERO and Explanation maps). Throws ood::Error for wrong shapes or
+    /// non-finite values.
     LrpResult explain(const at::Tensor &input, const at::Tensor &outputRelevance,
                       bool keepTrace = false) const;
 

@@ -1,7 +1,7 @@
 #include "explain/neuronexplanation.h"
 
-#include "error.h"
-#include "explain/headrelevance.h"
+#include "base/error.h"
+#include "detect/headrelevance.h"
 
 #include <torch/torch.h>
 

@@ -1,8 +1,8 @@
 #pragma once
-// Why NERO finds a frame unfamiliar, neuron by neuron (methods.md §8): the head relevance of the
-// frame, its nearest class centroid, each neuron's deviation from that class's mean relevance,
-// the least-relevant set behind the feature-norm factor, and an exact split of the relevance
-// distance into per-neuron shares.
+// Why NERO finds a frame unfamiliar, neuron by neuron (docs/detectors.md, NERO): the head relevance
+// of the frame, its nearest class centroid, each neuron's deviation from that class's mean
+// relevance, the least-relevant set behind the feature-norm factor, and an exact split of the
+// relevance distance into per-neuron shares.
 
 #include "detect/detector.h"
 

@@ -1,6 +1,6 @@
 #include "image/imagedecoder.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <QFile>
 #include <QFileInfo>

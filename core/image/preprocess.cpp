@@ -6,7 +6,7 @@
 
 #include "image/preprocess.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <torch/torch.h>
 

@@ -3,7 +3,7 @@
 // torchvision's Resize((224,224)) on a PIL image + ToTensor() + Normalize(mean, std).
 
 #include "image/imagedecoder.h"
-#include "model/modelcard.h"
+#include "image/inputspec.h"
 
 #include <ATen/core/Tensor.h>
 

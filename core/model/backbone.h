@@ -10,6 +10,15 @@
 
 namespace ood {
 
+/// Concurrency, decided once for the whole program: a Backbone is SAFE FOR CONCURRENT INFERENCE.
+/// Its state is fixed when it is loaded (eval mode, every parameter frozen with requires_grad
+/// off), and forward(), logitsWithGradient() and featuresFromEarly() only read it: input
+/// gradients are taken with torch::autograd::grad on the caller's own graph and never accumulate
+/// into the parameters. So the window's scoring job, the explanation of the selected frame and the
+/// report's heatmaps run on one shared backbone at the same time without a lock, and give the
+/// numbers they give one after the other (tests/core/backboneconcurrencytest.cpp). An
+/// implementation must keep it so: nothing that mutates the model (train(), to(), caches of
+/// activations, hooks) may run after construction.
 class Backbone
 {
   public:
@@ -31,7 +40,7 @@ class Backbone
     virtual at::Tensor headBias() const = 0;
 
     /// Whether forward() fills Activations::temperature and ::cosine (a model trained with
-    /// AbeT's learned-temperature heads, methods.md §10).
+    /// AbeT's learned-temperature heads, docs/detectors.md `abet`).
     virtual bool hasLearnedTemperature() const { return false; }
 
     /// Runs the network from the `early` activation to the penultimate features [N,D]

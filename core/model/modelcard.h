@@ -2,25 +2,13 @@
 // The model card: everything needed to turn an image file into the tensor a model expects,
 // and to recognise the model again later.
 
+#include "image/inputspec.h"
+
 #include <array>
 #include <string>
 #include <vector>
 
 namespace ood {
-
-enum class ResizePolicy {
-    Stretch, ///< torchvision Resize((H,W)): both sides to the target, aspect ratio ignored (NERO)
-};
-
-struct InputSpec
-{
-    int width = 224;
-    int height = 224;
-    ResizePolicy resize = ResizePolicy::Stretch;
-    /// Per-channel (R,G,B) mean and std applied after scaling pixels to [0,1].
-    std::array<float, 3> mean{0.485f, 0.456f, 0.406f};
-    std::array<float, 3> std{0.229f, 0.224f, 0.225f};
-};
 
 struct ModelCard
 {

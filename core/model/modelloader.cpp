@@ -1,6 +1,6 @@
 #include "model/modelloader.h"
 
-#include "error.h"
+#include "base/error.h"
 #include "model/checkpointreader.h"
 #include "model/resnet.h"
 #include "model/torchscriptbackbone.h"

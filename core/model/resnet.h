@@ -7,8 +7,11 @@
 // Two extensions that torchvision does not have, both invisible to a standard checkpoint:
 // - a base width other than 64 (slim models such as the bundled demo; the stage widths are
 //   width, 2·width, 4·width, 8·width), read from conv1.weight when a state_dict is loaded;
-// - optional AbeT heads (methods.md §10) next to `fc`, under the keys `abet.*`, present when
+// - optional AbeT heads (docs/detectors.md `abet`) next to `fc`, under the keys `abet.*`, present when
 //   the state_dict has them (docs/model-contract.md lists the keys).
+//
+// The network is built in resnet.cpp, its state_dicts are read and written in resnetstatedict.cpp,
+// and its Backbone adapter lives in resnetbackbone.cpp.
 
 #include "model/backbone.h"
 #include "model/modelloader.h"
@@ -59,7 +62,7 @@ struct ResNetOutputs
     at::Tensor abetLogits;
 };
 
-/// AbeT's heads on the penultimate features h [N,D] (methods.md §10, GODIN "DeConf-C"):
+/// AbeT's heads on the penultimate features h [N,D] (docs/detectors.md `abet`, GODIN "DeConf-C"):
 ///   cosine      f_c(h) = <h/(|h|+1e-4), w_c/(|w_c|+1e-4)>, no bias, in float64;
 ///   temperature T(h) = sigmoid(BN1d(Linear(D->1)(h))) + 1e-12;
 ///   logits      f/T.

@@ -1,6 +1,6 @@
 #include "model/torchscriptbackbone.h"
 
-#include "error.h"
+#include "base/error.h"
 
 // Qt
 #include <QFileInfo>

@@ -4,8 +4,10 @@
 
 #include "calib/profile.h"
 #include "data/batchloader.h"
-#include "error.h"
+#include "base/progress.h"
+#include "base/error.h"
 #include "model/backbone.h"
+#include "pipeline/frameresult.h"
 #include "pipeline/scorer.h"
 
 #include <functional>
@@ -13,21 +15,6 @@
 #include <vector>
 
 namespace ood {
-
-struct Progress
-{
-    std::string stage; ///< e.g. "train", "validation", "scoring"
-    size_t done = 0;   ///< images handled so far (decoded or failed)
-    size_t total = 0;
-};
-/// Return false to cancel; the run then throws ood::Cancelled.
-using ProgressCallback = std::function<bool(const Progress &)>;
-
-class Cancelled : public Error
-{
-  public:
-    Cancelled() : Error("cancelled") {}
-};
 
 struct RunOptions
 {
@@ -43,7 +30,26 @@ void runBatches(Backbone &backbone, const Scorer &scorer, const std::vector<Samp
                 const std::function<void(const Batch &, const BatchScores *)> &onBatch,
                 const ProgressCallback &progress = {});
 
-/// Scores of a list of images under a profile.
+/// The detectors of `profile` named by `detectorIds`, in that order (empty: every detector of the
+/// profile, in its order). Throws ood::Error for an id the profile does not hold, with the reason
+/// when the detector was set aside as unavailable.
+std::vector<const ProfileDetector *> selectDetectors(const Profile &profile,
+                                                     const std::vector<std::string> &detectorIds);
+
+/// Receives the results of samples first .. first + results.size() - 1: one batch's consecutive
+/// samples, files that failed included with their error.
+using FramesCallback = std::function<void(size_t first, std::vector<FrameResult> results)>;
+
+/// The one scoring path of the program (CLI, window, demo): `samples` in batches through the
+/// model, every selected detector (selectDetectors) fed from one forward pass per batch, flags
+/// counted by the rule of pipeline/verdict.h against each detector's threshold. Throws
+/// ood::Cancelled when `progress` returns false, ood::Error when the model or a detector fails.
+void scoreFrames(Backbone &backbone, const Profile &profile, const std::vector<Sample> &samples,
+                 const std::vector<std::string> &detectorIds, const RunOptions &options,
+                 const FramesCallback &onFrames, const ProgressCallback &progress = {},
+                 const std::string &stage = "scoring");
+
+/// Scores of a list of images under a profile, as one table.
 struct ScoredImages
 {
     std::vector<Sample> samples;
@@ -52,12 +58,12 @@ struct ScoredImages
     std::vector<int64_t> predictions; ///< -1 where failed
     std::vector<double> confidences;  ///< max softmax, NaN where failed
     std::vector<QString> errors;      ///< empty string where the image was scored
+    std::vector<int> flaggedBy;       ///< detectors whose threshold the image exceeds
 
     size_t failedCount() const;
 };
 
-/// `detectorIds` empty: every detector of the profile. Throws ood::Error for an id the profile
-/// does not hold.
+/// scoreFrames collected into one table.
 ScoredImages scoreImages(Backbone &backbone, const Profile &profile, const std::vector<Sample> &samples,
                          const std::vector<std::string> &detectorIds, const RunOptions &options,
                          const ProgressCallback &progress = {}, const std::string &stage = "scoring");

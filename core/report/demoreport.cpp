@@ -1,6 +1,8 @@
 #include "report/demoreport.h"
 
-#include "error.h"
+#include "base/error.h"
+#include "report/html.h"
+#include "pipeline/verdict.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -71,7 +73,7 @@ void fillDemoReport(DemoReport &report, const ScoredImages &scored, const std::v
             frame.confidence = scored.confidences[i];
             for (int64_t d = 0; d < k; ++d) {
                 const std::string &id = scored.detectorIds[static_cast<size_t>(d)];
-                if (data[static_cast<int64_t>(i) * k + d] > profile.find(id)->threshold)
+                if (exceedsThreshold(data[static_cast<int64_t>(i) * k + d], profile.find(id)->threshold))
                     frame.flaggedBy.push_back(id);
             }
         }
@@ -94,7 +96,7 @@ void fillDemoReport(DemoReport &report, const ScoredImages &scored, const std::v
                 continue;
             const double s = data[static_cast<int64_t>(i) * k + d];
             byGroup[static_cast<size_t>(groups[i])].push_back(s);
-            if (s > method.threshold)
+            if (exceedsThreshold(s, method.threshold))
                 ++method.flagged[static_cast<size_t>(groups[i])];
         }
         method.nearOod = evaluateScores(byGroup[0], byGroup[1]);
@@ -102,34 +104,6 @@ void fillDemoReport(DemoReport &report, const ScoredImages &scored, const std::v
         report.methods.push_back(method);
     }
     report.unavailable = profile.unavailable;
-}
-
-QString htmlEscape(const QString &text)
-{
-    QString escaped;
-    escaped.reserve(text.size() + text.size() / 8);
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case '&':
-            escaped += QLatin1String("&amp;");
-            break;
-        case '<':
-            escaped += QLatin1String("&lt;");
-            break;
-        case '>':
-            escaped += QLatin1String("&gt;");
-            break;
-        case '"':
-            escaped += QLatin1String("&quot;");
-            break;
-        case '\'':
-            escaped += QLatin1String("&#39;");
-            break;
-        default:
-            escaped += c;
-        }
-    }
-    return escaped;
 }
 
 namespace {

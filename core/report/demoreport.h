@@ -67,9 +67,6 @@ struct DemoReport
 void fillDemoReport(DemoReport &report, const ScoredImages &scored, const std::vector<FrameGroup> &groups,
                     const QStringList &displayPaths, const Profile &profile);
 
-/// Escapes & < > " ' so that any text is safe inside HTML elements and quoted attributes.
-QString htmlEscape(const QString &text);
-
 /// A self-contained page: inline CSS, thumbnails as data URIs, no scripts, no external links.
 QString demoReportHtml(const DemoReport &report);
 /// The per-detector table (AUROC and FPR@95TPR in %, near and far OOD), as in docs/results.md.

@@ -17,4 +17,12 @@ QString reviewMarkKey(ReviewMark mark);
 /// The mark of a key; ReviewMark::None for anything unknown.
 ReviewMark reviewMarkFromKey(const QString &key);
 
+/// A label on its own (a button, a menu entry) starts with a capital; inside the report's table
+/// cells and sentences it does not.
+enum class MarkLabelCase { Capitalized, Lowercase };
+
+/// The mark for people ("Confirmed unusual", ..., "Not reviewed" for None), translated in the
+/// context "ReviewMark".
+QString markLabel(ReviewMark mark, MarkLabelCase letterCase = MarkLabelCase::Capitalized);
+
 } // namespace ood

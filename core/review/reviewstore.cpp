@@ -1,7 +1,7 @@
 #include "review/reviewstore.h"
 
-#include "error.h"
-#include "version.h"
+#include "base/error.h"
+#include "base/version.h"
 
 #include <QCryptographicHash>
 #include <QDir>

@@ -15,8 +15,8 @@
 
 #include "data/idxfile.h"
 #include "data/samplelist.h"
-#include "error.h"
-#include "model/classifiertrainer.h"
+#include "base/error.h"
+#include "fit/classifiertrainer.h"
 #include "model/resnet.h"
 
 #include <QCommandLineParser>

@@ -164,6 +164,22 @@ class DemoCommandTest : public QObject
         QCOMPARE(html.count("src=\"data:image/png;base64,"), 3 * kFramesPerGroup);
     }
 
+    /// The bundled demo's scores.csv and metrics.json, byte for byte, as the release before the
+    /// inspection session moved into core wrote them (tests/cli/fixtures/demo-before-session, made
+    /// by `ood-inspect demo` of commit 5ae8c5e): reshaping the code must not move a number.
+    void bundledDemoOutputsAreUnchanged()
+    {
+        const QString out = path("bundled");
+        const Run demo = run(OOD_INSPECT_BINARY, {"demo", "--out", out, "--quiet"});
+        QVERIFY2(demo.exitCode == 0, qPrintable(describe(demo)));
+        for (const char *name : {"scores.csv", "metrics.json"}) {
+            const QByteArray expected =
+                readAll(QStringLiteral(OOD_SOURCE_DIR "/tests/cli/fixtures/demo-before-session/") + name);
+            QVERIFY(!expected.isEmpty());
+            QVERIFY2(readAll(out + "/" + name) == expected, name);
+        }
+    }
+
     void markdownIsTheTableAlone()
     {
         const Run demo = run(OOD_INSPECT_BINARY, {"demo", "--assets", path("assets"), "--out", path("md"),

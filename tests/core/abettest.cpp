@@ -1,10 +1,10 @@
-// AbeT (methods.md §10, §13.5): the score -LSE(f/T) against hand-computed values, its
+// AbeT (docs/detectors.md, AbeT): the score -LSE(f/T) against hand-computed values, its
 // stability for tiny temperatures, and what happens on a model without learned-temperature
 // heads (unavailable with a reason, left out of the profile, a clear error when asked for).
 
-#include "calib/profilefitter.h"
+#include "fit/profilefitter.h"
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "model/modelloader.h"
 #include "model/resnet.h"
 #include "pipeline/scoringrun.h"

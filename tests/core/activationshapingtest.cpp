@@ -2,7 +2,7 @@
 // tie order, the guards for signed features and empty top-k, and an independent numpy version.
 
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/linearbackbone.h"
 #include "support/systempython.h"
 
@@ -248,7 +248,7 @@ class ActivationShapingTest : public QObject
         QFETCH(double, ashPercentile);
         QFETCH(double, scalePercentile);
         if (!test::systemPythonHas("numpy"))
-            QSKIP("system Python with numpy not available");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python with numpy not available");
         torch::manual_seed(7);
         const int64_t n = 64, c = 5, count = 25;
         // ReLU-like features with exact zeros; rows 0-4 have 8 equal large entries, so the top-k

@@ -9,7 +9,7 @@
 #include "calib/profilemodel.h"
 #include "data/samplelist.h"
 #include "data/videosource.h"
-#include "error.h"
+#include "base/error.h"
 #include "image/imagedecoder.h"
 #include "model/checkpointreader.h"
 #include "model/modelloader.h"
@@ -451,7 +451,7 @@ class BadInputTest : public QObject
         QFETCH(QVector<int>, cmyk);
         QFETCH(QVector<int>, rgb);
         if (!m_python)
-            QSKIP("no system Python with PIL to write a CMYK JPEG");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with PIL to write a CMYK JPEG");
         const QString file =
             path(QString("images/cmyk-%1.jpg").arg(QTest::currentDataTag()).replace(' ', '-'));
         QProcess python;
@@ -604,11 +604,8 @@ class BadInputTest : public QObject
             close(fd);
         }
         close(dirFd);
-        QElapsedTimer timer;
-        timer.start();
+        // The time this scan takes is measured by data-bench (docs/benchmarks.md).
         const SampleList list = scanInputs({folder});
-        const qint64 elapsed = timer.elapsed();
-        qInfo("scanInputs over a folder of 100,000 entries (90,000 images): %lld ms", elapsed);
         QCOMPARE(int(list.samples.size()), 90000);
         QVERIFY(list.problems.isEmpty());
         QVERIFY(list.samples.front().path.endsWith("frame000000.png"));

@@ -1,9 +1,9 @@
 // Class-activation maps: hand-computed maps, conservation of NERO's relevance through the
 // pooling layer on a real ResNet, and Grad-CAM's closed form against autograd.
 
-#include "error.h"
+#include "base/error.h"
 #include "explain/cam.h"
-#include "explain/headrelevance.h"
+#include "detect/headrelevance.h"
 #include "model/resnet.h"
 #include "support/errors.h"
 

@@ -2,7 +2,7 @@
 // OrderedDict, wrapped, DataParallel-prefixed, and a whole pickled torchvision model), with
 // LibTorch's own reader of a plain-dict copy as the independent reference; plus hostile files.
 
-#include "error.h"
+#include "base/error.h"
 #include "model/checkpointreader.h"
 
 #include "support/systempython.h"
@@ -103,7 +103,7 @@ class CheckpointReaderTest : public QObject
         QFETCH(QString, file);
         QFETCH(QString, reference);
         if (!m_python)
-            QSKIP("system Python with torchvision not available");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python with torchvision not available");
         const NamedTensors ours = readCheckpointTensors(m_dir.filePath(file).toStdString());
         const QByteArray bytes = readAll(m_dir.filePath(reference));
         const c10::IValue plain = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
@@ -157,7 +157,7 @@ class CheckpointReaderTest : public QObject
     void neverExecutesCode()
     {
         if (!m_python)
-            QSKIP("system Python not available");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python not available");
         // A checkpoint whose pickle calls os.system: the reader must refuse it without running it.
         QTemporaryDir dir;
         const QString marker = dir.filePath("executed");

@@ -2,8 +2,8 @@
 // learns both heads (CE on the fc logits plus CE on f/T), and a fixed seed gives bit-identical
 // weights.
 
-#include "error.h"
-#include "model/classifiertrainer.h"
+#include "base/error.h"
+#include "fit/classifiertrainer.h"
 #include "model/resnet.h"
 
 #include <QtTest>

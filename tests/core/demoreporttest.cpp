@@ -3,6 +3,7 @@
 
 #include "detect/registry.h"
 #include "report/demoreport.h"
+#include "report/html.h"
 
 #include <QtTest>
 

@@ -3,7 +3,7 @@
 
 #include "calib/profile.h"
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/linearbackbone.h"
 #include "support/systempython.h"
 
@@ -175,7 +175,7 @@ class DiceTest : public QObject
         QFETCH(double, percentile);
         QFETCH(bool, signedFeatures);
         if (!test::systemPythonHas("numpy"))
-            QSKIP("system Python with numpy not available");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python with numpy not available");
         torch::manual_seed(19);
         const int64_t n = 48, c = 6;
         const at::Tensor raw = torch::randn({40, n}) + 0.3;

@@ -1,7 +1,7 @@
 // fDBD by hand on 2-D features with 3 classes.
 
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/linearbackbone.h"
 
 #include <QtTest>

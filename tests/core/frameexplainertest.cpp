@@ -4,7 +4,7 @@
 // removing them in a random order.
 
 #include "calib/profile.h"
-#include "error.h"
+#include "base/error.h"
 #include "explain/frameexplainer.h"
 #include "image/imagedecoder.h"
 #include "image/preprocess.h"
@@ -179,6 +179,34 @@ class FrameExplainerTest : public QObject
                 }).contains("one frame"));
         QCOMPARE(explainPartFromName("lrp"), ExplainPart::Lrp);
         QVERIFY(test::errorOf([] { explainPartFromName("shap"); }).contains("choose from"));
+    }
+
+    void knownScoresAreReusedAndOnlyChosenDetectorsRun()
+    {
+        const at::Tensor input = inputOf(framesOf("near-ood").front());
+        ExplainOptions all;
+        all.parts = {ExplainPart::Densities};
+        const FrameExplanation full = explainFrame(*m_model.backbone, m_profile, input, all);
+
+        ExplainOptions some = all;
+        some.detectorIds = {"energy", "msp", "odin"};
+        some.knownScores = {{"msp", 123.5}, {"odin", -7.25}};
+        const FrameExplanation partial = explainFrame(*m_model.backbone, m_profile, input, some);
+        QCOMPARE(partial.verdicts.size(), size_t(3));
+        QCOMPARE(partial.densities.size(), size_t(3));
+        QCOMPARE(partial.verdicts[0].id, std::string("energy"));
+        auto fullScoreOf = [&](const std::string &id) {
+            for (const DetectorVerdict &v : full.verdicts)
+                if (v.id == id)
+                    return v.score;
+            return std::nan("");
+        };
+        // energy is computed (the same number as with every detector), msp and odin are taken as given.
+        QCOMPARE(partial.verdicts[0].score, fullScoreOf("energy"));
+        QCOMPARE(partial.verdicts[1].score, 123.5);
+        QCOMPARE(partial.verdicts[2].score, -7.25);
+        QCOMPARE(partial.verdicts[2].flagged, -7.25 > m_profile.find("odin")->threshold);
+        QCOMPARE(partial.prediction, full.prediction);
     }
 
     void cancelStops()

@@ -3,7 +3,7 @@
 // loses the top-class term (as OpenOOD does) and float64 keeps it.
 
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

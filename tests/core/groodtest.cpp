@@ -4,10 +4,10 @@
 // availability, the state round trip, and the profile fitter's streaming early statistics against
 // the all-in-memory computation.
 
-#include "calib/profilefitter.h"
+#include "fit/profilefitter.h"
 #include "detect/grood.h"
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "model/resnet.h"
 #include "pipeline/scoringrun.h"
 #include "support/linearbackbone.h"

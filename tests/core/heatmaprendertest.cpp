@@ -1,7 +1,7 @@
 // Turning heatmaps into pictures: ranges, colour map anchors, overlays that leave the frame alone
 // where there is nothing to show, and lossless float files.
 
-#include "error.h"
+#include "base/error.h"
 #include "explain/heatmaprender.h"
 #include "support/errors.h"
 

@@ -1,8 +1,9 @@
 // Decoding: pixel values of grey, alpha, 16-bit and palette images worked out by hand, EXIF
 // orientation, and a specific error for every kind of broken file.
 
-#include "error.h"
+#include "base/error.h"
 #include "image/imagedecoder.h"
+#include "support/systempython.h"
 
 #include <QtTest>
 
@@ -109,7 +110,7 @@ class ImageDecoderTest : public QObject
         QFETCH(int, height);
         QFETCH(int, r);
         if (!QFileInfo::exists(OOD_SYSTEM_PYTHON))
-            QSKIP("no system Python to write the file");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python to write the file");
         const QString path = m_dir.filePath(QString(QTest::currentDataTag()).replace(' ', '_') +
                                             (script.contains("quality") ? ".jpg" : ".png"));
         QProcess python;
@@ -117,7 +118,7 @@ class ImageDecoderTest : public QObject
                      {"-c", "import sys\nfrom PIL import Image\nout = sys.argv[1]\n" + script, path});
         QVERIFY(python.waitForFinished(60000));
         if (python.exitCode() != 0)
-            QSKIP("system Python has no PIL");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python has no PIL");
         const RgbImage decoded = decodeImageFile(path);
         QCOMPARE(decoded.width, width);
         QCOMPARE(decoded.height, height);
@@ -149,10 +150,8 @@ class ImageDecoderTest : public QObject
         QByteArray huge(
             "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x75\x30\x00\x00\x75\x30\x08\x02\x00\x00\x00", 29);
         writeBytes(m_dir.filePath("huge.png"), huge);
-        QElapsedTimer timer;
-        timer.start();
+        // How fast the refusal is: data-bench (docs/benchmarks.md).
         expectError(m_dir.filePath("huge.png"), "30000x30000");
-        QVERIFY(timer.elapsed() < 1000);
         // Limits are configurable.
         DecodeLimits small;
         small.maxPixels = 100;

@@ -4,7 +4,7 @@
 
 #include "detect/nearestneighbours.h"
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/linearbackbone.h"
 
 #include <QtTest>

@@ -1,6 +1,7 @@
-// Pixel-level LRP through the native ResNet (methods.md §12.3): each rule against hand
-// computation, conservation layer by layer, an independent Python re-derivation of the whole
-// network, bad input, thread independence, and (on request) the 224 px timing.
+// Pixel-level LRP through the native ResNet (docs/detectors.md, Explanation maps): each rule
+// against hand computation, conservation layer by layer, an independent Python re-derivation of the
+// whole network, bad input and thread independence. The 224 px timing is explain-bench's
+// (docs/benchmarks.md).
 
 #include "explain/lrp.h"
 #include "model/resnet.h"
@@ -12,7 +13,6 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
-#include <chrono>
 #include <map>
 
 using namespace ood;
@@ -431,11 +431,11 @@ class LrpTest : public QObject
     {
         // An independent re-derivation (torch autograd, one rule at a time: R_in = a * grad of
         // sum(z_mod * S) with S = R / stab(z_mod) detached, BN folded in its own code, the bias
-        // kept inside ZBox's three terms), written from methods.md §12.3, reading our saved
-        // state_dict. All three composites in both precisions, output relevance one-hot e_1 and
-        // softmax p.
+        // kept inside ZBox's three terms), written from docs/detectors.md (Explanation maps),
+        // reading our saved state_dict. All three composites in both precisions, output relevance
+        // one-hot e_1 and softmax p.
         if (!test::systemPythonHas("torch"))
-            QSKIP("no system Python with torch");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch");
         QFETCH(QString, architecture);
         ResNet model = makeModel(architecture.toStdString(), 3, 2, 11);
         const at::Tensor x = images(2, 48, 40, 12);
@@ -678,41 +678,6 @@ print(json.dumps(out))
         qInfo("max difference %g", difference);
         QVERIFY2(difference <= 1e-5 * std::max(1.0, one.abs().max().item<double>()),
                  qPrintable(QString::number(difference)));
-    }
-
-    void timing224()
-    {
-        // The figures in docs/explanations.md: OOD_LRP_TIMING=1 build/dev/tests/core_lrptest timing224
-        if (qEnvironmentVariableIsEmpty("OOD_LRP_TIMING"))
-            QSKIP("set OOD_LRP_TIMING=1 to time one 224x224 image on a width-64 ResNet-18");
-        ResNet model = makeModel("resnet18", 10, 64, 17);
-        const at::Tensor x = images(1, 224, 224, 18);
-        const at::Tensor r = torch::full({1, 10}, 0.1);
-        using Clock = std::chrono::steady_clock;
-        {
-            torch::NoGradGuard noGrad;
-            model->forward(x);
-            const auto start = Clock::now();
-            model->forward(x);
-            qInfo("float32 forward of the model: %.3f s",
-                  std::chrono::duration<double>(Clock::now() - start).count());
-        }
-        for (const LrpPrecision precision : {LrpPrecision::Float32, LrpPrecision::Float64})
-            for (LrpComposite composite : kComposites) {
-                const auto build = Clock::now();
-                const ResNetLrp lrp(*model, optionsFor(composite, precision));
-                const double canonize = std::chrono::duration<double>(Clock::now() - build).count();
-                lrp.explain(x, r); // warm-up
-                double best = 1e9;
-                for (int i = 0; i < 3; ++i) {
-                    const auto start = Clock::now();
-                    lrp.explain(x, r);
-                    best = std::min(best, std::chrono::duration<double>(Clock::now() - start).count());
-                }
-                qInfo("%s %s: explain %.3f s (best of 3), canonize %.3f s, %d threads",
-                      lrpCompositeName(composite).c_str(), precisionName(precision), best, canonize,
-                      torch::get_num_threads());
-            }
     }
 };
 

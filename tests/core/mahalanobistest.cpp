@@ -1,7 +1,7 @@
 // Mahalanobis on a 2-D layout whose tied covariance is the identity, computed by hand.
 
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/linearbackbone.h"
 
 #include <QtTest>

@@ -1,6 +1,6 @@
 // Metrics against hand computations, closed forms and brute-force definitions.
 
-#include "error.h"
+#include "base/error.h"
 #include "eval/metrics.h"
 
 #include <QtTest>

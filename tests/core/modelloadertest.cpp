@@ -2,11 +2,12 @@
 // the model card is filled in, the file hash is Python's hashlib's, and bad files are refused
 // with a message that says what is wrong.
 
-#include "error.h"
+#include "base/error.h"
 #include "model/modelloader.h"
 #include "model/resnet.h"
 
 #include "support/errors.h"
+#include "support/systempython.h"
 
 #include <QtTest>
 
@@ -188,7 +189,7 @@ class ModelLoaderTest : public QObject
         QFETCH(int, classes);
         QFETCH(int, dim);
         if (!m_haveCheckpoints)
-            QSKIP("no system Python with torch and torchvision");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch and torchvision");
         const LoadedModel model = loadModel(file(name).toStdString(), architecture.toStdString());
         QCOMPARE(QString::fromStdString(model.card.architecture), architecture.toLower());
         QCOMPARE(QString::fromStdString(model.card.modelPath), file(name));
@@ -227,7 +228,7 @@ class ModelLoaderTest : public QObject
         // state_dict that opens natively with torchvision's outputs.
         QFETCH(QString, name);
         if (!m_haveCheckpoints)
-            QSKIP("no system Python with torch and torchvision");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch and torchvision");
         const QString output = file("plain_" + name);
         QProcess python;
         python.start(OOD_SYSTEM_PYTHON, {QString(OOD_SOURCE_DIR) + "/app/python/export_for_ood_inspector.py",
@@ -260,7 +261,7 @@ class ModelLoaderTest : public QObject
     void torchscriptCard()
     {
         if (!m_haveCheckpoints)
-            QSKIP("no system Python with torch and torchvision");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch and torchvision");
         const LoadedModel model = loadModel(file("tiny.ts").toStdString(), "torchscript");
         // The card keeps "torchscript" (how to open the file again); the backbone reports what the
         // module declares (what detector presets look at).
@@ -335,7 +336,7 @@ class ModelLoaderTest : public QObject
         QFETCH(QString, fragment);
         QFETCH(bool, needsPython);
         if (needsPython && !m_haveCheckpoints)
-            QSKIP("no system Python with torch and torchvision");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch and torchvision");
         QDir(m_dir.path()).mkpath("folder");
         write(file("empty.pt"), "");
         write(file("garbage.pt"), QByteArray(5000, 'x'));

@@ -3,7 +3,7 @@
 // loops for the relevance and the L1 distances).
 
 #include "detect/registry.h"
-#include "explain/headrelevance.h"
+#include "detect/headrelevance.h"
 #include "support/linearbackbone.h"
 
 #include <QtTest>

@@ -3,8 +3,8 @@
 // that class's mean training relevance.
 
 #include "detect/registry.h"
-#include "error.h"
-#include "explain/headrelevance.h"
+#include "base/error.h"
+#include "detect/headrelevance.h"
 #include "explain/neuronexplanation.h"
 #include "support/errors.h"
 #include "support/linearbackbone.h"

@@ -64,7 +64,7 @@ class PreprocessTest : public QObject
         QFETCH(int, outWidth);
         QFETCH(int, outHeight);
         if (!test::systemPythonHas("PIL, torchvision"))
-            QSKIP("system Python with PIL and torchvision not available");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python with PIL and torchvision not available");
         const RgbImage image = randomImage(width, height, static_cast<unsigned>(width * 31 + height));
         QTemporaryDir dir;
         const QString in = dir.filePath("in.raw"), resized = dir.filePath("resized.raw"),
@@ -136,7 +136,7 @@ class PreprocessTest : public QObject
         if (file.isEmpty())
             QSKIP("the shared endoscopy frames are not present");
         if (!test::systemPythonHas("PIL, torchvision"))
-            QSKIP("system Python with PIL and torchvision not available");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python with PIL and torchvision not available");
         QTemporaryDir dir;
         QProcess python;
         python.start(OOD_SYSTEM_PYTHON,

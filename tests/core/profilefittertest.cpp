@@ -3,9 +3,9 @@
 // image is read, and a detector whose fit fails sits out with its reason while the others are
 // fitted.
 
-#include "calib/profilefitter.h"
+#include "fit/profilefitter.h"
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "model/modelloader.h"
 #include "model/resnet.h"
 #include "support/imagefolders.h"

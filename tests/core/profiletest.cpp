@@ -2,8 +2,9 @@
 
 #include "calib/profile.h"
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/linearbackbone.h"
+#include "support/systempython.h"
 
 #include <QtTest>
 
@@ -91,12 +92,12 @@ class ProfileTest : public QObject
     void readableFromPython()
     {
         if (!QFileInfo::exists(OOD_SYSTEM_PYTHON))
-            QSKIP("no system Python");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python");
         QProcess check;
         check.start(OOD_SYSTEM_PYTHON, {"-c", "import torch"});
         check.waitForFinished(60000);
         if (check.exitCode() != 0)
-            QSKIP("system Python has no torch");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python has no torch");
         QTemporaryDir dir;
         const QString path = dir.filePath("p.oodprofile");
         saveProfile(makeProfile(), path);

@@ -1,12 +1,12 @@
-// PRO (methods.md §4.2) against closed forms on a linear network and against an independent
-// re-derivation with Python torch autograd on a small convolutional network.
+// PRO (docs/detectors.md, pro_* and the PRO notes) against closed forms on a linear network and
+// against an independent re-derivation with Python torch autograd on a small convolutional network.
 //
 // Closed form used below: with two classes and logits W x + b, every PRO base score g is an
 // increasing function of |m|, m = z_0 - z_1, and grad_x g = f'(|m|) sign(m) (w_0 - w_1). One step
 // therefore moves m by -eps * sign(m) * L with L = ||w_0 - w_1||_1, and g(x_t) = f(|m_t|).
 
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "model/backbone.h"
 #include "model/resnet.h"
 #include "support/linearbackbone.h"
@@ -129,7 +129,8 @@ at::Tensor convInputs()
     return x;
 }
 
-/// Per image (batch of one, the reference's batch-mean loss), straight from methods.md §4.2.
+/// Per image (batch of one, the reference's batch-mean loss), straight from docs/detectors.md
+/// (pro_*).
 const char *const kPythonProgram = R"(
 import sys, torch
 import torch.nn.functional as F
@@ -435,7 +436,7 @@ class ProTest : public QObject
         // Independent re-derivation: Python torch autograd on the same network, weights and
         // inputs, one image at a time with the reference's batch-mean loss, sign(0) = 0.
         if (!test::systemPythonHas("torch"))
-            QSKIP("system Python has no torch");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python has no torch");
         ConvBackbone backbone;
         const at::Tensor x = convInputs();
         QTemporaryDir dir;

@@ -1,7 +1,7 @@
 // The detector registry: every registered id creates a working detector with the unified sign.
 
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/linearbackbone.h"
 
 #include <QtTest>

@@ -1,7 +1,7 @@
 // Native ResNets: torchvision's module tree, shapes, internal consistency of the activations,
 // training, state_dict round trips and the messages for checkpoints that do not fit.
 
-#include "error.h"
+#include "base/error.h"
 #include "model/resnet.h"
 #include "support/systempython.h"
 
@@ -124,7 +124,7 @@ class ResNetTest : public QObject
         // Independent source: torchvision itself, run at test time.
         QFETCH(QString, architecture);
         if (!QFileInfo::exists(OOD_SYSTEM_PYTHON))
-            QSKIP("no system Python");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python");
         QProcess python;
         python.start(OOD_SYSTEM_PYTHON,
                      {"-c",
@@ -134,7 +134,7 @@ class ResNetTest : public QObject
                       architecture});
         python.waitForFinished(120000);
         if (python.exitCode() != 0)
-            QSKIP("system Python has no torchvision");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python has no torchvision");
         const QStringList expected = QString(python.readAllStandardOutput()).trimmed().split('\n');
         ResNet model = createResNet(architecture.toStdString(), 7);
         QStringList actual;
@@ -319,7 +319,7 @@ class ResNetTest : public QObject
         // Python's torch.load reads the file and torchvision's strict load_state_dict accepts it;
         // torchvision's forward on the same input gives our logits.
         if (!QFileInfo::exists(OOD_SYSTEM_PYTHON))
-            QSKIP("no system Python");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python");
         QTemporaryDir dir;
         const NamedTensors state = stateOf("resnet18", 3, 5);
         saveStateDict(dir.filePath("w.pt").toStdString(), state);
@@ -340,7 +340,7 @@ class ResNetTest : public QObject
         python.waitForFinished(120000);
         const QByteArray errors = python.readAllStandardError();
         if (python.exitCode() != 0 && errors.contains("No module named"))
-            QSKIP("system Python has no torch/torchvision");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python has no torch/torchvision");
         QVERIFY2(python.exitCode() == 0, errors.constData());
         const QStringList values = QString(python.readAllStandardOutput()).trimmed().split(' ');
         ResNetBackbone backbone("resnet18", state, "test");
@@ -573,11 +573,11 @@ class ResNetTest : public QObject
 
     void abetHeadsMatchPython()
     {
-        // An independent re-implementation in Python (torch.nn.functional, written from the
-        // spec: torchvision's BasicBlock ResNet at any width, methods.md §10 for the heads) reads
-        // our saved state_dict and computes logits, f, T and f/T for the same input.
+        // An independent re-implementation in Python (torch.nn.functional, written from the spec:
+        // torchvision's BasicBlock ResNet at any width, docs/detectors.md, AbeT, for the heads)
+        // reads our saved state_dict and computes logits, f, T and f/T for the same input.
         if (!test::systemPythonHas("torch"))
-            QSKIP("no system Python with torch");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch");
         torch::manual_seed(21);
         ResNet model = createResNet("resnet18", 3, 8, true);
         randomiseBatchNorm(*model);

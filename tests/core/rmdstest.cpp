@@ -2,7 +2,7 @@
 // diagonal and known by hand.
 
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/linearbackbone.h"
 
 #include <QtTest>

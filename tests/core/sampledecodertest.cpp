@@ -4,7 +4,7 @@
 
 #include "data/sampledecoder.h"
 #include "data/videosource.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/videoclips.h"
 
 #include <QtTest>

@@ -2,7 +2,7 @@
 // symbolic-link loops.
 
 #include "data/samplelist.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

@@ -1,9 +1,10 @@
 // TempScaling: the converged temperature against a closed form and a brute-force zooming grid; the
-// OpenOOD-exact temperature against the 1-D LBFGS recursion of methods.md §3.5 written out here
-// and against Python's torch.optim.LBFGS run as OpenOOD runs it; the unlabelled-validation error.
+// OpenOOD-exact temperature against the 1-D LBFGS recursion of docs/detectors.md (TempScaling)
+// written out here and against Python's torch.optim.LBFGS run as OpenOOD runs it; the
+// unlabelled-validation error.
 
 #include "detect/registry.h"
-#include "error.h"
+#include "base/error.h"
 #include "support/linearbackbone.h"
 #include "support/systempython.h"
 
@@ -74,7 +75,7 @@ template <typename Real> void nll(const Logits &v, Real t, Real &loss, Real &gra
 }
 
 // The 1-D reduction of torch's LBFGS (lr 0.01, 50 iterations, no line search) given in
-// methods.md §3.5.
+// docs/detectors.md, TempScaling.
 double lbfgsRecursion(const Logits &v)
 {
     double t = 1.5, loss = 0, g = 0;
@@ -222,7 +223,7 @@ class TempScaleTest : public QObject
     void openOodMatchesPythonLbfgs()
     {
         if (!test::systemPythonHas("torch, numpy"))
-            QSKIP("system Python with torch and numpy not available");
+            OOD_SKIP_WITHOUT_REFERENCE("system Python with torch and numpy not available");
         const Logits v = overconfident(300, 11);
         QTemporaryDir dir;
         std::vector<double> flat;

@@ -3,9 +3,10 @@
 // contract are refused with a message naming what is wrong; and the user-side export helper
 // (app/python/export_for_ood_inspector.py) produces files this adapter accepts.
 
-#include "error.h"
+#include "base/error.h"
 #include "model/resnet.h"
 #include "model/torchscriptbackbone.h"
+#include "support/systempython.h"
 
 #include <QtTest>
 
@@ -201,7 +202,7 @@ class TorchScriptBackboneTest : public QObject
     void matchesPython()
     {
         if (!m_haveModels)
-            QSKIP("no system Python with torch");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch");
         TorchScriptBackbone backbone(file("tiny.ts").toStdString());
         QCOMPARE(QString::fromStdString(backbone.architecture()), QString("tinynet"));
         QCOMPARE(backbone.numClasses(), 5);
@@ -247,7 +248,7 @@ class TorchScriptBackboneTest : public QObject
     void temperatureModels()
     {
         if (!m_haveModels)
-            QSKIP("no system Python with torch");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch");
         TorchScriptBackbone backbone(file("abet.ts").toStdString());
         QVERIFY(backbone.hasLearnedTemperature()); // "temperature" and "cosine" in the probe
         QCOMPARE(QString::fromStdString(backbone.architecture()), QString("torchscript"));
@@ -296,7 +297,7 @@ class TorchScriptBackboneTest : public QObject
         QFETCH(QString, name);
         QFETCH(QString, fragment);
         if (!m_haveModels)
-            QSKIP("no system Python with torch");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch");
         try {
             TorchScriptBackbone backbone(file(name).toStdString());
             QFAIL("no error");
@@ -314,7 +315,7 @@ class TorchScriptBackboneTest : public QObject
         // The export helper wraps torchvision's resnet18 loaded from a state_dict our C++ wrote;
         // the TorchScript file must then agree with our native ResNet on the same weights.
         if (!m_haveModels)
-            QSKIP("no system Python with torch");
+            OOD_SKIP_WITHOUT_REFERENCE("no system Python with torch");
         torch::manual_seed(21);
         ResNet model = createResNet("resnet18", 3);
         {
@@ -332,7 +333,7 @@ class TorchScriptBackboneTest : public QObject
                         file("exported.ts")},
                        &output, &errors)) {
             if (errors.contains("No module named 'torchvision'"))
-                QSKIP("system Python has no torchvision");
+                OOD_SKIP_WITHOUT_REFERENCE("system Python has no torchvision");
             QFAIL(errors.constData());
         }
         TorchScriptBackbone exported(file("exported.ts").toStdString());

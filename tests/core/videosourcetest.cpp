@@ -3,7 +3,7 @@
 // files that only pretend to be videos.
 
 #include "data/videosource.h"
-#include "error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

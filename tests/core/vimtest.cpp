@@ -1,4 +1,4 @@
-// ViM on a 2-D case worked out by hand (methods.md §6.4).
+// ViM on a 2-D case worked out by hand (docs/detectors.md, ViM).
 
 #include "detect/registry.h"
 #include "support/linearbackbone.h"

@@ -2,7 +2,7 @@
 // (zip container by LibTorch, data.pkl by our own unpickler); input layout in torchinput.h.
 // Only ood::Error may come out.
 
-#include "error.h"
+#include "base/error.h"
 #include "model/checkpointreader.h"
 
 #include "torchinput.h"

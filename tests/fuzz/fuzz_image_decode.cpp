@@ -2,7 +2,7 @@
 // Only ood::Error may come out; a crash, a sanitizer report, another exception or a wrong-sized
 // result is a finding.
 
-#include "error.h"
+#include "base/error.h"
 #include "image/imagedecoder.h"
 
 #include "fuzzinput.h"

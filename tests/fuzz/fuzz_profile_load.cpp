@@ -3,7 +3,7 @@
 // come out.
 
 #include "calib/profile.h"
-#include "error.h"
+#include "base/error.h"
 
 #include "torchinput.h"
 

@@ -5,7 +5,7 @@
 //   make_fuzz_seeds SOURCE_DIR OUT_DIR   (writes OUT_DIR/{image,profile,checkpoint}/)
 
 #include "calib/profile.h"
-#include "error.h"
+#include "base/error.h"
 #include "model/checkpointreader.h"
 
 #include "support/torchfiles.h"

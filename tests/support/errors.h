@@ -1,7 +1,7 @@
 #pragma once
 // Catching the library's errors in a test, to check what they say.
 
-#include "error.h"
+#include "base/error.h"
 
 #include <QString>
 

@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <QProcess>
+#include <QtGlobal>
 
 namespace ood::test {
 
@@ -12,6 +13,18 @@ bool systemPythonHas(const QString &modules)
     QProcess python;
     python.start(OOD_SYSTEM_PYTHON, {"-c", "import " + modules});
     return python.waitForFinished(120000) && python.exitCode() == 0;
+}
+
+bool referenceRequired()
+{
+    return qEnvironmentVariableIntValue("OOD_REQUIRE_REFERENCE") == 1;
+}
+
+QByteArray missingReferenceMessage(const char *what)
+{
+    return QByteArray("the Python reference is missing (") + what +
+           ", interpreter " OOD_SYSTEM_PYTHON
+           ") and OOD_REQUIRE_REFERENCE=1 makes that a failure instead of a skip";
 }
 
 QByteArray float64Bytes(const at::Tensor &tensor)

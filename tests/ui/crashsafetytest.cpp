@@ -6,10 +6,10 @@
 // must be byte-identical, with no stray files left next to them.
 
 #include "mainwindow.h"
-#include "data/demoassets.h"
+#include "session/demoassets.h"
 #include "models/frametablemodel.h"
 #include "review/reviewstore.h"
-#include "session/scoringjob.h"
+#include "jobs/scoringjob.h"
 
 #include <QtTest>
 

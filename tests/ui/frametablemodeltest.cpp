@@ -1,12 +1,12 @@
 // The frame list models: what the table shows and sorts by, each filter of the proxy alone and
 // combined (against counts made by hand on a small session), batched score updates, the model
-// tester's consistency checks, and how long 10,000 frames take to load, sort, filter and show.
+// tester's consistency checks, and 10,000 frames loaded, sorted, filtered and shown (how long that
+// takes is measured by ui-bench, not asserted here: wall-clock limits fail on a loaded machine).
 
 #include "models/framefilterproxy.h"
 #include "models/frametablemodel.h"
 
 #include <QAbstractItemModelTester>
-#include <QElapsedTimer>
 #include <QTableView>
 #include <QtTest>
 
@@ -405,16 +405,12 @@ class FrameTableModelTest : public QObject
         FrameFilterProxy proxy;
         proxy.setSourceModel(&model);
 
-        QElapsedTimer timer;
-        timer.start();
+        // The time of each step is measured by ui-bench (docs/benchmarks.md).
         model.setFrames(frames);
-        const qint64 loadMs = timer.elapsed();
         QCOMPARE(proxy.rowCount(), count);
 
         const int column = model.detectorColumn(7);
-        timer.restart();
         proxy.sort(column, Qt::DescendingOrder);
-        const qint64 sortMs = timer.elapsed();
         int unscored = 0;
         double previous = std::numeric_limits<double>::infinity();
         for (int r = 0; r < proxy.rowCount(); ++r) {
@@ -433,30 +429,18 @@ class FrameTableModelTest : public QObject
         int expected = 0;
         for (const FrameRecord &frame : frames)
             expected += frame.scored && frame.scores[7] > 2.0 && frame.mark == ReviewMark::None ? 1 : 0;
-        timer.restart();
         proxy.setFlaggingDetector(7);
         proxy.setMarkFilter(ReviewMark::None);
-        const qint64 filterMs = timer.elapsed();
         QCOMPARE(proxy.rowCount(), expected);
         QVERIFY(expected > 0);
 
         proxy.clearFilters();
         QTableView view;
         view.resize(1000, 700);
-        timer.restart();
         view.setModel(&proxy);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         QCoreApplication::processEvents();
-        const qint64 showMs = timer.elapsed();
-
-        qInfo("10,000 frames x %d detectors: setFrames %lld ms, sort by a detector %lld ms, "
-              "filter (detector + review state) %lld ms, table view shown %lld ms",
-              detectors, loadMs, sortMs, filterMs, showMs);
-        QVERIFY2(loadMs < 1000, "setFrames took over 1 s");
-        QVERIFY2(sortMs < 1000, "sorting took over 1 s");
-        QVERIFY2(filterMs < 1000, "filtering took over 1 s");
-        QVERIFY2(showMs < 2000, "showing the table took over 2 s");
     }
 };
 

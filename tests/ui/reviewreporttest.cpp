@@ -3,9 +3,9 @@
 // pages that grow with the flagged frames and carry their pictures, and the file rules (atomic,
 // no silent overwrite, clear errors).
 
-#include "report/reviewreport.h"
+#include "reviewreport/reviewreport.h"
 
-#include "error.h"
+#include "base/error.h"
 
 #include <QtTest>
 

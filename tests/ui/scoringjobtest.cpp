@@ -1,17 +1,18 @@
 // The background scoring job on the demo model and profile: the signals come on the GUI thread
 // in order and in the right numbers, the results equal a direct scoreImages call, a broken file
 // becomes an error row without stopping the run, cancel() stops it early, a model error ends it
-// with failed(), and the GUI thread's event loop keeps ticking while it runs.
+// with failed(), and the GUI thread's event loop keeps ticking while it runs. How long cancel()
+// and the destructor take and the longest event-loop gap are measured by ui-bench
+// (docs/benchmarks.md), not asserted here: wall-clock limits fail on a loaded machine.
 
 #include "calib/profile.h"
 #include "data/samplelist.h"
 #include "model/modelloader.h"
 #include "models/frametablemodel.h"
 #include "pipeline/scoringrun.h"
-#include "session/scoringjob.h"
+#include "jobs/scoringjob.h"
 
 #include <QDirIterator>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QTimer>
 #include <QtTest>
@@ -254,21 +255,19 @@ class ScoringJobTest : public QObject
         const std::vector<Sample> samples = repeated(10); // 600 frames, 75 batches of 8
         ScoringJob job;
         Recorder rec(job);
-        qint64 cancelNs = -1;
+        bool cancelled = false;
         QObject::connect(&job, &ScoringJob::batchScored, [&] {
-            if (cancelNs >= 0)
+            if (cancelled)
                 return;
-            QElapsedTimer t;
-            t.start();
             job.cancel();
-            cancelNs = t.nsecsElapsed();
+            cancelled = true;
         });
         QVERIFY(job.start(m_backbone, m_profile, samples, options(8)));
         QTRY_COMPARE_WITH_TIMEOUT(rec.ends, 1, 120000);
         QCOMPARE(rec.order.last(), QString("cancelled"));
         QVERIFY(!rec.order.contains("finished"));
-        qInfo("cancel() returned in %lld us; %zu of 75 batches arrived", cancelNs / 1000, rec.batches.size());
-        QVERIFY(cancelNs >= 0 && cancelNs < 5'000'000);
+        qInfo("%zu of 75 batches arrived", rec.batches.size());
+        QVERIFY(cancelled);
         // The worker may have finished a batch or two while the first was on its way here.
         QVERIFY2(rec.batches.size() <= 4, qPrintable(QString::number(rec.batches.size())));
         QVERIFY(!job.isRunning());
@@ -281,15 +280,12 @@ class ScoringJobTest : public QObject
 
     void destroyingARunningJobStopsIt()
     {
-        QElapsedTimer t;
-        t.start();
-        {
-            ScoringJob job;
-            QVERIFY(job.start(m_backbone, m_profile, repeated(10), options(8)));
-            QTest::qWait(50);
-        }
-        qInfo("destroying a running job returned after %lld ms", t.elapsed());
-        QVERIFY(t.elapsed() < 30000);
+        // A destructor that deadlocks with its worker fails this test by the timeout; how long it
+        // takes is measured by ui-bench.
+        ScoringJob job;
+        QVERIFY(job.start(m_backbone, m_profile, repeated(10), options(8)));
+        QTest::qWait(50);
+        QVERIFY(job.isRunning());
     }
 
     void unknownDetectorFails()
@@ -324,19 +320,11 @@ class ScoringJobTest : public QObject
         ScoringJob job;
         Recorder rec(job);
         QObject::connect(&job, &ScoringJob::batchScored, &model, &FrameTableModel::updateScores);
-        QElapsedTimer sinceTick;
-        qint64 longestGap = 0;
         int ticks = 0;
         QTimer timer;
         timer.setInterval(10);
-        QObject::connect(&timer, &QTimer::timeout, [&] {
-            longestGap = std::max(longestGap, sinceTick.restart());
-            ++ticks;
-        });
-        QElapsedTimer total;
-        total.start();
+        QObject::connect(&timer, &QTimer::timeout, [&] { ++ticks; });
         QVERIFY(job.start(m_backbone, m_profile, samples, options(32)));
-        sinceTick.start();
         timer.start();
         QTRY_COMPARE_WITH_TIMEOUT(rec.ends, 1, 300000);
         timer.stop();
@@ -346,10 +334,8 @@ class ScoringJobTest : public QObject
         for (const FrameRecord &frame : model.frames())
             scoredRows += frame.scored ? 1 : 0;
         QCOMPARE(scoredRows, 600);
-        qInfo("600 frames x %zu detectors in %.2f s on the worker; GUI timer (10 ms): %d ticks, longest gap "
-              "%lld ms",
-              m_reference.detectorIds.size(), total.elapsed() / 1000.0, ticks, longestGap);
-        QVERIFY2(longestGap < 500, qPrintable(QString("the event loop stalled for %1 ms").arg(longestGap)));
+        // Scoring on the GUI thread would deliver every result before the first tick.
+        QVERIFY2(ticks > 0, "the GUI timer never fired while the job ran");
     }
 };
 

@@ -6,13 +6,19 @@
 #include "mainwindow.h"
 #include "models/framefilterproxy.h"
 #include "models/frametablemodel.h"
+#include "panes/framelistpane.h"
+#include "panes/frameviewer.h"
+#include "panes/plottabs.h"
 #include "support/videoclips.h"
+#include "widgets/explanationplots.h"
+#include "widgets/qcustomplotinclude.h"
 #include "widgets/sessionplots.h"
 
 #include <QtTest>
 
 #include <QAction>
 #include <QStackedWidget>
+#include <QTabBar>
 #include <QTabWidget>
 
 #include <opencv2/imgcodecs.hpp>
@@ -81,10 +87,26 @@ class ScreenshotTest : public QObject
         QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
         QTest::qWait(200);
         save(window, "scores-and-lrp");
+        // Every tab label is whole (not elided) and the tab bar fits the pane.
+        PlotTabs *plots = window.plotTabs();
+        QCOMPARE(plots->elideMode(), Qt::ElideNone);
+        for (int tab = 0; tab < plots->count(); ++tab) {
+            const QRect rect = plots->tabBar()->tabRect(tab);
+            QVERIFY2(rect.width() >= plots->tabBar()->fontMetrics().horizontalAdvance(plots->tabText(tab)),
+                     qPrintable(plots->tabText(tab)));
+            QVERIFY2(rect.right() < plots->tabBar()->width(), qPrintable(plots->tabText(tab)));
+        }
+        QVERIFY(plots->tabBar()->width() <= plots->width());
         const char *tabs[] = {"scores", "density", "landscape", "neurons", "roc"};
+        const QWidget *wide[] = {nullptr, plots->densityPlot()->plot(), plots->landscapePlot()->plot(),
+                                 nullptr, plots->rocPlot()->plot()};
         for (int tab = 1; tab < 5; ++tab) {
-            window.plotTabs()->setCurrentIndex(tab);
+            plots->setCurrentIndex(tab);
             save(window, tabs[tab]);
+            // The plots have room to be read at 1366 px.
+            if (wide[tab])
+                QVERIFY2(wide[tab]->width() >= 400,
+                         qPrintable(QString("%1: %2 px").arg(tabs[tab]).arg(wide[tab]->width())));
         }
         window.action("compare")->trigger();
         save(window, "compare-heatmaps");
@@ -103,11 +125,17 @@ class ScreenshotTest : public QObject
         const int first = window.frameModel()->rowCount();
         QVERIFY(window.openFrames({video}));
         QTRY_VERIFY_WITH_TIMEOUT(!window.isScoring(), 120000);
-        window.frameProxy()->setNameFilter("procedure");
+        window.frameListPane()->proxy()->setNameFilter("procedure");
+        window.plotTabs()->setCurrentIndex(0);
         window.selectFrame(first + int(clip.size()) / 2);
-        window.plotTabs()->setCurrentWidget(window.timelinePlot());
         QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
         QTest::qWait(200);
+        // The video's timeline is under the frame, in view, with its plot.
+        TimelinePlot *timeline = window.frameViewer()->timelinePlot();
+        QVERIFY(window.frameViewer()->isTimelineShown());
+        QVERIFY(timeline->isVisible() && timeline->plot()->isVisible());
+        QVERIFY2(timeline->plot()->height() >= 100, qPrintable(QString::number(timeline->plot()->height())));
+        QVERIFY(timeline->mapTo(&window, QPoint(0, timeline->height())).y() <= window.height());
         save(window, "timeline");
     }
 };

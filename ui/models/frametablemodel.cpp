@@ -1,6 +1,8 @@
 #include "models/frametablemodel.h"
 
-#include "error.h"
+#include "pipeline/verdict.h"
+
+#include "base/error.h"
 
 #include <QBrush>
 #include <QColor>
@@ -85,7 +87,7 @@ void FrameTableModel::updateScores(int firstRow, const std::vector<FrameResult> 
     const int last = std::min(rowCount() - 1, firstRow + static_cast<int>(results.size()) - 1);
     for (int row = firstRow; row <= last; ++row) {
         FrameRecord &frame = m_frames[static_cast<size_t>(row)];
-        applyResult(frame, results[static_cast<size_t>(row - firstRow)]);
+        frame.setResult(results[static_cast<size_t>(row - firstRow)]);
         frame.scores.resize(m_detectorIds.size(), kNaN);
     }
     // Whole rows: the flagged background spans every column.
@@ -138,8 +140,7 @@ bool FrameTableModel::isFlaggedBy(int row, int detector) const
         return false;
     const FrameRecord &frame = m_frames[static_cast<size_t>(row)];
     const double score = frame.scores[static_cast<size_t>(detector)];
-    // NaN compares false, so unscored frames are never flagged.
-    return frame.scored && score > m_thresholds[static_cast<size_t>(detector)];
+    return frame.scored && exceedsThreshold(score, m_thresholds[static_cast<size_t>(detector)]);
 }
 
 double FrameTableModel::sortNumber(int row, int column) const

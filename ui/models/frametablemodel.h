@@ -5,7 +5,7 @@
 // (thumbnailNeeded) and handed in later (setThumbnail), scores arrive in batches with one
 // dataChanged each, and frames are found by review key through a hash.
 
-#include "session/frameresult.h"
+#include "pipeline/frameresult.h"
 #include "session/framerecord.h"
 
 #include <QAbstractTableModel>

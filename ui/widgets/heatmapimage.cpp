@@ -32,15 +32,12 @@ QImage heatmapOverlayImage(const Heatmap &map, QSize frameSize, ColourRange rang
     const RgbImage colour = colourise(resized, range, colours);
     QImage out(frameSize, QImage::Format_ARGB32);
     const float *values = resized.data_ptr<float>();
-    const double extent = std::max(std::abs(range.low), std::abs(range.high));
     for (int y = 0; y < frameSize.height(); ++y) {
         auto *line = reinterpret_cast<QRgb *>(out.scanLine(y));
         for (int x = 0; x < frameSize.width(); ++x) {
             const size_t i = static_cast<size_t>(y) * frameSize.width() + x;
-            int alpha = 255;
-            if (colours == ColourMap::Diverging && extent > 0)
-                alpha = static_cast<int>(
-                    std::lround(255 * std::sqrt(std::min(1.0, std::abs(values[i]) / extent))));
+            const int alpha =
+                static_cast<int>(std::lround(255 * heatmapPixelOpacity(values[i], range, colours)));
             line[x] = qRgba(colour.pixels[i * 3], colour.pixels[i * 3 + 1], colour.pixels[i * 3 + 2], alpha);
         }
     }

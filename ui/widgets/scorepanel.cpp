@@ -42,7 +42,14 @@ ScorePanel::ScorePanel(QWidget *parent)
 void ScorePanel::clear()
 {
     m_table->setRowCount(0);
+    m_table->setEnabled(true);
     m_consensus->setText(tr("No frame selected."));
+}
+
+void ScorePanel::showExplaining()
+{
+    m_table->setEnabled(false);
+    m_consensus->setText(tr("Explaining…"));
 }
 
 QString ScorePanel::consensusText() const
@@ -53,6 +60,7 @@ QString ScorePanel::consensusText() const
 void ScorePanel::showVerdicts(const std::vector<DetectorVerdict> &verdicts)
 {
     const QSignalBlocker block(m_table);
+    m_table->setEnabled(true);
     m_table->setRowCount(static_cast<int>(verdicts.size()));
     int flagged = 0;
     for (int row = 0; row < static_cast<int>(verdicts.size()); ++row) {

@@ -19,6 +19,9 @@ class ScorePanel : public QWidget
   public:
     explicit ScorePanel(QWidget *parent = nullptr);
     void showVerdicts(const std::vector<DetectorVerdict> &verdicts);
+    /// The frame's verdicts are being computed: says so, and greys out the previous frame's rows
+    /// until showVerdicts() replaces them.
+    void showExplaining();
     void clear();
     QTableWidget *table() const { return m_table; }
     QString consensusText() const;

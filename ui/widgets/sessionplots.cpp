@@ -153,11 +153,13 @@ void TimelinePlot::showUnavailable(const QString &why)
     m_frames.clear();
     resetPlot(m_plot);
     m_caption->setText(why);
-    m_plot->replot();
+    // Only the line that says why: an empty plot would take the room of the frame above it.
+    m_plot->parentWidget()->hide();
 }
 
 void TimelinePlot::showTimeline(const TimelineData &data)
 {
+    m_plot->parentWidget()->show();
     m_frames = data.frames;
     resetPlot(m_plot);
     QVector<double> x, y;

@@ -3,7 +3,7 @@
 // open folders say which frames are ID and which OOD, and the score along a video with its
 // flagged stretches.
 
-#include "eval/metrics.h"
+#include "session/inspectionsession.h"
 
 #include <QString>
 #include <QWidget>
@@ -15,14 +15,6 @@ class QCustomPlot;
 class QLabel;
 
 namespace ood {
-
-/// One detector's ROC curve on the open frames (OOD positive).
-struct RocCurveData
-{
-    QString detectorName;
-    std::vector<RocPoint> points; ///< eval/metrics.h rocCurve
-    double auroc = 0;
-};
 
 class RocPlot : public QWidget
 {
@@ -47,25 +39,13 @@ class RocPlot : public QWidget
 std::vector<std::pair<int, int>> flaggedStretches(const std::vector<int> &frames,
                                                   const std::vector<bool> &flagged);
 
-/// One detector's score along a video.
-struct TimelineData
-{
-    QString videoName;
-    QString detectorName;
-    std::vector<int> frames;    ///< sampled frame indices, ascending
-    std::vector<double> scores; ///< per frame; NaN while unscored
-    std::vector<bool> flagged;  ///< per frame: flagged by any enabled detector
-    double threshold = 0;       ///< of this detector
-    int currentFrame = -1;      ///< the selected frame, marked with a line
-    double fps = 0;             ///< 0 when unknown (the axis then counts frames only)
-};
-
 class TimelinePlot : public QWidget
 {
     Q_OBJECT
   public:
     explicit TimelinePlot(QWidget *parent = nullptr);
     void showTimeline(const TimelineData &data);
+    /// No plot, only the caption `why` (one line instead of an empty plot).
     void showUnavailable(const QString &why);
     QCustomPlot *plot() const { return m_plot; }
     QString caption() const;

@@ -1,0 +1,324 @@
+// The inspection session in core: the one flag rule, the threshold policy, enabled detectors, and
+// what the session derives over the open frames (ROC, a video's timeline, report summaries,
+// densities), on the committed demo profile and on frame records built by hand.
+
+#include "calib/profile.h"
+#include "calib/thresholdpolicy.h"
+#include "data/samplelist.h"
+#include "base/error.h"
+#include "pipeline/scoringrun.h"
+#include "pipeline/verdict.h"
+#include "session/inspectionsession.h"
+
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace ood;
+
+namespace {
+
+const QString kAssets = OOD_SOURCE_DIR "/resources/demo/assets";
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+FrameRecord frame(FrameTruth truth, std::vector<double> scores,
+                  const QString &path = QStringLiteral("/x.png"), int videoFrame = -1)
+{
+    FrameRecord record;
+    record.path = path;
+    record.videoFrame = videoFrame;
+    record.truth = truth;
+    record.scored = true;
+    record.prediction = 0;
+    record.confidence = 0.5;
+    record.scores = std::move(scores);
+    return record;
+}
+
+std::vector<double> validationScoresOf(const ProfileDetector &d)
+{
+    const at::Tensor s = d.validationScores.to(at::kDouble).contiguous();
+    return std::vector<double>(s.data_ptr<double>(), s.data_ptr<double>() + s.numel());
+}
+
+} // namespace
+
+class InspectionSessionTest : public QObject
+{
+    Q_OBJECT
+
+  private:
+    InspectionSession m_session;
+
+  private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!QFileInfo::exists(kAssets + "/demo.oodprofile"))
+            QSKIP("no demo assets (resources/demo/build-assets.sh)");
+        at::set_num_threads(2);
+        m_session.openProfile(kAssets + "/demo.oodprofile", kAssets + "/model.pt");
+        QVERIFY(m_session.isOpen());
+        QVERIFY(m_session.detectorIds().size() >= 3);
+    }
+
+    void init()
+    {
+        m_session.setDisabledDetectors({});
+        m_session.setTargetTpr(0.95);
+    }
+
+    void flagRule_data()
+    {
+        QTest::addColumn<double>("score");
+        QTest::addColumn<double>("threshold");
+        QTest::addColumn<bool>("flagged");
+        QTest::newRow("above") << 1.5 << 1.0 << true;
+        QTest::newRow("equal is not above") << 1.0 << 1.0 << false;
+        QTest::newRow("below") << -3.0 << -2.0 << false;
+        QTest::newRow("negative above") << -1.0 << -2.0 << true;
+        QTest::newRow("not scored") << kNaN << -1e300 << false;
+        QTest::newRow("infinite") << std::numeric_limits<double>::infinity() << 1e300 << true;
+    }
+
+    void flagRule()
+    {
+        QFETCH(double, score);
+        QFETCH(double, threshold);
+        QFETCH(bool, flagged);
+        QCOMPARE(exceedsThreshold(score, threshold), flagged);
+    }
+
+    void countFlagsHonoursEnabledDetectors()
+    {
+        const std::vector<double> scores = {2, 0, kNaN, 5};
+        const std::vector<double> thresholds = {1, 1, 1, 1};
+        QCOMPARE(countFlags(scores, thresholds), 2);
+        QCOMPARE(countFlags(scores, thresholds, {true, true, true, false}), 1);
+        QCOMPARE(countFlags(scores, thresholds, {false}), 1); // past `enabled`: counts
+    }
+
+    void thresholdPolicyAcceptsTheShare_data()
+    {
+        QTest::addColumn<double>("tpr");
+        QTest::newRow("0.95") << 0.95;
+        QTest::newRow("0.8") << 0.8;
+        QTest::newRow("0.5") << 0.5;
+        QTest::newRow("all") << 1.0;
+    }
+
+    void thresholdPolicyAcceptsTheShare()
+    {
+        QFETCH(double, tpr);
+        m_session.setTargetTpr(tpr);
+        QCOMPARE(m_session.targetTpr(), tpr);
+        const std::vector<double> thresholds = m_session.thresholds();
+        const Profile &profile = *m_session.profile();
+        for (size_t d = 0; d < profile.detectors.size(); ++d) {
+            // By hand: the threshold is the sorted validation score at floor(tpr * n) (the last
+            // one for tpr = 1), so at least that share of the validation frames is not flagged.
+            std::vector<double> v = validationScoresOf(profile.detectors[d]);
+            std::sort(v.begin(), v.end());
+            const size_t index = std::min(v.size() - 1, size_t(std::floor(tpr * double(v.size()))));
+            QCOMPARE(thresholds[d], v[index]);
+            const auto accepted = std::count_if(
+                v.begin(), v.end(), [&](double s) { return !exceedsThreshold(s, thresholds[d]); });
+            QVERIFY(double(accepted) >= std::floor(tpr * double(v.size())));
+        }
+    }
+
+    void thresholdPolicyRefusesAShareOutsideTheRange()
+    {
+        const std::vector<double> before = m_session.thresholds();
+        QVERIFY_THROWS_EXCEPTION(Error, m_session.setTargetTpr(0));
+        QVERIFY_THROWS_EXCEPTION(Error, m_session.setTargetTpr(1.5));
+        QCOMPARE(m_session.thresholds(), before);
+    }
+
+    void disabledDetectorsAreLeftOutAndMappedBack()
+    {
+        const QStringList ids = m_session.detectorIds();
+        QVERIFY(!m_session.setDisabledDetectors({ids[0], QStringLiteral("no-such-detector")}));
+        QVERIFY(!m_session.isDetectorEnabled(0));
+        QVERIFY(m_session.isDetectorEnabled(1));
+        const std::vector<std::string> enabled = m_session.enabledDetectorIds();
+        QCOMPARE(int(enabled.size()), ids.size() - 1);
+        QCOMPARE(QString::fromStdString(enabled.front()), ids[1]);
+
+        // A run over the enabled detectors: every score far above its threshold.
+        const std::vector<double> thresholds = m_session.thresholds();
+        FrameResult run;
+        run.scored = true;
+        std::vector<int> runDetectors;
+        for (int d = 1; d < ids.size(); ++d) {
+            run.scores.push_back(thresholds[size_t(d)] + 1);
+            runDetectors.push_back(d);
+        }
+        const FrameResult widened = m_session.sessionResult(run, runDetectors);
+        QCOMPARE(int(widened.scores.size()), ids.size());
+        QVERIFY(std::isnan(widened.scores[0]));
+        QCOMPARE(widened.scores[1], thresholds[1] + 1);
+        QCOMPARE(widened.flaggedBy, ids.size() - 1);
+
+        // Switching the first on again asks for scoring; every one off means all on.
+        QVERIFY(m_session.setDisabledDetectors({}));
+        QVERIFY(!m_session.setDisabledDetectors(ids));
+        QCOMPARE(int(m_session.enabledDetectorIds().size()), ids.size());
+    }
+
+    void recountDropsDisabledScores()
+    {
+        const QStringList ids = m_session.detectorIds();
+        const std::vector<double> thresholds = m_session.thresholds();
+        FrameResult result;
+        result.scored = true;
+        for (double t : thresholds)
+            result.scores.push_back(t + 1);
+        m_session.setDisabledDetectors({ids[1], ids[2]});
+        m_session.recount(result);
+        QVERIFY(std::isnan(result.scores[1]) && std::isnan(result.scores[2]));
+        QCOMPARE(result.flaggedBy, ids.size() - 2);
+        result.scored = false; // a frame not scored is never flagged
+        m_session.recount(result);
+        QCOMPARE(result.flaggedBy, 0);
+    }
+
+    void rocAndSummariesOnLabelledFrames()
+    {
+        const int k = m_session.detectorIds().size();
+        auto scores = [k](double first) {
+            std::vector<double> s(size_t(k), 0.0);
+            s[0] = first;
+            return s;
+        };
+        // Detector 0: ID {0.1, 0.4}, OOD {0.35, 0.8}; by hand 3 of 4 (OOD, ID) pairs are ordered
+        // the right way: AUROC 0.75.
+        std::vector<FrameRecord> frames = {
+            frame(FrameTruth::InDistribution, scores(0.1)), frame(FrameTruth::InDistribution, scores(0.4)),
+            frame(FrameTruth::OutOfDistribution, scores(0.35)),
+            frame(FrameTruth::OutOfDistribution, scores(0.8)), frame(FrameTruth::Unknown, scores(100))};
+        const SessionRoc roc = m_session.roc(frames, m_session.detectorIds()[0]);
+        QVERIFY(roc.available());
+        QCOMPARE(roc.idFrames, 2);
+        QCOMPARE(roc.oodFrames, 2);
+        QCOMPARE(roc.highlighted, 0);
+        QCOMPARE(int(roc.curves.size()), k);
+        QCOMPARE(roc.curves[0].auroc, 0.75);
+        QCOMPARE(roc.curves[1].auroc, 0.5); // all ties
+
+        const std::vector<DetectorSummary> summaries = m_session.detectorSummaries(frames);
+        QCOMPARE(int(summaries.size()), k);
+        QCOMPARE(summaries[0].auroc, 0.75);
+        // FPR at 95 % TPR: the ID threshold is the larger ID score 0.4; one of two OOD is at or below.
+        QCOMPARE(summaries[0].fpr95, 0.5);
+        QCOMPARE(summaries[0].threshold, m_session.thresholds()[0]);
+
+        m_session.setDisabledDetectors({m_session.detectorIds()[0]});
+        const SessionRoc without = m_session.roc(frames, m_session.detectorIds()[0]);
+        QCOMPARE(int(without.curves.size()), k - 1);
+        QCOMPARE(without.highlighted, -1);
+
+        frames.pop_back();
+        frames.erase(frames.begin() + 2, frames.end());
+        QVERIFY(!m_session.roc(frames, {}).available());
+        QVERIFY(std::isnan(m_session.detectorSummaries(frames)[0].auroc));
+    }
+
+    void timelineFollowsOneVideo()
+    {
+        const int k = m_session.detectorIds().size();
+        const double t = m_session.thresholds()[0];
+        auto video = [&](const QString &path, int index, double score) {
+            std::vector<double> s(size_t(k), kNaN);
+            s[0] = score;
+            FrameRecord r = frame(FrameTruth::Unknown, s, path, index);
+            r.flaggedBy = countFlags(r.scores, m_session.thresholds());
+            return r;
+        };
+        const std::vector<FrameRecord> frames = {video("/a.mp4", 10, t + 1), video("/b.mp4", 0, t + 5),
+                                                 video("/a.mp4", 0, t - 1), frame(FrameTruth::Unknown, {}),
+                                                 video("/a.mp4", 5, kNaN)};
+        const TimelineData line = m_session.timeline(frames, 0, m_session.detectorIds()[0]);
+        QCOMPARE(line.videoName, QStringLiteral("a.mp4"));
+        QCOMPARE(line.frames, (std::vector<int>{0, 5, 10}));
+        QCOMPARE(line.scores[0], t - 1);
+        QVERIFY(std::isnan(line.scores[1]));
+        QCOMPARE(line.flagged, (std::vector<bool>{false, false, true}));
+        QCOMPARE(line.currentFrame, 10);
+        QCOMPARE(line.threshold, t);
+        QCOMPARE(line.fps, 0.0); // not a readable video: the axis counts frames
+        QVERIFY(m_session.timeline(frames, 3, {}).frames.empty());
+    }
+
+    void openScoresKeepFiniteValues()
+    {
+        const int k = m_session.detectorIds().size();
+        std::vector<FrameRecord> frames;
+        for (double v : {1.0, kNaN, 3.0}) {
+            frames.push_back(frame(FrameTruth::Unknown, std::vector<double>(size_t(k), v)));
+        }
+        frames.back().scored = false;
+        frames.push_back(frame(FrameTruth::Unknown, std::vector<double>(size_t(k), 7.0)));
+        const auto open = m_session.openScores(frames);
+        QCOMPARE(int(open.size()), k);
+        QCOMPARE(open.at(m_session.detectorIds()[0].toStdString()), (std::vector<double>{1.0, 7.0}));
+    }
+
+    void scoringFlagsByTheRule()
+    {
+        const SampleList list = scanInputs({kAssets + "/frames/id", kAssets + "/frames/far-ood"});
+        QVERIFY(list.samples.size() >= 10);
+        RunOptions options;
+        options.batchSize = 7;
+        // Detectors of every kind (logits, features, nearest neighbours, input gradients).
+        const std::vector<std::string> ids = {"msp", "energy", "mahalanobis", "knn", "nero", "odin"};
+        const ScoredImages scored = m_session.score(list.samples, ids, options);
+        std::vector<double> thresholds;
+        for (const std::string &id : ids)
+            thresholds.push_back(m_session.profile()->find(id)->threshold);
+        const auto k = static_cast<int64_t>(scored.detectorIds.size());
+        QCOMPARE(k, int64_t(ids.size()));
+        int flaggedFrames = 0;
+        for (size_t i = 0; i < list.samples.size(); ++i) {
+            QVERIFY(scored.errors[i].isEmpty());
+            int byHand = 0;
+            for (int64_t d = 0; d < k; ++d)
+                byHand += scored.scores[int64_t(i)][d].item<double>() > thresholds[size_t(d)] ? 1 : 0;
+            QCOMPARE(scored.flaggedBy[i], byHand);
+            flaggedFrames += byHand > 0 ? 1 : 0;
+        }
+        QVERIFY(flaggedFrames > 0);
+
+        // The same numbers through the batch-by-batch path the window's job uses.
+        std::vector<FrameResult> frames(list.samples.size());
+        scoreFrames(*m_session.backbone(), *m_session.profile(), list.samples, ids, options,
+                    [&](size_t first, std::vector<FrameResult> results) {
+                        for (size_t j = 0; j < results.size(); ++j)
+                            frames[first + j] = results[j];
+                    });
+        for (size_t i = 0; i < frames.size(); ++i) {
+            QCOMPARE(frames[i].flaggedBy, scored.flaggedBy[i]);
+            for (int64_t d = 0; d < k; ++d)
+                QCOMPARE(frames[i].scores[size_t(d)], scored.scores[int64_t(i)][d].item<double>());
+        }
+    }
+
+    void unknownDetectorIsNamed()
+    {
+        const SampleList list = scanInputs({kAssets + "/frames/id"});
+        const std::string message = [&] {
+            try {
+                m_session.score(list.samples, {"no-such-detector"}, {});
+            } catch (const Error &e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        }();
+        QVERIFY2(message.find("no-such-detector") != std::string::npos, message.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(InspectionSessionTest)
+#include "inspectionsessiontest.moc"

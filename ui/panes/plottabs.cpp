@@ -1,0 +1,137 @@
+#include "panes/plottabs.h"
+
+#include "explain/frameexplainer.h"
+#include "session/inspectionsession.h"
+#include "widgets/explanationplots.h"
+#include "widgets/scorepanel.h"
+#include "widgets/sessionplots.h"
+
+#include <QLabel>
+#include <QTabBar>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace ood {
+
+namespace {
+
+QString displayName(const FrameExplanation &explanation, const std::string &id)
+{
+    for (const DetectorVerdict &v : explanation.verdicts)
+        if (v.id == id)
+            return QString::fromStdString(v.displayName);
+    return QString::fromStdString(id);
+}
+
+} // namespace
+
+PlotTabs::PlotTabs(QWidget *parent)
+    : QTabWidget(parent), m_scores(new ScorePanel(this)), m_density(new DensityPlot(this)),
+      m_landscape(new LandscapePlot(this)), m_relevance(nullptr), m_neuronSummary(nullptr),
+      m_roc(new RocPlot(this))
+{
+    // Every tab in view with its whole label, rather than elided or behind scroll arrows: the tab
+    // bar's width is then part of the pane's minimum width.
+    setUsesScrollButtons(false);
+    setElideMode(Qt::ElideNone);
+    tabBar()->setExpanding(false);
+    auto *neurons = new QWidget(this);
+    auto *neuronLayout = new QVBoxLayout(neurons);
+    m_neuronSummary = new QLabel(neurons);
+    m_neuronSummary->setWordWrap(true);
+    m_relevance = new RelevancePlot(neurons);
+    neuronLayout->addWidget(m_neuronSummary);
+    neuronLayout->addWidget(m_relevance, 1);
+    addTab(m_scores, tr("Scores"));
+    addTab(m_density, tr("Density"));
+    addTab(m_landscape, tr("Landscape"));
+    addTab(neurons, tr("Neurons"));
+    addTab(m_roc, tr("ROC"));
+    setTabToolTip(0, tr("Every detector's score, threshold and percentile for this frame"));
+    setTabToolTip(1, tr("Where the frame falls in a detector's ID validation distribution"));
+    setTabToolTip(2, tr("How the score changes around the frame"));
+    setTabToolTip(3, tr("NERO: which neurons make the frame unlike the class it resembles"));
+    setTabToolTip(4, tr("ROC curves of the detectors when the open folders say which frames are ID "
+                        "(a folder named id) and which OOD (ood, near-ood, far-ood)"));
+    connect(m_scores, &ScorePanel::detectorChosen, this, &PlotTabs::detectorChosen);
+}
+
+void PlotTabs::showVerdicts(const FrameExplanation &explanation, const InspectionSession &session)
+{
+    std::vector<DetectorVerdict> shown;
+    const QStringList ids = session.detectorIds();
+    for (const DetectorVerdict &verdict : explanation.verdicts)
+        if (session.isDetectorEnabled(int(ids.indexOf(QString::fromStdString(verdict.id)))))
+            shown.push_back(verdict);
+    m_scores->showVerdicts(shown);
+}
+
+void PlotTabs::showExplaining()
+{
+    m_scores->showExplaining();
+}
+
+void PlotTabs::clearVerdicts()
+{
+    m_scores->clear();
+}
+
+void PlotTabs::showDensity(const FrameExplanation &explanation, const QString &detectorId)
+{
+    for (const auto &[id, density] : explanation.densities)
+        if (QString::fromStdString(id) == detectorId) {
+            m_density->showDensity(density, displayName(explanation, id));
+            return;
+        }
+}
+
+void PlotTabs::showExplanation(const FrameExplanation &explanation, const InspectionSession &session,
+                               const QString &detectorId)
+{
+    showVerdicts(explanation, session);
+    showDensity(explanation, detectorId);
+    if (explanation.landscape)
+        m_landscape->showLandscape(*explanation.landscape,
+                                   displayName(explanation, explanation.landscape->detectorId));
+    else
+        m_landscape->clear();
+    if (!explanation.neurons) {
+        m_relevance->clear();
+        m_neuronSummary->setText(tr("No NERO detector in this profile."));
+        return;
+    }
+    const NeuronExplanation &n = *explanation.neurons;
+    const QStringList classNames = session.classNames();
+    const QString nearest = n.nearestClass >= 0 && n.nearestClass < classNames.size()
+                                ? classNames[int(n.nearestClass)]
+                                : QString::number(n.nearestClass);
+    m_relevance->showNeurons(n, nearest);
+    m_neuronSummary->setText(tr("Nearest class <b>%1</b>: relevance distance %2, bias term %3, feature-norm "
+                                "factor %4, NERO score %5.")
+                                 .arg(nearest.toHtmlEscaped())
+                                 .arg(n.relevanceDistance, 0, 'g', 4)
+                                 .arg(n.biasScale * std::abs(n.biasRelevance), 0, 'g', 4)
+                                 .arg(n.featureNormFactor, 0, 'g', 3)
+                                 .arg(n.score, 0, 'g', 4));
+}
+
+bool PlotTabs::isRocShown() const
+{
+    return currentWidget() == m_roc;
+}
+
+void PlotTabs::showRoc(const SessionRoc &roc)
+{
+    if (!roc.available()) {
+        m_roc->showUnavailable(tr("ROC curves need open frames of both kinds: put ID frames under a folder "
+                                  "named <i>id</i> and unusual ones under <i>ood</i> (or near-ood, far-ood) "
+                                  "and open the parent folder. Open now: %1 ID, %2 OOD.")
+                                   .arg(roc.idFrames)
+                                   .arg(roc.oodFrames));
+        return;
+    }
+    m_roc->showCurves(roc.curves, roc.highlighted, roc.idFrames, roc.oodFrames);
+}
+
+} // namespace ood

@@ -1,0 +1,65 @@
+#pragma once
+// The tabs next to the frame: every detector's verdict (Scores), where the frame falls in a
+// detector's ID validation density, the score landscape around it, the neurons that make it unlike
+// its nearest class, and the ROC curves over the open set. Every label stays readable at 1366 px:
+// tabs are never elided, and the pane is at least as wide as its tab bar.
+
+#include <QStringList>
+#include <QTabWidget>
+
+#include <vector>
+
+class QLabel;
+
+namespace ood {
+
+class DensityPlot;
+class LandscapePlot;
+class RelevancePlot;
+class RocPlot;
+class ScorePanel;
+class InspectionSession;
+struct FrameExplanation;
+struct SessionRoc;
+
+class PlotTabs : public QTabWidget
+{
+    Q_OBJECT
+
+  public:
+    explicit PlotTabs(QWidget *parent = nullptr);
+
+    ScorePanel *scorePanel() const { return m_scores; }
+    DensityPlot *densityPlot() const { return m_density; }
+    LandscapePlot *landscapePlot() const { return m_landscape; }
+    RelevancePlot *relevancePlot() const { return m_relevance; }
+    RocPlot *rocPlot() const { return m_roc; }
+
+    /// The verdicts of the frame's explanation by the detectors `session` has enabled.
+    void showVerdicts(const FrameExplanation &explanation, const InspectionSession &session);
+    /// The selected frame is being explained; its verdicts follow.
+    void showExplaining();
+    /// No verdicts (the frame could not be explained).
+    void clearVerdicts();
+    /// Verdicts, density, landscape and neurons of the frame (under `session`); the density of
+    /// `detectorId`.
+    void showExplanation(const FrameExplanation &explanation, const InspectionSession &session,
+                         const QString &detectorId);
+    void showDensity(const FrameExplanation &explanation, const QString &detectorId);
+    bool isRocShown() const;
+    void showRoc(const SessionRoc &roc);
+
+  Q_SIGNALS:
+    /// The user picked a detector in the Scores tab (for the density, ROC and timeline).
+    void detectorChosen(const QString &detectorId);
+
+  private:
+    ScorePanel *m_scores;
+    DensityPlot *m_density;
+    LandscapePlot *m_landscape;
+    RelevancePlot *m_relevance;
+    QLabel *m_neuronSummary;
+    RocPlot *m_roc;
+};
+
+} // namespace ood

@@ -1,0 +1,112 @@
+#include "settings/settingsdialog.h"
+
+#include "session/inspectionsession.h"
+#include "settings/appsettings.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QListWidget>
+#include <QListWidgetItem>
+#include <QSpinBox>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+namespace ood {
+
+SettingsDialog::SettingsDialog(const InspectionSession &session, QWidget *parent)
+    : QDialog(parent), m_threads(new QSpinBox(this)), m_batch(new QSpinBox(this)),
+      m_landscape(new QSpinBox(this)), m_tpr(new QDoubleSpinBox(this)), m_videoEvery(new QSpinBox(this)),
+      m_language(new QComboBox(this)), m_detectors(new QListWidget(this)), m_sessionOpen(session.isOpen())
+{
+    setWindowTitle(tr("Settings"));
+    const AppSettings settings;
+    m_threads->setRange(1, AppSettings::coreCount());
+    m_threads->setValue(settings.threads());
+    m_threads->setToolTip(tr("CPU threads for the network"));
+    m_batch->setRange(1, 256);
+    m_batch->setValue(settings.batchSize());
+    m_batch->setToolTip(tr("Frames per forward pass while scoring"));
+    m_landscape->setRange(3, 41);
+    m_landscape->setSingleStep(2);
+    m_landscape->setValue(settings.landscapeGrid());
+    m_landscape->setToolTip(
+        tr("Grid points per axis of the score landscape (odd); 21 costs 441 forward passes"));
+    m_tpr->setRange(50.0, 99.9);
+    m_tpr->setDecimals(1);
+    m_tpr->setSuffix(QStringLiteral(" %"));
+    m_tpr->setValue(session.targetTpr() * 100);
+    m_tpr->setEnabled(m_sessionOpen);
+    m_tpr->setToolTip(
+        tr("Threshold policy: each detector's threshold lets this share of the ID validation frames "
+           "pass (true positive rate on ID validation)."));
+    m_videoEvery->setRange(1, 1000);
+    m_videoEvery->setValue(settings.videoEvery());
+    m_videoEvery->setToolTip(
+        tr("Videos opened from now on are inspected at every n-th frame; 1 inspects every frame"));
+    m_language->addItem(tr("System language"), QString());
+    m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    m_language->addItem(QStringLiteral("Deutsch"), QStringLiteral("de"));
+    m_language->setCurrentIndex(std::max(0, m_language->findData(settings.language())));
+    m_language->setToolTip(tr("Language of the interface; it changes when OOD Inspector starts next"));
+    m_detectors->setToolTip(tr("Detectors that score the frames and count for flags. Leaving out the slow "
+                               "ones (ODIN, PRO) makes scoring several times faster."));
+    m_detectors->setMinimumHeight(160);
+    const QStringList ids = session.detectorIds();
+    const QStringList names = session.detectorNames();
+    for (int d = 0; d < ids.size(); ++d) {
+        auto *item = new QListWidgetItem(QStringLiteral("%1 (%2)").arg(names[d], ids[d]), m_detectors);
+        item->setData(Qt::UserRole, ids[d]);
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setCheckState(session.isDetectorEnabled(d) ? Qt::Checked : Qt::Unchecked);
+    }
+    m_detectors->setEnabled(m_sessionOpen);
+
+    auto *form = new QFormLayout(this);
+    form->addRow(tr("Threads:"), m_threads);
+    form->addRow(tr("ID frames accepted:"), m_tpr);
+    form->addRow(tr("Detectors:"), m_detectors);
+    form->addRow(tr("Batch size:"), m_batch);
+    form->addRow(tr("Landscape grid:"), m_landscape);
+    form->addRow(tr("Video: every n-th frame:"), m_videoEvery);
+    form->addRow(tr("Language:"), m_language);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+}
+
+double SettingsDialog::targetTpr() const
+{
+    return m_tpr->value() / 100.0;
+}
+
+QStringList SettingsDialog::disabledDetectors() const
+{
+    QStringList disabled = AppSettings().disabledDetectors();
+    for (int i = 0; i < m_detectors->count(); ++i) {
+        const QString id = m_detectors->item(i)->data(Qt::UserRole).toString();
+        disabled.removeAll(id);
+        if (m_detectors->item(i)->checkState() != Qt::Checked)
+            disabled << id;
+    }
+    return disabled;
+}
+
+void SettingsDialog::save() const
+{
+    AppSettings settings;
+    settings.setThreads(m_threads->value());
+    settings.setBatchSize(m_batch->value());
+    settings.setLandscapeGrid(m_landscape->value());
+    settings.setVideoEvery(m_videoEvery->value());
+    settings.setLanguage(m_language->currentData().toString());
+    if (m_sessionOpen)
+        settings.setDisabledDetectors(disabledDetectors());
+    at::set_num_threads(m_threads->value());
+}
+
+} // namespace ood
