@@ -311,7 +311,12 @@ Profile loadProfile(const QString &path)
         DetectorState state;
         for (const std::string &key : stateReader.keys())
             state[key] = stateReader.tensor(key);
-        pd.detector->setState(state);
+        // Also refuses a state written by a newer version of the detector (its "state_version").
+        try {
+            pd.detector->setState(state);
+        } catch (const Error &e) {
+            throw Error("profile " + name + ": " + e.what());
+        }
         pd.validationScores = entry.tensor("validation_scores").to(torch::kFloat64);
         pd.threshold = entry.real("threshold");
         profile.detectors.push_back(std::move(pd));

@@ -46,7 +46,8 @@ struct Profile
 void saveProfile(const Profile &profile, const QString &path);
 
 /// Throws ood::Error naming the file and the problem: missing, not a profile (foreign or
-/// truncated file), a newer format version, unknown detector, malformed entries.
+/// truncated file), a newer format version, unknown detector, a detector state written by a newer
+/// version of that detector (DetectorDescriptor::stateVersion), malformed entries.
 Profile loadProfile(const QString &path);
 
 } // namespace ood

@@ -18,9 +18,7 @@ namespace {
 class Abet final : public Detector
 {
   public:
-    std::string id() const override { return "abet"; }
-    std::string displayName() const override { return "AbeT"; }
-    bool referenceIsIdHigh() const override { return true; }
+    Abet() : Detector(abetDescriptor()) {}
 
     std::string unavailableReason(const Backbone &backbone) const override
     {
@@ -54,9 +52,18 @@ class Abet final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeAbet()
+const DetectorDescriptor &abetDescriptor()
 {
-    return std::make_unique<Abet>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "abet";
+        d.displayName = "AbeT";
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Abet); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

@@ -53,19 +53,10 @@ std::string number(double value)
 class ActivationShaping final : public Detector
 {
   public:
-    ActivationShaping(std::string id, std::string name, Shaping shaping, double percentile)
-        : m_id(std::move(id)), m_name(std::move(name)), m_shaping(shaping)
+    ActivationShaping(const DetectorDescriptor &descriptor, Shaping shaping, double percentile)
+        : Detector(descriptor), m_shaping(shaping)
     {
         declareSetting("percentile", percentile);
-    }
-    std::string id() const override { return m_id; }
-    std::string displayName() const override { return m_name; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.trainData = true; // only to reject signed features before anything is scored
-        return n;
     }
 
     void fit(const FitContext &context) override
@@ -163,27 +154,79 @@ class ActivationShaping final : public Detector
         return k;
     }
 
-    std::string m_id, m_name;
     Shaping m_shaping;
 };
 
 } // namespace
 
-std::unique_ptr<Detector> makeAshB()
+const DetectorDescriptor &ashBDescriptor()
 {
-    return std::make_unique<ActivationShaping>("ash", "ASH-B", Shaping::Binarize, 90.0);
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "ash";
+        d.displayName = "ASH-B";
+        d.needs.fit.trainData = true; // only to reject signed features before anything is scored
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] {
+            return std::unique_ptr<Detector>(
+                new ActivationShaping(ashBDescriptor(), Shaping::Binarize, 90.0));
+        };
+        return d;
+    }();
+    return descriptor;
 }
-std::unique_ptr<Detector> makeAshS()
+
+const DetectorDescriptor &ashSDescriptor()
 {
-    return std::make_unique<ActivationShaping>("ash_s", "ASH-S", Shaping::Scale, 90.0);
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "ash_s";
+        d.displayName = "ASH-S";
+        d.needs.fit.trainData = true; // only to reject signed features before anything is scored
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] {
+            return std::unique_ptr<Detector>(new ActivationShaping(ashSDescriptor(), Shaping::Scale, 90.0));
+        };
+        return d;
+    }();
+    return descriptor;
 }
-std::unique_ptr<Detector> makeAshP()
+
+const DetectorDescriptor &ashPDescriptor()
 {
-    return std::make_unique<ActivationShaping>("ash_p", "ASH-P", Shaping::Prune, 90.0);
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "ash_p";
+        d.displayName = "ASH-P";
+        d.needs.fit.trainData = true; // only to reject signed features before anything is scored
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] {
+            return std::unique_ptr<Detector>(new ActivationShaping(ashPDescriptor(), Shaping::Prune, 90.0));
+        };
+        return d;
+    }();
+    return descriptor;
 }
-std::unique_ptr<Detector> makeScale()
+
+const DetectorDescriptor &scaleDescriptor()
 {
-    return std::make_unique<ActivationShaping>("scale", "SCALE", Shaping::ScaleWhole, 85.0);
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "scale";
+        d.displayName = "SCALE";
+        d.needs.fit.trainData = true; // only to reject signed features before anything is scored
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] {
+            return std::unique_ptr<Detector>(
+                new ActivationShaping(scaleDescriptor(), Shaping::ScaleWhole, 85.0));
+        };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 namespace ood {
 
 std::vector<int64_t> evenlySpacedPositions(int64_t listSize, int64_t count)
@@ -24,6 +26,13 @@ std::vector<int64_t> evenlySpacedPositions(int64_t listSize, int64_t count)
 
 namespace {
 const std::string kSettingPrefix = "setting.";
+}
+
+DetectorNeeds Detector::needs() const
+{
+    DetectorNeeds result = m_descriptor.needs;
+    addSettingNeeds(result);
+    return result;
 }
 
 void Detector::declareSetting(const std::string &name, double defaultValue)
@@ -59,11 +68,29 @@ DetectorState Detector::state() const
     DetectorState result = fittedState();
     for (const auto &[name, value] : m_settings)
         result[kSettingPrefix + name] = torch::tensor(value, torch::kFloat64);
+    result[kStateVersionKey] = torch::tensor(m_descriptor.stateVersion, torch::kInt64);
     return result;
 }
 
 void Detector::setState(const DetectorState &state)
 {
+    // Profiles written before states carried a version (release 0.1.0) hold version 1.
+    int64_t version = 1;
+    if (const auto it = state.find(kStateVersionKey); it != state.end()) {
+        const at::Tensor &v = it->second;
+        const bool wellFormed = v.defined() && v.numel() == 1 && !v.is_complex() && v.dim() <= 1;
+        const double value = wellFormed ? v.to(torch::kFloat64).item<double>() : 0.0;
+        if (!wellFormed || !(value >= 1) || value != std::floor(value) || value > 1e15)
+            throw Error("detector '" + id() +
+                        "': the profile's state_version is malformed (expected a whole number >= 1)");
+        version = static_cast<int64_t>(value);
+    }
+    if (version > m_descriptor.stateVersion)
+        throw Error("detector '" + id() + "' (" + displayName() + "): the profile holds its state version " +
+                    std::to_string(version) +
+                    ", written by a newer OOD Inspector; this version reads up to state version " +
+                    std::to_string(m_descriptor.stateVersion) +
+                    ": update OOD Inspector or fit the profile again");
     for (auto &[name, value] : m_settings) {
         const auto it = state.find(kSettingPrefix + name);
         if (it == state.end())
@@ -72,6 +99,7 @@ void Detector::setState(const DetectorState &state)
             throw Error("detector '" + id() + "': setting '" + name + "' in the profile is malformed");
         value = it->second.to(torch::kFloat64).item<double>();
     }
+    m_restoredStateVersion = version;
     restoreFittedState(state);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// The interface every OOD detector implements. Detectors look like FAISS indexes: created by id
-// from the registry, `fit` once on in-distribution data, `score` batches, state saved into and
-// restored from a profile.
+// The interface every OOD detector implements. Detectors look like FAISS indexes: described by a
+// static DetectorDescriptor (id, name, needs, state version) that the registry lists, created by
+// id, `fit` once on in-distribution data, `score` batches, state saved into and restored from a
+// profile with its version.
 //
 // Score convention: `score` returns [N] float64 where HIGHER MEANS MORE LIKELY OOD, for every
 // detector. Where the reference implementation reports an ID-high confidence, the reference value
@@ -10,12 +11,14 @@
 #include "model/activations.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace ood {
 
 class Backbone;
+class GradientPass;
 
 /// What fit() reads of the TRAIN split's early activations (ForwardRequest::early). Never the
 /// maps of the whole split: a ResNet-18 layer1 map at 224x224 is 800 KB per image, so the
@@ -35,16 +38,54 @@ struct EarlyTrainNeeds
 /// entries would all come from class 0.
 std::vector<int64_t> evenlySpacedPositions(int64_t listSize, int64_t count);
 
-/// What a detector needs beyond logits and penultimate features.
+/// What fit() reads, beyond the head's weights.
+struct FitNeeds
+{
+    bool trainData = false;     ///< FitContext::train
+    bool trainLabels = false;   ///< ... with ground-truth labels
+    bool valData = false;       ///< FitContext::val (fit runs after the validation pass)
+    bool valLabels = false;     ///< ... with ground-truth labels (a validation folder with class sub-folders)
+    EarlyTrainNeeds trainEarly; ///< reductions of the TRAIN early activations (with trainData)
+    /// FitContext::gradientPass: fit() runs parts of the network itself (GROOD, from mixed early
+    /// activations).
+    bool gradientPass = false;
+};
+
+/// What score() reads beyond logits and penultimate features.
+struct ScoreNeeds
+{
+    ForwardRequest forward; ///< optional activations of the shared forward pass
+    /// ScoreContext::gradientPass: extra passes with autograd w.r.t. the input (ODIN, PRO). Only
+    /// these detectors get the model; they cost most of the scoring time.
+    bool gradientPass = false;
+};
+
 struct DetectorNeeds
 {
-    ForwardRequest forward;     ///< optional activations of the forward pass when scoring
-    EarlyTrainNeeds trainEarly; ///< reductions of the TRAIN early activations fit() reads
-    bool inputGradient = false; ///< needs extra passes with autograd w.r.t. the input (ODIN, PRO)
-    bool trainData = false;     ///< fit() reads FitContext::train
-    bool trainLabels = false;   ///< ... with ground-truth labels
-    bool valData = false;       ///< fit() reads FitContext::val (runs after the validation pass)
-    bool valLabels = false;     ///< ... with ground-truth labels (a validation folder with class sub-folders)
+    FitNeeds fit;
+    ScoreNeeds score;
+};
+
+class Detector;
+
+/// What the program knows of a detector without constructing one: the registry lists these
+/// (registry.cpp), each detector's file defines its own next to its class. Detector::id(),
+/// displayName(), referenceIsIdHigh() and the static part of needs() read it, so they cannot
+/// disagree with the registry.
+struct DetectorDescriptor
+{
+    std::string id;          ///< lowercase CLI id, e.g. "nero"; the key in profiles
+    std::string displayName; ///< e.g. "NERO"
+    /// The needs that hold whatever the settings; Detector::needs() adds those that depend on
+    /// them (GROOD's subset size, ReAct's VAL percentile).
+    DetectorNeeds needs;
+    /// True when the reference implementation reports an ID-high value (reference = -score).
+    bool referenceIsIdHigh = false;
+    /// Version of the fitted state this build writes ("state_version" in the state). Raise it when
+    /// the meaning or layout of a state entry changes, and read the older layouts in
+    /// restoreFittedState (Detector::restoredStateVersion()). A state without a version is 1.
+    int64_t stateVersion = 1;
+    std::unique_ptr<Detector> (*create)() = nullptr;
 };
 
 /// Activations of a whole split, gathered batch by batch.
@@ -74,32 +115,45 @@ struct FitContext
     at::Tensor headWeight;    ///< [C,D] float32
     at::Tensor headBias;      ///< [C] float32
     std::string architecture; ///< "resnet18", ..., or what a TorchScript model declares
-    Backbone *backbone = nullptr;
+    /// Set only for a detector whose needs().fit.gradientPass is set.
+    const GradientPass *gradientPass = nullptr;
 };
 
 struct ScoreContext
 {
     const Activations &activations;
-    at::Tensor input;             ///< [N,3,H,W] normalised; defined when inputGradient is needed
-    Backbone *backbone = nullptr; ///< for detectors that run extra passes
-    at::Tensor headWeight;        ///< [C,D] float32
-    at::Tensor headBias;          ///< [C] float32
+    at::Tensor input; ///< [N,3,H,W] normalised; defined when needs().score.gradientPass is set
+    /// Extra passes through the model; set only for a detector whose needs().score.gradientPass is
+    /// set (the scorer never hands the model to the others).
+    const GradientPass *gradientPass = nullptr;
+    at::Tensor headWeight; ///< [C,D] float32
+    at::Tensor headBias;   ///< [C] float32
 };
 
 /// Fitted statistics and settings, by name. Settings are stored as 0-d float64 tensors under
-/// "setting.<name>" so a profile remembers how each detector was configured.
+/// "setting.<name>" so a profile remembers how each detector was configured, and the version of
+/// the state's layout as a 0-d int64 tensor "state_version" (DetectorDescriptor::stateVersion).
 using DetectorState = std::map<std::string, at::Tensor>;
+
+/// The state entry that holds DetectorDescriptor::stateVersion.
+inline constexpr const char *kStateVersionKey = "state_version";
 
 class Detector
 {
   public:
+    /// `descriptor` must outlive the detector (each detector file's descriptor is a static).
+    explicit Detector(const DetectorDescriptor &descriptor) : m_descriptor(descriptor) {}
     virtual ~Detector() = default;
+    Detector(const Detector &) = delete;
+    Detector &operator=(const Detector &) = delete;
 
-    virtual std::string id() const = 0;          ///< lowercase CLI id, e.g. "nero"
-    virtual std::string displayName() const = 0; ///< e.g. "NERO"
-    virtual DetectorNeeds needs() const { return {}; }
+    const DetectorDescriptor &descriptor() const { return m_descriptor; }
+    const std::string &id() const { return m_descriptor.id; }
+    const std::string &displayName() const { return m_descriptor.displayName; }
     /// True when the reference implementation reports an ID-high value (reference = -score).
-    virtual bool referenceIsIdHigh() const = 0;
+    bool referenceIsIdHigh() const { return m_descriptor.referenceIsIdHigh; }
+    /// The descriptor's needs plus those that depend on the current settings.
+    DetectorNeeds needs() const;
     /// Empty when the detector can run on `backbone`; otherwise why it cannot (e.g. AbeT on a
     /// model without a learned-temperature head). An unavailable detector is left out of the
     /// profile and reported with this reason; it is never scored as zero.
@@ -115,10 +169,15 @@ class Detector
     /// [N] float64, higher = more OOD.
     virtual at::Tensor score(const ScoreContext &context) const = 0;
 
-    /// Fitted state (tensors) plus settings.
+    /// Fitted state (tensors) plus settings and "state_version".
     DetectorState state() const;
-    /// Restores what state() wrote; throws ood::Error naming a missing or malformed entry.
+    /// Restores what state() wrote; throws ood::Error naming a missing or malformed entry, and a
+    /// state written by a newer version of this detector (its "state_version" above the
+    /// descriptor's). A state without a version is version 1.
     void setState(const DetectorState &state);
+    /// The version of the state setState() restored (1 for a state without one), 0 before any;
+    /// restoreFittedState() reads it to tell older layouts from the current one.
+    int64_t restoredStateVersion() const { return m_restoredStateVersion; }
 
     double setting(const std::string &name) const;
     /// Throws ood::Error for a name this detector does not have.
@@ -128,6 +187,8 @@ class Detector
   protected:
     /// Declares a setting with its default; call from the constructor.
     void declareSetting(const std::string &name, double defaultValue);
+    /// Adds to `needs` (the descriptor's) what depends on the settings; the default adds nothing.
+    virtual void addSettingNeeds(DetectorNeeds &needs) const { (void)needs; }
     virtual DetectorState fittedState() const { return {}; }
     virtual void restoreFittedState(const DetectorState &state) { (void)state; }
     /// Throws ood::Error naming the detector and the entry when `name` is missing.
@@ -135,7 +196,9 @@ class Detector
                               const std::string &detectorId);
 
   private:
+    const DetectorDescriptor &m_descriptor;
     std::map<std::string, double> m_settings;
+    int64_t m_restoredStateVersion = 0;
 };
 
 } // namespace ood

@@ -20,16 +20,7 @@ namespace {
 class Dice final : public Detector
 {
   public:
-    Dice() { declareSetting("percentile", 90.0); }
-    std::string id() const override { return "dice"; }
-    std::string displayName() const override { return "DICE"; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.trainData = true;
-        return n;
-    }
+    Dice() : Detector(diceDescriptor()) { declareSetting("percentile", 90.0); }
 
     void fit(const FitContext &context) override
     {
@@ -100,9 +91,19 @@ class Dice final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeDice()
+const DetectorDescriptor &diceDescriptor()
 {
-    return std::make_unique<Dice>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "dice";
+        d.displayName = "DICE";
+        d.needs.fit.trainData = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Dice); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

@@ -21,16 +21,10 @@ constexpr double kMinimumNorm = 1e-12;
 class Fdbd final : public Detector
 {
   public:
-    Fdbd() { declareSetting("normaliser", 0); } // 0: ||h - mu_train|| (OpenOOD default), 1: ||h||
-    std::string id() const override { return "fdbd"; }
-    std::string displayName() const override { return "fDBD"; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
+    Fdbd() : Detector(fdbdDescriptor())
     {
-        DetectorNeeds n;
-        n.trainData = true;
-        return n;
-    }
+        declareSetting("normaliser", 0);
+    } // 0: ||h - mu_train|| (OpenOOD default), 1: ||h||
 
     void fit(const FitContext &context) override
     {
@@ -92,9 +86,19 @@ class Fdbd final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeFdbd()
+const DetectorDescriptor &fdbdDescriptor()
 {
-    return std::make_unique<Fdbd>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "fdbd";
+        d.displayName = "fDBD";
+        d.needs.fit.trainData = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Fdbd); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

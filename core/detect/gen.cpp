@@ -25,15 +25,12 @@ namespace {
 class Gen final : public Detector
 {
   public:
-    Gen()
+    Gen() : Detector(genDescriptor())
     {
         declareSetting("gamma", 0.1);
         declareSetting("m", 100); // M >= C means every class
         declareSetting("float64", 0);
     }
-    std::string id() const override { return "gen"; }
-    std::string displayName() const override { return "GEN"; }
-    bool referenceIsIdHigh() const override { return true; }
 
     at::Tensor score(const ScoreContext &context) const override
     {
@@ -75,9 +72,18 @@ class Gen final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeGen()
+const DetectorDescriptor &genDescriptor()
 {
-    return std::make_unique<Gen>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "gen";
+        d.displayName = "GEN";
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Gen); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

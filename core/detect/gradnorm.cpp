@@ -12,9 +12,7 @@ namespace {
 class GradNorm final : public Detector
 {
   public:
-    std::string id() const override { return "gradnorm"; }
-    std::string displayName() const override { return "GradNorm"; }
-    bool referenceIsIdHigh() const override { return true; }
+    GradNorm() : Detector(gradNormDescriptor()) {}
     at::Tensor score(const ScoreContext &context) const override
     {
         const at::Tensor logits = context.activations.logits.to(torch::kFloat64);
@@ -28,9 +26,18 @@ class GradNorm final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeGradNorm()
+const DetectorDescriptor &gradNormDescriptor()
 {
-    return std::make_unique<GradNorm>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "gradnorm";
+        d.displayName = "GradNorm";
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new GradNorm); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

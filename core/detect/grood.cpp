@@ -10,6 +10,7 @@
 
 #include "detect/detectors.h"
 #include "detect/fitsupport.h"
+#include "detect/gradientpass.h"
 #include "detect/linalg.h"
 #include "base/error.h"
 #include "model/backbone.h"
@@ -59,26 +60,13 @@ namespace {
 class Grood final : public Detector
 {
   public:
-    Grood()
+    Grood() : Detector(groodDescriptor())
     {
         declareSetting("mix_lambda", 0.5);
         // >= the number of TRAIN images: every one of them (memory: one early map each).
         declareSetting("synthetic_samples", 100.0);
         declareSetting("filter_ood", 0.0);
         declareSetting("filter_quantile", 0.8);
-    }
-
-    std::string id() const override { return "grood"; }
-    std::string displayName() const override { return "GROOD"; }
-    // OpenOOD returns -(squared distance) to the nearest gradient; S^2 ranks as S does.
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.trainData = n.trainLabels = true;
-        n.trainEarly.classMeans = true;
-        n.trainEarly.subsetSize = std::max<int64_t>(1, std::llround(setting("synthetic_samples")));
-        return n;
     }
 
     std::string unavailableReason(const Backbone &backbone) const override
@@ -113,7 +101,7 @@ class Grood final : public Detector
         if (train.earlyClassMeans.size(0) != classes)
             throw Error("detector 'grood': " + std::to_string(train.earlyClassMeans.size(0)) +
                         " early class means for " + std::to_string(classes) + " classes");
-        if (!context.backbone)
+        if (!context.gradientPass)
             throw Error(
                 "detector 'grood' needs the model to fit (it runs the network from mixed early activations)");
 
@@ -149,8 +137,8 @@ class Grood final : public Detector
         // Runner-up class: stable descending order, so ties go to the lower class index.
         const at::Tensor order = std::get<1>(train.logits.index_select(0, rows).sort(true, 1, true));
         const at::Tensor runnerUp = order.select(1, 1);
-        at::Tensor synthetic =
-            mixedFeatures(*context.backbone, early, earlyPrototypes, runnerUp, lambda).to(torch::kFloat64);
+        at::Tensor synthetic = mixedFeatures(*context.gradientPass, early, earlyPrototypes, runnerUp, lambda)
+                                   .to(torch::kFloat64);
         if (synthetic.dim() != 2 || synthetic.size(0) != early.size(0) || synthetic.size(1) != h.size(1))
             throw Error("detector 'grood': the model returned features of shape " + shapeOf(synthetic) +
                         " from the mixed early activations, expected [" + std::to_string(early.size(0)) +
@@ -185,6 +173,11 @@ class Grood final : public Detector
     }
 
   protected:
+    void addSettingNeeds(DetectorNeeds &needs) const override
+    {
+        needs.fit.trainEarly.subsetSize = std::max<int64_t>(1, std::llround(setting("synthetic_samples")));
+    }
+
     DetectorState fittedState() const override
     {
         if (!m_bank.defined())
@@ -222,7 +215,7 @@ class Grood final : public Detector
     }
 
     /// f_mid(lambda * e + (1 - lambda) * p_{runner-up}^early), mixed in float64 and run in float32.
-    static at::Tensor mixedFeatures(Backbone &backbone, const at::Tensor &early,
+    static at::Tensor mixedFeatures(const GradientPass &pass, const at::Tensor &early,
                                     const at::Tensor &earlyPrototypes, const at::Tensor &runnerUp,
                                     double lambda)
     {
@@ -235,7 +228,7 @@ class Grood final : public Detector
                 (lambda * early.slice(0, start, end).to(torch::kFloat64) +
                  (1.0 - lambda) * earlyPrototypes.index_select(0, runnerUp.slice(0, start, end)))
                     .to(torch::kFloat32);
-            at::Tensor part = backbone.featuresFromEarly(mixed);
+            at::Tensor part = pass.featuresFromEarly(mixed);
             if (!part.defined())
                 throw Error("detector 'grood': the model cannot run from its early activations");
             parts.push_back(part.to(torch::kFloat32).clone());
@@ -281,9 +274,22 @@ class Grood final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeGrood()
+const DetectorDescriptor &groodDescriptor()
 {
-    return std::make_unique<Grood>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "grood";
+        d.displayName = "GROOD";
+        d.needs.fit.trainData = d.needs.fit.trainLabels = true;
+        d.needs.fit.trainEarly.classMeans = true;
+        d.needs.fit.gradientPass = true; // runs the network from mixed early activations
+        // OpenOOD returns -(squared distance) to the nearest gradient; S^2 ranks as S does.
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Grood); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

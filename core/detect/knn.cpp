@@ -37,21 +37,12 @@ at::Tensor normalise(const at::Tensor &rows, const at::Tensor &norms)
 class Knn final : public Detector
 {
   public:
-    Knn()
+    Knn() : Detector(knnDescriptor())
     {
         declareSetting("k", 50.0);
         declareSetting("index", 0.0);  // 0 exact IndexFlatL2, 1 approximate IndexIVFFlat
         declareSetting("nlist", 0.0);  // IVF cells; 0: floor(sqrt(N)), at most N/39
         declareSetting("nprobe", 8.0); // IVF cells visited per query
-    }
-    std::string id() const override { return "knn"; }
-    std::string displayName() const override { return "KNN"; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.trainData = true;
-        return n;
     }
 
     void fit(const FitContext &context) override
@@ -154,9 +145,19 @@ class Knn final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeKnn()
+const DetectorDescriptor &knnDescriptor()
 {
-    return std::make_unique<Knn>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "knn";
+        d.displayName = "KNN";
+        d.needs.fit.trainData = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Knn); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

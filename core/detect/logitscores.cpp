@@ -21,9 +21,7 @@ at::Tensor logSumExp(const at::Tensor &logits, double temperature)
 class Msp final : public Detector
 {
   public:
-    std::string id() const override { return "msp"; }
-    std::string displayName() const override { return "MSP"; }
-    bool referenceIsIdHigh() const override { return true; }
+    Msp() : Detector(mspDescriptor()) {}
     at::Tensor score(const ScoreContext &context) const override
     {
         const at::Tensor p = torch::softmax(context.activations.logits.to(torch::kFloat32), 1);
@@ -31,25 +29,56 @@ class Msp final : public Detector
     }
 };
 
+} // namespace
+
+const DetectorDescriptor &mspDescriptor()
+{
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "msp";
+        d.displayName = "MSP";
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Msp); };
+        return d;
+    }();
+    return descriptor;
+}
+
+namespace {
+
 class MaxLogit final : public Detector
 {
   public:
-    std::string id() const override { return "maxlogit"; }
-    std::string displayName() const override { return "MaxLogit"; }
-    bool referenceIsIdHigh() const override { return true; }
+    MaxLogit() : Detector(maxLogitDescriptor()) {}
     at::Tensor score(const ScoreContext &context) const override
     {
         return -std::get<0>(context.activations.logits.to(torch::kFloat64).max(1));
     }
 };
 
+} // namespace
+
+const DetectorDescriptor &maxLogitDescriptor()
+{
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "maxlogit";
+        d.displayName = "MaxLogit";
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new MaxLogit); };
+        return d;
+    }();
+    return descriptor;
+}
+
+namespace {
+
 class Energy final : public Detector
 {
   public:
-    Energy() { declareSetting("temperature", 1.0); }
-    std::string id() const override { return "energy"; }
-    std::string displayName() const override { return "Energy"; }
-    bool referenceIsIdHigh() const override { return true; }
+    Energy() : Detector(energyDescriptor()) { declareSetting("temperature", 1.0); }
     at::Tensor score(const ScoreContext &context) const override
     {
         const double t = setting("temperature");
@@ -57,14 +86,29 @@ class Energy final : public Detector
     }
 };
 
+} // namespace
+
+const DetectorDescriptor &energyDescriptor()
+{
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "energy";
+        d.displayName = "Energy";
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Energy); };
+        return d;
+    }();
+    return descriptor;
+}
+
+namespace {
+
 class Entropy final : public Detector
 {
   public:
     // NERO clips p at 1e-6 before the log (docs/detectors.md, entropy).
-    Entropy() { declareSetting("clip", 1e-6); }
-    std::string id() const override { return "entropy"; }
-    std::string displayName() const override { return "Entropy"; }
-    bool referenceIsIdHigh() const override { return false; }
+    Entropy() : Detector(entropyDescriptor()) { declareSetting("clip", 1e-6); }
     at::Tensor score(const ScoreContext &context) const override
     {
         const at::Tensor p = torch::softmax(context.activations.logits.to(torch::kFloat32), 1)
@@ -75,21 +119,18 @@ class Entropy final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeMsp()
+const DetectorDescriptor &entropyDescriptor()
 {
-    return std::make_unique<Msp>();
-}
-std::unique_ptr<Detector> makeMaxLogit()
-{
-    return std::make_unique<MaxLogit>();
-}
-std::unique_ptr<Detector> makeEnergy()
-{
-    return std::make_unique<Energy>();
-}
-std::unique_ptr<Detector> makeEntropy()
-{
-    return std::make_unique<Entropy>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "entropy";
+        d.displayName = "Entropy";
+        d.referenceIsIdHigh = false;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Entropy); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

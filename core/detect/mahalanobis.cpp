@@ -15,15 +15,7 @@ namespace {
 class Mahalanobis final : public Detector
 {
   public:
-    std::string id() const override { return "mahalanobis"; }
-    std::string displayName() const override { return "Mahalanobis"; }
-    bool referenceIsIdHigh() const override { return false; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.trainData = n.trainLabels = true;
-        return n;
-    }
+    Mahalanobis() : Detector(mahalanobisDescriptor()) {}
 
     void fit(const FitContext &context) override
     {
@@ -58,9 +50,19 @@ class Mahalanobis final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeMahalanobis()
+const DetectorDescriptor &mahalanobisDescriptor()
 {
-    return std::make_unique<Mahalanobis>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "mahalanobis";
+        d.displayName = "Mahalanobis";
+        d.needs.fit.trainData = d.needs.fit.trainLabels = true;
+        d.referenceIsIdHigh = false;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Mahalanobis); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

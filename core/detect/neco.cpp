@@ -26,16 +26,7 @@ bool contains(const std::string &haystack, const std::string &needle)
 class Neco final : public Detector
 {
   public:
-    Neco() { declareSetting("dim", 100.0); }
-    std::string id() const override { return "neco"; }
-    std::string displayName() const override { return "NECO"; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.trainData = true;
-        return n;
-    }
+    Neco() : Detector(necoDescriptor()) { declareSetting("dim", 100.0); }
 
     void fit(const FitContext &context) override
     {
@@ -105,9 +96,19 @@ class Neco final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeNeco()
+const DetectorDescriptor &necoDescriptor()
 {
-    return std::make_unique<Neco>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "neco";
+        d.displayName = "NECO";
+        d.needs.fit.trainData = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Neco); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

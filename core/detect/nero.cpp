@@ -29,20 +29,11 @@ at::Tensor l1DistanceToNearest(const at::Tensor &points, const at::Tensor &centr
 class Nero final : public Detector
 {
   public:
-    Nero()
+    Nero() : Detector(neroDescriptor())
     {
         declareSetting("least_relevant", 175.0);
         declareSetting("epsilon", 0.0);
         declareSetting("components_fraction", 2.0 / 3.0);
-    }
-    std::string id() const override { return "nero"; }
-    std::string displayName() const override { return "NERO"; }
-    bool referenceIsIdHigh() const override { return false; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.trainData = n.trainLabels = true;
-        return n;
     }
 
     void fit(const FitContext &context) override
@@ -150,9 +141,19 @@ class Nero final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeNero()
+const DetectorDescriptor &neroDescriptor()
 {
-    return std::make_unique<Nero>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "nero";
+        d.displayName = "NERO";
+        d.needs.fit.trainData = d.needs.fit.trainLabels = true;
+        d.referenceIsIdHigh = false;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Nero); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

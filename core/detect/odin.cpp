@@ -5,7 +5,7 @@
 #include "detect/detectors.h"
 
 #include "base/error.h"
-#include "model/backbone.h"
+#include "detect/gradientpass.h"
 
 #include <torch/torch.h>
 
@@ -16,31 +16,22 @@ namespace {
 class Odin final : public Detector
 {
   public:
-    Odin()
+    Odin() : Detector(odinDescriptor())
     {
         declareSetting("temperature", 100.0);
         declareSetting("epsilon", 0.0005);
     }
-    std::string id() const override { return "odin"; }
-    std::string displayName() const override { return "ODIN"; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.inputGradient = true;
-        return n;
-    }
 
     at::Tensor score(const ScoreContext &context) const override
     {
-        if (!context.backbone || !context.input.defined())
-            throw Error("ODIN needs the input batch and the model (input-gradient stage)");
+        if (!context.gradientPass || !context.input.defined())
+            throw Error("ODIN needs the input batch and the model's gradient pass (input-gradient stage)");
         const double temperature = setting("temperature");
         const double epsilon = setting("epsilon");
 
         torch::AutoGradMode enableGrad(true);
         at::Tensor x = context.input.detach().clone().set_requires_grad(true);
-        const at::Tensor logits = context.backbone->logitsWithGradient(x);
+        const at::Tensor logits = context.gradientPass->logitsWithGradient(x);
         const at::Tensor predicted = logits.argmax(1).detach();
         const at::Tensor loss = torch::nn::functional::cross_entropy(logits / temperature, predicted);
         const at::Tensor gradient = torch::autograd::grad({loss}, {x})[0];
@@ -48,17 +39,27 @@ class Odin final : public Detector
         const at::Tensor direction = gradient.ge(0).to(torch::kFloat32) * 2 - 1;
         const at::Tensor perturbed = (x.detach() - epsilon * direction).contiguous();
 
-        const Activations shifted = context.backbone->forward(perturbed, {});
-        const at::Tensor p = torch::softmax(shifted.logits.to(torch::kFloat32) / temperature, 1);
+        const at::Tensor shifted = context.gradientPass->logits(perturbed);
+        const at::Tensor p = torch::softmax(shifted.to(torch::kFloat32) / temperature, 1);
         return -std::get<0>(p.max(1)).to(torch::kFloat64);
     }
 };
 
 } // namespace
 
-std::unique_ptr<Detector> makeOdin()
+const DetectorDescriptor &odinDescriptor()
 {
-    return std::make_unique<Odin>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "odin";
+        d.displayName = "ODIN";
+        d.needs.score.gradientPass = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Odin); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

@@ -13,7 +13,7 @@
 #include "detect/detectors.h"
 
 #include "base/error.h"
-#include "model/backbone.h"
+#include "detect/gradientpass.h"
 
 #include <torch/torch.h>
 
@@ -33,7 +33,7 @@ bool isCount(double value, double minimum)
 class Pro final : public Detector
 {
   public:
-    explicit Pro(Variant variant) : m_variant(variant)
+    Pro(const DetectorDescriptor &descriptor, Variant variant) : Detector(descriptor), m_variant(variant)
     {
         // The spec's recommended app defaults (docs/detectors.md, pro_*; no OOD validation set to
         // search on).
@@ -57,46 +57,11 @@ class Pro final : public Detector
         }
     }
 
-    std::string id() const override
-    {
-        switch (m_variant) {
-        case Variant::Msp:
-            return "pro_msp";
-        case Variant::Entropy:
-            return "pro_ent";
-        case Variant::MspTemperature:
-            return "pro_msp_t";
-        case Variant::Gen:
-            return "pro_gen";
-        }
-        return {};
-    }
-    std::string displayName() const override
-    {
-        switch (m_variant) {
-        case Variant::Msp:
-            return "PRO-MSP";
-        case Variant::Entropy:
-            return "PRO-ENT";
-        case Variant::MspTemperature:
-            return "PRO-MSP-T";
-        case Variant::Gen:
-            return "PRO-GEN";
-        }
-        return {};
-    }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.inputGradient = true;
-        return n;
-    }
-
     at::Tensor score(const ScoreContext &context) const override
     {
-        if (!context.backbone || !context.input.defined())
-            throw Error(displayName() + " needs the input batch and the model (input-gradient stage)");
+        if (!context.gradientPass || !context.input.defined())
+            throw Error(displayName() +
+                        " needs the input batch and the model's gradient pass (input-gradient stage)");
         checkSettings();
         const double epsilon = setting("epsilon");
         const auto steps = static_cast<int64_t>(setting("steps"));
@@ -107,7 +72,7 @@ class Pro final : public Detector
         at::Tensor lowest;
         for (int64_t t = 0; t < steps; ++t) {
             x.set_requires_grad(true);
-            const at::Tensor g = baseScore(context.backbone->logitsWithGradient(x));
+            const at::Tensor g = baseScore(context.gradientPass->logitsWithGradient(x));
             lowest = t == 0 ? g.detach() : torch::min(lowest, g.detach());
             // The reference differentiates the batch mean; the sum gives each image its own
             // gradient unscaled by 1/N, so the sign, and the score, do not depend on the batch.
@@ -118,7 +83,7 @@ class Pro final : public Detector
             const at::Tensor direction = gradient.sign().nan_to_num(0.0);
             x = x.detach().add(direction, -epsilon);
         }
-        const at::Tensor last = baseScore(context.backbone->forward(x, {}).logits);
+        const at::Tensor last = baseScore(context.gradientPass->logits(x));
         lowest = steps == 0 ? last : torch::min(lowest, last);
         return -lowest.to(torch::kFloat64);
     }
@@ -170,21 +135,68 @@ class Pro final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeProMsp()
+const DetectorDescriptor &proMspDescriptor()
 {
-    return std::make_unique<Pro>(Variant::Msp);
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "pro_msp";
+        d.displayName = "PRO-MSP";
+        d.needs.score.gradientPass = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Pro(proMspDescriptor(), Variant::Msp)); };
+        return d;
+    }();
+    return descriptor;
 }
-std::unique_ptr<Detector> makeProEntropy()
+
+const DetectorDescriptor &proEntropyDescriptor()
 {
-    return std::make_unique<Pro>(Variant::Entropy);
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "pro_ent";
+        d.displayName = "PRO-ENT";
+        d.needs.score.gradientPass = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] {
+            return std::unique_ptr<Detector>(new Pro(proEntropyDescriptor(), Variant::Entropy));
+        };
+        return d;
+    }();
+    return descriptor;
 }
-std::unique_ptr<Detector> makeProMspTemperature()
+
+const DetectorDescriptor &proMspTemperatureDescriptor()
 {
-    return std::make_unique<Pro>(Variant::MspTemperature);
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "pro_msp_t";
+        d.displayName = "PRO-MSP-T";
+        d.needs.score.gradientPass = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] {
+            return std::unique_ptr<Detector>(new Pro(proMspTemperatureDescriptor(), Variant::MspTemperature));
+        };
+        return d;
+    }();
+    return descriptor;
 }
-std::unique_ptr<Detector> makeProGen()
+
+const DetectorDescriptor &proGenDescriptor()
 {
-    return std::make_unique<Pro>(Variant::Gen);
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "pro_gen";
+        d.displayName = "PRO-GEN";
+        d.needs.score.gradientPass = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Pro(proGenDescriptor(), Variant::Gen)); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

@@ -16,19 +16,10 @@ namespace {
 class React final : public Detector
 {
   public:
-    React()
+    React() : Detector(reactDescriptor())
     {
         declareSetting("percentile", 0.0); // 0: use the NERO absolute clip
         declareSetting("clip", -1.0);      // < 0: chosen from the architecture at fit time
-    }
-    std::string id() const override { return "react"; }
-    std::string displayName() const override { return "Energy+ReAct"; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.valData = setting("percentile") > 0;
-        return n;
     }
 
     void fit(const FitContext &context) override
@@ -56,6 +47,10 @@ class React final : public Detector
     }
 
   protected:
+    void addSettingNeeds(DetectorNeeds &needs) const override
+    {
+        needs.fit.valData = setting("percentile") > 0; // OpenOOD's clip: a percentile of the VAL features
+    }
     DetectorState fittedState() const override
     {
         return {{"clip_value", torch::tensor(m_clip, torch::kFloat64)}};
@@ -71,9 +66,18 @@ class React final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeReact()
+const DetectorDescriptor &reactDescriptor()
 {
-    return std::make_unique<React>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "react";
+        d.displayName = "Energy+ReAct";
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new React); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

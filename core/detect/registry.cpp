@@ -9,67 +9,71 @@
 
 namespace ood {
 
-const std::vector<DetectorInfo> &detectorRegistry()
+const std::vector<const DetectorDescriptor *> &detectorRegistry()
 {
-    // NERO's table order first, then the rest.
-    static const std::vector<DetectorInfo> registry = [] {
-        std::vector<std::unique_ptr<Detector> (*)()> factories = {
-            detectors::makeMsp,
-            detectors::makeOdin,
-            detectors::makeEnergy,
-            detectors::makeEntropy,
-            detectors::makeMaxLogit,
-            detectors::makeMahalanobis,
-            detectors::makeVim,
-            detectors::makeNeco,
-            detectors::makeReact,
-            detectors::makeGradNorm,
-            detectors::makeNero,
-            // The order: OpenOOD baselines, GROOD, PRO, AbeT.
-            detectors::makeKnn,
-            detectors::makeGen,
-            detectors::makeTempScaling,
-            detectors::makeAshB,
-            detectors::makeAshS,
-            detectors::makeAshP,
-            detectors::makeScale,
-            detectors::makeDice,
-            detectors::makeRmds,
-            detectors::makeFdbd,
-            detectors::makeGrood,
-            detectors::makeProMsp,
-            detectors::makeProEntropy,
-            detectors::makeProMspTemperature,
-            detectors::makeProGen,
-            detectors::makeAbet,
-        };
-        std::vector<DetectorInfo> infos;
-        for (auto factory : factories) {
-            const auto sample = factory();
-            infos.push_back({sample->id(), sample->displayName(), factory});
-        }
-        return infos;
-    }();
+    // One line per detector. NERO's table order first, then the rest.
+    static const std::vector<const DetectorDescriptor *> registry = {
+        &detectors::mspDescriptor(),
+        &detectors::odinDescriptor(),
+        &detectors::energyDescriptor(),
+        &detectors::entropyDescriptor(),
+        &detectors::maxLogitDescriptor(),
+        &detectors::mahalanobisDescriptor(),
+        &detectors::vimDescriptor(),
+        &detectors::necoDescriptor(),
+        &detectors::reactDescriptor(),
+        &detectors::gradNormDescriptor(),
+        &detectors::neroDescriptor(),
+        // The order: OpenOOD baselines, GROOD, PRO, AbeT.
+        &detectors::knnDescriptor(),
+        &detectors::genDescriptor(),
+        &detectors::tempScalingDescriptor(),
+        &detectors::ashBDescriptor(),
+        &detectors::ashSDescriptor(),
+        &detectors::ashPDescriptor(),
+        &detectors::scaleDescriptor(),
+        &detectors::diceDescriptor(),
+        &detectors::rmdsDescriptor(),
+        &detectors::fdbdDescriptor(),
+        &detectors::groodDescriptor(),
+        &detectors::proMspDescriptor(),
+        &detectors::proEntropyDescriptor(),
+        &detectors::proMspTemperatureDescriptor(),
+        &detectors::proGenDescriptor(),
+        &detectors::abetDescriptor(),
+    };
     return registry;
 }
 
 std::vector<std::string> detectorIds()
 {
     std::vector<std::string> ids;
-    for (const auto &info : detectorRegistry())
-        ids.push_back(info.id);
+    for (const DetectorDescriptor *descriptor : detectorRegistry())
+        ids.push_back(descriptor->id);
     return ids;
+}
+
+const DetectorDescriptor *findDetectorDescriptor(const std::string &id)
+{
+    for (const DetectorDescriptor *descriptor : detectorRegistry())
+        if (descriptor->id == id)
+            return descriptor;
+    return nullptr;
+}
+
+const DetectorDescriptor &detectorDescriptor(const std::string &id)
+{
+    if (const DetectorDescriptor *descriptor = findDetectorDescriptor(id))
+        return *descriptor;
+    std::string known;
+    for (const DetectorDescriptor *descriptor : detectorRegistry())
+        known += (known.empty() ? "" : " ") + descriptor->id;
+    throw Error("unknown detector '" + id + "' (known: " + known + ")");
 }
 
 std::unique_ptr<Detector> createDetector(const std::string &id)
 {
-    for (const auto &info : detectorRegistry())
-        if (info.id == id)
-            return info.create();
-    std::string known;
-    for (const auto &info : detectorRegistry())
-        known += (known.empty() ? "" : " ") + info.id;
-    throw Error("unknown detector '" + id + "' (known: " + known + ")");
+    return detectorDescriptor(id).create();
 }
 
 std::vector<std::string> parseDetectorList(const std::string &list)
@@ -90,7 +94,7 @@ std::vector<std::string> parseDetectorList(const std::string &list)
                     ids.push_back(id);
             continue;
         }
-        createDetector(item); // throws with the list of known ids
+        detectorDescriptor(item); // throws with the list of known ids
         if (std::find(ids.begin(), ids.end(), item) == ids.end())
             ids.push_back(item);
     }

@@ -17,15 +17,7 @@ namespace {
 class Rmds final : public Detector
 {
   public:
-    std::string id() const override { return "rmds"; }
-    std::string displayName() const override { return "RMDS"; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.trainData = n.trainLabels = true;
-        return n;
-    }
+    Rmds() : Detector(rmdsDescriptor()) {}
 
     void fit(const FitContext &context) override
     {
@@ -75,9 +67,19 @@ class Rmds final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeRmds()
+const DetectorDescriptor &rmdsDescriptor()
 {
-    return std::make_unique<Rmds>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "rmds";
+        d.displayName = "RMDS";
+        d.needs.fit.trainData = d.needs.fit.trainLabels = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Rmds); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

@@ -96,16 +96,10 @@ double openOodTemperature(const at::Tensor &z, const at::Tensor &labels)
 class TempScaling final : public Detector
 {
   public:
-    TempScaling() { declareSetting("optimiser", 0); } // 0: OpenOOD-exact LBFGS, 1: converged
-    std::string id() const override { return "tempscale"; }
-    std::string displayName() const override { return "TempScaling"; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
+    TempScaling() : Detector(tempScalingDescriptor())
     {
-        DetectorNeeds n;
-        n.valData = n.valLabels = true;
-        return n;
-    }
+        declareSetting("optimiser", 0);
+    } // 0: OpenOOD-exact LBFGS, 1: converged
 
     void fit(const FitContext &context) override
     {
@@ -159,9 +153,19 @@ class TempScaling final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeTempScaling()
+const DetectorDescriptor &tempScalingDescriptor()
 {
-    return std::make_unique<TempScaling>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "tempscale";
+        d.displayName = "TempScaling";
+        d.needs.fit.valData = d.needs.fit.valLabels = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new TempScaling); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

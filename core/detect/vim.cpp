@@ -17,16 +17,7 @@ class Vim final : public Detector
 {
   public:
     // 0: the original ViM / NERO rule (1000 for D >= 2048, 512 for D >= 768, else D/2).
-    Vim() { declareSetting("principal_dim", 0.0); }
-    std::string id() const override { return "vim"; }
-    std::string displayName() const override { return "ViM"; }
-    bool referenceIsIdHigh() const override { return true; }
-    DetectorNeeds needs() const override
-    {
-        DetectorNeeds n;
-        n.trainData = true;
-        return n;
-    }
+    Vim() : Detector(vimDescriptor()) { declareSetting("principal_dim", 0.0); }
 
     static int64_t principalDimFor(int64_t d)
     {
@@ -93,9 +84,19 @@ class Vim final : public Detector
 
 } // namespace
 
-std::unique_ptr<Detector> makeVim()
+const DetectorDescriptor &vimDescriptor()
 {
-    return std::make_unique<Vim>();
+    static const DetectorDescriptor descriptor = [] {
+        DetectorDescriptor d;
+        d.id = "vim";
+        d.displayName = "ViM";
+        d.needs.fit.trainData = true;
+        d.referenceIsIdHigh = true;
+        d.stateVersion = 1;
+        d.create = [] { return std::unique_ptr<Detector>(new Vim); };
+        return d;
+    }();
+    return descriptor;
 }
 
 } // namespace ood::detectors

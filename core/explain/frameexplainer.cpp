@@ -50,7 +50,7 @@ class StageClock
 
 std::string pickLandscapeDetector(const Profile &profile, const std::string &wanted)
 {
-    auto forwardOnly = [](const ProfileDetector &d) { return !d.detector->needs().inputGradient; };
+    auto forwardOnly = [](const ProfileDetector &d) { return !d.detector->needs().score.gradientPass; };
     if (!wanted.empty()) {
         const ProfileDetector *d = profile.find(wanted);
         if (!d) {

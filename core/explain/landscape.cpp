@@ -106,7 +106,7 @@ std::pair<at::Tensor, at::Tensor> landscapeDirections(const at::Tensor &image,
 ScoreLandscape scoreLandscape(Backbone &backbone, const Detector &detector, const at::Tensor &image,
                               const LandscapeOptions &options, const LandscapeProgress &progress)
 {
-    if (detector.needs().inputGradient)
+    if (detector.needs().score.gradientPass)
         throw Error("score landscape: detector '" + detector.id() +
                     "' needs input gradients (extra forward and backward passes per image), so one forward "
                     "pass per grid point does not give its score; choose a single-pass detector");

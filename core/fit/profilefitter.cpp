@@ -2,6 +2,7 @@
 
 #include "calib/thresholdpolicy.h"
 
+#include "detect/gradientpass.h"
 #include "detect/registry.h"
 #include "base/error.h"
 #include "eval/metrics.h"
@@ -176,13 +177,13 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         }
         // A flat validation folder is allowed; detectors fitted on validation labels then sit out
         // (reported with the reason) instead of failing the whole fit.
-        if (entry.detector->needs().valLabels && validation.classNames.isEmpty()) {
+        const FitNeeds needs = entry.detector->needs().fit;
+        if (needs.valLabels && validation.classNames.isEmpty()) {
             profile.unavailable.emplace_back(
                 id, entry.detector->displayName() +
                         " needs a labelled validation folder (one sub-folder per class)");
             continue;
         }
-        const DetectorNeeds needs = entry.detector->needs();
         if (needs.trainData && needs.trainEarly.any()) {
             trainRequest.early = true;
             earlyClassMeans = earlyClassMeans || needs.trainEarly.classMeans;
@@ -206,7 +207,6 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     context.headWeight = backbone.headWeight();
     context.headBias = backbone.headBias();
     context.architecture = backbone.architecture(); // what a TorchScript model declares, e.g. "deit_small"
-    context.backbone = &backbone;
     {
         Collector collector;
         collector.early.listSize = static_cast<int64_t>(train.samples.size());
@@ -242,8 +242,11 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         profile.unavailable.emplace_back(entry.detector->id(), reason);
         failed.insert(entry.detector.get());
     };
+    // The model's extra passes go only to the detectors that ask for them (GROOD).
+    const GradientPass gradientPass(backbone);
     auto tryFit = [&](ProfileDetector &entry) {
         try {
+            context.gradientPass = entry.detector->needs().fit.gradientPass ? &gradientPass : nullptr;
             entry.detector->fit(context);
             return true;
         } catch (const Cancelled &) {
@@ -256,7 +259,7 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     std::vector<ProfileDetector *> afterValidation;
     std::vector<const Detector *> scoredDuringValidation;
     for (ProfileDetector &entry : profile.detectors) {
-        if (entry.detector->needs().valData) {
+        if (entry.detector->needs().fit.valData) {
             afterValidation.push_back(&entry);
             continue;
         }
@@ -265,7 +268,7 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     }
     bool lateNeedsEarly = false;
     for (const ProfileDetector *entry : afterValidation)
-        lateNeedsEarly = lateNeedsEarly || entry->detector->needs().trainEarly.any();
+        lateNeedsEarly = lateNeedsEarly || entry->detector->needs().fit.trainEarly.any();
     if (!lateNeedsEarly) {
         // Up to 100 early maps (80 MB at 224 px for ResNet-18): not worth keeping through pass 2.
         context.train.earlySubset = at::Tensor();

@@ -7,11 +7,14 @@
 namespace ood {
 
 Scorer::Scorer(Backbone &backbone, std::vector<const Detector *> detectors, ForwardRequest extra)
-    : m_backbone(backbone), m_detectors(std::move(detectors)), m_request(extra),
+    : m_backbone(backbone), m_gradientPass(backbone), m_detectors(std::move(detectors)), m_request(extra),
       m_headWeight(backbone.headWeight()), m_headBias(backbone.headBias())
 {
-    for (const Detector *detector : m_detectors)
-        m_request |= detector->needs().forward;
+    for (const Detector *detector : m_detectors) {
+        const ScoreNeeds needs = detector->needs().score;
+        m_request |= needs.forward;
+        m_needsGradientPass.push_back(needs.gradientPass);
+    }
 }
 
 BatchScores Scorer::scoreBatch(const at::Tensor &input) const
@@ -21,8 +24,11 @@ BatchScores Scorer::scoreBatch(const at::Tensor &input) const
     const at::Tensor logits = result.activations.logits.to(torch::kFloat64);
     result.predictions = logits.argmax(1);
     result.confidences = std::get<0>(torch::softmax(logits, 1).max(1));
-    for (const Detector *detector : m_detectors) {
-        ScoreContext context{result.activations, input, &m_backbone, m_headWeight, m_headBias};
+    for (size_t d = 0; d < m_detectors.size(); ++d) {
+        const Detector *detector = m_detectors[d];
+        const bool gradientPass = m_needsGradientPass[d];
+        ScoreContext context{result.activations, gradientPass ? input : at::Tensor(),
+                             gradientPass ? &m_gradientPass : nullptr, m_headWeight, m_headBias};
         try {
             at::Tensor s = detector->score(context);
             if (s.dim() != 1 || s.size(0) != input.size(0))
@@ -40,10 +46,10 @@ std::vector<at::Tensor> Scorer::scoreActivations(const Activations &activations)
 {
     std::vector<at::Tensor> scores;
     for (const Detector *detector : m_detectors) {
-        const DetectorNeeds needs = detector->needs();
-        if (needs.inputGradient || needs.forward.featureMaps || needs.forward.early)
+        const ScoreNeeds needs = detector->needs().score;
+        if (needs.gradientPass || needs.forward.featureMaps || needs.forward.early)
             throw Error("internal: detector '" + detector->id() + "' cannot score from stored features");
-        ScoreContext context{activations, {}, &m_backbone, m_headWeight, m_headBias};
+        ScoreContext context{activations, {}, nullptr, m_headWeight, m_headBias};
         try {
             scores.push_back(detector->score(context).to(torch::kFloat64));
         } catch (const c10::Error &e) {

@@ -1,8 +1,9 @@
 #pragma once
-// One forward pass per batch feeds every enabled detector; detectors that need input gradients
-// (ODIN) run their extra passes on the same batch afterwards.
+// One forward pass per batch feeds every enabled detector; detectors whose descriptor asks for the
+// gradient pass (ODIN, PRO) run their extra passes on the same batch afterwards.
 
 #include "detect/detector.h"
+#include "detect/gradientpass.h"
 #include "model/backbone.h"
 
 #include <vector>
@@ -35,7 +36,9 @@ class Scorer
 
   private:
     Backbone &m_backbone;
+    GradientPass m_gradientPass; ///< handed only to the detectors that need it
     std::vector<const Detector *> m_detectors;
+    std::vector<bool> m_needsGradientPass; ///< per detector: needs().score.gradientPass
     ForwardRequest m_request;
     at::Tensor m_headWeight, m_headBias;
 };

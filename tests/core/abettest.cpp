@@ -98,7 +98,7 @@ class AbetTest : public QObject
         QVERIFY(QString::fromStdString(detector->unavailableReason(backbone)).contains(kReason));
         QVERIFY(
             QString::fromStdString(detector->unavailableReason(backbone)).contains("docs/model-contract.md"));
-        const QString message = errorOf([&] { detector->score(ScoreContext{a, {}, &backbone, w, b}); });
+        const QString message = errorOf([&] { detector->score(ScoreContext{a, {}, nullptr, w, b}); });
         QVERIFY2(message.contains("abet") && message.contains("learned-temperature"), qPrintable(message));
 
         Activations bad = a;
@@ -170,7 +170,7 @@ class AbetTest : public QObject
         // The pipeline's score is -LSE(f/T) of the backbone's own f and T for the same image.
         const at::Tensor x = torch::randn({3, 3, 32, 32});
         const Activations a = model.backbone->forward(x, {});
-        const at::Tensor s = createDetector("abet")->score(ScoreContext{a, x, model.backbone.get(), {}, {}});
+        const at::Tensor s = createDetector("abet")->score(ScoreContext{a, {}, nullptr, {}, {}});
         for (int64_t i = 0; i < 3; ++i) {
             double lse = 0, m = -INFINITY;
             std::vector<double> l;

@@ -66,7 +66,7 @@ class ActivationShapingTest : public QObject
         QCOMPARE(QString::fromStdString(detector->displayName()), name);
         QCOMPARE(detector->setting("percentile"), percentile);
         QVERIFY(detector->referenceIsIdHigh());
-        QVERIFY(detector->needs().trainData);
+        QVERIFY(detector->needs().fit.trainData);
     }
 
     // k = n - round_half_even(n·P/100), observed through ASH-P with h_j = j (1..n) and a single

@@ -58,7 +58,7 @@ class DiceTest : public QObject
         QCOMPARE(QString::fromStdString(detector->displayName()), QString("DICE"));
         QCOMPARE(detector->setting("percentile"), 90.0);
         QVERIFY(detector->referenceIsIdHigh());
-        QVERIFY(detector->needs().trainData);
+        QVERIFY(detector->needs().fit.trainData);
     }
 
     // numpy.percentile of (-2,-1,1,2,2,3): q = (P/100)·5.

@@ -70,6 +70,7 @@ struct HandData
     at::Tensor weight = torch::tensor({1.f, 0.f, 0.f, 0.9f}).reshape({2, 2});
     at::Tensor bias = torch::zeros({2});
     MixBackbone backbone{weight, bias};
+    GradientPass pass{backbone};
 
     FitContext context()
     {
@@ -92,7 +93,7 @@ struct HandData
         c.headWeight = weight;
         c.headBias = bias;
         c.architecture = "mix";
-        c.backbone = &backbone;
+        c.gradientPass = &pass;
         return c;
     }
 };
@@ -217,9 +218,9 @@ class GroodTest : public QObject
         auto detector = createDetector("grood");
         detector->setSetting("synthetic_samples", syntheticSamples);
         detector->setSetting("filter_ood", filter);
-        QCOMPARE(detector->needs().trainEarly.subsetSize, static_cast<int64_t>(syntheticSamples));
-        QVERIFY(detector->needs().trainEarly.classMeans);
-        QVERIFY(!detector->needs().forward.early); // scoring reads only the penultimate features
+        QCOMPARE(detector->needs().fit.trainEarly.subsetSize, static_cast<int64_t>(syntheticSamples));
+        QVERIFY(detector->needs().fit.trainEarly.classMeans);
+        QVERIFY(!detector->needs().score.forward.early); // scoring reads only the penultimate features
         detector->fit(data.context());
         const DetectorState state = detector->state();
         // Class means of h: class 0 (2,2) (4,4) (0,3) -> (2,3); class 1 (0,2) (0,4) -> (0,3).
@@ -418,7 +419,8 @@ class GroodTest : public QObject
         context.train.listSize = 121;
         context.headWeight = model.backbone->headWeight();
         context.headBias = model.backbone->headBias();
-        context.backbone = model.backbone.get();
+        const GradientPass pass(*model.backbone);
+        context.gradientPass = &pass;
         auto inMemory = createDetector("grood");
         inMemory->fit(context);
 

@@ -27,7 +27,8 @@ class OdinTest : public QObject
         QCOMPARE(eps, 0.0005);
 
         const Activations a = backbone.forward(x, {});
-        ScoreContext context{a, x, &backbone, w, b};
+        const GradientPass pass(backbone);
+        ScoreContext context{a, x, &pass, w, b};
         const at::Tensor s = detector->score(context);
 
         const at::Tensor flat = x.reshape({4, 12}).to(torch::kFloat64);
@@ -56,7 +57,8 @@ class OdinTest : public QObject
         test::LinearBackbone backbone(w, b);
         const at::Tensor x = torch::randn({6, 3, 2, 2});
         const Activations a = backbone.forward(x, {});
-        ScoreContext context{a, x, &backbone, w, b};
+        const GradientPass pass(backbone);
+        ScoreContext context{a, x, &pass, w, b};
         const at::Tensor s = createDetector("odin")->score(context);
         const at::Tensor unperturbed =
             -std::get<0>(torch::softmax(a.logits.to(torch::kFloat64) / 100, 1).max(1));

@@ -3,10 +3,13 @@
 #include "calib/profile.h"
 #include "detect/registry.h"
 #include "base/error.h"
+#include "support/errors.h"
 #include "support/linearbackbone.h"
 #include "support/systempython.h"
 
 #include <QtTest>
+
+#include <functional>
 
 #include <torch/torch.h>
 
@@ -45,6 +48,32 @@ Profile makeProfile()
         profile.detectors.push_back(std::move(entry));
     }
     return profile;
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return f.readAll();
+}
+
+/// Saves `profile` to `path` after `edit` changed each detector's state dict, as a file written by
+/// another version of the program would hold it.
+void saveEdited(const Profile &profile, const QString &path,
+                const std::function<void(const std::string &id, c10::impl::GenericDict &state)> &edit)
+{
+    saveProfile(profile, path);
+    const QByteArray bytes = readFile(path);
+    const c10::IValue root = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+    const c10::impl::GenericDict detectors = root.toGenericDict().at("detectors").toGenericDict();
+    for (const auto &entry : detectors) {
+        c10::impl::GenericDict state = entry.value().toGenericDict().at("state").toGenericDict();
+        edit(entry.key().toStringRef(), state);
+    }
+    const std::vector<char> edited = torch::pickle_save(root);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(edited.data(), static_cast<qint64>(edited.size()));
 }
 
 void expectError(const QString &path, const QString &fragment)
@@ -144,6 +173,99 @@ class ProfileTest : public QObject
         expectError(
             write("foreign.pt", QByteArray(foreignBytes.data(), static_cast<int>(foreignBytes.size()))),
             "not an OOD Inspector profile");
+    }
+
+    void stateCarriesItsVersion()
+    {
+        const Profile profile = makeProfile();
+        for (const ProfileDetector &entry : profile.detectors) {
+            const DetectorState state = entry.detector->state();
+            QVERIFY(state.count(kStateVersionKey));
+            const at::Tensor version = state.at(kStateVersionKey);
+            QCOMPARE(version.dim(), int64_t(0));
+            QCOMPARE(version.scalar_type(), at::kLong);
+            QCOMPARE(version.item<int64_t>(), entry.detector->descriptor().stateVersion);
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath("p.oodprofile");
+        saveProfile(profile, path);
+        for (const ProfileDetector &entry : loadProfile(path).detectors)
+            QCOMPARE(entry.detector->restoredStateVersion(), entry.detector->descriptor().stateVersion);
+    }
+
+    void newerStateVersionIsRefused()
+    {
+        const Profile profile = makeProfile();
+        const Detector &nero = *profile.find("nero")->detector;
+        const int64_t current = nero.descriptor().stateVersion;
+        const QString newer = QString::number(current + 1), known = QString::number(current);
+
+        // The detector refuses the state itself...
+        DetectorState state = nero.state();
+        state[kStateVersionKey] = torch::tensor(current + 1, torch::kInt64);
+        auto fresh = createDetector("nero");
+        QString message = test::errorOf([&] { fresh->setState(state); });
+        QVERIFY2(message.contains("'nero'") && message.contains("NERO"), qPrintable(message));
+        QVERIFY2(message.contains("state version " + newer), qPrintable(message));
+        QVERIFY2(message.contains("up to state version " + known), qPrintable(message));
+        QVERIFY2(message.contains("newer"), qPrintable(message));
+
+        // ... and so does loading a profile that holds it, naming the file.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("newer.oodprofile");
+        saveEdited(profile, path, [&](const std::string &id, c10::impl::GenericDict &s) {
+            if (id == "nero")
+                s.insert_or_assign(std::string(kStateVersionKey), torch::tensor(current + 1, torch::kInt64));
+        });
+        message = test::errorOf([&] { loadProfile(path); });
+        QVERIFY2(message.contains(path), qPrintable(message));
+        QVERIFY2(message.contains("'nero'"), qPrintable(message));
+        QVERIFY2(message.contains("state version " + newer), qPrintable(message));
+        QVERIFY2(message.contains("up to state version " + known), qPrintable(message));
+
+        // The same version, written explicitly, loads.
+        saveEdited(profile, path, [&](const std::string &, c10::impl::GenericDict &s) {
+            s.insert_or_assign(std::string(kStateVersionKey), torch::tensor(current, torch::kInt64));
+        });
+        QCOMPARE(loadProfile(path).detectors.size(), profile.detectors.size());
+    }
+
+    void missingStateVersionIsVersion1()
+    {
+        // Profiles written before states carried versions (release 0.1.0;
+        // profilecompatibilitytest.cpp loads a real one).
+        const Profile original = makeProfile();
+        QTemporaryDir dir;
+        const QString path = dir.filePath("old.oodprofile");
+        saveEdited(original, path, [](const std::string &, c10::impl::GenericDict &s) {
+            (void)s.erase(std::string(kStateVersionKey));
+        });
+        const Profile loaded = loadProfile(path);
+        QCOMPARE(loaded.detectors.size(), original.detectors.size());
+        const at::Tensor w = torch::randn({3, 8}), b = torch::randn({3});
+        const at::Tensor query = torch::rand({5, 8});
+        for (size_t i = 0; i < loaded.detectors.size(); ++i) {
+            QCOMPARE(loaded.detectors[i].detector->restoredStateVersion(), int64_t(1));
+            QVERIFY(torch::equal(test::scoreFeatures(*loaded.detectors[i].detector, query, w, b),
+                                 test::scoreFeatures(*original.detectors[i].detector, query, w, b)));
+        }
+        auto fresh = createDetector("msp");
+        QCOMPARE(fresh->restoredStateVersion(), int64_t(0));
+        fresh->setState({});
+        QCOMPARE(fresh->restoredStateVersion(), int64_t(1));
+    }
+
+    void malformedStateVersionIsRefused()
+    {
+        auto detector = createDetector("msp");
+        for (const at::Tensor &bad :
+             {torch::tensor(int64_t(0)), torch::tensor(int64_t(-3)), torch::tensor(1.5),
+              torch::tensor({int64_t(1), int64_t(2)}), at::Tensor()}) {
+            const QString message = test::errorOf([&] { detector->setState({{kStateVersionKey, bad}}); });
+            QVERIFY2(message.contains("'msp'") && message.contains("state_version") &&
+                         message.contains("malformed"),
+                     qPrintable(message));
+        }
     }
 
     void savingIsAtomic()

@@ -74,7 +74,8 @@ Activations forwardOf(Backbone &backbone, const at::Tensor &x)
 at::Tensor scoreWith(Detector &detector, Backbone &backbone, const at::Tensor &x)
 {
     const Activations a = forwardOf(backbone, x);
-    ScoreContext context{a, x, &backbone, backbone.headWeight(), backbone.headBias()};
+    const GradientPass pass(backbone);
+    ScoreContext context{a, x, &pass, backbone.headWeight(), backbone.headBias()};
     return detector.score(context);
 }
 
@@ -198,7 +199,7 @@ class ProTest : public QObject
         QFETCH(QList<double>, values);
         auto detector = createDetector(id.toStdString());
         QCOMPARE(QString::fromStdString(detector->displayName()), name);
-        QVERIFY(detector->needs().inputGradient);
+        QVERIFY(detector->needs().score.gradientPass);
         QVERIFY(detector->referenceIsIdHigh());
         QCOMPARE(static_cast<int>(detector->settings().size()), static_cast<int>(settings.size()));
         for (int i = 0; i < settings.size(); ++i)

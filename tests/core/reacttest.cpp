@@ -40,7 +40,7 @@ class ReactTest : public QObject
         const at::Tensor w = torch::eye(2), b = torch::zeros({2});
         auto detector = createDetector("react");
         detector->setSetting("percentile", 90);
-        QVERIFY(detector->needs().valData);
+        QVERIFY(detector->needs().fit.valData);
         FitContext context = test::trainContext(torch::ones({2, 2}), {0, 1}, w, b);
         // Validation entries 0..5 (flattened): numpy.percentile(range(6), 90) = 0.9*5 = 4.5.
         context.val.features = torch::tensor({0.f, 1.f, 2.f, 3.f, 4.f, 5.f}).reshape({3, 2});

@@ -1,5 +1,6 @@
 // The detector registry: every registered id creates a working detector with the unified sign.
 
+#include "detect/gradientpass.h"
 #include "detect/registry.h"
 #include "base/error.h"
 #include "support/linearbackbone.h"
@@ -7,6 +8,8 @@
 #include <QtTest>
 
 #include <torch/torch.h>
+
+#include <set>
 
 using namespace ood;
 
@@ -25,6 +28,61 @@ class RegistryTest : public QObject
             QVERIFY2(std::find(ids.begin(), ids.end(), id) != ids.end(), id.c_str());
         for (const std::string &id : ids)
             QCOMPARE(createDetector(id)->id(), id);
+    }
+
+    void descriptorsDescribeWithoutConstructing()
+    {
+        // The registry lists descriptors; each creates a detector that reads its identity from it.
+        std::set<std::string> seen;
+        for (const DetectorDescriptor *descriptor : detectorRegistry()) {
+            QVERIFY(descriptor);
+            const QString id = QString::fromStdString(descriptor->id);
+            QVERIFY2(seen.insert(descriptor->id).second, qPrintable("duplicate id " + id));
+            QVERIFY2(!descriptor->displayName.empty(), qPrintable(id));
+            QVERIFY2(descriptor->stateVersion >= 1, qPrintable(id));
+            QVERIFY2(descriptor->create, qPrintable(id));
+            QVERIFY(&detectorDescriptor(descriptor->id) == descriptor);
+            QVERIFY(findDetectorDescriptor(descriptor->id) == descriptor);
+            const auto detector = descriptor->create();
+            QVERIFY2(&detector->descriptor() == descriptor, qPrintable(id));
+            QCOMPARE(detector->id(), descriptor->id);
+            QCOMPARE(detector->displayName(), descriptor->displayName);
+            QCOMPARE(detector->referenceIsIdHigh(), descriptor->referenceIsIdHigh);
+        }
+        QCOMPARE(seen.size(), size_t(27));
+        QVERIFY(findDetectorDescriptor("bogus") == nullptr);
+        QVERIFY_THROWS_EXCEPTION(Error, detectorDescriptor("bogus"));
+    }
+
+    void staticNeedsAreInTheDescriptor()
+    {
+        // Only the detectors that differentiate through the model get the gradient pass when
+        // scoring; only GROOD runs the model while fitting.
+        const std::set<std::string> scoringPass = {"odin", "pro_msp", "pro_ent", "pro_msp_t", "pro_gen"};
+        for (const DetectorDescriptor *descriptor : detectorRegistry()) {
+            const QString id = QString::fromStdString(descriptor->id);
+            QCOMPARE(descriptor->needs.score.gradientPass, scoringPass.count(descriptor->id) == 1);
+            QCOMPARE(descriptor->needs.fit.gradientPass, descriptor->id == "grood");
+            // A detector's needs() start from its descriptor's: what depends on settings only adds.
+            const DetectorNeeds needs = descriptor->create()->needs();
+            QVERIFY2(needs.score.gradientPass == descriptor->needs.score.gradientPass, qPrintable(id));
+            QVERIFY2(needs.fit.trainData == descriptor->needs.fit.trainData, qPrintable(id));
+            QVERIFY2(needs.fit.trainLabels == descriptor->needs.fit.trainLabels, qPrintable(id));
+            QVERIFY2(needs.fit.valLabels == descriptor->needs.fit.valLabels, qPrintable(id));
+            QVERIFY2(needs.fit.trainEarly.classMeans == descriptor->needs.fit.trainEarly.classMeans,
+                     qPrintable(id));
+            QVERIFY2(!descriptor->needs.fit.trainEarly.any() || descriptor->needs.fit.trainData,
+                     qPrintable(id));
+        }
+        QVERIFY(detectorDescriptor("mahalanobis").needs.fit.trainLabels);
+        QVERIFY(detectorDescriptor("tempscale").needs.fit.valLabels);
+        QVERIFY(detectorDescriptor("grood").needs.fit.trainEarly.classMeans);
+        // Settings-dependent needs stay dynamic.
+        auto react = createDetector("react");
+        QVERIFY(!react->needs().fit.valData);
+        react->setSetting("percentile", 90);
+        QVERIFY(react->needs().fit.valData);
+        QVERIFY(!detectorDescriptor("react").needs.fit.valData);
     }
 
     void parsesLists()
@@ -71,6 +129,7 @@ class RegistryTest : public QObject
         at::Tensor odd = torch::full({6, d}, 0.3f);
         odd.narrow(1, 3, 3).fill_(2.5);
         test::LinearBackbone backbone(w, b);
+        const GradientPass pass(backbone);
         for (const std::string &id : detectorIds()) {
             auto detector = createDetector(id);
             if (!detector->unavailableReason(backbone).empty())
@@ -85,7 +144,8 @@ class RegistryTest : public QObject
             detector->fit(context);
             auto scoreOf = [&](const at::Tensor &x) {
                 const Activations a = test::activationsOf(x, w, b);
-                ScoreContext sc{a, x, &backbone, w, b};
+                const bool gradientPass = detector->needs().score.gradientPass;
+                ScoreContext sc{a, gradientPass ? x : at::Tensor(), gradientPass ? &pass : nullptr, w, b};
                 return detector->score(sc);
             };
             const double typicalMean = scoreOf(typical).mean().item<double>();

@@ -272,7 +272,7 @@ class TempScaleTest : public QObject
         for (int64_t &label : v.labels)
             label = -1;
         auto detector = createDetector("tempscale");
-        QVERIFY(detector->needs().valData && detector->needs().valLabels);
+        QVERIFY(detector->needs().fit.valData && detector->needs().fit.valLabels);
         try {
             detector->fit(validationContext(v));
             QFAIL("no error for an unlabelled validation set");

@@ -4,6 +4,7 @@
 // which makes it the reference network for detectors that differentiate through the model.
 
 #include "detect/detector.h"
+#include "detect/gradientpass.h"
 #include "model/backbone.h"
 
 namespace ood::test {
