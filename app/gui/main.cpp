@@ -1,6 +1,7 @@
 // ood-inspector: the desktop application of OOD Inspector.
 
 #include "mainwindow.h"
+#include "settings/appsettings.h"
 #include "base/version.h"
 
 #include <QApplication>
@@ -8,13 +9,12 @@
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>
-#include <QSettings>
 #include <QTimer>
 #include <QTranslator>
 
 #include <torch/torch.h>
 
-#include <thread>
+#include <algorithm>
 
 int main(int argc, char *argv[])
 {
@@ -46,10 +46,10 @@ int main(int argc, char *argv[])
         "paths", QCoreApplication::translate("main", "Images, folders or a profile to open."), "[PATH...]");
     parser.process(app);
 
-    QSettings settings;
-    const QString language = parser.isSet("language")
-                                 ? parser.value("language")
-                                 : settings.value("language", QLocale().name().left(2)).toString();
+    const ood::AppSettings settings;
+    const QString language = parser.isSet("language")         ? parser.value("language")
+                             : !settings.language().isEmpty() ? settings.language()
+                                                              : QLocale().name().left(2);
     QTranslator qtTranslator, appTranslator;
     if (language != QLatin1String("en")) {
         if (qtTranslator.load(QLocale(language), "qtbase", "_",
@@ -59,8 +59,7 @@ int main(int argc, char *argv[])
             QApplication::installTranslator(&appTranslator);
     }
 
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    at::set_num_threads(std::clamp(settings.value("threads", cores).toInt(), 1, cores));
+    at::set_num_threads(std::clamp(settings.threads(), 1, ood::AppSettings::coreCount()));
 
     ood::MainWindow window;
     window.show();

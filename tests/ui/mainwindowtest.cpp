@@ -155,6 +155,12 @@ class MainWindowTest : public QObject
             // J moves on.
             window.action("next")->trigger();
             QVERIFY(window.frameListPane()->view()->currentIndex().row() >= 1);
+            // The panes' keys work from anywhere in the window: K, typed into the frame list.
+            const int before = window.frameListPane()->view()->currentIndex().row();
+            window.activateWindow();
+            QVERIFY(QTest::qWaitForWindowActive(&window));
+            QTest::keyClick(window.frameListPane()->view(), Qt::Key_K);
+            QCOMPARE(window.frameListPane()->view()->currentIndex().row(), before - 1);
         }
         // A new window on the same folder restores the mark.
         MainWindow again;
@@ -370,6 +376,39 @@ class MainWindowTest : public QObject
         }
         QVERIFY(!xml.hasError());
         QVERIFY(messages > 300);
+    }
+
+    void reportIsWrittenWhileTheWindowRuns()
+    {
+        MainWindow window;
+        QVERIFY(window.openDemo());
+        QVERIFY(waitForScoring(window));
+        int flagged = 0;
+        for (const FrameRecord &f : window.frameModel()->frames())
+            flagged += f.scored && f.isFlagged() ? 1 : 0;
+        QVERIFY(flagged > 0);
+        QTemporaryDir dir;
+        // Cancelled from the progress: nothing is written.
+        const QString cancelled = dir.filePath("cancelled.html");
+        QVERIFY(!window.writeReport(cancelled, [](int, int) { return false; }));
+        QVERIFY(!QFile::exists(cancelled));
+        // Written, with progress up to the last flagged frame, while the event loop goes on.
+        int ticks = 0, lastDone = -1, lastTotal = -1;
+        QTimer timer;
+        timer.setInterval(5);
+        connect(&timer, &QTimer::timeout, [&ticks] { ++ticks; });
+        timer.start();
+        const QString path = dir.filePath("report.html");
+        QVERIFY(window.writeReport(path, [&](int done, int total) {
+            lastDone = done;
+            lastTotal = total;
+            return true;
+        }));
+        QVERIFY(QFile::exists(path));
+        QCOMPARE(lastTotal, flagged);
+        QCOMPARE(lastDone, flagged);
+        QVERIFY(ticks > 0);
+        window.scoringJob()->cancel();
     }
 
     void tenThousandFramesAreListed()

@@ -1,7 +1,7 @@
 // Screenshots of the main views on the bundled demo, for docs/screenshots/ and for looking at:
 // OOD_SCREENSHOT_DIR=docs/screenshots xvfb-run -a build/dev/tests/ui_screenshottest
-// (without the variable they go to a temporary folder). Each picture must show something: not a
-// single flat colour.
+// (without the variable they go to a temporary folder; OOD_SCREENSHOT_LANGUAGE=de takes them in
+// German). Each picture must show something: not a single flat colour.
 
 #include "mainwindow.h"
 #include "models/framefilterproxy.h"
@@ -20,6 +20,7 @@
 #include <QStackedWidget>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTranslator>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -47,6 +48,7 @@ class ScreenshotTest : public QObject
   private:
     QTemporaryDir m_temporary;
     QString m_dir;
+    QTranslator m_translator;
 
     void save(QWidget &window, const QString &name)
     {
@@ -68,6 +70,12 @@ class ScreenshotTest : public QObject
         QSettings().clear();
         m_dir = qEnvironmentVariable("OOD_SCREENSHOT_DIR", m_temporary.path());
         QVERIFY(QDir().mkpath(m_dir));
+        // OOD_SCREENSHOT_LANGUAGE=de: the same views in German (longer labels must fit as well).
+        const QString language = qEnvironmentVariable("OOD_SCREENSHOT_LANGUAGE");
+        if (!language.isEmpty()) {
+            QVERIFY(m_translator.load(QLocale(language), "ood-inspector", "_", OOD_BINARY_DIR "/app"));
+            QCoreApplication::installTranslator(&m_translator);
+        }
     }
 
     void mainViews()
@@ -110,6 +118,9 @@ class ScreenshotTest : public QObject
         }
         window.action("compare")->trigger();
         save(window, "compare-heatmaps");
+        // A second heatmap takes room from the frame, not from the plots.
+        QVERIFY2(plots->rocPlot()->plot()->width() >= 400,
+                 qPrintable(QString::number(plots->rocPlot()->plot()->width())));
         window.action("compare")->trigger();
 
         // A "procedure": ID frames, then a stretch of foreign ones, then ID frames again.

@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSlider>
@@ -55,10 +56,12 @@ FrameViewer::FrameViewer(QWidget *parent)
     m_fixedRange->setValue(1.0);
     m_fixedRange->setToolTip(tr("Largest |value| of the fixed colour range"));
     m_fixedRange->setEnabled(false);
+    // Wide enough for the values a heatmap has; its range (up to 1e9) would make it twice as wide.
+    m_fixedRange->setMaximumWidth(
+        m_fixedRange->fontMetrics().horizontalAdvance(QStringLiteral("0000.000000")) + 30);
     auto *heatmapBar = new QHBoxLayout;
     heatmapBar->addWidget(new QLabel(tr("Heatmap:"), this));
     heatmapBar->addWidget(m_methodBox);
-    heatmapBar->addWidget(m_compareBox);
     heatmapBar->addWidget(new QLabel(tr("Opacity:"), this));
     heatmapBar->addWidget(m_opacity);
     heatmapBar->addWidget(m_rangeMode);
@@ -66,10 +69,14 @@ FrameViewer::FrameViewer(QWidget *parent)
     heatmapBar->addStretch();
     layout->addLayout(heatmapBar);
 
-    auto *views = new QHBoxLayout;
+    // The second view's method picker sits over it, so the bar above keeps its width when the
+    // views are compared.
+    auto *views = new QGridLayout;
     m_compareView->hide();
-    views->addWidget(m_view);
-    views->addWidget(m_compareView);
+    views->addWidget(m_compareBox, 0, 1, Qt::AlignLeft);
+    views->addWidget(m_view, 1, 0);
+    views->addWidget(m_compareView, 1, 1);
+    views->setRowStretch(1, 1);
     layout->addLayout(views, 1);
 
     auto *legend = new QHBoxLayout;
@@ -84,8 +91,8 @@ FrameViewer::FrameViewer(QWidget *parent)
 
     // Under the frame, where a reviewer looks: the frame's place in its video. At most a fifth of
     // a 768 px screen, so the frame keeps most of the column.
-    m_timeline->setMaximumHeight(190);
-    m_timeline->plot()->setMinimumHeight(120);
+    m_timeline->setMaximumHeight(210);
+    m_timeline->plot()->setMinimumHeight(150);
     layout->addWidget(m_timeline);
     hideTimeline();
 
