@@ -7,7 +7,8 @@
 // A model with AbeT heads (createResNet(..., abetHeads = true)) is trained on
 // CE(fc logits) + CE(f/T): the AbeT reference trains only the learned-temperature logits, but
 // here one model must serve every detector, and all the others read the ordinary linear head
-// (logits = W h + b, docs/detectors.md "Conventions"). Both heads share the backbone and are trained together.
+// (logits = W h + b, docs/detectors.md "Conventions"). Both heads share the backbone and are trained
+// together.
 
 #include "data/samplelist.h"
 #include "model/modelcard.h"
