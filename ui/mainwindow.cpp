@@ -212,6 +212,17 @@ bool MainWindow::openProfile(const QString &path, const QString &modelOverride)
             .arg(QFileInfo(path).fileName(), QString::fromStdString(m_session.profile()->model.architecture))
             .arg(m_session.profile()->detectors.size())
             .arg(m_session.modelSha256().left(16)));
+    if (!m_session.profile()->canFlag()) {
+        // Said once, without blocking: the window stays usable for scoring behind the note.
+        auto *note = new QMessageBox(QMessageBox::Information, tr("Scores only, no flags"),
+                                     tr("This profile was made without validation pictures, so it has no "
+                                        "thresholds: every frame gets its scores, but none is flagged as "
+                                        "unusual. Fit the profile again with a validation folder to flag "
+                                        "frames."),
+                                     QMessageBox::Ok, this);
+        note->setAttribute(Qt::WA_DeleteOnClose);
+        note->open();
+    }
     m_pages->setCurrentIndex(1);
     return true;
 }

@@ -58,7 +58,7 @@ int runExplain(const QStringList &arguments)
     parser.addOption(
         {"methods",
          "Comma-separated parts (default: all): neurons, relevance-cam, deviation-cam, grad-cam, lrp, "
-         "faithfulness, landscape, densities.",
+         "faithfulness, landscape, densities, labels (CLIP), saliency.",
          "LIST"});
     parser.addOption({"landscape-detector", "Detector of the score landscape (default: msp).", "ID"});
     parser.addOption({"landscape-size", "Grid points per axis, odd (default 21).", "N", "21"});
@@ -149,6 +149,8 @@ int runExplain(const QStringList &arguments)
     }
     if (!explanation.densities.empty())
         write("densities", "densities.csv", densitiesCsv(explanation.densities));
+    if (explanation.labels)
+        write("matched labels", "labels.csv", labelsCsv(*explanation.labels));
     files["summary"] = "summary.json";
     writeFileAtomically(
         dir.filePath("summary.json"),
@@ -162,6 +164,16 @@ int runExplain(const QStringList &arguments)
                 : std::to_string(explanation.prediction);
         std::fprintf(stderr, "%s: predicted %s, flagged by %d of %zu detectors\n", qPrintable(framePath),
                      predicted.c_str(), explanation.flaggedCount(), explanation.verdicts.size());
+        if (explanation.labels) {
+            std::fprintf(stderr, "closest ID labels:");
+            for (const LabelMatch &m : explanation.labels->idLabels)
+                std::fprintf(stderr, " %s (%.3f)", m.label.c_str(), m.cosine);
+            std::fprintf(stderr, "\nclosest negative labels:");
+            for (size_t i = 0; i < explanation.labels->negativeLabels.size() && i < 5; ++i)
+                std::fprintf(stderr, " %s (%.3f)", explanation.labels->negativeLabels[i].label.c_str(),
+                             explanation.labels->negativeLabels[i].cosine);
+            std::fprintf(stderr, "\n");
+        }
         for (const auto &[part, reason] : explanation.unavailable)
             std::fprintf(stderr, "note: %s not made: %s\n", part.c_str(), reason.c_str());
         double total = 0;

@@ -22,9 +22,25 @@ int runFit(const QStringList &arguments)
     parser.addOption(
         {"model", "Checkpoint (torchvision state_dict, whole pickled model) or TorchScript file.", "CKPT"});
     parser.addOption(
-        {"arch", "resnet18 | resnet34 | resnet50 | torchscript (default resnet18).", "ARCH", "resnet18"});
-    parser.addOption({"train", "ID training folder, one sub-folder per class.", "DIR"});
-    parser.addOption({"val", "ID validation folder (same classes, or flat).", "DIR"});
+        {"arch", "resnet18 | resnet34 | resnet50 | torchscript | clip (default resnet18).", "ARCH", "resnet18"});
+    parser.addOption({"train", "ID training folder, one sub-folder per class (optional with --arch clip).", "DIR"});
+    parser.addOption({"val",
+                      "ID validation folder (same classes, or flat). With --arch clip optional, but without it "
+                      "there are no thresholds: frames are scored, never flagged.",
+                      "DIR"});
+    parser.addOption({"classes",
+                      "--arch clip: the ID labels, comma-separated, e.g. \"normal cecum,normal pylorus,normal "
+                      "z-line\" (default: the class folders of --train).",
+                      "LIST"});
+    parser.addOption({"negatives",
+                      "neglabel/negrefine: a ready list of negative nouns, one per line (e.g. NegRefine's "
+                      "neg_labels_noun.txt), instead of mining WordNet.",
+                      "FILE"});
+    parser.addOption({"negative-adjectives", "The same for adjectives (e.g. NegRefine's neg_labels_adj.txt).", "FILE"});
+    parser.addOption({"wordnet", "WordNet database to mine negative labels from (default /usr/share/wordnet).", "DIR"});
+    parser.addOption({"no-wordnet-filter",
+                      "negrefine: keep proper nouns, taxonomic names and subcategories of the ID labels "
+                      "(skip the WordNet filter that stands in for NegRefine's LLM)."});
     parser.addOption({"out", "Profile file to write.", "PROFILE"});
     parser.addOption({"methods", "Comma-separated detector ids, or 'all' (default).", "LIST", "all"});
     parser.addOption({"input-size", "Network input side in pixels (default 224).", "N", "224"});
@@ -49,9 +65,17 @@ int runFit(const QStringList &arguments)
                         .c_str());
         return ExitOk;
     }
-    for (const char *required : {"model", "train", "val", "out"})
+    const bool zeroShot = parser.value("arch").trimmed().toLower() == "clip";
+    for (const char *required : {"model", "train", "val", "out"}) {
+        if (zeroShot && (QString(required) == "train" || QString(required) == "val"))
+            continue;
         if (!parser.isSet(required))
             return usageError(parser, QString("fit needs --%1").arg(required));
+    }
+    if (zeroShot && !parser.isSet("classes") && !parser.isSet("train"))
+        return usageError(parser, "fit --arch clip needs the ID labels: --classes \"a,b,c\" or --train DIR");
+    if (!zeroShot && parser.isSet("classes"))
+        return usageError(parser, "--classes is for --arch clip; a classifier's classes are its training folders");
 
     bool ok = false;
     const int inputSize = parser.value("input-size").toInt(&ok);
@@ -75,17 +99,36 @@ int runFit(const QStringList &arguments)
                         [assignment.mid(dot + 1, equals - dot - 1).trimmed().toStdString()] = value;
     }
 
-    LoadedModel model = loadModel(parser.value("model").toStdString(), parser.value("arch").toStdString());
-    model.card.input.width = model.card.input.height = inputSize;
-    const QString trainDir = QFileInfo(parser.value("train")).absoluteFilePath();
-    const QString valDir = QFileInfo(parser.value("val")).absoluteFilePath();
-    const SampleList train = scanImageFolder(trainDir);
+    options.negatives.nounListFile = parser.value("negatives").toStdString();
+    options.negatives.adjectiveListFile = parser.value("negative-adjectives").toStdString();
+    if (parser.isSet("wordnet"))
+        options.negatives.wordNetDir = parser.value("wordnet").toStdString();
+    options.negatives.wordNetFilter = !parser.isSet("no-wordnet-filter");
+
+    const QString trainDir = parser.isSet("train") ? QFileInfo(parser.value("train")).absoluteFilePath() : QString();
+    const QString valDir = parser.isSet("val") ? QFileInfo(parser.value("val")).absoluteFilePath() : QString();
+    const SampleList train = trainDir.isEmpty() ? SampleList() : scanImageFolder(trainDir);
     SampleList validation;
-    try {
-        validation = scanImageFolder(valDir);
-    } catch (const Error &) {
-        validation = scanInputs({valDir}); // a flat validation folder is fine too
+    if (!valDir.isEmpty()) {
+        try {
+            validation = scanImageFolder(valDir);
+        } catch (const Error &) {
+            validation = scanInputs({valDir}); // a flat validation folder is fine too
+        }
     }
+    std::vector<std::string> classNames;
+    if (parser.isSet("classes")) {
+        for (const QString &name : parser.value("classes").split(',', Qt::SkipEmptyParts))
+            if (!name.trimmed().isEmpty())
+                classNames.push_back(name.trimmed().toStdString());
+    } else {
+        for (const QString &name : train.classNames)
+            classNames.push_back(name.toStdString());
+    }
+    LoadedModel model =
+        loadModel(parser.value("model").toStdString(), parser.value("arch").toStdString(), classNames);
+    if (!zeroShot || parser.isSet("input-size"))
+        model.card.input.width = model.card.input.height = inputSize;
     for (const QString &problem : train.problems + validation.problems)
         std::fprintf(stderr, "warning: %s\n", qPrintable(problem));
 
@@ -93,6 +136,9 @@ int runFit(const QStringList &arguments)
     FitReport report;
     Profile profile = fitProfile(model, train, validation, options, std::ref(printer), &report);
     printer.finish();
+    if (!profile.canFlag())
+        std::printf("note: no validation images (--val), so no thresholds: this profile scores frames but "
+                    "flags none\n");
     profile.trainPath = trainDir.toStdString();
     profile.validationPath = valDir.toStdString();
     profile.model.modelPath = QFileInfo(parser.value("model")).absoluteFilePath().toStdString();

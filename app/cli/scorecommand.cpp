@@ -43,6 +43,10 @@ int runScore(const QStringList &arguments)
             std::fprintf(stderr, "note: %s is not scored, it is unavailable for this model: %s\n",
                          detectorId.c_str(), reason.c_str());
 
+    if (!profile.canFlag())
+        std::fprintf(stderr, "note: this profile was fitted without validation images, so it has no thresholds: "
+                             "frames are scored but never flagged (fit again with --val to flag)\n");
+
     ProgressPrinter printer(parser.isSet("quiet"));
     const ScoredImages scored = session.score(list.samples, ids, options, std::ref(printer));
     printer.finish();

@@ -19,7 +19,7 @@ struct ProfileDetector
 {
     std::unique_ptr<Detector> detector;
     at::Tensor validationScores; ///< [N_val] float64, unified sign
-    double threshold = 0;        ///< flag a frame when score > threshold
+    double threshold = 0;        ///< flag a frame when score > threshold; NaN: no threshold
 };
 
 struct Profile
@@ -38,6 +38,9 @@ struct Profile
     std::string appVersion;
 
     const ProfileDetector *find(const std::string &detectorId) const;
+    /// False for a profile fitted without validation frames (a CLIP fitted from class names
+    /// alone): it scores frames but has no thresholds, so it flags none.
+    bool canFlag() const { return validationCount > 0; }
     /// The reason a detector was left out of this profile, or empty.
     std::string unavailableReason(const std::string &detectorId) const;
 };

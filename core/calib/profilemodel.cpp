@@ -17,7 +17,7 @@ LoadedModel loadProfileModel(const Profile &profile, const QString &overridePath
     if (digest != profile.model.sha256)
         throw Error("model " + path.toStdString() + " does not match the profile (sha256 " + digest +
                     ", the profile was fitted on " + profile.model.sha256 + ")");
-    LoadedModel model = loadModel(path.toStdString(), profile.model.architecture);
+    LoadedModel model = loadModel(path.toStdString(), profile.model.architecture, profile.model.classNames);
     if (model.card.numClasses != profile.model.numClasses ||
         model.card.featureDim != profile.model.featureDim)
         throw Error("model " + path.toStdString() + " has a different shape than the profile expects");

@@ -13,6 +13,7 @@
 // multiply only zeros by their factor, so the undefined 0/0 never reaches the score.
 
 #include "detect/detectors.h"
+#include "detect/zeroshotsupport.h"
 
 #include "detect/fitsupport.h"
 #include "base/error.h"
@@ -57,6 +58,11 @@ class ActivationShaping final : public Detector
         : Detector(descriptor), m_shaping(shaping)
     {
         declareSetting("percentile", percentile);
+    }
+
+    std::string unavailableReason(const Backbone &backbone) const override
+    {
+        return zeroshot::shapingUnavailableOn(backbone, displayName());
     }
 
     void fit(const FitContext &context) override

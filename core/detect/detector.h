@@ -8,6 +8,7 @@
 // detector. Where the reference implementation reports an ID-high confidence, the reference value
 // is -score (see Detector::referenceIsIdHigh).
 
+#include "base/progress.h"
 #include "model/activations.h"
 
 #include <map>
@@ -18,7 +19,33 @@
 namespace ood {
 
 class Backbone;
+class ClipBackbone;
 class GradientPass;
+
+/// Where the zero-shot detectors (neglabel, negrefine) take their negative labels from
+/// (docs/zero-shot.md). Recorded in the profile.
+struct NegativeLabelSource
+{
+    /// WordNet database with data.noun and data.adj (Debian's wordnet-base).
+    std::string wordNetDir = "/usr/share/wordnet";
+    /// Ready lists used instead of mining (one label per line), e.g. NegRefine's published
+    /// neg_labels_noun.txt and neg_labels_adj.txt. Either may be empty.
+    std::string nounListFile, adjectiveListFile;
+    /// NegRefine only: drop proper nouns, taxonomic names and subcategories of the ID labels with
+    /// WordNet's relations (the stand-in for NegRefine's LLM filter). Not applied to ready lists.
+    bool wordNetFilter = true;
+
+    bool readyList() const { return !nounListFile.empty() || !adjectiveListFile.empty(); }
+};
+
+/// A zero-shot detector's negative labels, for explanations in words.
+struct NegativeLabels
+{
+    std::vector<std::string> labels; ///< nouns first, then adjectives
+    int64_t nounCount = 0;
+    at::Tensor embeddings; ///< [labels, D] float32 unit rows
+    std::string source;    ///< where they came from, as recorded in the profile
+};
 
 /// What fit() reads of the TRAIN split's early activations (ForwardRequest::early). Never the
 /// maps of the whole split: a ResNet-18 layer1 map at 224x224 is 800 KB per image, so the
@@ -117,6 +144,11 @@ struct FitContext
     std::string architecture; ///< "resnet18", ..., or what a TorchScript model declares
     /// Set only for a detector whose needs().fit.gradientPass is set.
     const GradientPass *gradientPass = nullptr;
+    /// The vision-language model when the backbone is one (Backbone::asClip), else null.
+    const ClipBackbone *clip = nullptr;
+    NegativeLabelSource negatives;
+    /// Long fits (mining negative labels) report here; may be empty.
+    ProgressCallback progress;
 };
 
 struct ScoreContext
@@ -128,6 +160,8 @@ struct ScoreContext
     const GradientPass *gradientPass = nullptr;
     at::Tensor headWeight; ///< [C,D] float32
     at::Tensor headBias;   ///< [C] float32
+    /// The vision-language model when the backbone is one (Backbone::asClip), else null.
+    const ClipBackbone *clip = nullptr;
 };
 
 /// Fitted statistics and settings, by name. Settings are stored as 0-d float64 tensors under
@@ -183,6 +217,11 @@ class Detector
     /// Throws ood::Error for a name this detector does not have.
     void setSetting(const std::string &name, double value);
     const std::map<std::string, double> &settings() const { return m_settings; }
+    /// Throws ood::Error naming the detector and the entry when `name` is missing.
+    static at::Tensor require(const DetectorState &state, const std::string &name,
+                              const std::string &detectorId);
+    /// The negative labels of a zero-shot detector (neglabel, negrefine), else null.
+    virtual const NegativeLabels *negativeLabels() const { return nullptr; }
 
   protected:
     /// Declares a setting with its default; call from the constructor.
@@ -191,9 +230,6 @@ class Detector
     virtual void addSettingNeeds(DetectorNeeds &needs) const { (void)needs; }
     virtual DetectorState fittedState() const { return {}; }
     virtual void restoreFittedState(const DetectorState &state) { (void)state; }
-    /// Throws ood::Error naming the detector and the entry when `name` is missing.
-    static at::Tensor require(const DetectorState &state, const std::string &name,
-                              const std::string &detectorId);
 
   private:
     const DetectorDescriptor &m_descriptor;

@@ -33,5 +33,8 @@ const DetectorDescriptor &ashSDescriptor();
 const DetectorDescriptor &ashPDescriptor();
 const DetectorDescriptor &scaleDescriptor();
 const DetectorDescriptor &diceDescriptor();
+const DetectorDescriptor &mcmDescriptor();
+const DetectorDescriptor &negLabelDescriptor();
+const DetectorDescriptor &negRefineDescriptor();
 
 } // namespace ood::detectors

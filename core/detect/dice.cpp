@@ -4,6 +4,7 @@
 // used).
 
 #include "detect/detectors.h"
+#include "detect/zeroshotsupport.h"
 
 #include "detect/fitsupport.h"
 #include "detect/linalg.h"
@@ -21,6 +22,11 @@ class Dice final : public Detector
 {
   public:
     Dice() : Detector(diceDescriptor()) { declareSetting("percentile", 90.0); }
+
+    std::string unavailableReason(const Backbone &backbone) const override
+    {
+        return zeroshot::shapingUnavailableOn(backbone, displayName());
+    }
 
     void fit(const FitContext &context) override
     {

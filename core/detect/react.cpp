@@ -3,6 +3,7 @@
 // ID validation features (OpenOOD, P = 90).
 
 #include "detect/detectors.h"
+#include "detect/zeroshotsupport.h"
 
 #include "detect/linalg.h"
 #include "base/error.h"
@@ -20,6 +21,11 @@ class React final : public Detector
     {
         declareSetting("percentile", 0.0); // 0: use the NERO absolute clip
         declareSetting("clip", -1.0);      // < 0: chosen from the architecture at fit time
+    }
+
+    std::string unavailableReason(const Backbone &backbone) const override
+    {
+        return zeroshot::shapingUnavailableOn(backbone, displayName());
     }
 
     void fit(const FitContext &context) override

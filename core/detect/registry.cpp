@@ -41,6 +41,10 @@ const std::vector<const DetectorDescriptor *> &detectorRegistry()
         &detectors::proMspTemperatureDescriptor(),
         &detectors::proGenDescriptor(),
         &detectors::abetDescriptor(),
+        // Zero-shot, on a vision-language model only (docs/zero-shot.md).
+        &detectors::mcmDescriptor(),
+        &detectors::negLabelDescriptor(),
+        &detectors::negRefineDescriptor(),
     };
     return registry;
 }

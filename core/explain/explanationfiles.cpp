@@ -99,6 +99,22 @@ QByteArray densitiesCsv(const std::vector<std::pair<std::string, ScoreDensity>> 
     return text.toUtf8();
 }
 
+QByteArray labelsCsv(const LabelMatches &labels)
+{
+    QString text;
+    QTextStream out(&text);
+    out << "kind,label,cosine\n";
+    auto quoted = [](const std::string &label) {
+        return '"' + QString::fromStdString(label).replace('"', "\"\"") + '"';
+    };
+    for (const LabelMatch &m : labels.idLabels)
+        out << "id," << quoted(m.label) << ',' << number(m.cosine) << '\n';
+    for (const LabelMatch &m : labels.negativeLabels)
+        out << "negative," << quoted(m.label) << ',' << number(m.cosine) << '\n';
+    out.flush();
+    return text.toUtf8();
+}
+
 QByteArray explanationJson(const FrameExplanation &e, const Profile &profile, const QString &framePath,
                            const std::map<std::string, QString> &files, int topNeurons)
 {
@@ -133,6 +149,20 @@ QByteArray explanationJson(const FrameExplanation &e, const Profile &profile, co
     }
     root["detectors"] = verdicts;
     root["flagged_by"] = e.flaggedCount();
+    if (e.labels) {
+        auto matches = [](const std::vector<LabelMatch> &list) {
+            QJsonArray array;
+            for (const LabelMatch &m : list)
+                array.append(QJsonObject{{"label", QString::fromStdString(m.label)}, {"cosine", m.cosine}});
+            return array;
+        };
+        QJsonObject labels;
+        labels["id_labels"] = matches(e.labels->idLabels);
+        labels["negative_labels"] = matches(e.labels->negativeLabels);
+        labels["negatives_from"] = QString::fromStdString(e.labels->negativesFrom);
+        labels["negative_source"] = QString::fromStdString(e.labels->negativeSource);
+        root["labels"] = labels;
+    }
     root["detector_count"] = static_cast<int>(e.verdicts.size());
 
     if (e.neurons) {

@@ -20,6 +20,9 @@ QByteArray landscapeCsv(const ScoreLandscape &landscape);
 /// order,fraction,deletion,insertion
 QByteArray faithfulnessCsv(const Faithfulness &faithfulness);
 /// detector,score,id_density,set_density (the KDE grids of every detector)
+/// kind (id | negative), label, cosine: a CLIP verdict in words.
+QByteArray labelsCsv(const LabelMatches &labels);
+
 QByteArray densitiesCsv(const std::vector<std::pair<std::string, ScoreDensity>> &densities);
 
 /// The summary: frame, model and profile identity, prediction, every detector's verdict, the

@@ -2,6 +2,8 @@
 
 #include "base/error.h"
 #include "explain/cam.h"
+#include "explain/saliency.h"
+#include "model/clipbackbone.h"
 #include "detect/headrelevance.h"
 #include "model/resnet.h"
 #include "pipeline/scorer.h"
@@ -28,6 +30,8 @@ const std::vector<std::pair<ExplainPart, const char *>> &partNames()
         {ExplainPart::Faithfulness, "faithfulness"},
         {ExplainPart::Landscape, "landscape"},
         {ExplainPart::Densities, "densities"},
+        {ExplainPart::Labels, "labels"},
+        {ExplainPart::Saliency, "saliency"},
     };
     return names;
 }
@@ -174,8 +178,11 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         out.unavailable.emplace_back(explainPartName(part), reason);
     };
     const std::string noMaps =
-        "the model does not return its last feature maps (a TorchScript model without a "
-        "'feature_maps' output, docs/model-contract.md)";
+        backbone.asClip()
+            ? "a CLIP image encoder (a vision transformer) has no convolutional feature maps; the input-gradient "
+              "saliency map works on it"
+            : "the model does not return its last feature maps (a TorchScript model without a "
+              "'feature_maps' output, docs/model-contract.md)";
     const std::string noNero = "the profile has no NERO detector (fit with --methods including nero)";
 
     if (wants(ExplainPart::Neurons) || wants(ExplainPart::DeviationCam)) {
@@ -221,6 +228,25 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         }
     }
     clock.done("cams");
+
+    if (wants(ExplainPart::Labels)) {
+        if (const ClipBackbone *clip = backbone.asClip())
+            out.labels = matchLabels(*clip, profile, activations.features);
+        else
+            unavailable(ExplainPart::Labels, "labels in words need a vision-language model (architecture clip)");
+    }
+    if (wants(ExplainPart::Saliency)) {
+        checkCancel("saliency", 0, 1);
+        try {
+            out.heatmaps.push_back(heatmapFromPixels("saliency",
+                                                     "|gradient of the predicted class's logit| per pixel "
+                                                     "(largest over colour channels)",
+                                                     false, inputGradientSaliency(backbone, batch, out.prediction)));
+        } catch (const Error &e) {
+            unavailable(ExplainPart::Saliency, e.what());
+        }
+        clock.done("saliency");
+    }
 
     if (wants(ExplainPart::Lrp)) {
         checkCancel("lrp", 0, 1);

@@ -8,6 +8,7 @@
 #include "explain/density.h"
 #include "explain/faithfulness.h"
 #include "explain/heatmap.h"
+#include "explain/labelmatches.h"
 #include "explain/landscape.h"
 #include "explain/lrp.h"
 #include "explain/neuronexplanation.h"
@@ -32,10 +33,12 @@ enum class ExplainPart {
     Faithfulness, ///< deletion/insertion curves of every heatmap against a random order
     Landscape,    ///< PRO-style score landscape
     Densities,    ///< each detector's ID validation density with the frame marked
+    Labels,       ///< a CLIP's verdict in words: the ID and negative labels the frame matched most
+    Saliency,     ///< input-gradient saliency of the predicted class (any differentiable model)
 };
 
 /// "neurons", "relevance-cam", "deviation-cam", "grad-cam", "lrp", "faithfulness", "landscape",
-/// "densities" (the CLI's --methods names).
+/// "densities", "labels", "saliency" (the CLI's --methods names).
 std::string explainPartName(ExplainPart part);
 std::vector<ExplainPart> allExplainParts();
 /// Throws ood::Error listing the valid names for an unknown one.
@@ -91,6 +94,7 @@ struct FrameExplanation
     std::optional<Faithfulness> faithfulness;
     std::optional<ScoreLandscape> landscape;
     std::vector<std::pair<std::string, ScoreDensity>> densities; ///< detector id, density
+    std::optional<LabelMatches> labels;                          ///< CLIP models only
     /// Parts that could not be made for this model or profile, with the reason.
     std::vector<std::pair<std::string, std::string>> unavailable;
     /// Wall-clock seconds per stage ("scores", "lrp", "landscape", ...), in the order run.

@@ -124,15 +124,25 @@ void collect(Collector &collector, const std::vector<Sample> &samples, const Bat
 
 void checkClasses(const LoadedModel &model, const SampleList &train, const SampleList &validation)
 {
-    if (train.classNames.isEmpty())
+    const bool zeroShot = model.backbone->asClip() != nullptr;
+    if (train.classNames.isEmpty() && !(zeroShot && train.samples.empty()))
         throw Error("the training folder must have one sub-folder per class (ImageFolder layout)");
-    if (train.classNames.size() != model.card.numClasses)
+    if (zeroShot && !train.classNames.isEmpty()) {
+        QStringList modelClasses;
+        for (const std::string &name : model.card.classNames)
+            modelClasses << QString::fromStdString(name);
+        if (train.classNames != modelClasses)
+            throw Error("the training folder's classes (" + train.classNames.join(", ").toStdString() +
+                        ") differ from the ID labels the CLIP model was given (" +
+                        modelClasses.join(", ").toStdString() + ")");
+    }
+    if (!train.classNames.isEmpty() && train.classNames.size() != model.card.numClasses)
         throw Error("the training folder has " + std::to_string(train.classNames.size()) +
                     " classes but the model has " + std::to_string(model.card.numClasses) + " outputs");
-    if (!validation.classNames.isEmpty() && validation.classNames != train.classNames)
+    const QStringList &reference = train.classNames;
+    if (!validation.classNames.isEmpty() && !reference.isEmpty() && validation.classNames != reference)
         throw Error("the validation folder's classes (" + validation.classNames.join(", ").toStdString() +
-                    ") differ from the training folder's (" + train.classNames.join(", ").toStdString() +
-                    ")");
+                    ") differ from the training folder's (" + reference.join(", ").toStdString() + ")");
 }
 
 } // namespace
@@ -141,17 +151,22 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
                    const FitOptions &options, const ProgressCallback &progress, FitReport *report)
 {
     checkClasses(model, train, validation);
-    if (train.samples.empty())
-        throw Error("the training folder has no images");
-    if (validation.samples.empty())
-        throw Error("the validation folder has no images");
     Backbone &backbone = *model.backbone;
+    // A CLIP needs no image at all: its head is the ID labels' text. Without training images the
+    // detectors that learn from them sit out; without validation images nothing has a threshold.
+    const bool zeroShot = backbone.asClip() != nullptr;
+    if (train.samples.empty() && !zeroShot)
+        throw Error("the training folder has no images");
+    if (validation.samples.empty() && !zeroShot)
+        throw Error("the validation folder has no images");
 
     Profile profile;
     profile.model = model.card;
-    profile.model.classNames.clear();
-    for (const QString &name : train.classNames)
-        profile.model.classNames.push_back(name.toStdString());
+    if (!zeroShot) {
+        profile.model.classNames.clear();
+        for (const QString &name : train.classNames)
+            profile.model.classNames.push_back(name.toStdString());
+    }
     profile.targetTpr = options.targetTpr;
     profile.appVersion = OOD_VERSION_STRING;
     profile.createdUtc = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
@@ -178,6 +193,16 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         // A flat validation folder is allowed; detectors fitted on validation labels then sit out
         // (reported with the reason) instead of failing the whole fit.
         const FitNeeds needs = entry.detector->needs().fit;
+        if (needs.trainData && train.samples.empty()) {
+            profile.unavailable.emplace_back(
+                id, entry.detector->displayName() + " learns from ID training images (give --train)");
+            continue;
+        }
+        if (needs.valData && validation.samples.empty()) {
+            profile.unavailable.emplace_back(
+                id, entry.detector->displayName() + " learns from ID validation images (give --val)");
+            continue;
+        }
         if (needs.valLabels && validation.classNames.isEmpty()) {
             profile.unavailable.emplace_back(
                 id, entry.detector->displayName() +
@@ -207,7 +232,10 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     context.headWeight = backbone.headWeight();
     context.headBias = backbone.headBias();
     context.architecture = backbone.architecture(); // what a TorchScript model declares, e.g. "deit_small"
-    {
+    context.clip = backbone.asClip();
+    context.negatives = options.negatives;
+    context.progress = progress;
+    if (!train.samples.empty()) {
         Collector collector;
         collector.early.listSize = static_cast<int64_t>(train.samples.size());
         collector.early.classMeans = earlyClassMeans;
@@ -232,7 +260,7 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         context.train = collector.take();
     }
     profile.trainCount = context.train.size();
-    if (context.train.size() == 0)
+    if (context.train.size() == 0 && !train.samples.empty())
         throw Error("no training image could be read");
 
     // A detector that cannot be fitted on this model and data (e.g. ASH on signed features) sits
@@ -280,7 +308,7 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     Collector validationFeatures;
     validationFeatures.early.listSize = static_cast<int64_t>(validation.samples.size());
     std::vector<std::vector<at::Tensor>> validationScores(scoredDuringValidation.size());
-    {
+    if (!validation.samples.empty()) {
         Scorer scorer(backbone, scoredDuringValidation);
         runBatches(
             backbone, scorer, validation.samples, model.card.input, options.run, "validation",
@@ -296,13 +324,14 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
     }
     context.val = validationFeatures.take();
     profile.validationCount = context.val.size();
-    if (context.val.size() == 0)
+    if (context.val.size() == 0 && !validation.samples.empty())
         throw Error("no validation image could be read");
 
     for (size_t d = 0; d < scoredDuringValidation.size(); ++d) {
         for (ProfileDetector &entry : profile.detectors)
             if (entry.detector.get() == scoredDuringValidation[d])
-                entry.validationScores = torch::cat(validationScores[d]);
+                entry.validationScores = validationScores[d].empty() ? torch::zeros({0}, torch::kFloat64)
+                                                                     : torch::cat(validationScores[d]);
     }
     std::vector<ProfileDetector *> fittedLate;
     for (ProfileDetector *entry : afterValidation)

@@ -21,6 +21,8 @@ struct FitOptions
     std::map<std::string, std::map<std::string, double>> settings;
     RunOptions run;
     double targetTpr = 0.95;
+    /// Where the zero-shot detectors take their negative labels from (CLIP models only).
+    NegativeLabelSource negatives;
 };
 
 struct FitReport

@@ -9,6 +9,9 @@ namespace ood {
 
 enum class ResizePolicy {
     Stretch, ///< torchvision Resize((H,W)): both sides to the target, aspect ratio ignored (NERO)
+    /// CLIP's: torchvision Resize(size, BICUBIC) (short side to `size`, aspect ratio kept), then
+    /// CenterCrop(size); width == height == size.
+    ShortSideBicubicCenterCrop,
 };
 
 struct InputSpec

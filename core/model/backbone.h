@@ -19,6 +19,8 @@ namespace ood {
 /// numbers they give one after the other (tests/core/backboneconcurrencytest.cpp). An
 /// implementation must keep it so: nothing that mutates the model (train(), to(), caches of
 /// activations, hooks) may run after construction.
+class ClipBackbone;
+
 class Backbone
 {
   public:
@@ -53,6 +55,10 @@ class Backbone
     /// True when forward() returns `early` on request AND featuresFromEarly() runs from it. A
     /// cheap query (no forward pass), so detectors can tell whether they are available.
     virtual bool canRunFromEarly() const { return false; }
+
+    /// The vision-language model behind this backbone, or null for a classifier: the zero-shot
+    /// detectors (mcm, neglabel, negrefine) run only on one.
+    virtual const ClipBackbone *asClip() const { return nullptr; }
 };
 
 } // namespace ood

@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "model/checkpointreader.h"
+#include "model/clipbackbone.h"
 #include "model/resnet.h"
 #include "model/torchscriptbackbone.h"
 
@@ -61,16 +62,18 @@ ArchiveKind archiveKind(const std::string &path)
 
 } // namespace
 
-LoadedModel loadModel(const std::string &path, const std::string &requested)
+LoadedModel loadModel(const std::string &path, const std::string &requested,
+                      const std::vector<std::string> &classNames)
 {
     std::string architecture = requested;
     std::transform(architecture.begin(), architecture.end(), architecture.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     const std::vector<std::string> resnets = resnetArchitectures();
     const bool resnet = std::find(resnets.begin(), resnets.end(), architecture) != resnets.end();
-    if (!resnet && architecture != "torchscript")
+    const bool clip = architecture == "clip";
+    if (!resnet && !clip && architecture != "torchscript")
         throw Error("Unknown architecture \"" + requested +
-                    "\": expected resnet18, resnet34, resnet50 or torchscript (see docs/model-contract.md)");
+                    "\": expected resnet18, resnet34, resnet50, torchscript or clip (see docs/model-contract.md)");
     checkModelFile(path);
 
     const ArchiveKind kind = archiveKind(path);
@@ -81,6 +84,15 @@ LoadedModel loadModel(const std::string &path, const std::string &requested)
                         " checkpoint: open it with the architecture \"torchscript\"");
         const NamedTensors state = readCheckpointTensors(path);
         loaded.backbone = std::make_unique<ResNetBackbone>(architecture, state, path);
+    } else if (clip) {
+        if (kind != ArchiveKind::TorchScript)
+            throw Error(path + " is not a TorchScript archive: export the CLIP with "
+                               "app/python/export_clip_for_ood_inspector.py (see docs/model-contract.md, \"CLIP\")");
+        auto model = std::make_shared<const ClipModel>(path);
+        loaded.card.sha256 = sha256OfFile(path);
+        loaded.card.input = model->inputSpec();
+        loaded.card.classNames = classNames;
+        loaded.backbone = std::make_unique<ClipBackbone>(std::move(model), classNames, loaded.card.sha256);
     } else {
         if (kind == ArchiveKind::Checkpoint)
             throw Error(
@@ -94,7 +106,8 @@ LoadedModel loadModel(const std::string &path, const std::string &requested)
     }
     loaded.card.architecture = architecture;
     loaded.card.modelPath = path;
-    loaded.card.sha256 = sha256OfFile(path);
+    if (loaded.card.sha256.empty())
+        loaded.card.sha256 = sha256OfFile(path);
     loaded.card.numClasses = loaded.backbone->numClasses();
     loaded.card.featureDim = loaded.backbone->featureDim();
     return loaded;

@@ -22,9 +22,12 @@ struct LoadedModel
     ModelCard card; ///< architecture, path, sha256, numClasses, featureDim filled in
 };
 
-/// `architecture` is "resnet18", "resnet34", "resnet50" or "torchscript". Throws ood::Error with
-/// a specific message (missing file, not a checkpoint, first mismatching key and shape, ...).
-LoadedModel loadModel(const std::string &path, const std::string &architecture);
+/// `architecture` is "resnet18", "resnet34", "resnet50", "torchscript" or "clip" (a CLIP exported
+/// with app/python/export_clip_for_ood_inspector.py; `classNames` are then its ID labels and the
+/// head is made from their text). Throws ood::Error with a specific message (missing file, not a
+/// checkpoint, first mismatching key and shape, a CLIP without class names, ...).
+LoadedModel loadModel(const std::string &path, const std::string &architecture,
+                      const std::vector<std::string> &classNames = {});
 
 /// Hex sha256 of a file's bytes. Throws ood::Error when the file cannot be read.
 std::string sha256OfFile(const std::string &path);

@@ -28,7 +28,8 @@ BatchScores Scorer::scoreBatch(const at::Tensor &input) const
         const Detector *detector = m_detectors[d];
         const bool gradientPass = m_needsGradientPass[d];
         ScoreContext context{result.activations, gradientPass ? input : at::Tensor(),
-                             gradientPass ? &m_gradientPass : nullptr, m_headWeight, m_headBias};
+                             gradientPass ? &m_gradientPass : nullptr, m_headWeight, m_headBias,
+                             m_backbone.asClip()};
         try {
             at::Tensor s = detector->score(context);
             if (s.dim() != 1 || s.size(0) != input.size(0))
@@ -49,7 +50,7 @@ std::vector<at::Tensor> Scorer::scoreActivations(const Activations &activations)
         const ScoreNeeds needs = detector->needs().score;
         if (needs.gradientPass || needs.forward.featureMaps || needs.forward.early)
             throw Error("internal: detector '" + detector->id() + "' cannot score from stored features");
-        ScoreContext context{activations, {}, nullptr, m_headWeight, m_headBias};
+        ScoreContext context{activations, {}, nullptr, m_headWeight, m_headBias, m_backbone.asClip()};
         try {
             scores.push_back(detector->score(context).to(torch::kFloat64));
         } catch (const c10::Error &e) {

@@ -8,7 +8,8 @@ namespace ood {
 
 /// A detector flags a frame when its score (higher = more likely OOD) is strictly above the
 /// detector's threshold. A missing score (NaN: not scored, or the detector switched off) compares
-/// false and never flags.
+/// false and never flags; so does a missing threshold (NaN: a zero-shot profile fitted without
+/// validation frames can score but not flag, Profile::canFlag).
 inline bool exceedsThreshold(double score, double threshold)
 {
     return score > threshold;

@@ -1,6 +1,7 @@
 #include "jobs/explanationjob.h"
 
 #include "base/error.h"
+#include "model/backbone.h"
 #include "explain/frameexplainer.h"
 #include "image/preprocess.h"
 #include "session/inspectionsession.h"
@@ -66,6 +67,11 @@ void ExplanationJob::explain(const InspectionSession &session, const std::vector
     options.parts = {ExplainPart::Neurons,  ExplainPart::RelevanceCam, ExplainPart::DeviationCam,
                      ExplainPart::GradCam,  ExplainPart::Lrp,          ExplainPart::Landscape,
                      ExplainPart::Densities};
+    // A CLIP: its verdict in words, and the heatmap that needs no feature maps.
+    if (request->backbone->asClip()) {
+        options.parts.push_back(ExplainPart::Labels);
+        options.parts.push_back(ExplainPart::Saliency);
+    }
     options.landscape.gridSize = landscapeGrid;
     // The open frames' scores, drawn against the ID validation density.
     for (const auto &[id, values] : session.openScores(frames))

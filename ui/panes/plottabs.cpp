@@ -7,9 +7,11 @@
 #include "widgets/sessionplots.h"
 
 #include <QLabel>
+#include <QScrollArea>
 #include <QTabBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ood {
@@ -29,7 +31,7 @@ QString displayName(const FrameExplanation &explanation, const std::string &id)
 PlotTabs::PlotTabs(QWidget *parent)
     : QTabWidget(parent), m_scores(new ScorePanel(this)), m_density(new DensityPlot(this)),
       m_landscape(new LandscapePlot(this)), m_relevance(nullptr), m_neuronSummary(nullptr),
-      m_roc(new RocPlot(this))
+      m_roc(new RocPlot(this)), m_labels(nullptr)
 {
     // Every tab in view with its whole label, rather than elided or behind scroll arrows: the tab
     // bar's width is then part of the pane's minimum width.
@@ -48,6 +50,18 @@ PlotTabs::PlotTabs(QWidget *parent)
     addTab(m_landscape, tr("Landscape"));
     addTab(neurons, tr("Neurons"));
     addTab(m_roc, tr("ROC"));
+    auto *words = new QScrollArea(this);
+    m_labels = new QLabel(words);
+    m_labels->setWordWrap(true);
+    m_labels->setTextFormat(Qt::RichText);
+    m_labels->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_labels->setMargin(8);
+    words->setWidget(m_labels);
+    words->setWidgetResizable(true);
+    m_labelsTab = addTab(words, tr("Words"));
+    setTabToolTip(m_labelsTab, tr("A CLIP model's verdict in words: which expected classes and which other "
+                                  "words the frame resembles"));
+    setTabVisible(m_labelsTab, false);
     setTabToolTip(0, tr("Every detector's score, threshold and percentile for this frame"));
     setTabToolTip(1, tr("Where the frame falls in a detector's ID validation distribution"));
     setTabToolTip(2, tr("How the score changes around the frame"));
@@ -96,6 +110,7 @@ void PlotTabs::showExplanation(const FrameExplanation &explanation, const Inspec
                                    displayName(explanation, explanation.landscape->detectorId));
     else
         m_landscape->clear();
+    showLabels(explanation);
     if (!explanation.neurons) {
         m_relevance->clear();
         m_neuronSummary->setText(tr("No NERO detector in this profile."));
@@ -114,6 +129,46 @@ void PlotTabs::showExplanation(const FrameExplanation &explanation, const Inspec
                                  .arg(n.biasScale * std::abs(n.biasRelevance), 0, 'g', 4)
                                  .arg(n.featureNormFactor, 0, 'g', 3)
                                  .arg(n.score, 0, 'g', 4));
+}
+
+void PlotTabs::showLabels(const FrameExplanation &explanation)
+{
+    setTabVisible(m_labelsTab, explanation.labels.has_value());
+    if (!explanation.labels) {
+        m_labels->clear();
+        return;
+    }
+    const LabelMatches &labels = *explanation.labels;
+    auto rows = [](const std::vector<LabelMatch> &matches, const QString &colour) {
+        QString html = QStringLiteral("<table cellspacing='4'>");
+        double top = 0;
+        for (const LabelMatch &m : matches)
+            top = std::max(top, m.cosine);
+        for (const LabelMatch &m : matches) {
+            const int width = top > 0 ? int(std::round(120 * std::max(0.0, m.cosine) / top)) : 0;
+            html += QStringLiteral("<tr><td>%1</td><td><table cellspacing='0' cellpadding='0'><tr><td "
+                                   "bgcolor='%2' width='%3' height='10'></td></tr></table></td><td "
+                                   "align='right'>%4</td></tr>")
+                        .arg(QString::fromStdString(m.label).toHtmlEscaped(), colour)
+                        .arg(std::max(1, width))
+                        .arg(m.cosine, 0, 'f', 3);
+        }
+        return html + QStringLiteral("</table>");
+    };
+    QString html = tr("<p><b>Expected classes</b>, most similar first (cosine similarity of the picture and "
+                      "the words):</p>") +
+                   rows(labels.idLabels, QStringLiteral("#2e7d32"));
+    if (labels.negativeLabels.empty()) {
+        html += tr("<p>This profile has no list of other words (fit NegLabel or NegRefine to get one).</p>");
+    } else {
+        html += tr("<p><b>Other words</b> the picture resembles most. When these come close to the expected "
+                   "classes, the frame is flagged as unfamiliar:</p>") +
+                rows(labels.negativeLabels, QStringLiteral("#c62828"));
+        html += tr("<p style='color:gray'>Words from %1 (%2).</p>")
+                    .arg(QString::fromStdString(labels.negativesFrom).toHtmlEscaped(),
+                         QString::fromStdString(labels.negativeSource).toHtmlEscaped());
+    }
+    m_labels->setText(html);
 }
 
 bool PlotTabs::isRocShown() const

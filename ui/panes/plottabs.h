@@ -1,7 +1,7 @@
 #pragma once
 // The tabs next to the frame: every detector's verdict (Scores), where the frame falls in a
 // detector's ID validation density, the score landscape around it, the neurons that make it unlike
-// its nearest class, and the ROC curves over the open set. Every label stays readable at 1366 px:
+// its nearest class, the labels a CLIP matched (Words), and the ROC curves over the open set. Every label stays readable at 1366 px:
 // tabs are never elided, and the pane is at least as wide as its tab bar.
 
 #include <QStringList>
@@ -34,6 +34,8 @@ class PlotTabs : public QTabWidget
     LandscapePlot *landscapePlot() const { return m_landscape; }
     RelevancePlot *relevancePlot() const { return m_relevance; }
     RocPlot *rocPlot() const { return m_roc; }
+    /// The Words tab's text: a CLIP verdict as the labels the frame matched (empty otherwise).
+    QLabel *labelsText() const { return m_labels; }
 
     /// The verdicts of the frame's explanation by the detectors `session` has enabled.
     void showVerdicts(const FrameExplanation &explanation, const InspectionSession &session);
@@ -60,6 +62,10 @@ class PlotTabs : public QTabWidget
     RelevancePlot *m_relevance;
     QLabel *m_neuronSummary;
     RocPlot *m_roc;
+    QLabel *m_labels;
+    int m_labelsTab = -1;
+
+    void showLabels(const FrameExplanation &explanation);
 };
 
 } // namespace ood

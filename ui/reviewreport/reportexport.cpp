@@ -1,6 +1,7 @@
 #include "reviewreport/reportexport.h"
 
 #include "base/error.h"
+#include "model/backbone.h"
 #include "data/sampledecoder.h"
 #include "explain/frameexplainer.h"
 #include "image/preprocess.h"
@@ -8,6 +9,7 @@
 #include "session/inspectionsession.h"
 #include "widgets/heatmapimage.h"
 
+#include <QCoreApplication>
 #include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -19,6 +21,21 @@
 namespace ood {
 
 namespace {
+
+QString wordsOf(const LabelMatches &labels)
+{
+    QStringList ids, others;
+    for (const LabelMatch &m : labels.idLabels)
+        ids << QStringLiteral("%1 %2").arg(QString::fromStdString(m.label)).arg(m.cosine, 0, 'f', 3);
+    for (size_t i = 0; i < labels.negativeLabels.size() && i < 5; ++i)
+        others << QStringLiteral("%1 %2")
+                      .arg(QString::fromStdString(labels.negativeLabels[i].label))
+                      .arg(labels.negativeLabels[i].cosine, 0, 'f', 3);
+    QString text = QCoreApplication::translate("ReviewReport", "expected classes: %1").arg(ids.join(QStringLiteral(", ")));
+    if (!others.isEmpty())
+        text += QCoreApplication::translate("ReviewReport", "; other words: %1").arg(others.join(QStringLiteral(", ")));
+    return text;
+}
 
 /// Runs in a worker: the thumbnail and the heatmap of `method` over each flagged frame.
 void makeHeatmaps(QPromise<void> &promise, std::shared_ptr<ReviewReportData> data,
@@ -34,6 +51,13 @@ void makeHeatmaps(QPromise<void> &promise, std::shared_ptr<ReviewReportData> dat
                                                  : ExplainPart::RelevanceCam};
     if (method == "deviation-cam")
         options.parts.push_back(ExplainPart::Neurons);
+    // A CLIP's vision transformer has no feature maps for the CAMs: its frames get the input-gradient
+    // saliency map, and the verdict in words.
+    const bool zeroShot = backbone->asClip() != nullptr;
+    if (zeroShot) {
+        method = "saliency";
+        options.parts = {ExplainPart::Saliency, ExplainPart::Labels};
+    }
     int done = 0;
     for (size_t i : flagged) {
         if (promise.isCanceled())
@@ -47,6 +71,8 @@ void makeHeatmaps(QPromise<void> &promise, std::shared_ptr<ReviewReportData> dat
             if (const Heatmap *map = e.heatmap(method))
                 frame.heatmap =
                     toQImage(overlayHeatmap(image, *map, 0.6, naturalRange(*map), naturalColourMap(*map)));
+            if (e.labels)
+                frame.words = wordsOf(*e.labels);
         } catch (const std::exception &) {
             // The report says "not available" for a picture that could not be made.
         }

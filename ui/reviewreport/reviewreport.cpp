@@ -318,6 +318,9 @@ ReportModel buildModel(const ReviewReportData &data)
                 {cell(QCoreApplication::translate("ReviewReport", "Review mark")),
                  cell(markLabel(r.mark, MarkLabelCase::Lowercase), false, true)},
             };
+            if (!frame.words.isEmpty())
+                view.details.rows.push_back(
+                    {cell(QCoreApplication::translate("ReviewReport", "Resembles")), cell(frame.words)});
             view.note = r.note.isEmpty()
                             ? QCoreApplication::translate("ReviewReport", "Note: none.")
                             : QCoreApplication::translate("ReviewReport", "Note: %1").arg(r.note);

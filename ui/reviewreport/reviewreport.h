@@ -31,6 +31,9 @@ struct ReviewReportFrame
     FrameRecord record;
     QImage thumbnail; ///< null: "not available"
     QImage heatmap;   ///< the explanation overlaid on the frame; null: "not available"
+    /// A CLIP profile's verdict in words (the ID and other labels the frame matched most); empty
+    /// for a classifier.
+    QString words;
 };
 
 struct ReviewReportCounts
