@@ -22,8 +22,8 @@ namespace ood {
 namespace {
 
 constexpr int kByteSymbolCount = 256;
-// The reference keeps 49152 ids in all: the byte symbols twice (plain and word-final), the merges, and
-// the two special tokens; the merges file holds many more lines than that.
+// The reference reads 49152 - 256 - 2 merges, which with the byte symbols twice (plain and word-final)
+// and the two special tokens makes 49408 ids; the merges file holds many more lines than that.
 constexpr int kMergeCount = 49152 - kByteSymbolCount - 2;
 constexpr int64_t kVocabularySize = 2 * kByteSymbolCount + kMergeCount + 2;
 static_assert(kVocabularySize == ClipTokenizer::kEndOfText + 1, "the special tokens close the vocabulary");
@@ -383,8 +383,8 @@ bool isRegexSpace(char32_t c)
     return isPythonSpace(c) && !(c >= 0x1C && c <= 0x1F);
 }
 
-// html.unescape twice, strip, whitespace runs to one space, strip (basic_clean and whitespace_clean
-// of the reference, without ftfy).
+// The reference's strip after unescaping, then its whitespace_clean: runs of \s to one space, strip.
+// Python's strip removes more than \s matches (U+001C..U+001F), so the order matters.
 std::u32string cleanWhitespace(const std::u32string &text)
 {
     size_t begin = 0, end = text.size();
@@ -672,6 +672,13 @@ std::string shortened(std::string_view line)
     return line.size() <= kShown ? std::string(line) : std::string(line.substr(0, kShown)) + "...";
 }
 
+// zlib's messages mostly start with the path already; the error names it once, in front.
+std::string withoutPathPrefix(const std::string &reason, const std::string &path)
+{
+    const std::string prefix = path + ": ";
+    return prefix + (reason.compare(0, prefix.size(), prefix) == 0 ? reason.substr(prefix.size()) : reason);
+}
+
 } // namespace
 
 struct ClipTokenizer::Private
@@ -788,8 +795,8 @@ ClipTokenizer ClipTokenizer::fromMerges(const std::string &merges)
     while (int(pairs.size()) < kMergeCount) {
         // A final newline ends the list rather than starting an empty line.
         if (lineStart == std::string::npos || lineStart + 1 == merges.size())
-            throw Error("not a CLIP merges list: it has " + std::to_string(pairs.size()) +
-                        " merges after its header, " + std::to_string(kMergeCount) + " are needed");
+            throw Error("not a CLIP merges list: only " + std::to_string(pairs.size()) + " of the " +
+                        std::to_string(kMergeCount) + " merges it needs follow its header");
         ++lineStart;
         ++lineNumber;
         const size_t lineEnd = std::min(merges.find('\n', lineStart), merges.size());
@@ -822,8 +829,11 @@ ClipTokenizer ClipTokenizer::fromMerges(const std::string &merges)
 
 ClipTokenizer ClipTokenizer::fromMergesFile(const std::string &path)
 {
-    if (!QFileInfo(QString::fromStdString(path)).isFile())
+    const QFileInfo info(QString::fromStdString(path));
+    if (!info.exists())
         throw Error("CLIP merges file " + path + " does not exist");
+    if (!info.isFile())
+        throw Error("CLIP merges file " + path + " is not a file");
     // gzread passes a file that is not gzip-compressed through unchanged.
     gzFile file = gzopen(path.c_str(), "rb");
     if (!file)
@@ -836,13 +846,18 @@ ClipTokenizer ClipTokenizer::fromMergesFile(const std::string &path)
             int code = 0;
             const std::string reason = gzerror(file, &code);
             gzclose(file);
-            throw Error("cannot read CLIP merges file " + path + ": " + reason);
+            throw Error("cannot read CLIP merges file " + withoutPathPrefix(reason, path));
         }
         if (read == 0)
             break;
         text.append(chunk.data(), size_t(read));
     }
+    // A truncated gzip stream ends like a complete one; only the stream state tells them apart.
+    int state = Z_OK;
+    const std::string reason = gzerror(file, &state);
     gzclose(file);
+    if (state != Z_OK)
+        throw Error("cannot read CLIP merges file " + withoutPathPrefix(reason, path));
     try {
         return fromMerges(text);
     } catch (const Error &error) {

@@ -31,8 +31,7 @@ std::string readWholeFile(const std::string &path, bool required)
 }
 
 /// Calls `line(text, number)` for each line of `content` (1-based numbers, no newline).
-template <typename Function>
-void forEachLine(const std::string &content, Function line)
+template <typename Function> void forEachLine(const std::string &content, Function line)
 {
     size_t start = 0;
     int number = 0;
@@ -103,6 +102,15 @@ std::string_view withoutPositionMarker(std::string_view word)
     return word;
 }
 
+std::string compactKey(const std::string &cleaned)
+{
+    std::string out;
+    for (const char c : cleaned)
+        if (c != ' ' && c != '-')
+            out.push_back(c);
+    return out;
+}
+
 bool isNounSide(char pos)
 {
     return pos == 'n';
@@ -123,6 +131,8 @@ struct WordNet::Private
     /// lemmaKey -> synsets, sense order; and cleanedKey -> synsets.
     std::unordered_map<std::string, std::vector<SynsetId>> nounLemmas, adjectiveLemmas;
     std::unordered_map<std::string, std::vector<SynsetId>> nounCleaned, adjectiveCleaned;
+    /// cleanedKey without spaces and hyphens -> synsets ("coffeemaker" -> coffee_maker).
+    std::unordered_map<std::string, std::vector<SynsetId>> nounCompact, adjectiveCompact;
     /// Irregular form -> base forms (noun.exc, adj.exc).
     std::unordered_map<std::string, std::vector<std::string>> nounExceptions, adjectiveExceptions;
     SynsetId taxonomicGroup = kNoSynset;
@@ -135,6 +145,10 @@ struct WordNet::Private
     const auto &cleaned(PartOfSpeech pos) const
     {
         return pos == PartOfSpeech::Noun ? nounCleaned : adjectiveCleaned;
+    }
+    const auto &compact(PartOfSpeech pos) const
+    {
+        return pos == PartOfSpeech::Noun ? nounCompact : adjectiveCompact;
     }
     const auto &offsets(PartOfSpeech pos) const { return pos == PartOfSpeech::Noun ? nounAt : adjectiveAt; }
 
@@ -164,11 +178,13 @@ void WordNet::Private::readData(const std::string &path, PartOfSpeech pos)
         synset.offset = parseNumber<uint32_t>(fields[0], 10, "synset offset", error);
         synset.lexFile = parseNumber<int>(fields[1], 10, "lexicographer file number", error);
         if (synset.lexFile < 0 || synset.lexFile >= static_cast<int>(names.size()))
-            error.raise("lexicographer file number " + std::string(fields[1]) + " is not one of lexnames(5WN)");
+            error.raise("lexicographer file number " + std::string(fields[1]) +
+                        " is not one of lexnames(5WN)");
         if (fields[2].size() != 1)
             error.raise("synset type '" + std::string(fields[2]) + "' is not one letter");
         synset.type = fields[2][0];
-        const bool typeFits = pos == PartOfSpeech::Noun ? isNounSide(synset.type) : isAdjectiveSide(synset.type);
+        const bool typeFits =
+            pos == PartOfSpeech::Noun ? isNounSide(synset.type) : isAdjectiveSide(synset.type);
         if (!typeFits)
             error.raise(std::string("synset type '") + synset.type + "' does not belong in this file");
         const int wordCount = parseNumber<int>(fields[3], 16, "word count", error);
@@ -190,11 +206,14 @@ void WordNet::Private::readData(const std::string &path, PartOfSpeech pos)
             Pointer pointer;
             pointer.symbol = std::string(fields[at]);
             pointer.offset = parseNumber<uint32_t>(fields[at + 1], 10, "pointer offset", error);
-            if (fields[at + 2].size() != 1 || std::string_view("nvars").find(fields[at + 2][0]) == std::string_view::npos)
-                error.raise("pointer part of speech '" + std::string(fields[at + 2]) + "' is not n, v, a, r or s");
+            if (fields[at + 2].size() != 1 ||
+                std::string_view("nvars").find(fields[at + 2][0]) == std::string_view::npos)
+                error.raise("pointer part of speech '" + std::string(fields[at + 2]) +
+                            "' is not n, v, a, r or s");
             pointer.pos = fields[at + 2][0];
             if (fields[at + 3].size() != 4)
-                error.raise("pointer source/target '" + std::string(fields[at + 3]) + "' is not four hex digits");
+                error.raise("pointer source/target '" + std::string(fields[at + 3]) +
+                            "' is not four hex digits");
             pointer.sourceWord = parseNumber<int>(fields[at + 3].substr(0, 2), 16, "pointer source", error);
             pointer.targetWord = parseNumber<int>(fields[at + 3].substr(2, 2), 16, "pointer target", error);
             if (pointer.sourceWord > wordCount)
@@ -279,8 +298,10 @@ void WordNet::Private::resolvePointers(const std::string &nounPath, const std::s
     for (size_t i = 0; i < synsets.size(); ++i) {
         Synset &synset = synsets[i];
         for (Pointer &pointer : synset.pointers) {
-            const std::unordered_map<uint32_t, SynsetId> *targets =
-                isNounSide(pointer.pos) ? &nounAt : isAdjectiveSide(pointer.pos) ? &adjectiveAt : nullptr;
+            const std::unordered_map<uint32_t, SynsetId> *targets = isNounSide(pointer.pos) ? &nounAt
+                                                                    : isAdjectiveSide(pointer.pos)
+                                                                        ? &adjectiveAt
+                                                                        : nullptr;
             if (!targets)
                 continue;
             const auto found = targets->find(pointer.offset);
@@ -298,17 +319,22 @@ void WordNet::Private::buildCleanedKeys()
     for (const PartOfSpeech pos : {PartOfSpeech::Noun, PartOfSpeech::Adjective}) {
         const auto &byLemma = lemmas(pos);
         auto &byCleaned = pos == PartOfSpeech::Noun ? nounCleaned : adjectiveCleaned;
+        auto &byCompact = pos == PartOfSpeech::Noun ? nounCompact : adjectiveCompact;
         // Sorted, so that lemmas that clean to the same key merge in one fixed order.
         std::vector<const std::string *> keys;
         keys.reserve(byLemma.size());
         for (const auto &entry : byLemma)
             keys.push_back(&entry.first);
-        std::sort(keys.begin(), keys.end(), [](const std::string *a, const std::string *b) { return *a < *b; });
+        std::sort(keys.begin(), keys.end(),
+                  [](const std::string *a, const std::string *b) { return *a < *b; });
         for (const std::string *key : keys) {
-            auto &list = byCleaned[cleanedKey(*key)];
-            for (SynsetId id : byLemma.at(*key))
-                if (std::find(list.begin(), list.end(), id) == list.end())
-                    list.push_back(id);
+            const std::string cleaned = cleanedKey(*key);
+            for (auto *lists : {&byCleaned, &byCompact}) {
+                auto &list = (*lists)[lists == &byCleaned ? cleaned : compactKey(cleaned)];
+                for (SynsetId id : byLemma.at(*key))
+                    if (std::find(list.begin(), list.end(), id) == list.end())
+                        list.push_back(id);
+            }
         }
     }
 }
@@ -322,8 +348,9 @@ WordNet WordNet::load(const std::string &directory)
 {
     std::ifstream probe(directory + "/data.noun");
     if (!probe)
-        throw Error("no WordNet database in " + directory +
-                    " (data.noun is missing; Debian's package wordnet-base installs it in /usr/share/wordnet)");
+        throw Error(
+            "no WordNet database in " + directory +
+            " (data.noun is missing; Debian's package wordnet-base installs it in /usr/share/wordnet)");
     const std::string nounPath = directory + "/data.noun", adjectivePath = directory + "/data.adj";
     WordNet wordNet;
     Private &d = *wordNet.d;
@@ -344,15 +371,21 @@ WordNet WordNet::load(const std::string &directory)
 const std::vector<std::string> &WordNet::lexicographerFileNames()
 {
     static const std::vector<std::string> names{
-        "adj.all",           "adj.pert",          "adv.all",         "noun.Tops",        "noun.act",
-        "noun.animal",       "noun.artifact",     "noun.attribute",  "noun.body",        "noun.cognition",
-        "noun.communication", "noun.event",       "noun.feeling",    "noun.food",        "noun.group",
-        "noun.location",     "noun.motive",       "noun.object",     "noun.person",      "noun.phenomenon",
-        "noun.plant",        "noun.possession",   "noun.process",    "noun.quantity",    "noun.relation",
-        "noun.shape",        "noun.state",        "noun.substance",  "noun.time",        "verb.body",
-        "verb.change",       "verb.cognition",    "verb.communication", "verb.competition", "verb.consumption",
-        "verb.contact",      "verb.creation",     "verb.emotion",    "verb.motion",      "verb.perception",
-        "verb.possession",   "verb.social",       "verb.stative",    "verb.weather",     "adj.ppl"};
+        "adj.all",          "adj.pert",           "adv.all",
+        "noun.Tops",        "noun.act",           "noun.animal",
+        "noun.artifact",    "noun.attribute",     "noun.body",
+        "noun.cognition",   "noun.communication", "noun.event",
+        "noun.feeling",     "noun.food",          "noun.group",
+        "noun.location",    "noun.motive",        "noun.object",
+        "noun.person",      "noun.phenomenon",    "noun.plant",
+        "noun.possession",  "noun.process",       "noun.quantity",
+        "noun.relation",    "noun.shape",         "noun.state",
+        "noun.substance",   "noun.time",          "verb.body",
+        "verb.change",      "verb.cognition",     "verb.communication",
+        "verb.competition", "verb.consumption",   "verb.contact",
+        "verb.creation",    "verb.emotion",       "verb.motion",
+        "verb.perception",  "verb.possession",    "verb.social",
+        "verb.stative",     "verb.weather",       "adj.ppl"};
     return names;
 }
 
@@ -374,7 +407,8 @@ std::vector<std::string> WordNet::firstLemmas(const std::string &lexFile) const
     const auto &names = lexicographerFileNames();
     const auto found = std::find(names.begin(), names.end(), lexFile);
     if (found == names.end())
-        throw Error("'" + lexFile + "' is not a WordNet lexicographer file (lexnames(5WN): adj.all, noun.Tops, ...)");
+        throw Error("'" + lexFile +
+                    "' is not a WordNet lexicographer file (lexnames(5WN): adj.all, noun.Tops, ...)");
     const int number = static_cast<int>(found - names.begin());
     std::vector<std::string> out;
     std::unordered_set<std::string> seen;
@@ -410,7 +444,8 @@ WordNet::SynsetId WordNet::synsetAt(PartOfSpeech pos, uint32_t offset) const
 WordNet::SynsetId WordNet::sense(const std::string &lemma, PartOfSpeech pos, int sense) const
 {
     const std::vector<SynsetId> all = synsets(lemma, pos);
-    return sense >= 1 && static_cast<size_t>(sense) <= all.size() ? all[static_cast<size_t>(sense) - 1] : kNoSynset;
+    return sense >= 1 && static_cast<size_t>(sense) <= all.size() ? all[static_cast<size_t>(sense) - 1]
+                                                                  : kNoSynset;
 }
 
 std::vector<WordNet::SynsetId> WordNet::synsets(const std::string &lemma, PartOfSpeech pos) const
@@ -419,10 +454,16 @@ std::vector<WordNet::SynsetId> WordNet::synsets(const std::string &lemma, PartOf
     const auto exact = byLemma.find(lemmaKey(lemma));
     if (exact != byLemma.end())
         return exact->second;
-    const auto &byCleaned = d->cleaned(pos);
     const std::string key = cleanedKey(lemma);
-    const auto cleaned = key.empty() ? byCleaned.end() : byCleaned.find(key);
-    return cleaned == byCleaned.end() ? std::vector<SynsetId>{} : cleaned->second;
+    if (key.empty())
+        return {};
+    const auto &byCleaned = d->cleaned(pos);
+    const auto cleaned = byCleaned.find(key);
+    if (cleaned != byCleaned.end())
+        return cleaned->second;
+    const auto &byCompact = d->compact(pos);
+    const auto compacted = byCompact.find(compactKey(key));
+    return compacted == byCompact.end() ? std::vector<SynsetId>{} : compacted->second;
 }
 
 std::string WordNet::baseForm(const std::string &word, PartOfSpeech pos) const
@@ -440,11 +481,13 @@ std::string WordNet::baseForm(const std::string &word, PartOfSpeech pos) const
                 return base;
     // morphy(7WN)'s detachment rules, in its order.
     static const std::vector<std::pair<std::string, std::string>> nounRules{
-        {"s", ""}, {"ses", "s"}, {"xes", "x"}, {"zes", "z"}, {"ches", "ch"}, {"shes", "sh"}, {"men", "man"}, {"ies", "y"}};
+        {"s", ""},      {"ses", "s"},   {"xes", "x"},   {"zes", "z"},
+        {"ches", "ch"}, {"shes", "sh"}, {"men", "man"}, {"ies", "y"}};
     static const std::vector<std::pair<std::string, std::string>> adjectiveRules{
         {"er", ""}, {"est", ""}, {"er", "e"}, {"est", "e"}};
     for (const auto &[suffix, replacement] : pos == PartOfSpeech::Noun ? nounRules : adjectiveRules) {
-        if (key.size() <= suffix.size() || key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
+        if (key.size() <= suffix.size() ||
+            key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
             continue;
         const std::string candidate = key.substr(0, key.size() - suffix.size()) + replacement;
         if (!synsets(candidate, pos).empty())
@@ -500,8 +543,8 @@ std::vector<SynsetId> closure(const WordNet &wordNet, SynsetId start, std::strin
         std::vector<SynsetId> next;
         for (SynsetId id : frontier)
             for (const WordNet::Pointer &pointer : wordNet.synset(id).pointers)
-                if ((pointer.symbol == plain || pointer.symbol == instance) && pointer.target != WordNet::kNoSynset &&
-                    seen.insert(pointer.target).second) {
+                if ((pointer.symbol == plain || pointer.symbol == instance) &&
+                    pointer.target != WordNet::kNoSynset && seen.insert(pointer.target).second) {
                     out.push_back(pointer.target);
                     next.push_back(pointer.target);
                 }

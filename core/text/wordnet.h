@@ -6,10 +6,14 @@
 // negative-label filter (negativelabelfilter.h) uses in place of NegRefine's LLM.
 //
 // The reference word lists (NegRefine's txtfiles/) are lower-case, with spaces between words, one
-// entry per distinct first lemma, in the order of a Python set (so in no reproducible order). They
-// were made from WordNet 3.1's lexicographer sources rather than from 3.0's database, so they
-// differ in a few hundred entries (docs: tests/core/wordnettest.cpp measures it per file):
-// firstLemmas() gives the same form, in data-file order.
+// entry per distinct first lemma, in the order of a Python set (so in no reproducible order), and
+// have no noun.animal and no noun.food. They were apparently made from WordNet 3.1's lexicographer
+// sources rather than 3.0's database: they have 3.1's additions and corrections ("malware", the
+// Malaysian states, "mount rainier national park" for 3.0's "ranier"), lexicographer-file syntax
+// left in ("r-2\"", "[alveolate", "edward1"), and lack about 1,050 adjectives of adj.all, nearly
+// all cluster heads. firstLemmas() gives the same form from 3.0, in data-file order;
+// tests/core/wordnettest.cpp measures the agreement per file: 97.9-100% of each reference file's
+// entries are ours (99.3% of adj.all).
 //
 // Verbs and adverbs are not loaded: pointers to them keep their offset, with no target synset.
 
@@ -32,26 +36,29 @@ class WordNet
 
     struct Pointer
     {
-        std::string symbol;         ///< "@", "@i", "~", "~i", "\\", "+", "#m", ... (wndb(5WN))
-        char pos = 'n';             ///< target's part of speech as written: n, v, a, s, r
-        uint32_t offset = 0;        ///< target's byte offset in its data file
-        int sourceWord = 0;         ///< 1-based word of this synset; 0: the pointer is semantic (all words)
-        int targetWord = 0;         ///< 1-based word of the target; 0: semantic
+        std::string symbol;          ///< "@", "@i", "~", "~i", "\\", "+", "#m", ... (wndb(5WN))
+        char pos = 'n';              ///< target's part of speech as written: n, v, a, s, r
+        uint32_t offset = 0;         ///< target's byte offset in its data file
+        int sourceWord = 0;          ///< 1-based word of this synset; 0: the pointer is semantic (all words)
+        int targetWord = 0;          ///< 1-based word of the target; 0: semantic
         SynsetId target = kNoSynset; ///< kNoSynset when the target is a verb or adverb (not loaded)
     };
 
     struct Synset
     {
         uint32_t offset = 0;
-        int lexFile = 0;  ///< lexicographer file number (lexnames(5WN)): 3 noun.Tops ... 44 adj.ppl
-        char type = 'n';  ///< n, a, or s (adjective satellite)
+        int lexFile = 0; ///< lexicographer file number (lexnames(5WN)): 3 noun.Tops ... 44 adj.ppl
+        char type = 'n'; ///< n, a, or s (adjective satellite)
         /// The words as written in the data file (case kept, `_` between words), without the
         /// adjective position markers "(a)", "(p)", "(ip)".
         std::vector<std::string> words;
         std::vector<Pointer> pointers;
         std::string gloss;
 
-        PartOfSpeech partOfSpeech() const { return type == 'n' ? PartOfSpeech::Noun : PartOfSpeech::Adjective; }
+        PartOfSpeech partOfSpeech() const
+        {
+            return type == 'n' ? PartOfSpeech::Noun : PartOfSpeech::Adjective;
+        }
     };
 
     /// Reads data.noun and data.adj from `directory` (both required), index.noun and index.adj for
@@ -88,7 +95,8 @@ class WordNet
     /// All synsets of `pos` that have `lemma` as one of their words, most frequent sense first
     /// (index file order). `lemma` is matched case-insensitively with spaces or `_` between words;
     /// when that finds nothing, the cleanedKey() forms are compared ("tradescants aster" finds
-    /// "Tradescant's_aster").
+    /// "Tradescant's_aster"), then those forms without spaces and hyphens ("coffeemaker" finds
+    /// "coffee_maker").
     std::vector<SynsetId> synsets(const std::string &lemma, PartOfSpeech pos) const;
 
     /// The lemma under which `word` (an inflected form such as "geese" or "boxes") is in WordNet:

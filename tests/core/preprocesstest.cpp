@@ -223,72 +223,79 @@ class PreprocessTest : public QObject
         QCOMPARE(differing, 0);
     }
 
-    void clipPreprocessMatchesTorchvision_data()
-    {
-        QTest::addColumn<int>("width");
-        QTest::addColumn<int>("height");
-        QTest::addColumn<int>("size");
-        QTest::newRow("landscape 617x528") << 617 << 528 << 224;
-        QTest::newRow("portrait 528x617") << 528 << 617 << 224;
-        QTest::newRow("4:3 640x480") << 640 << 480 << 224;
-        QTest::newRow("short side 225, 300x225") << 300 << 225 << 224;
-        QTest::newRow("upscale 100x80") << 100 << 80 << 224;
-        QTest::newRow("already 224x224") << 224 << 224 << 224;
-        QTest::newRow("crop only 224x300") << 224 << 300 << 224;
-        QTest::newRow("crop only, offset 1.5 -> 2, 227x224") << 227 << 224 << 224;
-        QTest::newRow("crop only, offset 2.5 -> 2, 229x224") << 229 << 224 << 224;
-        QTest::newRow("336 px 500x400") << 500 << 400 << 336;
-    }
-
     void clipPreprocessMatchesTorchvision()
     {
         // CLIP's clip/clip.py transform on a PIL image: Resize(n, BICUBIC), CenterCrop(n),
         // ToTensor, Normalize with CLIP's mean and std. One 8-bit difference would show as 1/255/std.
-        QFETCH(int, width);
-        QFETCH(int, height);
-        QFETCH(int, size);
+        // All cases go through one Python process: importing torchvision costs seconds.
+        struct Case
+        {
+            const char *name;
+            int width, height, size;
+        };
+        const std::vector<Case> cases{
+            {"landscape 617x528", 617, 528, 224},
+            {"portrait 528x617", 528, 617, 224},
+            {"4:3 640x480", 640, 480, 224},
+            {"short side 225, 300x225", 300, 225, 224},
+            {"upscale 100x80", 100, 80, 224},
+            {"already 224x224", 224, 224, 224},
+            {"crop only 224x300", 224, 300, 224},
+            {"crop only, offset 1.5 -> 2, 227x224", 227, 224, 224},
+            {"crop only, offset 2.5 -> 2, 229x224", 229, 224, 224},
+            {"336 px 500x400", 500, 400, 336},
+        };
         if (!test::systemPythonHas("PIL, torchvision"))
             OOD_SKIP_WITHOUT_REFERENCE("system Python with PIL and torchvision not available");
-        const RgbImage image = randomImage(width, height, static_cast<unsigned>(width * 7 + height * 3));
         QTemporaryDir dir;
-        const QString in = dir.filePath("in.raw"), tensor = dir.filePath("tensor.raw");
-        QFile f(in);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(bytesOf(image));
-        f.close();
+        QStringList arguments{
+            "-c", "import sys, numpy as np\n"
+                  "from PIL import Image\n"
+                  "from torchvision import transforms as T\n"
+                  "for case in sys.argv[1:]:\n"
+                  "    path, w, h, n = case.split(',')\n"
+                  "    w, h, n = int(w), int(h), int(n)\n"
+                  "    a = np.fromfile(path + '.in', dtype=np.uint8).reshape(h, w, 3)\n"
+                  "    t = T.Compose([T.Resize(n, interpolation=T.InterpolationMode.BICUBIC),\n"
+                  "                   T.CenterCrop(n), T.ToTensor(),\n"
+                  "                   T.Normalize((0.48145466, 0.4578275, 0.40821073),\n"
+                  "                               (0.26862954, 0.26130258, 0.27577711))])\n"
+                  "    t(Image.fromarray(a, 'RGB')).numpy().astype(np.float32).tofile(path + '.out')\n"};
+        std::vector<RgbImage> images;
+        for (size_t i = 0; i < cases.size(); ++i) {
+            const Case &c = cases[i];
+            images.push_back(
+                randomImage(c.width, c.height, static_cast<unsigned>(c.width * 7 + c.height * 3)));
+            const QString base = dir.filePath(QString::number(i));
+            QFile f(base + ".in");
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytesOf(images.back()));
+            arguments << QString("%1,%2,%3,%4").arg(base).arg(c.width).arg(c.height).arg(c.size);
+        }
         QProcess python;
-        python.start(
-            OOD_SYSTEM_PYTHON,
-            {"-c",
-             "import sys, numpy as np\n"
-             "from PIL import Image\n"
-             "from torchvision import transforms as T\n"
-             "w, h, n = map(int, sys.argv[2:5])\n"
-             "a = np.fromfile(sys.argv[1], dtype=np.uint8).reshape(h, w, 3)\n"
-             "t = T.Compose([T.Resize(n, interpolation=T.InterpolationMode.BICUBIC), T.CenterCrop(n),\n"
-             "               T.ToTensor(), T.Normalize((0.48145466, 0.4578275, 0.40821073),\n"
-             "                                         (0.26862954, 0.26130258, 0.27577711))])\n"
-             "t(Image.fromarray(a, 'RGB')).numpy().astype(np.float32).tofile(sys.argv[5])\n",
-             in, QString::number(width), QString::number(height), QString::number(size), tensor});
+        python.start(OOD_SYSTEM_PYTHON, arguments);
         QVERIFY(python.waitForFinished(120000));
         QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
 
-        InputSpec spec;
-        spec.width = spec.height = size;
-        spec.resize = ResizePolicy::ShortSideBicubicCenterCrop;
-        spec.mean = {0.48145466f, 0.4578275f, 0.40821073f};
-        spec.std = {0.26862954f, 0.26130258f, 0.27577711f};
-        const at::Tensor ours = preprocessImage(image, spec);
-        QFile tf(tensor);
-        QVERIFY(tf.open(QIODevice::ReadOnly));
-        const QByteArray floats = tf.readAll();
-        QCOMPARE(floats.size(), 3 * size * size * 4);
-        const at::Tensor expected =
-            torch::from_blob(const_cast<char *>(floats.constData()), {3, size, size}, torch::kFloat32)
-                .clone();
-        QCOMPARE(ours.sizes(), expected.sizes());
-        const double difference = (ours - expected).abs().max().item<double>();
-        QVERIFY2(difference <= 1e-6, qPrintable(QString::number(difference)));
+        for (size_t i = 0; i < cases.size(); ++i) {
+            const Case &c = cases[i];
+            InputSpec spec;
+            spec.width = spec.height = c.size;
+            spec.resize = ResizePolicy::ShortSideBicubicCenterCrop;
+            spec.mean = {0.48145466f, 0.4578275f, 0.40821073f};
+            spec.std = {0.26862954f, 0.26130258f, 0.27577711f};
+            const at::Tensor ours = preprocessImage(images[i], spec);
+            QFile tf(dir.filePath(QString::number(i)) + ".out");
+            QVERIFY(tf.open(QIODevice::ReadOnly));
+            const QByteArray floats = tf.readAll();
+            QVERIFY2(floats.size() == 3 * c.size * c.size * 4, c.name);
+            const at::Tensor expected =
+                torch::from_blob(const_cast<char *>(floats.constData()), {3, c.size, c.size}, torch::kFloat32)
+                    .clone();
+            QVERIFY2(ours.sizes() == expected.sizes(), c.name);
+            const double difference = (ours - expected).abs().max().item<double>();
+            QVERIFY2(difference <= 1e-6, qPrintable(QString("%1: %2").arg(c.name).arg(difference)));
+        }
     }
 
     void shortSideResizedSizes_data()
