@@ -8,6 +8,8 @@ packages=(
   qt6-base-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite
   libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopencv-dev libeigen3-dev libfaiss-dev zlib1g-dev
+  # WordNet 3.0, the vocabulary the zero-shot detectors mine negative labels from
+  wordnet-base
   # test-suite only: real data, the Python reference (torch/torchvision/PIL), a virtual display
   dataset-fashion-mnist python3-torch python3-torchvision python3-pil xvfb xauth
   # test-suite only, the package test (packaging/test-package.sh): CPack's Depends, desktop entry,

@@ -52,12 +52,12 @@ endif()
 
 # Debian. Depends is worked out by dpkg-shlibdeps from the libraries the two programs link; what it
 # cannot see is added by hand: the SQLite driver of Qt SQL is a plugin loaded at run time (the review
-# store needs it). Recommended: Qt's own German messages (standard dialogs) and Wayland support.
+# store needs it), and WordNet is data the zero-shot detectors read. Recommended: Qt's own German messages (standard dialogs) and Wayland support.
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, wordnet-base")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n, qt6-wayland")
 set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 

@@ -82,6 +82,7 @@ say "Depends: $depends"
 say "Recommends: $(dpkg-deb -f "$deb" Recommends)"
 # Loaded as a plugin at run time, so no library scan finds it; the review store cannot work without it.
 grep -qw "libqt6sql6-sqlite" <<<"$depends" || fail "Depends lacks libqt6sql6-sqlite (the review store's SQLite driver)"
+grep -qw "wordnet-base" <<<"$depends" || fail "Depends lacks wordnet-base (the zero-shot detectors' vocabulary)"
 
 # 2. Install it: apt, as a person would, from the file. --reinstall: the same version may be there.
 # Recommends are left out so that apt needs no network; Depends alone must be enough to run.

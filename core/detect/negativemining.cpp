@@ -50,6 +50,18 @@ at::Tensor embed(const ClipBackbone &clip, const std::vector<std::string> &label
 
 } // namespace
 
+const std::vector<std::string> &negativeLabelLexFiles()
+{
+    static const std::vector<std::string> files{
+        "adj.all",           "adj.pert",        "adj.ppl",         "noun.Tops",          "noun.act",
+        "noun.artifact",     "noun.attribute",  "noun.body",       "noun.cognition",     "noun.communication",
+        "noun.event",        "noun.feeling",    "noun.group",      "noun.location",      "noun.motive",
+        "noun.object",       "noun.person",     "noun.phenomenon", "noun.plant",         "noun.possession",
+        "noun.process",      "noun.quantity",   "noun.relation",   "noun.shape",         "noun.state",
+        "noun.substance",    "noun.time"};
+    return files;
+}
+
 const std::vector<std::string> &excludedLexFiles()
 {
     static const std::vector<std::string> files{"noun.person", "noun.quantity", "noun.group", "adj.pert"};
@@ -65,13 +77,14 @@ NegativeCandidates negativeCandidates(const std::vector<WordList> &lists, Mining
     std::sort(ordered.begin(), ordered.end(),
               [](const WordList *a, const WordList *b) { return a->lexFile < b->lexFile; });
     const std::set<std::string> excluded(excludedLexFiles().begin(), excludedLexFiles().end());
+    const std::set<std::string> read(negativeLabelLexFiles().begin(), negativeLabelLexFiles().end());
     const std::set<std::string> ids(classNames.begin(), classNames.end());
 
     NegativeCandidates out;
     std::unordered_set<std::string> seen; // across nouns and adjectives, as both references do
     PythonRandom random(seed);
     for (const WordList *list : ordered) {
-        if (excluded.count(list->lexFile))
+        if (excluded.count(list->lexFile) || !read.count(list->lexFile))
             continue;
         const std::string kind = list->lexFile.substr(0, list->lexFile.find('.'));
         if (kind != "noun" && kind != "adj")

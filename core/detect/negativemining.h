@@ -12,9 +12,12 @@
 //   ensemble, similarity = the maximum cosine, set to 1 above 0.95 (near-synonyms never become
 //   negatives), lowest 15% of each part of speech.
 //
-// Both exclude noun.person, noun.quantity, noun.group and adj.pert, and de-duplicate words across
-// all files in file order. The files are read in sorted lexicographer-file order (the references
-// used os.listdir's order, which depends on the file system; methods.md notes the effect).
+// Both read the 27 lexicographer files of NegLabel's published word lists (`txtfiles/`: every
+// noun and adjective file of WordNet except noun.animal and noun.food, which those lists do not
+// have), leave out noun.person, noun.quantity, noun.group and adj.pert, and de-duplicate words
+// across all files in file order. The files are read in sorted lexicographer-file order (the
+// references used os.listdir's order, which depends on the file system; methods.md notes the
+// effect).
 
 #include "base/progress.h"
 #include "text/prompttemplates.h"
@@ -32,7 +35,7 @@ class ClipBackbone;
 
 enum class MiningVariant { NegLabel, NegRefine };
 
-/// One WordNet lexicographer file's words ("noun.artifact": "silvery_spleenwort", ...).
+/// One WordNet lexicographer file's words ("noun.plant": "silvery spleenwort", ...).
 struct WordList
 {
     std::string lexFile;
@@ -46,7 +49,10 @@ struct NegativeCandidates
     std::vector<std::string> adjectives; ///< NegRefine: with their CSP suffix ("gooey landscape")
 };
 
-/// The lexicographer files both references leave out.
+/// The lexicographer files of NegLabel's word lists (27: adj.all, adj.pert, adj.ppl and the noun
+/// files but noun.animal and noun.food).
+const std::vector<std::string> &negativeLabelLexFiles();
+/// Of those, the ones both references leave out.
 const std::vector<std::string> &excludedLexFiles();
 
 /// Candidates from `lists` (any order; read in sorted lexFile order), as the variant builds them.

@@ -139,10 +139,17 @@ void checkClasses(const LoadedModel &model, const SampleList &train, const Sampl
     if (!train.classNames.isEmpty() && train.classNames.size() != model.card.numClasses)
         throw Error("the training folder has " + std::to_string(train.classNames.size()) +
                     " classes but the model has " + std::to_string(model.card.numClasses) + " outputs");
-    const QStringList &reference = train.classNames;
+    // A labelled validation folder's labels are positions in this list, so its classes must come in
+    // the same order: the training folders', or a CLIP's ID labels as given.
+    QStringList reference = train.classNames;
+    if (reference.isEmpty() && zeroShot)
+        for (const std::string &name : model.card.classNames)
+            reference << QString::fromStdString(name);
     if (!validation.classNames.isEmpty() && !reference.isEmpty() && validation.classNames != reference)
         throw Error("the validation folder's classes (" + validation.classNames.join(", ").toStdString() +
-                    ") differ from the training folder's (" + reference.join(", ").toStdString() + ")");
+                    ") differ from " + (train.classNames.isEmpty() ? "the ID labels (" : "the training folder's (") +
+                    reference.join(", ").toStdString() +
+                    "): name the classes in the folders' order, or give a flat validation folder");
 }
 
 } // namespace
