@@ -517,6 +517,9 @@ def preprocess_from_transform(transform, source: str):
             mean, std = list(step.mean), list(step.std)
         elif isinstance(step, T.ToTensor) or "rgb" in getattr(step, "__name__", "").lower():
             continue
+        elif getattr(step, "__name__", "") == "<lambda>":
+            # Older clip releases convert to RGB with an unnamed lambda.
+            print("%s: assuming the preprocessing step %r converts to RGB" % (source, step), file=sys.stderr)
         else:
             raise SystemExit("%s: unsupported preprocessing step %r" % (source, step))
     if resize is None or crop is None or mean is None or resize != crop:
