@@ -9,6 +9,9 @@
 #include "panes/framelistpane.h"
 #include "panes/frameviewer.h"
 #include "panes/plottabs.h"
+#include "fit/profilefitter.h"
+#include "support/systempython.h"
+#include "support/tinyclip.h"
 #include "support/videoclips.h"
 #include "widgets/explanationplots.h"
 #include "widgets/qcustomplotinclude.h"
@@ -148,6 +151,57 @@ class ScreenshotTest : public QObject
         QVERIFY2(timeline->plot()->height() >= 100, qPrintable(QString::number(timeline->plot()->height())));
         QVERIFY(timeline->mapTo(&window, QPoint(0, timeline->height())).y() <= window.height());
         save(window, "timeline");
+    }
+
+    /// A CLIP profile (the tests' tiny CLIP, so the matches themselves mean nothing) with a short
+    /// list of other words: the Words tab says what the frame resembled.
+    void clipWords()
+    {
+        if (!test::systemPythonHas("torch"))
+            OOD_SKIP_WITHOUT_REFERENCE("Debian's python3-torch is needed to export the tiny CLIP");
+        qputenv("OOD_INSPECTOR_CACHE_DIR", m_temporary.filePath("cache").toUtf8());
+        const test::TinyClip tiny = test::makeTinyClip(m_temporary.path());
+        QVERIFY2(!tiny.path.isEmpty(), qPrintable(tiny.problem));
+        const QString frames =
+            QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/demo/frames/";
+        const QString nouns = m_temporary.filePath("words.txt");
+        {
+            QFile file(nouns);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            for (int copy = 0; copy < 5; ++copy)
+                for (const char *word : {"polyp", "blood", "surgical instrument", "air bubble", "stool", "ulcer",
+                                         "diverticulum", "lens flare", "motion blur", "water jet", "biopsy forceps",
+                                         "clip", "tattoo ink", "lymph node", "fold", "vessel", "mucus", "light reflex",
+                                         "snare", "capsule", "suture"})
+                    file.write(QByteArray(word) + (copy ? " " + QByteArray::number(copy) : QByteArray()) + "\n");
+        }
+        LoadedModel model =
+            loadModel(tiny.path.toStdString(), "clip", {"normal cecum", "normal pylorus", "normal z-line"});
+        FitOptions options;
+        options.detectorIds = {"msp", "energy", "mcm", "negrefine"};
+        options.negatives.nounListFile = nouns.toStdString();
+        const Profile profile = fitProfile(model, SampleList(), scanInputs({frames + "id"}), options);
+        const QString profilePath = m_temporary.filePath("clip.oodprofile");
+        saveProfile(profile, profilePath);
+
+        MainWindow window;
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openProfile(profilePath));
+        QVERIFY(window.openFrames({frames + "far-ood"}));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isScoring(), 120000);
+        window.selectFrame(0);
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
+        PlotTabs *plots = window.plotTabs();
+        QVERIFY(plots->isTabVisible(plots->wordsTabIndex()));
+        plots->setCurrentIndex(plots->wordsTabIndex());
+        QTest::qWait(200);
+        const QString text = plots->labelsText()->text();
+        QVERIFY2(text.contains("normal cecum") && text.contains("negrefine"), qPrintable(text));
+        QVERIFY(window.currentExplanation()->labels.has_value());
+        QCOMPARE(window.currentExplanation()->labels->negativeLabels.size(), size_t(10));
+        save(window, "clip-words");
     }
 };
 

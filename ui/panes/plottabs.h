@@ -36,6 +36,7 @@ class PlotTabs : public QTabWidget
     RocPlot *rocPlot() const { return m_roc; }
     /// The Words tab's text: a CLIP verdict as the labels the frame matched (empty otherwise).
     QLabel *labelsText() const { return m_labels; }
+    int wordsTabIndex() const { return m_labelsTab; }
 
     /// The verdicts of the frame's explanation by the detectors `session` has enabled.
     void showVerdicts(const FrameExplanation &explanation, const InspectionSession &session);
