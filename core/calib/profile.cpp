@@ -34,7 +34,9 @@ Dict modelToDict(const ModelCard &card)
     Dict input = newDict();
     input.insert("width", static_cast<int64_t>(card.input.width));
     input.insert("height", static_cast<int64_t>(card.input.height));
-    input.insert("resize", std::string("stretch"));
+    input.insert("resize", std::string(card.input.resize == ResizePolicy::ShortSideBicubicCenterCrop
+                                           ? "short_side_bicubic_center_crop"
+                                           : "stretch"));
     input.insert("mean", torch::tensor(std::vector<float>(card.input.mean.begin(), card.input.mean.end())));
     input.insert("std", torch::tensor(std::vector<float>(card.input.std.begin(), card.input.std.end())));
     Dict model = newDict();
@@ -152,6 +154,13 @@ ModelCard modelFromDict(const Reader &model)
     if (card.input.width < 1 || card.input.height < 1 || card.input.width > 8192 || card.input.height > 8192)
         model.fail("declares an input size of " + std::to_string(card.input.width) + "x" +
                    std::to_string(card.input.height));
+    const std::string resize = input.string("resize");
+    if (resize == "stretch")
+        card.input.resize = ResizePolicy::Stretch;
+    else if (resize == "short_side_bicubic_center_crop")
+        card.input.resize = ResizePolicy::ShortSideBicubicCenterCrop;
+    else
+        model.fail("declares an unknown resize policy \"" + resize + "\"");
     const at::Tensor mean = input.tensor("mean").to(torch::kFloat32).contiguous();
     const at::Tensor std = input.tensor("std").to(torch::kFloat32).contiguous();
     if (mean.numel() != 3 || std.numel() != 3 || (std <= 0).any().item<bool>())

@@ -8,6 +8,7 @@
 #include "model/clipmodel.h"
 #include "support/errors.h"
 #include "support/systempython.h"
+#include "support/tinyclip.h"
 
 #include <QtTest>
 
@@ -35,76 +36,11 @@ out, merges, source = sys.argv[1:4]
 sys.path.insert(0, os.path.join(source, "app", "python"))
 from export_clip_for_ood_inspector import export_clip, CLIP_MEAN, CLIP_STD
 
-class QuickGELU(nn.Module):
-    def forward(self, x):
-        return x * torch.sigmoid(1.702 * x)
+)PY";
 
-class ResidualAttentionBlock(nn.Module):
-    def __init__(self, width, heads, attn_mask=None):
-        super().__init__()
-        self.attn = nn.MultiheadAttention(width, heads)
-        self.ln_1 = nn.LayerNorm(width)
-        self.mlp = nn.Sequential(OrderedDict([("c_fc", nn.Linear(width, width * 4)), ("gelu", QuickGELU()),
-                                              ("c_proj", nn.Linear(width * 4, width))]))
-        self.ln_2 = nn.LayerNorm(width)
-        self.attn_mask = attn_mask
-
-    def forward(self, x):
-        y = self.ln_1(x)
-        x = x + self.attn(y, y, y, need_weights=False, attn_mask=self.attn_mask)[0]
-        return x + self.mlp(self.ln_2(x))
-
-class Transformer(nn.Module):
-    def __init__(self, width, layers, heads, attn_mask=None):
-        super().__init__()
-        self.resblocks = nn.Sequential(*[ResidualAttentionBlock(width, heads, attn_mask) for _ in range(layers)])
-
-    def forward(self, x):
-        return self.resblocks(x)
-
-class VisionTransformer(nn.Module):
-    def __init__(self, size, patch, width, layers, heads, dim):
-        super().__init__()
-        scale = width ** -0.5
-        self.conv1 = nn.Conv2d(3, width, patch, patch, bias=False)
-        self.class_embedding = nn.Parameter(scale * torch.randn(width))
-        self.positional_embedding = nn.Parameter(scale * torch.randn((size // patch) ** 2 + 1, width))
-        self.ln_pre = nn.LayerNorm(width)
-        self.transformer = Transformer(width, layers, heads)
-        self.ln_post = nn.LayerNorm(width)
-        self.proj = nn.Parameter(scale * torch.randn(width, dim))
-
-    def forward(self, x):
-        x = self.conv1(x).reshape(x.shape[0], self.conv1.out_channels, -1).permute(0, 2, 1)
-        x = torch.cat([self.class_embedding + torch.zeros(x.shape[0], 1, x.shape[-1]), x], dim=1)
-        x = self.ln_pre(x + self.positional_embedding)
-        x = self.transformer(x.permute(1, 0, 2)).permute(1, 0, 2)
-        return self.ln_post(x[:, 0, :]) @ self.proj
-
-class TinyClip(nn.Module):
-    def __init__(self):
-        super().__init__()
-        width, layers, heads, dim, self.context_length = 64, 2, 4, 32, 77
-        self.visual = VisionTransformer(32, 8, width, layers, heads, dim)
-        mask = torch.full((77, 77), float("-inf")).triu(1)
-        self.transformer = Transformer(width, layers, heads, mask)
-        self.token_embedding = nn.Embedding(49408, width)
-        self.positional_embedding = nn.Parameter(0.01 * torch.randn(77, width))
-        self.ln_final = nn.LayerNorm(width)
-        self.text_projection = nn.Parameter(width ** -0.5 * torch.randn(width, dim))
-        self.logit_scale = nn.Parameter(torch.tensor(math.log(100.0)))
-
-    def encode_image(self, image):
-        return self.visual(image)
-
-    def encode_text(self, text):
-        x = self.token_embedding(text) + self.positional_embedding
-        x = self.transformer(x.permute(1, 0, 2)).permute(1, 0, 2)
-        x = self.ln_final(x)
-        return x[torch.arange(x.shape[0]), text.argmax(dim=-1)] @ self.text_projection
-
-torch.manual_seed(1234)
-model = TinyClip().eval()
+// After the shared tiny CLIP (tests/support/tinyclip.h) is defined.
+const char *const kMakeModelsRest = R"PY(
+model = build_tiny_clip()
 
 # The reference, computed before the exporter sees the model: clip.tokenize's padding to 77 and
 # truncate=True (first 77 ids, the last one replaced by the end token).
@@ -239,6 +175,8 @@ class ClipModelTest : public QObject
         QFile script(file("make_models.py"));
         QVERIFY(script.open(QIODevice::WriteOnly));
         script.write(kMakeModels);
+        script.write(test::tinyClipPython().toUtf8());
+        script.write(kMakeModelsRest);
         script.close();
 
         QProcess python;

@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "detect/negativemining.h"
 #include "detect/registry.h"
+#include "calib/profile.h"
 #include "fit/profilefitter.h"
 #include "model/clipbackbone.h"
 #include "model/labelembeddings.h"
@@ -285,6 +286,23 @@ class ZeroShotPipelineTest : public QObject
         }
         QCOMPARE(fitted, (std::vector<std::string>{"msp", "energy", "mcm", "neglabel", "negrefine"}));
         QVERIFY(profile.unavailableReason("knn").find("--train") != std::string::npos);
+        // Saved and read back: CLIP's preprocessing, the negatives and the same scores.
+        const QString path = m_dir.filePath("names.oodprofile");
+        saveProfile(profile, path);
+        const Profile loaded = loadProfile(path);
+        QVERIFY(loaded.model.input.resize == ResizePolicy::ShortSideBicubicCenterCrop);
+        QCOMPARE(loaded.model.input.width, 32);
+        QVERIFY(!loaded.canFlag());
+        const NegativeLabels *negatives = loaded.find("negrefine")->detector->negativeLabels();
+        QVERIFY(negatives && negatives->labels.size() == 210);
+        QVERIFY(negatives->source.find("nouns.txt (150 labels)") != std::string::npos);
+        torch::manual_seed(9);
+        const Activations a = m_loaded->backbone->forward(torch::randn({2, 3, 32, 32}), {});
+        const ScoreContext context{a, {}, nullptr, m_clip->headWeight(), m_clip->headBias(), m_clip};
+        for (const char *id : {"mcm", "neglabel", "negrefine"})
+            QVERIFY2(torch::allclose(profile.find(id)->detector->score(context),
+                                     loaded.find(id)->detector->score(context), 0, 1e-12),
+                     id);
         QVERIFY(profile.unavailableReason("react").find("CLIP") != std::string::npos);
         QVERIFY(!profile.unavailableReason("grood").empty());
     }

@@ -9,6 +9,7 @@
 #include "panes/framelistpane.h"
 #include "panes/frameviewer.h"
 #include "panes/plottabs.h"
+#include "explain/frameexplainer.h"
 #include "fit/profilefitter.h"
 #include "support/systempython.h"
 #include "support/tinyclip.h"
