@@ -119,6 +119,8 @@ int runExplain(const QStringList &arguments)
 
     const Profile profile = loadProfile(parser.value("profile"));
     LoadedModel model = loadProfileModel(profile, parser.value("model"));
+    if (!parser.isSet("methods"))
+        options.parts = explainPartsFor(*model.backbone);
     const QString framePath = inputs.first();
     const RgbImage frame = decodeImageFile(framePath, run.limits);
     const at::Tensor input = preprocessImage(frame, profile.model.input);

@@ -93,6 +93,14 @@ std::vector<ExplainPart> allExplainParts()
     return parts;
 }
 
+std::vector<ExplainPart> explainPartsFor(const Backbone &backbone)
+{
+    std::vector<ExplainPart> parts = allExplainParts();
+    if (!backbone.asClip())
+        parts.erase(std::remove(parts.begin(), parts.end(), ExplainPart::Labels), parts.end());
+    return parts;
+}
+
 ExplainPart explainPartFromName(const std::string &name)
 {
     std::string valid;

@@ -41,6 +41,8 @@ enum class ExplainPart {
 /// "densities", "labels", "saliency" (the CLI's --methods names).
 std::string explainPartName(ExplainPart part);
 std::vector<ExplainPart> allExplainParts();
+/// The parts that apply to `backbone`: all of them, less the labels in words on a classifier.
+std::vector<ExplainPart> explainPartsFor(const Backbone &backbone);
 /// Throws ood::Error listing the valid names for an unknown one.
 ExplainPart explainPartFromName(const std::string &name);
 

@@ -83,7 +83,7 @@ class ExplainCommandTest : public QObject
     {
         QStringList expected{"summary.json",  "relevance.csv", "faithfulness.csv",
                              "landscape.csv", "landscape.png", "densities.csv"};
-        for (const char *method : {"relevance-cam", "deviation-cam", "grad-cam", "lrp"})
+        for (const char *method : {"relevance-cam", "deviation-cam", "grad-cam", "lrp", "saliency"})
             expected << QString("heatmap-%1.png").arg(method) << QString("heatmap-%1.tiff").arg(method);
         for (const QString &name : expected)
             QVERIFY2(QFileInfo(m_dir.filePath("one/" + name)).size() > 0, qPrintable(name));

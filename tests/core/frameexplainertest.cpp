@@ -62,6 +62,7 @@ class FrameExplainerTest : public QObject
         const QString frame = framesOf("far-ood").value(0);
         const at::Tensor input = inputOf(frame);
         ExplainOptions options;
+        options.parts = explainPartsFor(*m_model.backbone);
         options.landscape.gridSize = 5;
         const FrameExplanation e = explainFrame(*m_model.backbone, m_profile, input, options);
         QVERIFY2(e.unavailable.empty(), e.unavailable.empty() ? "" : e.unavailable.front().second.c_str());

@@ -49,7 +49,7 @@ class RegistryTest : public QObject
             QCOMPARE(detector->displayName(), descriptor->displayName);
             QCOMPARE(detector->referenceIsIdHigh(), descriptor->referenceIsIdHigh);
         }
-        QCOMPARE(seen.size(), size_t(27));
+        QCOMPARE(seen.size(), size_t(30));
         QVERIFY(findDetectorDescriptor("bogus") == nullptr);
         QVERIFY_THROWS_EXCEPTION(Error, detectorDescriptor("bogus"));
     }
