@@ -165,7 +165,7 @@ void PlotTabs::showLabels(const FrameExplanation &explanation)
                    "classes, the frame is flagged as unfamiliar:</p>") +
                 rows(labels.negativeLabels, QStringLiteral("#c62828"));
         html += tr("<p style='color:gray'>Words from %1 (%2).</p>")
-                    .arg(QString::fromStdString(labels.negativesFrom).toHtmlEscaped(),
+                    .arg(displayName(explanation, labels.negativesFrom).toHtmlEscaped(),
                          QString::fromStdString(labels.negativeSource).toHtmlEscaped());
     }
     m_labels->setText(html);
