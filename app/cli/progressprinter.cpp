@@ -28,12 +28,14 @@ bool ProgressPrinter::operator()(const Progress &progress)
 {
     if (m_quiet)
         return true;
-    if (progress.stage != m_stage) {
+    // A stage that starts again (the label lists of two detectors, one after the other) counts anew.
+    if (progress.stage != m_stage || progress.done < m_lastDone) {
         finish();
         m_stage = progress.stage;
         m_stageTimer.start();
         m_lastPrintMs = -1;
     }
+    m_lastDone = progress.done;
     const qint64 elapsedMs = m_stageTimer.elapsed();
     const bool last = progress.done >= progress.total;
     const qint64 interval = m_terminal ? 200 : 5000;
@@ -50,8 +52,9 @@ bool ProgressPrinter::operator()(const Progress &progress)
     const double percent =
         progress.total ? 100.0 * static_cast<double>(progress.done) / static_cast<double>(progress.total)
                        : 100.0;
-    std::fprintf(stderr, "%s%-10s %6zu/%-6zu %5.1f%%  %7.1f img/s  elapsed %s  ETA %s%s",
-                 m_terminal ? "\r" : "", progress.stage.c_str(), progress.done, progress.total, percent, rate,
+    const char *unit = progress.stage == "label embeddings" ? "texts/s" : "img/s";
+    std::fprintf(stderr, "%s%-10s %6zu/%-6zu %5.1f%%  %7.1f %s  elapsed %s  ETA %s%s",
+                 m_terminal ? "\r" : "", progress.stage.c_str(), progress.done, progress.total, percent, rate, unit,
                  formatSeconds(seconds).c_str(), last ? "00:00" : formatSeconds(eta).c_str(),
                  m_terminal ? "" : "\n");
     std::fflush(stderr);

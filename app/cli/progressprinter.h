@@ -24,6 +24,7 @@ class ProgressPrinter
     std::string m_stage;
     QElapsedTimer m_stageTimer;
     qint64 m_lastPrintMs = -1;
+    size_t m_lastDone = 0;
     bool m_lineOpen = false;
 };
 
