@@ -91,7 +91,8 @@ int runBench(const QStringList &arguments)
     for (const ProfileDetector &entry : profile.detectors) {
         qint64 ns = 0;
         for (size_t b = 0; b < batches.size(); ++b) {
-            ScoreContext context{activations[b], batches[b], &gradientPass, weight, bias, model.backbone->asClip()};
+            ScoreContext context{activations[b], batches[b], &gradientPass,
+                                 weight,         bias,       model.backbone->asClip()};
             timer.start();
             (void)entry.detector->score(context);
             ns += timer.nsecsElapsed();

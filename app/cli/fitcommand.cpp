@@ -21,23 +21,28 @@ int runFit(const QStringList &arguments)
     parser.addHelpOption();
     parser.addOption(
         {"model", "Checkpoint (torchvision state_dict, whole pickled model) or TorchScript file.", "CKPT"});
+    parser.addOption({"arch", "resnet18 | resnet34 | resnet50 | torchscript | clip (default resnet18).",
+                      "ARCH", "resnet18"});
     parser.addOption(
-        {"arch", "resnet18 | resnet34 | resnet50 | torchscript | clip (default resnet18).", "ARCH", "resnet18"});
-    parser.addOption({"train", "ID training folder, one sub-folder per class (optional with --arch clip).", "DIR"});
-    parser.addOption({"val",
-                      "ID validation folder (same classes, or flat). With --arch clip optional, but without it "
-                      "there are no thresholds: frames are scored, never flagged.",
-                      "DIR"});
-    parser.addOption({"classes",
-                      "--arch clip: the ID labels, comma-separated, e.g. \"normal cecum,normal pylorus,normal "
-                      "z-line\" (default: the class folders of --train).",
-                      "LIST"});
+        {"train", "ID training folder, one sub-folder per class (optional with --arch clip).", "DIR"});
+    parser.addOption(
+        {"val",
+         "ID validation folder (same classes, or flat). With --arch clip optional, but without it "
+         "there are no thresholds: frames are scored, never flagged.",
+         "DIR"});
+    parser.addOption(
+        {"classes",
+         "--arch clip: the ID labels, comma-separated, e.g. \"normal cecum,normal pylorus,normal "
+         "z-line\" (default: the class folders of --train).",
+         "LIST"});
     parser.addOption({"negatives",
                       "neglabel/negrefine: a ready list of negative nouns, one per line (e.g. NegRefine's "
                       "neg_labels_noun.txt), instead of mining WordNet.",
                       "FILE"});
-    parser.addOption({"negative-adjectives", "The same for adjectives (e.g. NegRefine's neg_labels_adj.txt).", "FILE"});
-    parser.addOption({"wordnet", "WordNet database to mine negative labels from (default /usr/share/wordnet).", "DIR"});
+    parser.addOption(
+        {"negative-adjectives", "The same for adjectives (e.g. NegRefine's neg_labels_adj.txt).", "FILE"});
+    parser.addOption(
+        {"wordnet", "WordNet database to mine negative labels from (default /usr/share/wordnet).", "DIR"});
     parser.addOption({"no-wordnet-filter",
                       "negrefine: keep proper nouns, taxonomic names and subcategories of the ID labels "
                       "(skip the WordNet filter that stands in for NegRefine's LLM)."});
@@ -75,7 +80,8 @@ int runFit(const QStringList &arguments)
     if (zeroShot && !parser.isSet("classes") && !parser.isSet("train"))
         return usageError(parser, "fit --arch clip needs the ID labels: --classes \"a,b,c\" or --train DIR");
     if (!zeroShot && parser.isSet("classes"))
-        return usageError(parser, "--classes is for --arch clip; a classifier's classes are its training folders");
+        return usageError(parser,
+                          "--classes is for --arch clip; a classifier's classes are its training folders");
 
     bool ok = false;
     const int inputSize = parser.value("input-size").toInt(&ok);
@@ -105,8 +111,10 @@ int runFit(const QStringList &arguments)
         options.negatives.wordNetDir = parser.value("wordnet").toStdString();
     options.negatives.wordNetFilter = !parser.isSet("no-wordnet-filter");
 
-    const QString trainDir = parser.isSet("train") ? QFileInfo(parser.value("train")).absoluteFilePath() : QString();
-    const QString valDir = parser.isSet("val") ? QFileInfo(parser.value("val")).absoluteFilePath() : QString();
+    const QString trainDir =
+        parser.isSet("train") ? QFileInfo(parser.value("train")).absoluteFilePath() : QString();
+    const QString valDir =
+        parser.isSet("val") ? QFileInfo(parser.value("val")).absoluteFilePath() : QString();
     const SampleList train = trainDir.isEmpty() ? SampleList() : scanImageFolder(trainDir);
     SampleList validation;
     if (!valDir.isEmpty()) {

@@ -53,8 +53,8 @@ bool ProgressPrinter::operator()(const Progress &progress)
         progress.total ? 100.0 * static_cast<double>(progress.done) / static_cast<double>(progress.total)
                        : 100.0;
     const char *unit = progress.stage == "label embeddings" ? "texts/s" : "img/s";
-    std::fprintf(stderr, "%s%-10s %6zu/%-6zu %5.1f%%  %7.1f %s  elapsed %s  ETA %s%s",
-                 m_terminal ? "\r" : "", progress.stage.c_str(), progress.done, progress.total, percent, rate, unit,
+    std::fprintf(stderr, "%s%-10s %6zu/%-6zu %5.1f%%  %7.1f %s  elapsed %s  ETA %s%s", m_terminal ? "\r" : "",
+                 progress.stage.c_str(), progress.done, progress.total, percent, rate, unit,
                  formatSeconds(seconds).c_str(), last ? "00:00" : formatSeconds(eta).c_str(),
                  m_terminal ? "" : "\n");
     std::fflush(stderr);

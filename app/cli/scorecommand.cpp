@@ -44,8 +44,9 @@ int runScore(const QStringList &arguments)
                          detectorId.c_str(), reason.c_str());
 
     if (!profile.canFlag())
-        std::fprintf(stderr, "note: this profile was fitted without validation images, so it has no thresholds: "
-                             "frames are scored but never flagged (fit again with --val to flag)\n");
+        std::fprintf(stderr,
+                     "note: this profile was fitted without validation images, so it has no thresholds: "
+                     "frames are scored but never flagged (fit again with --val to flag)\n");
 
     ProgressPrinter printer(parser.isSet("quiet"));
     const ScoredImages scored = session.score(list.samples, ids, options, std::ref(printer));

@@ -28,8 +28,8 @@ class Mcm final : public Detector
     {
         if (!context.clip)
             throw Error("MCM needs a vision-language model");
-        const at::Tensor cosines = zeroshot::scaledCosines(context.activations.features,
-                                                           context.clip->classEmbeddings(), 1.0);
+        const at::Tensor cosines =
+            zeroshot::scaledCosines(context.activations.features, context.clip->classEmbeddings(), 1.0);
         return -std::get<0>(torch::softmax(cosines / setting("temperature"), 1).max(1));
     }
 };

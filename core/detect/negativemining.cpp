@@ -35,7 +35,8 @@ std::string trimmed(const std::string &text)
 
 std::vector<std::string> positiveTemplates(MiningVariant variant)
 {
-    return variant == MiningVariant::NegLabel ? std::vector<std::string>{kNegLabelNounTemplate} : nounTemplates();
+    return variant == MiningVariant::NegLabel ? std::vector<std::string>{kNegLabelNounTemplate}
+                                              : nounTemplates();
 }
 
 at::Tensor embed(const ClipBackbone &clip, const std::vector<std::string> &labels,
@@ -53,12 +54,12 @@ at::Tensor embed(const ClipBackbone &clip, const std::vector<std::string> &label
 const std::vector<std::string> &negativeLabelLexFiles()
 {
     static const std::vector<std::string> files{
-        "adj.all",           "adj.pert",        "adj.ppl",         "noun.Tops",          "noun.act",
-        "noun.artifact",     "noun.attribute",  "noun.body",       "noun.cognition",     "noun.communication",
-        "noun.event",        "noun.feeling",    "noun.group",      "noun.location",      "noun.motive",
-        "noun.object",       "noun.person",     "noun.phenomenon", "noun.plant",         "noun.possession",
-        "noun.process",      "noun.quantity",   "noun.relation",   "noun.shape",         "noun.state",
-        "noun.substance",    "noun.time"};
+        "adj.all",        "adj.pert",       "adj.ppl",         "noun.Tops",      "noun.act",
+        "noun.artifact",  "noun.attribute", "noun.body",       "noun.cognition", "noun.communication",
+        "noun.event",     "noun.feeling",   "noun.group",      "noun.location",  "noun.motive",
+        "noun.object",    "noun.person",    "noun.phenomenon", "noun.plant",     "noun.possession",
+        "noun.process",   "noun.quantity",  "noun.relation",   "noun.shape",     "noun.state",
+        "noun.substance", "noun.time"};
     return files;
 }
 
@@ -155,8 +156,8 @@ MinedNegatives mineNegatives(const ClipBackbone &clip, const NegativeCandidates 
         if (labels.empty())
             continue;
         const at::Tensor embeddings = embed(clip, labels, miningTemplates(settings.variant, pos), progress);
-        const at::Tensor similarity = candidateSimilarity(torch::matmul(embeddings, positives.t()),
-                                                          negRefine ? 1.0 : 0.95, negRefine);
+        const at::Tensor similarity =
+            candidateSimilarity(torch::matmul(embeddings, positives.t()), negRefine ? 1.0 : 0.95, negRefine);
         const std::vector<int64_t> keep = lowestShare(similarity, settings.share);
         std::vector<std::string> &target = pos == PartOfSpeech::Noun ? out.nouns : out.adjectives;
         for (int64_t index : keep)

@@ -88,8 +88,8 @@ class NegRefine final : public Detector
 
   private:
     /// max over the top positives p and top negatives n of sigmoid(t_pn - neg_n), [N] float64.
-    at::Tensor multiMatchingScore(const ClipBackbone &clip, const at::Tensor &features, const at::Tensor &positives,
-                                  const at::Tensor &negatives) const
+    at::Tensor multiMatchingScore(const ClipBackbone &clip, const at::Tensor &features,
+                                  const at::Tensor &positives, const at::Tensor &negatives) const
     {
         const int64_t topPositives =
             std::min<int64_t>(static_cast<int64_t>(setting("top_positives")), positives.size(1));
@@ -106,15 +106,17 @@ class NegRefine final : public Detector
                 for (int64_t j = 0; j < topNegatives; ++j)
                     pairs.emplace_back(p[f][i].item<int64_t>(), n[f][j].item<int64_t>());
             const at::Tensor pairEmbeddings = pairEmbeddingsFor(clip, pairs); // [P*K, D]
-            const at::Tensor t = zeroshot::scaledCosines(features[f].unsqueeze(0), pairEmbeddings, m_logitScale)
-                                     .view({topPositives, topNegatives});
+            const at::Tensor t =
+                zeroshot::scaledCosines(features[f].unsqueeze(0), pairEmbeddings, m_logitScale)
+                    .view({topPositives, topNegatives});
             const at::Tensor negativeLogits = negativeValues[f].unsqueeze(0); // [1,K]
             out[f] = torch::sigmoid(t - negativeLogits).max();
         }
         return out;
     }
 
-    at::Tensor pairEmbeddingsFor(const ClipBackbone &clip, const std::vector<std::pair<int64_t, int64_t>> &pairs) const
+    at::Tensor pairEmbeddingsFor(const ClipBackbone &clip,
+                                 const std::vector<std::pair<int64_t, int64_t>> &pairs) const
     {
         std::lock_guard<std::mutex> lock(m_pairMutex);
         std::vector<std::pair<int64_t, int64_t>> missing;

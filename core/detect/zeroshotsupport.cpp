@@ -52,9 +52,9 @@ std::string shapingUnavailableOn(const Backbone &backbone, const std::string &di
 {
     if (!backbone.asClip())
         return {};
-    return displayName +
-           " reshapes the non-negative penultimate activations of a ReLU network; a CLIP image embedding is a "
-           "signed, normalised projection, so the rule has no meaning there";
+    return displayName + " reshapes the non-negative penultimate activations of a ReLU network; a CLIP image "
+                         "embedding is a "
+                         "signed, normalised projection, so the rule has no meaning there";
 }
 
 NegativeLabels negativeLabelsFor(const FitContext &context, MiningVariant variant)
@@ -70,14 +70,15 @@ NegativeLabels negativeLabelsFor(const FitContext &context, MiningVariant varian
             nouns = readLabelList(source.nounListFile);
         if (!source.adjectiveListFile.empty())
             adjectives = readLabelList(source.adjectiveListFile);
-        description = "ready list: nouns " +
-                      (source.nounListFile.empty() ? std::string("none")
-                                                   : describeList(source.nounListFile, nouns.size())) +
-                      ", adjectives " +
-                      (source.adjectiveListFile.empty()
-                           ? std::string("none")
-                           : describeList(source.adjectiveListFile, adjectives.size()));
-        mined = embedNegatives(*context.clip, std::move(nouns), std::move(adjectives), variant, context.progress);
+        description =
+            "ready list: nouns " +
+            (source.nounListFile.empty() ? std::string("none")
+                                         : describeList(source.nounListFile, nouns.size())) +
+            ", adjectives " +
+            (source.adjectiveListFile.empty() ? std::string("none")
+                                              : describeList(source.adjectiveListFile, adjectives.size()));
+        mined =
+            embedNegatives(*context.clip, std::move(nouns), std::move(adjectives), variant, context.progress);
     } else {
         const WordNet wordNet = WordNet::load(source.wordNetDir);
         std::vector<WordList> lists;
@@ -88,9 +89,9 @@ NegativeLabels negativeLabelsFor(const FitContext &context, MiningVariant varian
         settings.variant = variant;
         mined = mineNegatives(*context.clip, candidates, settings, context.progress);
         description = std::string(variant == MiningVariant::NegRefine ? "NegRefine" : "NegLabel") +
-                      " mining from WordNet " + source.wordNetDir + ": " + std::to_string(mined.nouns.size()) +
-                      " of " + std::to_string(mined.nounCandidates) + " nouns, " +
-                      std::to_string(mined.adjectives.size()) + " of " +
+                      " mining from WordNet " + source.wordNetDir + ": " +
+                      std::to_string(mined.nouns.size()) + " of " + std::to_string(mined.nounCandidates) +
+                      " nouns, " + std::to_string(mined.adjectives.size()) + " of " +
                       std::to_string(mined.adjectiveCandidates) + " adjectives";
         if (variant == MiningVariant::NegRefine && source.wordNetFilter) {
             const NegativeLabelFilter filter(wordNet, context.clip->classNames());
@@ -113,7 +114,8 @@ NegativeLabels negativeLabelsFor(const FitContext &context, MiningVariant varian
                     ++removedAdjectives;
                 }
             }
-            mined.embeddings = mined.embeddings.index_select(0, torch::tensor(keep, torch::kInt64)).contiguous();
+            mined.embeddings =
+                mined.embeddings.index_select(0, torch::tensor(keep, torch::kInt64)).contiguous();
             mined.nouns = std::move(nouns);
             mined.adjectives = std::move(adjectives);
             description += "; WordNet filter removed " + std::to_string(removedNouns) + " nouns and " +
@@ -169,33 +171,37 @@ void storeNegatives(const NegativeLabels &negatives, DetectorState &state)
 NegativeLabels restoreNegatives(const DetectorState &state, const std::string &detectorId)
 {
     NegativeLabels out;
-    out.embeddings = Detector::require(state, "negative_embeddings", detectorId).to(torch::kFloat32).contiguous();
+    out.embeddings =
+        Detector::require(state, "negative_embeddings", detectorId).to(torch::kFloat32).contiguous();
     out.labels = unpackTexts(Detector::require(state, "negative_labels", detectorId));
     out.nounCount = Detector::require(state, "noun_count", detectorId).item<int64_t>();
-    const std::vector<std::string> source = unpackTexts(Detector::require(state, "negative_source", detectorId));
+    const std::vector<std::string> source =
+        unpackTexts(Detector::require(state, "negative_source", detectorId));
     out.source = source.empty() ? std::string() : source.front();
     if (out.embeddings.dim() != 2 || out.embeddings.size(0) != static_cast<int64_t>(out.labels.size()) ||
         out.nounCount < 0 || out.nounCount > out.embeddings.size(0))
-        throw Error("detector '" + detectorId + "': the negative labels (" + std::to_string(out.labels.size()) +
-                    ") do not match their embeddings");
+        throw Error("detector '" + detectorId + "': the negative labels (" +
+                    std::to_string(out.labels.size()) + ") do not match their embeddings");
     return out;
 }
 
 at::Tensor scaledCosines(const at::Tensor &features, const at::Tensor &embeddings, double logitScale)
 {
-    return torch::matmul(features.to(torch::kFloat32), embeddings.to(torch::kFloat32).t()).to(torch::kFloat64) *
+    return torch::matmul(features.to(torch::kFloat32), embeddings.to(torch::kFloat32).t())
+               .to(torch::kFloat64) *
            logitScale;
 }
 
-at::Tensor groupingScore(const at::Tensor &positives, const at::Tensor &negatives, const at::Tensor &permutation,
-                         int64_t groups)
+at::Tensor groupingScore(const at::Tensor &positives, const at::Tensor &negatives,
+                         const at::Tensor &permutation, int64_t groups)
 {
     const int64_t kept = permutation.numel();
     if (kept == 0 || kept % groups != 0)
         throw Error("internal: the grouping permutation does not fit " + std::to_string(groups) + " groups");
-    const at::Tensor grouped = negatives.slice(1, 0, kept).index_select(1, permutation).view({negatives.size(0), groups, -1});
-    const at::Tensor positiveLse = torch::logsumexp(positives, 1, true);      // [N,1]
-    const at::Tensor groupLse = torch::logsumexp(grouped, 2);                 // [N,G]
+    const at::Tensor grouped =
+        negatives.slice(1, 0, kept).index_select(1, permutation).view({negatives.size(0), groups, -1});
+    const at::Tensor positiveLse = torch::logsumexp(positives, 1, true); // [N,1]
+    const at::Tensor groupLse = torch::logsumexp(grouped, 2);            // [N,G]
     return torch::sigmoid(positiveLse - groupLse).mean(1);
 }
 

@@ -186,11 +186,11 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         out.unavailable.emplace_back(explainPartName(part), reason);
     };
     const std::string noMaps =
-        backbone.asClip()
-            ? "a CLIP image encoder (a vision transformer) has no convolutional feature maps; the input-gradient "
-              "saliency map works on it"
-            : "the model does not return its last feature maps (a TorchScript model without a "
-              "'feature_maps' output, docs/model-contract.md)";
+        backbone.asClip() ? "a CLIP image encoder (a vision transformer) has no convolutional feature maps; "
+                            "the input-gradient "
+                            "saliency map works on it"
+                          : "the model does not return its last feature maps (a TorchScript model without a "
+                            "'feature_maps' output, docs/model-contract.md)";
     const std::string noNero = "the profile has no NERO detector (fit with --methods including nero)";
 
     if (wants(ExplainPart::Neurons) || wants(ExplainPart::DeviationCam)) {
@@ -241,7 +241,8 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         if (const ClipBackbone *clip = backbone.asClip())
             out.labels = matchLabels(*clip, profile, activations.features);
         else
-            unavailable(ExplainPart::Labels, "labels in words need a vision-language model (architecture clip)");
+            unavailable(ExplainPart::Labels,
+                        "labels in words need a vision-language model (architecture clip)");
     }
     if (wants(ExplainPart::Saliency)) {
         checkCancel("saliency", 0, 1);
@@ -249,7 +250,8 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
             out.heatmaps.push_back(heatmapFromPixels("saliency",
                                                      "|gradient of the predicted class's logit| per pixel "
                                                      "(largest over colour channels)",
-                                                     false, inputGradientSaliency(backbone, batch, out.prediction)));
+                                                     false,
+                                                     inputGradientSaliency(backbone, batch, out.prediction)));
         } catch (const Error &e) {
             unavailable(ExplainPart::Saliency, e.what());
         }

@@ -8,7 +8,8 @@ namespace ood {
 
 namespace {
 
-std::vector<LabelMatch> topMatches(const at::Tensor &cosines, const std::vector<std::string> &labels, int64_t count)
+std::vector<LabelMatch> topMatches(const at::Tensor &cosines, const std::vector<std::string> &labels,
+                                   int64_t count)
 {
     std::vector<LabelMatch> out;
     const int64_t k = std::min<int64_t>(count, cosines.numel());
@@ -22,7 +23,8 @@ std::vector<LabelMatch> topMatches(const at::Tensor &cosines, const std::vector<
 
 } // namespace
 
-LabelMatches matchLabels(const ClipBackbone &clip, const Profile &profile, const at::Tensor &features, int topNegatives)
+LabelMatches matchLabels(const ClipBackbone &clip, const Profile &profile, const at::Tensor &features,
+                         int topNegatives)
 {
     const at::Tensor image = features.reshape({-1}).to(torch::kFloat64);
     LabelMatches out;

@@ -147,7 +147,8 @@ void checkClasses(const LoadedModel &model, const SampleList &train, const Sampl
             reference << QString::fromStdString(name);
     if (!validation.classNames.isEmpty() && !reference.isEmpty() && validation.classNames != reference)
         throw Error("the validation folder's classes (" + validation.classNames.join(", ").toStdString() +
-                    ") differ from " + (train.classNames.isEmpty() ? "the ID labels (" : "the training folder's (") +
+                    ") differ from " +
+                    (train.classNames.isEmpty() ? "the ID labels (" : "the training folder's (") +
                     reference.join(", ").toStdString() +
                     "): name the classes in the folders' order, or give a flat validation folder");
 }
@@ -201,13 +202,13 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         // (reported with the reason) instead of failing the whole fit.
         const FitNeeds needs = entry.detector->needs().fit;
         if (needs.trainData && train.samples.empty()) {
-            profile.unavailable.emplace_back(
-                id, entry.detector->displayName() + " learns from ID training images (give --train)");
+            profile.unavailable.emplace_back(id, entry.detector->displayName() +
+                                                     " learns from ID training images (give --train)");
             continue;
         }
         if (needs.valData && validation.samples.empty()) {
-            profile.unavailable.emplace_back(
-                id, entry.detector->displayName() + " learns from ID validation images (give --val)");
+            profile.unavailable.emplace_back(id, entry.detector->displayName() +
+                                                     " learns from ID validation images (give --val)");
             continue;
         }
         if (needs.valLabels && validation.classNames.isEmpty()) {

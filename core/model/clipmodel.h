@@ -58,7 +58,8 @@ class ClipModel
     /// reference's way, kept to show both give the same embeddings.
     at::Tensor encodeTokensPadded(const std::vector<std::vector<int64_t>> &tokens) const;
     /// Tokenises and encodes `texts` (encodeTokens).
-    at::Tensor encodeTexts(const std::vector<std::string> &texts, const ProgressCallback &progress = {}) const;
+    at::Tensor encodeTexts(const std::vector<std::string> &texts,
+                           const ProgressCallback &progress = {}) const;
 
   private:
     struct Private;

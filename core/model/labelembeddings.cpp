@@ -81,8 +81,8 @@ at::Tensor embedLabels(const ClipModel &model, const LabelEmbeddingRequest &requ
 
     QString cachePath;
     if (!request.modelSha256.empty()) {
-        const QString dir = QString::fromStdString(request.cacheDir.empty() ? labelEmbeddingCacheDir()
-                                                                           : request.cacheDir);
+        const QString dir =
+            QString::fromStdString(request.cacheDir.empty() ? labelEmbeddingCacheDir() : request.cacheDir);
         cachePath = QDir(dir).filePath(QString::fromStdString(request.modelSha256) + "/" +
                                        textsDigest(request) + ".pt");
         at::Tensor cached = readCache(cachePath, labels);

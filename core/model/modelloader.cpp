@@ -72,8 +72,9 @@ LoadedModel loadModel(const std::string &path, const std::string &requested,
     const bool resnet = std::find(resnets.begin(), resnets.end(), architecture) != resnets.end();
     const bool clip = architecture == "clip";
     if (!resnet && !clip && architecture != "torchscript")
-        throw Error("Unknown architecture \"" + requested +
-                    "\": expected resnet18, resnet34, resnet50, torchscript or clip (see docs/model-contract.md)");
+        throw Error(
+            "Unknown architecture \"" + requested +
+            "\": expected resnet18, resnet34, resnet50, torchscript or clip (see docs/model-contract.md)");
     checkModelFile(path);
 
     const ArchiveKind kind = archiveKind(path);
@@ -86,8 +87,9 @@ LoadedModel loadModel(const std::string &path, const std::string &requested,
         loaded.backbone = std::make_unique<ResNetBackbone>(architecture, state, path);
     } else if (clip) {
         if (kind != ArchiveKind::TorchScript)
-            throw Error(path + " is not a TorchScript archive: export the CLIP with "
-                               "app/python/export_clip_for_ood_inspector.py (see docs/model-contract.md, \"CLIP\")");
+            throw Error(path +
+                        " is not a TorchScript archive: export the CLIP with "
+                        "app/python/export_clip_for_ood_inspector.py (see docs/model-contract.md, \"CLIP\")");
         auto model = std::make_shared<const ClipModel>(path);
         loaded.card.sha256 = sha256OfFile(path);
         loaded.card.input = model->inputSpec();

@@ -27,8 +27,11 @@ BatchScores Scorer::scoreBatch(const at::Tensor &input) const
     for (size_t d = 0; d < m_detectors.size(); ++d) {
         const Detector *detector = m_detectors[d];
         const bool gradientPass = m_needsGradientPass[d];
-        ScoreContext context{result.activations, gradientPass ? input : at::Tensor(),
-                             gradientPass ? &m_gradientPass : nullptr, m_headWeight, m_headBias,
+        ScoreContext context{result.activations,
+                             gradientPass ? input : at::Tensor(),
+                             gradientPass ? &m_gradientPass : nullptr,
+                             m_headWeight,
+                             m_headBias,
                              m_backbone.asClip()};
         try {
             at::Tensor s = detector->score(context);

@@ -4,10 +4,14 @@ namespace ood {
 
 const std::vector<std::string> &nounTemplates()
 {
-    static const std::vector<std::string> templates{
-        "a close-up photo of the nice {}.", "a photo with the nice {}.", "a good photo with the nice {}.",
-        "a photo of the nice {}.",          "{}",                        "the {}",
-        "the good {}",                      "the nice {}"};
+    static const std::vector<std::string> templates{"a close-up photo of the nice {}.",
+                                                    "a photo with the nice {}.",
+                                                    "a good photo with the nice {}.",
+                                                    "a photo of the nice {}.",
+                                                    "{}",
+                                                    "the {}",
+                                                    "the good {}",
+                                                    "the nice {}"};
     return templates;
 }
 
@@ -26,8 +30,9 @@ const std::vector<std::string> &templatesFor(PartOfSpeech pos)
 const std::vector<std::string> &cspAdjectiveTemplates()
 {
     static const std::vector<std::string> templates{
-        "{} environment", "{} space", "{} object",    "{} scene",     "{} place",     "{} item",      "{} area",
-        "{} view",        "{} thing", "{} pattern",   "{} structure", "{} landscape", "{} vista",     "{} creature"};
+        "{} environment", "{} space",     "{} object", "{} scene",   "{} place",
+        "{} item",        "{} area",      "{} view",   "{} thing",   "{} pattern",
+        "{} structure",   "{} landscape", "{} vista",  "{} creature"};
     return templates;
 }
 

@@ -25,8 +25,7 @@ class PythonRandom
     /// random.random(): a double in [0, 1) from two 32-bit draws.
     double random();
 
-    template<typename T>
-    const T &choice(const std::vector<T> &sequence)
+    template <typename T> const T &choice(const std::vector<T> &sequence)
     {
         if (sequence.empty())
             throw std::invalid_argument("choice from an empty sequence");

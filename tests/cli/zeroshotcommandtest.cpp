@@ -41,9 +41,22 @@ class ZeroShotCommandTest : public QObject
 
     QStringList fitArguments(const QString &out) const
     {
-        return {"fit", "--arch", "clip", "--model", m_model, "--classes", "blue,red", "--negatives", m_nouns,
-                "--negative-adjectives", m_adjectives, "--methods", "msp,mcm,neglabel,negrefine,knn", "--out",
-                out, "--quiet"};
+        return {"fit",
+                "--arch",
+                "clip",
+                "--model",
+                m_model,
+                "--classes",
+                "blue,red",
+                "--negatives",
+                m_nouns,
+                "--negative-adjectives",
+                m_adjectives,
+                "--methods",
+                "msp,mcm,neglabel,negrefine,knn",
+                "--out",
+                out,
+                "--quiet"};
     }
 
   private Q_SLOTS:
@@ -75,8 +88,8 @@ class ZeroShotCommandTest : public QObject
         QVERIFY2(fit.exitCode == 0, qPrintable(describe(fit)));
         QVERIFY2(fit.out.contains("no thresholds"), qPrintable(fit.out));
         QVERIFY2(fit.out.contains(QRegularExpression("knn\\s+unavailable.*--train")), qPrintable(fit.out));
-        const Run score =
-            run(OOD_INSPECT_BINARY, {"score", "--profile", path("names.oodprofile"), "--input", m_val, "--quiet"});
+        const Run score = run(OOD_INSPECT_BINARY,
+                              {"score", "--profile", path("names.oodprofile"), "--input", m_val, "--quiet"});
         QVERIFY2(score.exitCode == 0, qPrintable(describe(score)));
         QVERIFY2(score.err.contains("never flagged"), qPrintable(score.err));
         const QStringList lines = score.out.trimmed().split('\n');
@@ -94,7 +107,8 @@ class ZeroShotCommandTest : public QObject
 
     void validationGivesThresholds()
     {
-        const Run fit = run(OOD_INSPECT_BINARY, fitArguments(path("val.oodprofile")) + QStringList{"--val", m_val});
+        const Run fit =
+            run(OOD_INSPECT_BINARY, fitArguments(path("val.oodprofile")) + QStringList{"--val", m_val});
         QVERIFY2(fit.exitCode == 0, qPrintable(describe(fit)));
         QVERIFY2(!fit.out.contains("no thresholds"), qPrintable(fit.out));
         QVERIFY2(fit.out.contains(QRegularExpression("negrefine\\s+-?[0-9]")), qPrintable(fit.out));
@@ -105,8 +119,9 @@ class ZeroShotCommandTest : public QObject
         QDirIterator it(m_val + "/red", {"*.png"});
         QVERIFY(it.hasNext());
         const QString frame = it.next();
-        const Run explain = run(OOD_INSPECT_BINARY, {"explain", "--profile", path("val.oodprofile"), "--input", frame,
-                                                     "--out", path("explained"), "--landscape-size", "3"});
+        const Run explain =
+            run(OOD_INSPECT_BINARY, {"explain", "--profile", path("val.oodprofile"), "--input", frame,
+                                     "--out", path("explained"), "--landscape-size", "3"});
         QVERIFY2(explain.exitCode == 0, qPrintable(describe(explain)));
         QVERIFY2(explain.err.contains("closest ID labels: "), qPrintable(explain.err));
         QVERIFY2(explain.err.contains("vision transformer"), qPrintable(explain.err)); // why no CAMs
@@ -129,8 +144,9 @@ class ZeroShotCommandTest : public QObject
                             {"fit", "--arch", "clip", "--model", m_model, "--out", path("x.oodprofile")});
         QVERIFY(fit.exitCode != 0);
         QVERIFY2(fit.err.contains("--classes"), qPrintable(fit.err));
-        const Run order = run(OOD_INSPECT_BINARY, {"fit", "--arch", "clip", "--model", m_model, "--classes",
-                                                   "red,blue", "--val", m_val, "--out", path("y.oodprofile")});
+        const Run order =
+            run(OOD_INSPECT_BINARY, {"fit", "--arch", "clip", "--model", m_model, "--classes", "red,blue",
+                                     "--val", m_val, "--out", path("y.oodprofile")});
         QVERIFY(order.exitCode != 0);
         QVERIFY2(order.err.contains("order"), qPrintable(order.err));
     }

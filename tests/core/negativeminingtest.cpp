@@ -58,8 +58,7 @@ class NegativeMiningTest : public QObject
         QCOMPARE(c.nouns, (std::vector<std::string>{"bird feeder", "fern"}));
         // Python: random.seed(0); [random.choice(range(14)) for _ in range(3)] == [13, 6, 12]:
         // suffixes "creature", "area", "vista".
-        QCOMPARE(c.adjectives,
-                 (std::vector<std::string>{"bright creature", "dull area", "scalpel vista"}));
+        QCOMPARE(c.adjectives, (std::vector<std::string>{"bright creature", "dull area", "scalpel vista"}));
     }
 
     void negLabelCandidates()
@@ -98,14 +97,16 @@ class NegativeMiningTest : public QObject
             expected[i] = quantileOf(row, quantile);
             if (nearSynonyms && maximum > 0.95)
                 expected[i] = 1.0;
-            QVERIFY2(std::abs(similarity[i].item<double>() - expected[i]) < 1e-6, qPrintable(QString::number(i)));
+            QVERIFY2(std::abs(similarity[i].item<double>() - expected[i]) < 1e-6,
+                     qPrintable(QString::number(i)));
         }
         const std::vector<int64_t> selected = lowestShare(similarity, 0.15);
         QCOMPARE(selected.size(), size_t(30)); // floor(0.15 * 200)
         std::vector<int64_t> order(k);
         std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](int64_t a, int64_t b) { return similarity[a].item<float>() < similarity[b].item<float>(); });
+        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+            return similarity[a].item<float>() < similarity[b].item<float>();
+        });
         QCOMPARE(selected, std::vector<int64_t>(order.begin(), order.begin() + 30));
     }
 

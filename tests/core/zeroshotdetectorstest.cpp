@@ -21,8 +21,8 @@ at::Tensor unitRows(const at::Tensor &x)
     return x / x.norm(2, 1, true);
 }
 
-DetectorState negLabelState(const at::Tensor &negatives, const at::Tensor &positives, const at::Tensor &permutation,
-                            double logitScale, int64_t groups)
+DetectorState negLabelState(const at::Tensor &negatives, const at::Tensor &positives,
+                            const at::Tensor &permutation, double logitScale, int64_t groups)
 {
     DetectorState state;
     NegativeLabels labels;
@@ -73,7 +73,8 @@ class ZeroShotDetectorsTest : public QObject
         a.logits = torch::zeros({n, c});
         const at::Tensor scores = detector->score(ScoreContext{a, {}, nullptr, {}, {}});
 
-        const at::Tensor f = a.features.to(torch::kFloat64), nd = neg.to(torch::kFloat64), pd = pos.to(torch::kFloat64);
+        const at::Tensor f = a.features.to(torch::kFloat64), nd = neg.to(torch::kFloat64),
+                         pd = pos.to(torch::kFloat64);
         for (int64_t i = 0; i < n; ++i) {
             double positiveSum = 0;
             for (int64_t j = 0; j < c; ++j)
@@ -89,8 +90,9 @@ class ZeroShotDetectorsTest : public QObject
                 mean += positiveSum / (positiveSum + negativeSum) / double(groups);
             }
             const double unified = -mean;
-            QVERIFY2(std::abs(scores[i].item<double>() - unified) <= 1e-5 * std::max(1.0, std::abs(unified)),
-                     qPrintable(QString("frame %1: %2 vs %3").arg(i).arg(scores[i].item<double>()).arg(unified)));
+            QVERIFY2(
+                std::abs(scores[i].item<double>() - unified) <= 1e-5 * std::max(1.0, std::abs(unified)),
+                qPrintable(QString("frame %1: %2 vs %3").arg(i).arg(scores[i].item<double>()).arg(unified)));
         }
     }
 

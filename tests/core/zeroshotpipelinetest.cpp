@@ -32,7 +32,8 @@ namespace {
 const std::vector<std::string> kClasses{"normal cecum", "normal pylorus", "normal z-line"};
 
 /// Mean of the raw embeddings over `templates`, normalised: computed text by text.
-at::Tensor directEmbedding(const ClipModel &model, const std::string &label, const std::vector<std::string> &templates)
+at::Tensor directEmbedding(const ClipModel &model, const std::string &label,
+                           const std::vector<std::string> &templates)
 {
     at::Tensor sum;
     for (const std::string &pattern : templates) {
@@ -92,7 +93,8 @@ class ZeroShotPipelineTest : public QObject
         QCOMPARE(m_loaded->card.classNames, kClasses);
         const at::Tensor weight = m_clip->headWeight();
         for (size_t c = 0; c < kClasses.size(); ++c) {
-            const at::Tensor expected = directEmbedding(model, kClasses[c], nounTemplates()) * model.logitScale();
+            const at::Tensor expected =
+                directEmbedding(model, kClasses[c], nounTemplates()) * model.logitScale();
             QVERIFY2(torch::allclose(weight[int64_t(c)].to(torch::kFloat64), expected, 1e-5, 1e-4),
                      kClasses[c].c_str());
         }
@@ -104,8 +106,8 @@ class ZeroShotPipelineTest : public QObject
         for (int64_t i = 0; i < 2; ++i) {
             QVERIFY(std::abs(a.features[i].norm().item<double>() - 1) < 1e-5);
             for (size_t c = 0; c < kClasses.size(); ++c) {
-                const double expected = model.logitScale() *
-                                        cosine(raw[i], directEmbedding(model, kClasses[c], nounTemplates()));
+                const double expected =
+                    model.logitScale() * cosine(raw[i], directEmbedding(model, kClasses[c], nounTemplates()));
                 QVERIFY(std::abs(a.logits[i][int64_t(c)].item<double>() - expected) < 1e-4);
             }
         }
@@ -131,9 +133,10 @@ class ZeroShotPipelineTest : public QObject
         embedLabels(m_clip->model(), request);
         QCOMPARE(labelEmbeddingStats().embeddedTexts - after.embeddedTexts, int64_t(12));
         for (int64_t i = 0; i < 3; ++i)
-            QVERIFY(torch::allclose(first[i].to(torch::kFloat64),
-                                    directEmbedding(m_clip->model(), request.labels[size_t(i)], adjectiveTemplates()),
-                                    1e-5, 1e-5));
+            QVERIFY(torch::allclose(
+                first[i].to(torch::kFloat64),
+                directEmbedding(m_clip->model(), request.labels[size_t(i)], adjectiveTemplates()), 1e-5,
+                1e-5));
     }
 
     void miningSelectsTheDirectSelection_data()
@@ -148,12 +151,12 @@ class ZeroShotPipelineTest : public QObject
         QFETCH(int, variant);
         const auto v = static_cast<MiningVariant>(variant);
         NegativeCandidates candidates;
-        for (const char *w : {"cloud", "bicycle", "stomach", "mucosa", "guitar", "volcano", "colon", "polyp",
-                              "pencil", "sandwich", "intestine", "river", "lantern", "ulcer", "tractor",
-                              "bladder", "meadow", "castle", "esophagus", "violin"})
+        for (const char *w : {"cloud",   "bicycle", "stomach",  "mucosa",    "guitar",    "volcano", "colon",
+                              "polyp",   "pencil",  "sandwich", "intestine", "river",     "lantern", "ulcer",
+                              "tractor", "bladder", "meadow",   "castle",    "esophagus", "violin"})
             candidates.nouns.push_back(w);
-        for (const char *w : {"red scene", "smooth area", "wet view", "bright item", "rough object", "pale thing",
-                              "glossy pattern"})
+        for (const char *w : {"red scene", "smooth area", "wet view", "bright item", "rough object",
+                              "pale thing", "glossy pattern"})
             candidates.adjectives.push_back(w);
         MiningSettings settings;
         settings.variant = v;
@@ -186,7 +189,8 @@ class ZeroShotPipelineTest : public QObject
             }
             std::vector<size_t> order(labels.size());
             std::iota(order.begin(), order.end(), 0);
-            std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return similarity[a] < similarity[b]; });
+            std::stable_sort(order.begin(), order.end(),
+                             [&](size_t a, size_t b) { return similarity[a] < similarity[b]; });
             std::vector<std::string> expected;
             for (size_t i = 0; i < size_t(double(labels.size()) * 0.3); ++i)
                 expected.push_back(labels[order[i]]);
@@ -264,7 +268,10 @@ class ZeroShotPipelineTest : public QObject
                 }
             const double unified = -(grouping + 2 * multiMatching);
             QVERIFY2(std::abs(scores[i].item<double>() - unified) <= 1e-5,
-                     qPrintable(QString("frame %1: %2 vs %3").arg(i).arg(scores[i].item<double>(), 0, 'g', 10).arg(unified, 0, 'g', 10)));
+                     qPrintable(QString("frame %1: %2 vs %3")
+                                    .arg(i)
+                                    .arg(scores[i].item<double>(), 0, 'g', 10)
+                                    .arg(unified, 0, 'g', 10)));
         }
     }
 

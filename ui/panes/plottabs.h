@@ -1,8 +1,8 @@
 #pragma once
 // The tabs next to the frame: every detector's verdict (Scores), where the frame falls in a
 // detector's ID validation density, the score landscape around it, the neurons that make it unlike
-// its nearest class, the labels a CLIP matched (Words), and the ROC curves over the open set. Every label stays readable at 1366 px:
-// tabs are never elided, and the pane is at least as wide as its tab bar.
+// its nearest class, the labels a CLIP matched (Words), and the ROC curves over the open set. Every label
+// stays readable at 1366 px: tabs are never elided, and the pane is at least as wide as its tab bar.
 
 #include <QStringList>
 #include <QTabWidget>

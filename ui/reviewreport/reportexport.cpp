@@ -31,9 +31,11 @@ QString wordsOf(const LabelMatches &labels)
         others << QStringLiteral("%1 %2")
                       .arg(QString::fromStdString(labels.negativeLabels[i].label))
                       .arg(labels.negativeLabels[i].cosine, 0, 'f', 3);
-    QString text = QCoreApplication::translate("ReviewReport", "expected classes: %1").arg(ids.join(QStringLiteral(", ")));
+    QString text = QCoreApplication::translate("ReviewReport", "expected classes: %1")
+                       .arg(ids.join(QStringLiteral(", ")));
     if (!others.isEmpty())
-        text += QCoreApplication::translate("ReviewReport", "; other words: %1").arg(others.join(QStringLiteral(", ")));
+        text += QCoreApplication::translate("ReviewReport", "; other words: %1")
+                    .arg(others.join(QStringLiteral(", ")));
     return text;
 }
 
