@@ -32,12 +32,8 @@ class NegLabel final : public Detector
         request.templates = miningTemplates(MiningVariant::NegLabel, PartOfSpeech::Noun);
         request.modelSha256 = context.clip->sha256();
         m_positives = embedLabels(context.clip->model(), request);
-        const auto groups = static_cast<int64_t>(setting("groups"));
-        const int64_t count = m_negatives.embeddings.size(0);
-        if (groups < 1 || count < groups)
-            throw Error("NegLabel needs at least as many negative labels (" + std::to_string(count) +
-                        ") as groups (" + std::to_string(groups) + ")");
-        m_permutation = zeroshot::groupingPermutation(count - count % groups);
+        m_permutation = zeroshot::groupingPermutationFor(m_negatives.embeddings.size(0), setting("groups"),
+                                                         displayName());
         m_logitScale = context.clip->model().logitScale();
     }
 

@@ -40,12 +40,8 @@ class NegRefine final : public Detector
         m_negatives = zeroshot::negativeLabelsFor(context, MiningVariant::NegRefine);
         m_positiveLabels = context.clip->classNames();
         m_positives = context.clip->classEmbeddings().clone();
-        const auto groups = static_cast<int64_t>(setting("groups"));
-        const int64_t count = m_negatives.embeddings.size(0);
-        if (groups < 1 || count < groups)
-            throw Error("NegRefine needs at least as many negative labels (" + std::to_string(count) +
-                        ") as groups (" + std::to_string(groups) + ")");
-        m_permutation = zeroshot::groupingPermutation(count - count % groups);
+        m_permutation = zeroshot::groupingPermutationFor(m_negatives.embeddings.size(0), setting("groups"),
+                                                         displayName());
         m_logitScale = context.clip->model().logitScale();
     }
 

@@ -211,4 +211,13 @@ at::Tensor groupingPermutation(int64_t count)
     return torch::randperm(count, generator, torch::kInt64);
 }
 
+at::Tensor groupingPermutationFor(int64_t negatives, double groups, const std::string &displayName)
+{
+    const auto g = static_cast<int64_t>(groups);
+    if (g < 1 || negatives < g)
+        throw Error(displayName + " needs at least as many negative labels (" + std::to_string(negatives) +
+                    ") as groups (" + std::to_string(g) + ")");
+    return groupingPermutation(negatives - negatives % g);
+}
+
 } // namespace ood::zeroshot

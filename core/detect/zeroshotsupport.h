@@ -44,5 +44,8 @@ at::Tensor groupingScore(const at::Tensor &positives, const at::Tensor &negative
 /// The fixed permutation of the grouping score: torch::randperm(count) on the CPU generator
 /// seeded 0 (the reference seeds its CUDA generator with 0, whose stream differs; docs/zero-shot.md).
 at::Tensor groupingPermutation(int64_t count);
+/// The permutation for `negatives` labels in `groups` groups (the last negatives mod groups left
+/// out). Throws ood::Error naming `displayName` when there are fewer negatives than groups.
+at::Tensor groupingPermutationFor(int64_t negatives, double groups, const std::string &displayName);
 
 } // namespace ood::zeroshot

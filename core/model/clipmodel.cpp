@@ -1,6 +1,7 @@
 #include "model/clipmodel.h"
 
 #include "base/error.h"
+#include "model/messagetext.h"
 
 // Qt
 #include <QByteArray>
@@ -34,21 +35,6 @@ constexpr size_t kBatchSize = 256;
 /// (tens of thousands of words, encoded once) would otherwise stay in memory for nothing, while the
 /// labels that are encoded again (class prompts, the chosen negatives) are the first ones seen.
 constexpr size_t kCacheBytes = size_t(64) << 20;
-
-std::string shapeString(at::IntArrayRef sizes)
-{
-    std::ostringstream out;
-    out << '[';
-    for (size_t i = 0; i < sizes.size(); ++i)
-        out << (i ? "," : "") << sizes[i];
-    out << ']';
-    return out.str();
-}
-
-std::string firstLine(const std::string &text)
-{
-    return text.substr(0, text.find('\n'));
-}
 
 } // namespace
 

@@ -1,13 +1,11 @@
 #include "model/resnet.h"
 
 #include "base/error.h"
-#include "model/resnetsupport.h"
+#include "model/messagetext.h"
 
 #include <torch/torch.h>
 
 namespace ood {
-
-using resnetsupport::shapeString;
 
 namespace {
 

@@ -2,7 +2,7 @@
 
 #include "base/atomicfile.h"
 #include "base/error.h"
-#include "model/resnetsupport.h"
+#include "model/messagetext.h"
 
 // Qt
 #include <QByteArray>
@@ -15,8 +15,6 @@
 #include <set>
 
 namespace ood {
-
-using resnetsupport::shapeString;
 
 namespace {
 

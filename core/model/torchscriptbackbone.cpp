@@ -1,6 +1,7 @@
 #include "model/torchscriptbackbone.h"
 
 #include "base/error.h"
+#include "model/messagetext.h"
 
 // Qt
 #include <QFileInfo>
@@ -17,21 +18,6 @@ namespace ood {
 namespace {
 
 const char *const kContract = " (see docs/model-contract.md)";
-
-std::string shapeString(at::IntArrayRef sizes)
-{
-    std::ostringstream out;
-    out << '[';
-    for (size_t i = 0; i < sizes.size(); ++i)
-        out << (i ? "," : "") << sizes[i];
-    out << ']';
-    return out.str();
-}
-
-std::string firstLine(const std::string &text)
-{
-    return text.substr(0, text.find('\n'));
-}
 
 /// An attribute holding numbers: a list, a tuple, a tensor or a single number.
 std::vector<double> numbers(const c10::IValue &value)
