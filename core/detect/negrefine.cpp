@@ -19,6 +19,8 @@ namespace ood::detectors {
 
 namespace {
 
+constexpr size_t kPairCacheLimit = 50000;
+
 class NegRefine final : public Detector
 {
   public:
@@ -126,6 +128,10 @@ class NegRefine final : public Detector
                                          m_negatives.labels[static_cast<size_t>(negative)]);
             request.templates = nounTemplates();
             const at::Tensor embedded = embedLabels(clip.model(), request);
+            // A whole archive can meet many pairs: past the cap the cache starts again rather than
+            // growing without bound (ViT-B/16: 2 KB a pair, so at most about 100 MB).
+            if (m_pairCache.size() + missing.size() > kPairCacheLimit)
+                m_pairCache.clear();
             for (size_t i = 0; i < missing.size(); ++i)
                 m_pairCache[missing[i]] = embedded[static_cast<int64_t>(i)].clone();
         }
