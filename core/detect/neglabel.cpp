@@ -26,54 +26,40 @@ class NegLabel final : public Detector
 
     void fit(const FitContext &context) override
     {
-        m_negatives = zeroshot::negativeLabelsFor(context, MiningVariant::NegLabel);
+        m_grouping.negatives = zeroshot::negativeLabelsFor(context, MiningVariant::NegLabel);
         LabelEmbeddingRequest request;
         request.labels = context.clip->classNames();
         request.templates = miningTemplates(MiningVariant::NegLabel, PartOfSpeech::Noun);
         request.modelSha256 = context.clip->sha256();
-        m_positives = embedLabels(context.clip->model(), request);
-        m_permutation = zeroshot::groupingPermutationFor(m_negatives.embeddings.size(0), setting("groups"),
-                                                         displayName());
-        m_logitScale = context.clip->model().logitScale();
+        m_grouping.positives = embedLabels(context.clip->model(), request);
+        m_grouping.permutation = zeroshot::groupingPermutationFor(m_grouping.negatives.embeddings.size(0),
+                                                                  setting("groups"), displayName());
+        m_grouping.logitScale = context.clip->model().logitScale();
     }
 
     at::Tensor score(const ScoreContext &context) const override
     {
-        const at::Tensor &features = context.activations.features;
-        const at::Tensor positives = zeroshot::scaledCosines(features, m_positives, m_logitScale);
-        const at::Tensor negatives = zeroshot::scaledCosines(features, m_negatives.embeddings, m_logitScale);
-        return -zeroshot::groupingScore(positives, negatives, m_permutation,
+        const auto [positives, negatives] = m_grouping.logits(context.activations.features);
+        return -zeroshot::groupingScore(positives, negatives, m_grouping.permutation,
                                         static_cast<int64_t>(setting("groups")));
     }
 
-    const NegativeLabels *negativeLabels() const override { return &m_negatives; }
+    const NegativeLabels *negativeLabels() const override { return &m_grouping.negatives; }
 
   protected:
     DetectorState fittedState() const override
     {
         DetectorState state;
-        zeroshot::storeNegatives(m_negatives, state);
-        state["positive_embeddings"] = m_positives;
-        state["permutation"] = m_permutation;
-        state["logit_scale"] = torch::tensor(m_logitScale, torch::kFloat64);
+        m_grouping.store(state);
         return state;
     }
     void restoreFittedState(const DetectorState &state) override
     {
-        m_negatives = zeroshot::restoreNegatives(state, id());
-        m_positives = require(state, "positive_embeddings", id()).to(torch::kFloat32).contiguous();
-        m_permutation = require(state, "permutation", id()).to(torch::kInt64).contiguous();
-        m_logitScale = require(state, "logit_scale", id()).item<double>();
-        const auto groups = static_cast<int64_t>(setting("groups"));
-        if (m_permutation.numel() % groups != 0 || m_permutation.numel() > m_negatives.embeddings.size(0))
-            throw Error("detector 'neglabel': the grouping permutation does not fit the negative labels");
+        m_grouping = zeroshot::GroupingModel::restore(state, id(), setting("groups"));
     }
 
   private:
-    NegativeLabels m_negatives;
-    at::Tensor m_positives;
-    at::Tensor m_permutation;
-    double m_logitScale = 100;
+    zeroshot::GroupingModel m_grouping;
 };
 
 } // namespace

@@ -39,12 +39,12 @@ class NegRefine final : public Detector
 
     void fit(const FitContext &context) override
     {
-        m_negatives = zeroshot::negativeLabelsFor(context, MiningVariant::NegRefine);
+        m_grouping.negatives = zeroshot::negativeLabelsFor(context, MiningVariant::NegRefine);
         m_positiveLabels = context.clip->classNames();
-        m_positives = context.clip->classEmbeddings().clone();
-        m_permutation = zeroshot::groupingPermutationFor(m_negatives.embeddings.size(0), setting("groups"),
-                                                         displayName());
-        m_logitScale = context.clip->model().logitScale();
+        m_grouping.positives = context.clip->classEmbeddings().clone();
+        m_grouping.permutation = zeroshot::groupingPermutationFor(m_grouping.negatives.embeddings.size(0),
+                                                                  setting("groups"), displayName());
+        m_grouping.logitScale = context.clip->model().logitScale();
     }
 
     at::Tensor score(const ScoreContext &context) const override
@@ -52,35 +52,28 @@ class NegRefine final : public Detector
         if (!context.clip)
             throw Error("NegRefine needs its vision-language model to embed the pair prompts");
         const at::Tensor &features = context.activations.features;
-        const at::Tensor positives = zeroshot::scaledCosines(features, m_positives, m_logitScale);
-        const at::Tensor negatives = zeroshot::scaledCosines(features, m_negatives.embeddings, m_logitScale);
-        const at::Tensor grouping = zeroshot::groupingScore(positives, negatives, m_permutation,
+        const auto [positives, negatives] = m_grouping.logits(features);
+        const at::Tensor grouping = zeroshot::groupingScore(positives, negatives, m_grouping.permutation,
                                                             static_cast<int64_t>(setting("groups")));
         const at::Tensor multiMatching = multiMatchingScore(*context.clip, features, positives, negatives);
         return -(grouping + setting("multi_matching_weight") * multiMatching);
     }
 
-    const NegativeLabels *negativeLabels() const override { return &m_negatives; }
+    const NegativeLabels *negativeLabels() const override { return &m_grouping.negatives; }
 
   protected:
     DetectorState fittedState() const override
     {
         DetectorState state;
-        zeroshot::storeNegatives(m_negatives, state);
-        state["positive_embeddings"] = m_positives;
+        m_grouping.store(state);
         state["positive_labels"] = zeroshot::packTexts(m_positiveLabels);
-        state["permutation"] = m_permutation;
-        state["logit_scale"] = torch::tensor(m_logitScale, torch::kFloat64);
         return state;
     }
     void restoreFittedState(const DetectorState &state) override
     {
-        m_negatives = zeroshot::restoreNegatives(state, id());
-        m_positives = require(state, "positive_embeddings", id()).to(torch::kFloat32).contiguous();
+        m_grouping = zeroshot::GroupingModel::restore(state, id(), setting("groups"));
         m_positiveLabels = zeroshot::unpackTexts(require(state, "positive_labels", id()));
-        m_permutation = require(state, "permutation", id()).to(torch::kInt64).contiguous();
-        m_logitScale = require(state, "logit_scale", id()).item<double>();
-        if (static_cast<int64_t>(m_positiveLabels.size()) != m_positives.size(0))
+        if (static_cast<int64_t>(m_positiveLabels.size()) != m_grouping.positives.size(0))
             throw Error("detector 'negrefine': the ID labels do not match their embeddings");
     }
 
@@ -105,7 +98,7 @@ class NegRefine final : public Detector
                     pairs.emplace_back(p[f][i].item<int64_t>(), n[f][j].item<int64_t>());
             const at::Tensor pairEmbeddings = pairEmbeddingsFor(clip, pairs); // [P*K, D]
             const at::Tensor t =
-                zeroshot::scaledCosines(features[f].unsqueeze(0), pairEmbeddings, m_logitScale)
+                zeroshot::scaledCosines(features[f].unsqueeze(0), pairEmbeddings, m_grouping.logitScale)
                     .view({topPositives, topNegatives});
             const at::Tensor negativeLogits = negativeValues[f].unsqueeze(0); // [1,K]
             out[f] = torch::sigmoid(t - negativeLogits).max();
@@ -125,7 +118,7 @@ class NegRefine final : public Detector
             LabelEmbeddingRequest request;
             for (const auto &[positive, negative] : missing)
                 request.labels.push_back(m_positiveLabels[static_cast<size_t>(positive)] + " and " +
-                                         m_negatives.labels[static_cast<size_t>(negative)]);
+                                         m_grouping.negatives.labels[static_cast<size_t>(negative)]);
             request.templates = nounTemplates();
             const at::Tensor embedded = embedLabels(clip.model(), request);
             // A whole archive can meet many pairs: past the cap the cache starts again rather than
@@ -141,11 +134,8 @@ class NegRefine final : public Detector
         return torch::stack(rows);
     }
 
-    NegativeLabels m_negatives;
+    zeroshot::GroupingModel m_grouping;
     std::vector<std::string> m_positiveLabels;
-    at::Tensor m_positives;
-    at::Tensor m_permutation;
-    double m_logitScale = 100;
     mutable std::mutex m_pairMutex;
     mutable std::map<std::pair<int64_t, int64_t>, at::Tensor> m_pairCache;
 };

@@ -192,6 +192,36 @@ at::Tensor scaledCosines(const at::Tensor &features, const at::Tensor &embedding
            logitScale;
 }
 
+std::pair<at::Tensor, at::Tensor> GroupingModel::logits(const at::Tensor &features) const
+{
+    return {scaledCosines(features, positives, logitScale),
+            scaledCosines(features, negatives.embeddings, logitScale)};
+}
+
+void GroupingModel::store(DetectorState &state) const
+{
+    storeNegatives(negatives, state);
+    state["positive_embeddings"] = positives;
+    state["permutation"] = permutation;
+    state["logit_scale"] = torch::tensor(logitScale, torch::kFloat64);
+}
+
+GroupingModel GroupingModel::restore(const DetectorState &state, const std::string &detectorId, double groups)
+{
+    GroupingModel out;
+    out.negatives = restoreNegatives(state, detectorId);
+    out.positives =
+        Detector::require(state, "positive_embeddings", detectorId).to(torch::kFloat32).contiguous();
+    out.permutation = Detector::require(state, "permutation", detectorId).to(torch::kInt64).contiguous();
+    out.logitScale = Detector::require(state, "logit_scale", detectorId).item<double>();
+    const auto g = static_cast<int64_t>(groups);
+    if (g < 1 || out.permutation.numel() % g != 0 ||
+        out.permutation.numel() > out.negatives.embeddings.size(0))
+        throw Error("detector '" + detectorId +
+                    "': the grouping permutation does not fit the negative labels");
+    return out;
+}
+
 at::Tensor groupingScore(const at::Tensor &positives, const at::Tensor &negatives,
                          const at::Tensor &permutation, int64_t groups)
 {

@@ -32,6 +32,24 @@ std::vector<std::string> unpackTexts(const at::Tensor &packed);
 void storeNegatives(const NegativeLabels &negatives, DetectorState &state);
 NegativeLabels restoreNegatives(const DetectorState &state, const std::string &detectorId);
 
+/// What NegLabel's grouping score reads, fitted once and kept in the profile: NegLabel and NegRefine
+/// both hold one.
+struct GroupingModel
+{
+    NegativeLabels negatives;
+    at::Tensor positives;   ///< [C,D] float32 unit rows: the ID labels' text embeddings
+    at::Tensor permutation; ///< [K'] int64, K' = K - K mod groups (groupingPermutationFor)
+    double logitScale = 100;
+
+    /// logitScale x cosines of unit `features` [N,D] to the ID labels [N,C] and the negatives [N,K].
+    std::pair<at::Tensor, at::Tensor> logits(const at::Tensor &features) const;
+    /// The state entries: storeNegatives' and "positive_embeddings", "permutation", "logit_scale".
+    void store(DetectorState &state) const;
+    /// Throws ood::Error naming `detectorId` for a missing entry or a permutation that does not fit
+    /// the negatives in `groups` groups.
+    static GroupingModel restore(const DetectorState &state, const std::string &detectorId, double groups);
+};
+
 /// [N,K] float64: logitScale x cosine of unit features [N,D] against unit rows [K,D].
 at::Tensor scaledCosines(const at::Tensor &features, const at::Tensor &embeddings, double logitScale);
 

@@ -1,6 +1,7 @@
 #include "model/clipmodel.h"
 
 #include "base/error.h"
+#include "model/frozenscript.h"
 #include "model/messagetext.h"
 
 // Qt
@@ -225,22 +226,8 @@ struct ClipModel::Private
 ClipModel::ClipModel(const std::string &path) : d(std::make_unique<Private>())
 {
     d->path = path;
-    const QFileInfo info(QString::fromStdString(path));
-    if (!info.exists())
-        throw Error("CLIP model file " + path + " does not exist");
-    if (!info.isFile())
-        throw Error(path + " is not a file");
     torch::jit::ExtraFilesMap extra{{kMergesFile, ""}, {kContextFile, ""}, {kPreprocessFile, ""}};
-    try {
-        d->module = torch::jit::load(path, torch::kCPU, extra);
-    } catch (const c10::Error &e) {
-        throw Error(path + " is not a TorchScript archive (torch.jit.save): " +
-                    firstLine(e.what_without_backtrace()) + kContract);
-    }
-    d->module.eval();
-    // Frozen: autograd is only wanted with respect to the input (saliency).
-    for (at::Tensor parameter : d->module.parameters())
-        parameter.set_requires_grad(false);
+    d->module = loadFrozenScript(path, "CLIP model file", kContract, &extra);
     d->readMethods();
     d->readAttributes();
     // LibTorch leaves an extra file that the archive does not have as it was: empty.

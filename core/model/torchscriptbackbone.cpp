@@ -1,6 +1,7 @@
 #include "model/torchscriptbackbone.h"
 
 #include "base/error.h"
+#include "model/frozenscript.h"
 #include "model/messagetext.h"
 
 // Qt
@@ -240,21 +241,7 @@ struct TorchScriptBackbone::Private
 TorchScriptBackbone::TorchScriptBackbone(const std::string &path) : d(std::make_unique<Private>())
 {
     d->path = path;
-    const QFileInfo info(QString::fromStdString(path));
-    if (!info.exists())
-        throw Error("Model file " + path + " does not exist");
-    if (!info.isFile())
-        throw Error(path + " is not a file");
-    try {
-        d->module = torch::jit::load(path, torch::kCPU);
-    } catch (const c10::Error &e) {
-        throw Error(path + " is not a TorchScript archive (torch.jit.save): " +
-                    firstLine(e.what_without_backtrace()) + kContract);
-    }
-    d->module.eval();
-    // Frozen: autograd is only wanted w.r.t. the input (ODIN, PRO).
-    for (at::Tensor parameter : d->module.parameters())
-        parameter.set_requires_grad(false);
+    d->module = loadFrozenScript(path, "Model file", kContract);
     d->checkSignature();
     d->weight = d->tensorMethod("head_weight");
     d->bias = d->tensorMethod("head_bias");
