@@ -15,6 +15,8 @@ packages=(
   # test-suite only, the package test (packaging/test-package.sh): CPack's Depends, desktop entry,
   # AppStream and MIME checks
   dpkg-dev file desktop-file-utils appstream shared-mime-info xdg-utils libfile-mimeinfo-perl
+  # test-suite only: a private single-node Slurm cluster for the sharded-scoring test
+  slurmctld slurmd slurm-client munge
 )
 
 as_root() {

@@ -932,6 +932,83 @@
         <source>Frame %1 is hidden by the filters.</source>
         <translation>Bild %1 ist durch die Filter ausgeblendet.</translation>
     </message>
+    <message>
+        <source>Open &amp;Results…</source>
+        <translation>&amp;Ergebnisse öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a results file of ood-inspect score or merge with its scores, to review it without scoring again; its profile is opened and checked.</source>
+        <translation>Eine Ergebnisdatei von ood-inspect score oder merge mit ihren Scores öffnen, um sie ohne erneute Auswertung zu prüfen; ihr Profil wird geöffnet und geprüft.</translation>
+    </message>
+    <message>
+        <source>Open results</source>
+        <translation>Ergebnisse öffnen</translation>
+    </message>
+    <message>
+        <source>Results of ood-inspect (*.csv);;All files (*)</source>
+        <translation>Ergebnisse von ood-inspect (*.csv);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot open the results</source>
+        <translation>Die Ergebnisse können nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>Opened %1 frames from %2 (%3).</source>
+        <translation>%1 Bilder aus %2 geöffnet (%3).</translation>
+    </message>
+    <message>
+        <source>Some results could not be used</source>
+        <translation>Einige Ergebnisse konnten nicht verwendet werden</translation>
+    </message>
+</context>
+<context>
+    <name>ood::ResultsOpening</name>
+    <message>
+        <source>Cannot open the results</source>
+        <translation>Die Ergebnisse können nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>%1 was scored with another profile (sha256 %2…) than %3 holds now (sha256 %4…): the profile was changed or fitted again since. Open the profile that scored the frames, or score the frames again.</source>
+        <translation>%1 wurde mit einem anderen Profil ausgewertet (sha256 %2…), als %3 jetzt enthält (sha256 %4…): Das Profil wurde seitdem geändert oder neu angepasst. Öffnen Sie das Profil, mit dem die Bilder ausgewertet wurden, oder werten Sie die Bilder neu aus.</translation>
+    </message>
+    <message>
+        <source>Where is the profile %1 (sha256 %2…) that scored these results?</source>
+        <translation>Wo ist das Profil %1 (sha256 %2…), mit dem diese Ergebnisse ausgewertet wurden?</translation>
+    </message>
+    <message>
+        <source>OOD Inspector profiles (*.oodprofile);;All files (*)</source>
+        <translation>OOD-Inspector-Profile (*.oodprofile);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>%1 is not the profile that scored %2: its sha256 is %3…, the results were scored with %4…. Open the profile that scored the frames, or score the frames again.</source>
+        <translation>%1 ist nicht das Profil, mit dem %2 ausgewertet wurde: Seine sha256 ist %3…, die Ergebnisse wurden mit %4… ausgewertet. Öffnen Sie das Profil, mit dem die Bilder ausgewertet wurden, oder werten Sie die Bilder neu aus.</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>unlesbar</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) of the results are not on this computer (first: %1); their scores are shown, their pictures and explanations are not.</source>
+        <translation>
+            <numerusform>%n Datei der Ergebnisse ist nicht auf diesem Computer (%1); ihre Scores werden gezeigt, ihr Bild und ihre Erklärungen nicht.</numerusform>
+            <numerusform>%n Dateien der Ergebnisse sind nicht auf diesem Computer (erste: %1); ihre Scores werden gezeigt, ihre Bilder und Erklärungen nicht.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>scored by ood-inspect with %1</source>
+        <translation>ausgewertet von ood-inspect mit %1</translation>
+    </message>
+    <message>
+        <source>, shard %1</source>
+        <translation>, Shard %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n shard(s) missing</source>
+        <translation>
+            <numerusform>, %n Shard fehlt</numerusform>
+            <numerusform>, %n Shards fehlen</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ood::PlotTabs</name>

@@ -9,10 +9,12 @@
 #include "panes/framelistpane.h"
 #include "panes/frameviewer.h"
 #include "panes/plottabs.h"
+#include "panes/resultsopening.h"
 #include "panes/reviewpanel.h"
 #include "panes/sessionstatusbar.h"
 #include "panes/welcomepage.h"
 #include "pipeline/frameresult.h"
+#include "results/resultsfile.h"
 #include "review/reviewstore.h"
 #include "reviewreport/reportexport.h"
 #include "session/demoassets.h"
@@ -23,7 +25,9 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDragEnterEvent>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -108,6 +112,15 @@ QAction *MainWindow::action(const QString &objectName) const
 
 void MainWindow::buildActions()
 {
+    connect(addPaneAction(this, "openResults", tr("Open &Results…"), QKeySequence(),
+                          tr("Open a results file of ood-inspect score or merge with its scores, to review "
+                             "it without scoring again; its profile is opened and checked.")),
+            &QAction::triggered, this, [this] {
+                const QString path = QFileDialog::getOpenFileName(
+                    this, tr("Open results"), {}, tr("Results of ood-inspect (*.csv);;All files (*)"));
+                if (!path.isEmpty())
+                    openResults(path);
+            });
     connect(addPaneAction(
                 this, "exportReport", tr("&Export Report…"), QKeySequence(tr("Ctrl+E")),
                 tr("Write a PDF or HTML report of the flagged frames, with heatmaps and review marks.")),
@@ -130,6 +143,8 @@ void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addActions(m_welcome->actions());
+    // With the other ways of opening frames, before the demo (null: appended).
+    file->insertAction(m_welcome->findChild<QAction *>("openDemo"), action("openResults"));
     file->addSeparator();
     file->addAction(action("exportReport"));
     file->addAction(action("exportCsv"));
@@ -275,6 +290,72 @@ bool MainWindow::openFrames(const QStringList &paths)
     return true;
 }
 
+bool MainWindow::openResults(const QString &path)
+{
+    const QString name = QFileInfo(path).fileName();
+    ResultsFile file;
+    try {
+        QApplication::setOverrideCursor(Qt::WaitCursor);
+        file = readResultsFile(path);
+        QApplication::restoreOverrideCursor();
+    } catch (const std::exception &e) {
+        QApplication::restoreOverrideCursor();
+        QMessageBox::critical(this, tr("Cannot open the results"), QString::fromUtf8(e.what()));
+        setStatus(tr("Could not open %1.").arg(path));
+        return false;
+    }
+    // A file that names no profile is refused by framesFromResults below, with the reason.
+    const ResultsHeader &header = file.header;
+    const bool profileOpen = m_session.isOpen() && m_session.profileSha256().compare(
+                                                       header.profileSha256, Qt::CaseInsensitive) == 0;
+    if (!profileOpen && !header.profileSha256.isEmpty()) {
+        const QString profile = ResultsOpening::locateProfile(header, path, this);
+        // The model the results were scored with, when it is still there (its sha256 is checked).
+        const QString model = QFileInfo(header.modelPath).isFile() ? header.modelPath : QString();
+        if (profile.isEmpty() || !openProfile(profile, model)) {
+            setStatus(tr("Could not open %1.").arg(path));
+            return false;
+        }
+    }
+    QStringList problems;
+    std::vector<FrameRecord> records;
+    try {
+        ResultsOpening::resolveFramePaths(file, path, &problems);
+        records = m_session.framesFromResults(file, &problems);
+    } catch (const std::exception &e) {
+        QMessageBox::critical(
+            this, tr("Cannot open the results"),
+            QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(e.what())));
+        setStatus(tr("Could not open %1.").arg(path));
+        return false;
+    }
+
+    stopScoring();
+    m_explainJob->discard();
+    m_explanation.reset();
+    m_explainedRow = -1;
+    m_review->setStore(nullptr);
+    m_store = openReviewStoreFor(
+        {ResultsOpening::reviewRoot(records, path)},
+        ReviewContext{m_session.modelSha256(), m_session.profilePath(), m_session.profileSha256()}, this);
+    m_review->setStore(m_store.get());
+    if (m_store)
+        applyStoredMarks(*m_store, records);
+    const int count = static_cast<int>(records.size());
+    m_openedPaths = QStringList{path};
+    m_model->setFrames(std::move(records));
+    m_pages->setCurrentIndex(1);
+    refreshFilters();
+    refreshSetPlots();
+    // Selecting starts the explanation, which says so in the status line: the line says first what
+    // was opened.
+    m_list->selectFirstIfNone();
+    setStatus(tr("Opened %1 frames from %2 (%3).").arg(count).arg(name, ResultsOpening::origin(header)));
+    if (!problems.isEmpty())
+        QMessageBox::warning(this, tr("Some results could not be used"), problems.join('\n'));
+    return true;
+}
+
 bool MainWindow::openDemo()
 {
     const std::optional<ExtractedDemo> demo = m_welcome->extractDemo();
@@ -302,6 +383,16 @@ void MainWindow::startScoring(int firstRow)
     options.batchSize = AppSettings().batchSize();
     m_job->start(m_session.backbone(), m_session.profile(), std::move(samples), options,
                  std::move(detectorIds));
+}
+
+void MainWindow::stopScoring()
+{
+    if (!isScoring())
+        return;
+    m_job->cancel();
+    m_job->wait();
+    // The worker posted its last batches and its end to the job before it stopped.
+    QCoreApplication::sendPostedEvents(m_job);
 }
 
 void MainWindow::resumeScoring()
@@ -549,9 +640,20 @@ void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 void MainWindow::dropEvent(QDropEvent *event)
 {
     QStringList paths;
-    for (const QUrl &url : event->mimeData()->urls())
-        if (url.isLocalFile())
+    QString results;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (!url.isLocalFile())
+            continue;
+        // A results file of ood-inspect score or merge opens with its scores (the first one).
+        if (url.toLocalFile().endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)) {
+            if (results.isEmpty())
+                results = url.toLocalFile();
+        } else {
             paths << url.toLocalFile();
+        }
+    }
+    if (!results.isEmpty() && !openResults(results))
+        return;
     if (!paths.isEmpty())
         openFrames(paths);
 }

@@ -46,6 +46,11 @@ class MainWindow : public QMainWindow
     bool openProfile(const QString &path, const QString &modelOverride = {});
     /// Adds images, folders, videos or list files to the session and starts scoring them.
     bool openFrames(const QStringList &paths);
+    /// Opens a results file of `ood-inspect score` or `merge` with its scores: nothing is scored
+    /// again. Opens the profile that scored it first when another (or none) is open. The open
+    /// frames are replaced. Returns false after telling the user why not; nothing changes then
+    /// unless the profile had to be opened.
+    bool openResults(const QString &path);
     /// Extracts the bundled demo (once) and opens its profile and frames.
     bool openDemo();
     /// Detectors the session leaves out (Settings): they are not scored and their columns are
@@ -91,6 +96,9 @@ class MainWindow : public QMainWindow
     void buildMenus();
     QWidget *buildWorkPage();
     void startScoring(int firstRow);
+    /// Cancels the job and takes the results it sent before it stopped, so none arrives later
+    /// for rows that hold other frames by then.
+    void stopScoring();
     /// Scores the frames from the first unscored one on (after the job was stopped).
     void resumeScoring();
     void onBatchScored(int firstIndex, const std::vector<FrameResult> &results);

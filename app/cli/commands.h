@@ -25,6 +25,8 @@ int runEvaluate(const QStringList &arguments);
 int runBench(const QStringList &arguments);
 int runDemo(const QStringList &arguments);
 int runExplain(const QStringList &arguments);
+int runMerge(const QStringList &arguments);
+int runSlurmScript(const QStringList &arguments);
 
 // Shared by the commands.
 void addRunOptions(QCommandLineParser &parser);

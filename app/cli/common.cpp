@@ -1,11 +1,9 @@
 #include "commands.h"
-#include "report/csv.h"
+#include "results/resultsfile.h"
 
 #include "base/error.h"
-#include "pipeline/verdict.h"
 
 #include <QFileInfo>
-#include <QTextStream>
 
 #include <torch/torch.h>
 
@@ -108,37 +106,20 @@ int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, c
 QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStringList &paths,
                   int significantDigits)
 {
-    auto number = [significantDigits](double value) {
-        return std::isnan(value) ? QString() : QString::number(value, 'g', significantDigits);
-    };
-    QString text;
-    QTextStream out(&text);
-    out << "path,prediction,confidence";
-    for (const std::string &id : scored.detectorIds)
-        out << ',' << QString::fromStdString(id);
-    out << ",flagged_by,error\n";
+    QString text = resultColumns(scored.detectorIds, false).join(',') + '\n';
     const at::Tensor scores = scored.scores.contiguous();
     const auto k = static_cast<int64_t>(scored.detectorIds.size());
     const double *data = scores.data_ptr<double>();
     for (size_t i = 0; i < scored.samples.size(); ++i) {
-        const bool failed = !scored.errors[i].isEmpty();
-        const int64_t prediction = scored.predictions[i];
-        out << csvField(paths.at(static_cast<int>(i))) << ','
-            << (failed ? QString()
-                       : csvField(QString::fromStdString(
-                             profile.model.classNames.at(static_cast<size_t>(prediction)))))
-            << ',' << number(scored.confidences[i]);
-        QStringList flaggedBy;
-        for (int64_t d = 0; d < k; ++d) {
-            const double s = data[static_cast<int64_t>(i) * k + d];
-            out << ',' << number(s);
-            if (!failed &&
-                exceedsThreshold(s, profile.find(scored.detectorIds[static_cast<size_t>(d)])->threshold))
-                flaggedBy << QString::fromStdString(scored.detectorIds[static_cast<size_t>(d)]);
-        }
-        out << ',' << csvField(flaggedBy.join(';')) << ',' << csvField(scored.errors[i]) << '\n';
+        FrameResult result;
+        result.error = scored.errors[i];
+        result.scored = result.error.isEmpty();
+        result.prediction = static_cast<int>(scored.predictions[i]);
+        result.confidence = scored.confidences[i];
+        result.scores.assign(data + static_cast<int64_t>(i) * k, data + static_cast<int64_t>(i + 1) * k);
+        text += resultRow({paths.at(static_cast<int>(i))}, false, result, profile, scored.detectorIds,
+                          significantDigits);
     }
-    out.flush();
     return text;
 }
 

@@ -23,6 +23,8 @@ const char *kUsage = "Usage: ood-inspect <command> [options]\n"
                      "  bench     images/s of decode, preprocess, forward and each detector\n"
                      "  explain   heatmaps, neuron relevance, landscape and densities of one frame\n"
                      "  demo      run the bundled demo and write an HTML report\n"
+                     "  merge     join the shard files of 'score --shard K/N' into one result\n"
+                     "  slurm-script  write Slurm job scripts that score inputs in N shards and merge them\n"
                      "\n"
                      "  ood-inspect <command> --help   options of a command\n"
                      "  ood-inspect --version          version and git revision\n"
@@ -66,6 +68,10 @@ int main(int argc, char *argv[])
             return ood::cli::runExplain(arguments);
         if (command == "demo")
             return ood::cli::runDemo(arguments);
+        if (command == "merge")
+            return ood::cli::runMerge(arguments);
+        if (command == "slurm-script")
+            return ood::cli::runSlurmScript(arguments);
         std::fprintf(stderr, "ood-inspect: unknown command '%s'\n\n%s", qPrintable(command), kUsage);
         return ood::cli::ExitUsage;
     } catch (const ood::Error &e) {

@@ -1,6 +1,7 @@
 #include "data/samplelist.h"
 
 #include "base/error.h"
+#include "data/videosource.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -172,6 +173,40 @@ SampleList scanInputs(const QStringList &inputs)
             list.samples.push_back({input, -1});
         }
     }
+    return list;
+}
+
+SampleList scanInputsWithVideos(const QStringList &inputs, int videoEvery)
+{
+    if (videoEvery < 1)
+        throw Error("every n-th video frame: n must be at least 1, got " + std::to_string(videoEvery));
+    SampleList list;
+    // Inputs keep their order: images and folders between videos are listed where they stand.
+    QStringList pending;
+    auto flushPending = [&] {
+        if (pending.isEmpty())
+            return;
+        SampleList scanned = scanInputs(pending);
+        list.problems << scanned.problems;
+        list.samples.insert(list.samples.end(), scanned.samples.begin(), scanned.samples.end());
+        pending.clear();
+    };
+    for (const QString &input : inputs) {
+        if (!isVideoPath(input) || QFileInfo(input).isDir()) {
+            pending << input;
+            continue;
+        }
+        flushPending();
+        try {
+            const VideoSource video(input);
+            const QString path = QFileInfo(input).absoluteFilePath();
+            for (int index : video.sampledFrames(videoEvery))
+                list.samples.push_back({path, -1, index});
+        } catch (const std::exception &e) {
+            list.problems << QString::fromUtf8(e.what());
+        }
+    }
+    flushPending();
     return list;
 }
 

@@ -31,6 +31,12 @@ SampleList scanImageFolder(const QString &root);
 /// to the list's folder) mixed. Unlabelled. Missing paths are reported in `problems`.
 SampleList scanInputs(const QStringList &inputs);
 
+/// scanInputs, with every video file named in `inputs` (data/videosource.h isVideoPath; folders
+/// are searched for images only) expanded, where it stands, into its frames 0, videoEvery,
+/// 2*videoEvery, ...; a video that cannot be opened is a problem. Throws ood::Error when
+/// videoEvery < 1.
+SampleList scanInputsWithVideos(const QStringList &inputs, int videoEvery);
+
 /// True when the file name ends in an image extension this program decodes.
 bool hasImageExtension(const QString &fileName);
 

@@ -8,8 +8,10 @@
 #include "eval/metrics.h"
 #include "model/backbone.h"
 #include "pipeline/verdict.h"
+#include "results/resultsfile.h"
 
 #include <QFileInfo>
+#include <QMap>
 
 #include <algorithm>
 #include <limits>
@@ -115,40 +117,137 @@ std::vector<FrameRecord> InspectionSession::framesFor(const QStringList &paths, 
         record.scores.assign(detectors, std::nan(""));
         return record;
     };
+    const SampleList list = scanInputsWithVideos(paths, std::max(1, videoEvery));
+    if (problems)
+        *problems << list.problems;
     std::vector<FrameRecord> frames;
-    // Inputs keep their order: images and folders between videos are listed where they stand.
-    QStringList pending;
-    auto flushPending = [&] {
-        if (pending.isEmpty())
-            return;
-        const SampleList list = scanInputs(pending);
-        if (problems)
-            *problems << list.problems;
-        for (const Sample &sample : list.samples)
-            frames.push_back(recordFor(sample.path));
-        pending.clear();
-    };
-    for (const QString &path : paths) {
-        if (!isVideoPath(path) || QFileInfo(path).isDir()) {
-            pending << path;
-            continue;
+    frames.reserve(list.samples.size());
+    for (const Sample &sample : list.samples) {
+        FrameRecord record = recordFor(sample.path);
+        if (sample.videoFrame >= 0) {
+            record.videoFrame = sample.videoFrame;
+            record.displayName = QStringLiteral("%1 #%2").arg(record.displayName).arg(sample.videoFrame);
         }
-        flushPending();
-        try {
-            const VideoSource video(path);
-            const QString name = QFileInfo(path).fileName();
-            for (int index : video.sampledFrames(std::max(1, videoEvery))) {
-                FrameRecord record = recordFor(QFileInfo(path).absoluteFilePath());
-                record.videoFrame = index;
-                record.displayName = QStringLiteral("%1 #%2").arg(name).arg(index);
-                frames.push_back(std::move(record));
-            }
-        } catch (const std::exception &e) {
-            if (problems)
-                *problems << QString::fromUtf8(e.what());
-        }
+        frames.push_back(std::move(record));
     }
-    flushPending();
+    return frames;
+}
+
+namespace {
+
+/// The first 12 hex digits: enough to tell two files apart in a message.
+QString shortDigest(const QString &sha256)
+{
+    return sha256.left(12);
+}
+
+bool sameDigest(const QString &a, const QString &b)
+{
+    return a.compare(b, Qt::CaseInsensitive) == 0;
+}
+
+} // namespace
+
+std::vector<FrameRecord> InspectionSession::framesFromResults(const ResultsFile &file,
+                                                              QStringList *problems) const
+{
+    const ResultsHeader &header = file.header;
+    if (header.profileSha256.isEmpty() || header.modelSha256.isEmpty())
+        throw Error("the results do not say which profile and model scored them (no \"# profile_sha256\" "
+                    "and \"# model_sha256\" lines: a CSV of an older ood-inspect score?), so they cannot be "
+                    "checked against the open profile; score the frames again");
+    if (!m_profile)
+        throw Error("no profile is open to show the results with; open " + header.profilePath.toStdString());
+    if (!sameDigest(header.profileSha256, m_profileSha256))
+        throw Error(QStringLiteral("the results were scored with another profile, %1 (sha256 %2…), not the "
+                                   "open %3 (sha256 %4…); open that profile, or score the frames again")
+                        .arg(header.profilePath, shortDigest(header.profileSha256), m_profilePath,
+                             shortDigest(m_profileSha256))
+                        .toStdString());
+    if (!sameDigest(header.modelSha256, modelSha256()))
+        throw Error(
+            QStringLiteral("the results were scored with another model, %1 (sha256 %2…), not the open "
+                           "profile's %3 (sha256 %4…); open the profile of that model, or score the "
+                           "frames again")
+                .arg(header.modelPath, shortDigest(header.modelSha256), modelPath(),
+                     shortDigest(modelSha256()))
+                .toStdString());
+
+    QStringList found;
+    for (const QString &missing : header.missing)
+        found << QStringLiteral("the results are incomplete, missing %1").arg(missing);
+    const QStringList ids = detectorIds();
+    std::vector<int> detectorOfColumn;
+    for (const std::string &id : file.detectorIds) {
+        detectorOfColumn.push_back(ids.indexOf(QString::fromStdString(id)));
+        if (detectorOfColumn.back() < 0)
+            found << QStringLiteral("score column \"%1\" is not a detector of the open profile; its scores "
+                                    "are left out")
+                         .arg(QString::fromStdString(id));
+    }
+    const QStringList classes = classNames();
+    const std::vector<double> limits = thresholds();
+    QMap<QString, int> unknownClasses; // name -> rows
+    int flagsDiffer = 0;
+    QString firstDiffering;
+
+    std::vector<FrameRecord> frames;
+    frames.reserve(file.rows.size());
+    for (const ResultRow &row : file.rows) {
+        FrameRecord record;
+        record.path = row.path;
+        record.videoFrame = row.videoFrame;
+        record.displayName = QFileInfo(row.path).fileName();
+        if (row.videoFrame >= 0)
+            record.displayName = QStringLiteral("%1 #%2").arg(record.displayName).arg(row.videoFrame);
+        record.truth = truthFromPath(row.path);
+        record.error = row.error;
+        record.scored = row.error.isEmpty();
+        if (!row.prediction.isEmpty()) {
+            record.prediction = classes.indexOf(row.prediction);
+            if (record.prediction < 0)
+                ++unknownClasses[row.prediction];
+        }
+        record.confidence = row.confidence;
+        record.scores.assign(static_cast<size_t>(ids.size()), std::numeric_limits<double>::quiet_NaN());
+        for (size_t c = 0; c < detectorOfColumn.size() && c < row.scores.size(); ++c)
+            if (detectorOfColumn[c] >= 0)
+                record.scores[size_t(detectorOfColumn[c])] = row.scores[c];
+
+        if (record.scored) {
+            // The file's flags were counted over all of its detectors, before any was switched off.
+            QStringList now;
+            for (int d = 0; d < ids.size(); ++d)
+                if (exceedsThreshold(record.scores[size_t(d)], limits[size_t(d)]))
+                    now << ids[d];
+            QStringList given;
+            for (const QString &id : row.flaggedBy)
+                if (ids.contains(id))
+                    given << id;
+            now.sort();
+            given.sort();
+            if (now != given && flagsDiffer++ == 0)
+                firstDiffering = QStringLiteral("%1: the file says %2, the thresholds now %3")
+                                     .arg(record.displayName, given.isEmpty() ? "none" : given.join(", "),
+                                          now.isEmpty() ? "none" : now.join(", "));
+        }
+        recount(record);
+        frames.push_back(std::move(record));
+    }
+    for (auto it = unknownClasses.cbegin(); it != unknownClasses.cend(); ++it)
+        found << QStringLiteral("prediction \"%1\" (%2 rows) is not a class of the open profile's model; "
+                                "those frames show no prediction")
+                     .arg(it.key())
+                     .arg(it.value());
+    if (flagsDiffer > 0)
+        found << QStringLiteral(
+                     "%1 of %2 rows are flagged by other detectors than the file says (first: %3); "
+                     "the flags shown follow the thresholds now in use")
+                     .arg(flagsDiffer)
+                     .arg(frames.size())
+                     .arg(firstDiffering);
+    if (problems)
+        *problems << found;
     return frames;
 }
 

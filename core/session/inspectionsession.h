@@ -19,6 +19,7 @@
 namespace ood {
 
 class Backbone;
+struct ResultsFile;
 
 /// One detector's ROC curve on the open frames (OOD positive).
 struct RocCurveData
@@ -137,6 +138,16 @@ class InspectionSession
     /// truth comes from the folder names (see truthFromPath).
     std::vector<FrameRecord> framesFor(const QStringList &paths, QStringList *problems = nullptr,
                                        int videoEvery = 1) const;
+    /// Frame records for the rows of a results file of `ood-inspect score` or `merge`
+    /// (results/resultsfile.h), with their scores as the file holds them: nothing is scored again.
+    /// Score columns are matched to the profile's detectors by id (a profile detector the file
+    /// lacks gets NaN), predictions to its classes by name, and flags are counted anew by the
+    /// session's rule. `problems` gets columns and class names the profile does not know, the
+    /// shards a partial merge lacks, and rows whose flagged_by differs from the flags counted now.
+    /// Throws ood::Error naming both sha256 when the file was scored with another profile or model,
+    /// and when the file does not say which (a CSV of an older `score`).
+    std::vector<FrameRecord> framesFromResults(const ResultsFile &file,
+                                               QStringList *problems = nullptr) const;
     /// ID/OOD from the path's folder names: a folder named id, in-distribution or test-id means
     /// ID; ood, near-ood, far-ood, or a name ending in -ood / _ood means OOD; else unknown.
     static FrameTruth truthFromPath(const QString &path);

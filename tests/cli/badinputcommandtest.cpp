@@ -67,7 +67,7 @@ struct Row
 QMap<QString, Row> rowsByName(const QString &csv)
 {
     QMap<QString, Row> rows;
-    QStringList lines = csv.split('\n', Qt::SkipEmptyParts);
+    QStringList lines = csvTableLines(csv);
     if (lines.isEmpty())
         return rows;
     const QStringList header = csvFields(lines.takeFirst());

@@ -117,7 +117,7 @@ class EndToEndTest : public QObject
         QCOMPARE(score.exitCode, 3);
         QFile file(csv);
         QVERIFY(file.open(QIODevice::ReadOnly));
-        const QStringList lines = QString::fromUtf8(file.readAll()).split('\n', Qt::SkipEmptyParts);
+        const QStringList lines = csvTableLines(QString::fromUtf8(file.readAll()));
         QCOMPARE(lines.size(), 7);
         QCOMPARE(lines[0], "path,prediction,confidence," + kDetectors.join(',') + ",flagged_by,error");
         auto rowFor = [&](const QString &name) {

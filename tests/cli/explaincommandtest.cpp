@@ -112,7 +112,7 @@ class ExplainCommandTest : public QObject
         const Run r = run(OOD_INSPECT_BINARY, {"score", "--profile", kAssets + "/demo.oodprofile", "--model",
                                                kAssets + "/model.pt", "--quiet", m_frame});
         QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
-        const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+        const QStringList lines = csvTableLines(r.out);
         QCOMPARE(lines.size(), 2);
         const QStringList header = csvFields(lines[0]), row = csvFields(lines[1]);
         int compared = 0;

@@ -92,7 +92,7 @@ class ZeroShotCommandTest : public QObject
                               {"score", "--profile", path("names.oodprofile"), "--input", m_val, "--quiet"});
         QVERIFY2(score.exitCode == 0, qPrintable(describe(score)));
         QVERIFY2(score.err.contains("never flagged"), qPrintable(score.err));
-        const QStringList lines = score.out.trimmed().split('\n');
+        const QStringList lines = csvTableLines(score.out);
         QCOMPARE(lines.size(), 13); // header + 12 frames
         const QStringList header = csvFields(lines[0]);
         const int flaggedBy = int(header.indexOf("flagged_by"));

@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "pipeline/scoringrun.h"
 #include "pipeline/verdict.h"
+#include "results/resultsfile.h"
 #include "session/inspectionsession.h"
 
 #include <QtTest>
@@ -36,6 +37,24 @@ FrameRecord frame(FrameTruth truth, std::vector<double> scores,
     record.confidence = 0.5;
     record.scores = std::move(scores);
     return record;
+}
+
+/// Writes `text` to `path`; false when it cannot.
+bool writeText(const QString &path, const QString &text)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(text.toUtf8()) >= 0;
+}
+
+/// The message of the ood::Error `call` throws; empty when it throws none.
+template <typename Call> QString errorOf(Call call)
+{
+    try {
+        call();
+    } catch (const Error &e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
 }
 
 std::vector<double> validationScoresOf(const ProfileDetector &d)
@@ -303,6 +322,172 @@ class InspectionSessionTest : public QObject
             for (int64_t d = 0; d < k; ++d)
                 QCOMPARE(frames[i].scores[size_t(d)], scored.scores[int64_t(i)][d].item<double>());
         }
+    }
+
+    void resultsFileReadsBackAsScored()
+    {
+        QTemporaryDir dir;
+        // Frames of the demo and one file that is no image, so one row carries an error.
+        SampleList list = scanInputs({kAssets + "/frames/id", kAssets + "/frames/far-ood"});
+        QVERIFY(list.samples.size() >= 10);
+        const QString broken = dir.filePath("broken.png");
+        QVERIFY(writeText(broken, "not a picture"));
+        list.samples.push_back({broken, -1, -1});
+        // Some of the profile's detectors, so the others must come back as NaN.
+        const std::vector<std::string> ids = {"msp", "energy", "mahalanobis", "knn"};
+        RunOptions options;
+        options.batchSize = 8;
+        std::vector<FrameResult> scored(list.samples.size());
+        scoreFrames(*m_session.backbone(), *m_session.profile(), list.samples, ids, options,
+                    [&](size_t first, std::vector<FrameResult> results) {
+                        for (size_t j = 0; j < results.size(); ++j)
+                            scored[first + j] = results[j];
+                    });
+        QVERIFY(!scored.back().error.isEmpty());
+
+        ResultsHeader header;
+        header.profilePath = m_session.profilePath();
+        header.profileSha256 = m_session.profileSha256();
+        header.modelPath = m_session.modelPath();
+        header.modelSha256 = m_session.modelSha256();
+        header.inputFrames = header.rows = qint64(list.samples.size());
+        header.columns = resultColumns(ids, false);
+        QString text = header.text();
+        for (size_t i = 0; i < list.samples.size(); ++i)
+            text += resultRow(list.samples[i], false, scored[i], *m_session.profile(), ids);
+        const QString path = dir.filePath("results.csv");
+        QVERIFY(writeText(path, text));
+
+        QStringList problems;
+        const std::vector<FrameRecord> frames = m_session.framesFromResults(readResultsFile(path), &problems);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
+        QCOMPARE(frames.size(), list.samples.size());
+        const QStringList sessionIds = m_session.detectorIds();
+        int flagged = 0;
+        for (size_t i = 0; i < frames.size(); ++i) {
+            const FrameRecord &f = frames[i];
+            QCOMPARE(f.path, list.samples[i].path);
+            QCOMPARE(f.displayName, QFileInfo(list.samples[i].path).fileName());
+            QCOMPARE(f.truth, InspectionSession::truthFromPath(list.samples[i].path));
+            QCOMPARE(f.scored, scored[i].error.isEmpty());
+            QCOMPARE(f.error.isEmpty(), scored[i].error.isEmpty());
+            QCOMPARE(f.prediction, scored[i].prediction);
+            QCOMPARE(f.flaggedBy, scored[i].flaggedBy);
+            flagged += f.isFlagged() ? 1 : 0;
+            QCOMPARE(int(f.scores.size()), sessionIds.size());
+            for (int d = 0; d < sessionIds.size(); ++d) {
+                const auto column = std::find(ids.begin(), ids.end(), sessionIds[d].toStdString());
+                const double score = f.scores[size_t(d)];
+                if (column == ids.end() || !f.scored) {
+                    QVERIFY2(std::isnan(score), qPrintable(sessionIds[d]));
+                    continue;
+                }
+                // Written with 10 significant digits.
+                const double expected = scored[i].scores[size_t(column - ids.begin())];
+                QVERIFY2(std::abs(score - expected) <= 1e-9 * std::abs(expected), qPrintable(sessionIds[d]));
+            }
+            if (f.scored)
+                QVERIFY(std::abs(f.confidence - scored[i].confidence) <= 1e-9 * scored[i].confidence);
+        }
+        QVERIFY(flagged > 0);
+
+        // Scored under another profile: refused, naming both profiles' sha256.
+        ResultsHeader other = header;
+        other.profileSha256 = QString(64, QLatin1Char('c'));
+        other.rows = 1;
+        QVERIFY(writeText(path, other.text() +
+                                    resultRow(list.samples[0], false, scored[0], *m_session.profile(), ids)));
+        const ResultsFile otherFile = readResultsFile(path);
+        const QString message = errorOf([&] { m_session.framesFromResults(otherFile); });
+        QVERIFY2(message.contains("another profile") && message.contains(QString(12, QLatin1Char('c'))) &&
+                     message.contains(m_session.profileSha256().left(12)) &&
+                     !message.contains(m_session.profileSha256().left(13)),
+                 qPrintable(message));
+        // Another model under the same profile: refused too.
+        other = header;
+        other.rows = 1;
+        other.modelSha256 = QString(64, QLatin1Char('d'));
+        QVERIFY(writeText(path, other.text() +
+                                    resultRow(list.samples[0], false, scored[0], *m_session.profile(), ids)));
+        const QString modelMessage = errorOf([&] { m_session.framesFromResults(readResultsFile(path)); });
+        QVERIFY2(modelMessage.contains("another model") &&
+                     modelMessage.contains(QString(12, QLatin1Char('d'))),
+                 qPrintable(modelMessage));
+        // A plain CSV of an older score says nothing of its profile: refused.
+        QVERIFY(writeText(path, resultColumns(ids, false).join(',') + '\n' +
+                                    resultRow(list.samples[0], false, scored[0], *m_session.profile(), ids)));
+        const QString plainMessage = errorOf([&] { m_session.framesFromResults(readResultsFile(path)); });
+        QVERIFY2(plainMessage.contains("profile_sha256") && plainMessage.contains("score the frames again"),
+                 qPrintable(plainMessage));
+    }
+
+    void resultsColumnsAndClassesAreMatchedByName()
+    {
+        QTemporaryDir dir;
+        const QStringList ids = m_session.detectorIds();
+        const QStringList classes = m_session.classNames();
+        const int msp = ids.indexOf("msp"), energy = ids.indexOf("energy");
+        QVERIFY(msp >= 0 && energy >= 0 && classes.size() >= 2);
+        const double mspLimit = m_session.thresholds()[size_t(msp)];
+        const double energyLimit = m_session.thresholds()[size_t(energy)];
+        ResultsHeader header;
+        header.profilePath = m_session.profilePath();
+        header.profileSha256 = m_session.profileSha256();
+        header.modelPath = m_session.modelPath();
+        header.modelSha256 = m_session.modelSha256();
+        header.inputFrames = header.rows = 3;
+        header.missing = QStringList{"shard 3/4, frames 15-19"};
+        // Columns in another order than the profile's, and one the profile does not have.
+        header.columns =
+            QStringList{"path", "frame",      "prediction", "confidence", "energy", "no-such-detector",
+                        "msp",  "flagged_by", "error"};
+        // Scores 1 above or below the thresholds, written with 17 digits so nothing rounds.
+        auto number = [](double v) { return QString::number(v, 'g', 17); };
+        const QString text = header.text() +
+                             QStringLiteral("/v/id/clip.mp4,12,%1,0.75,%2,5,%3,energy,\n")
+                                 .arg(classes[1], number(energyLimit + 1), number(mspLimit - 1)) +
+                             QStringLiteral("/v/id/clip.mp4,13,no-such-class,0.5,%1,5,%2,,\n")
+                                 .arg(number(energyLimit - 1), number(mspLimit + 1)) +
+                             QStringLiteral("/v/ood/b.png,,,,,,,,cannot decode\n");
+        const QString path = dir.filePath("results.csv");
+        QVERIFY(writeText(path, text));
+
+        QStringList problems;
+        const std::vector<FrameRecord> frames = m_session.framesFromResults(readResultsFile(path), &problems);
+        QCOMPARE(frames.size(), size_t(3));
+        QCOMPARE(frames[0].displayName, QString("clip.mp4 #12"));
+        QCOMPARE(frames[0].videoFrame, 12);
+        QCOMPARE(frames[0].truth, FrameTruth::InDistribution);
+        QVERIFY(frames[0].scored);
+        QCOMPARE(frames[0].prediction, 1);
+        QCOMPARE(frames[0].confidence, 0.75);
+        QCOMPARE(frames[0].scores[size_t(energy)], energyLimit + 1);
+        QCOMPARE(frames[0].scores[size_t(msp)], mspLimit - 1);
+        for (int d = 0; d < ids.size(); ++d)
+            if (d != msp && d != energy)
+                QVERIFY(std::isnan(frames[0].scores[size_t(d)]));
+        QCOMPARE(frames[0].flaggedBy, 1); // energy, by hand
+        QCOMPARE(frames[1].prediction, -1);
+        QCOMPARE(frames[1].flaggedBy, 1); // msp, though the file says none
+        QCOMPARE(frames[2].displayName, QString("b.png"));
+        QCOMPARE(frames[2].truth, FrameTruth::OutOfDistribution);
+        QVERIFY(!frames[2].scored);
+        QCOMPARE(frames[2].error, QString("cannot decode"));
+        QCOMPARE(frames[2].flaggedBy, 0);
+
+        // One line each: the missing shard, the unknown column, the unknown class, the flags.
+        QCOMPARE(problems.size(), 4);
+        QVERIFY2(problems[0].contains("shard 3/4, frames 15-19"), qPrintable(problems[0]));
+        QVERIFY2(problems[1].contains("no-such-detector"), qPrintable(problems[1]));
+        QVERIFY2(problems[2].contains("no-such-class"), qPrintable(problems[2]));
+        QVERIFY2(problems[3].startsWith("1 of 3 rows") && problems[3].contains("clip.mp4 #13"),
+                 qPrintable(problems[3]));
+
+        // A detector switched off in the session counts for no flag.
+        m_session.setDisabledDetectors({"energy"});
+        const std::vector<FrameRecord> without = m_session.framesFromResults(readResultsFile(path));
+        QCOMPARE(without[0].flaggedBy, 0);
+        QVERIFY(std::isnan(without[0].scores[size_t(energy)]));
     }
 
     void unknownDetectorIsNamed()

@@ -55,4 +55,12 @@ QStringList csvFields(const QString &line)
     return fields;
 }
 
+QStringList csvTableLines(const QString &text)
+{
+    QStringList lines = text.split('\n', Qt::SkipEmptyParts);
+    while (!lines.isEmpty() && lines.first().startsWith("# "))
+        lines.removeFirst();
+    return lines;
+}
+
 } // namespace ood::test

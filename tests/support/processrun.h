@@ -21,4 +21,8 @@ QString describe(const Run &r);
 /// RFC 4180 fields of one CSV line (quotes, doubled quotes, commas inside quotes).
 QStringList csvFields(const QString &line);
 
+/// The lines of a results file from the column row on: the leading "# key: value" lines that
+/// name the profile, model and inputs (core/results/resultsfile.h) dropped, empty lines too.
+QStringList csvTableLines(const QString &text);
+
 } // namespace ood::test

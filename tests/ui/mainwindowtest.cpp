@@ -13,6 +13,9 @@
 #include "panes/framelistpane.h"
 #include "panes/frameviewer.h"
 #include "panes/plottabs.h"
+#include "panes/sessionstatusbar.h"
+#include "results/resultsfile.h"
+#include "session/demoassets.h"
 #include "widgets/explanationplots.h"
 #include "widgets/imageview.h"
 #include "widgets/qcustomplotinclude.h"
@@ -26,6 +29,8 @@
 #include <QAction>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QMessageBox>
+#include <QMimeData>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -80,6 +85,87 @@ QStringList actionToolTips(const MainWindow &window)
     return tips;
 }
 
+/// Closes every message box the window shows (a modal one would wait for a click forever) and
+/// keeps its title and text for the test to check.
+class DialogCatcher
+{
+  public:
+    DialogCatcher()
+    {
+        m_timer.setInterval(50);
+        QObject::connect(&m_timer, &QTimer::timeout, [this] {
+            for (QWidget *widget : QApplication::topLevelWidgets())
+                if (auto *box = qobject_cast<QMessageBox *>(widget); box && box->isVisible()) {
+                    m_seen << QStringLiteral("\"%1\": %2").arg(box->windowTitle(), box->text());
+                    box->done(QMessageBox::Ok);
+                }
+        });
+        m_timer.start();
+    }
+    QStringList seen() const { return m_seen; }
+
+  private:
+    QTimer m_timer;
+    QStringList m_seen;
+};
+
+ExtractedDemo extractedDemo()
+{
+    return extractDemoAssets(QString::fromLatin1(kEmbeddedDemoAssets),
+                             QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                                 "/demo");
+}
+
+/// The demo's first `count` frames scored with its profile outside the window, as ood-inspect
+/// score scores them.
+struct DemoScores
+{
+    std::vector<Sample> samples;
+    std::vector<FrameResult> results;
+    std::vector<std::string> detectorIds;
+};
+
+DemoScores scoreDemo(const InspectionSession &session, const ExtractedDemo &demo, size_t count)
+{
+    DemoScores out;
+    out.samples = scanInputs({demo.framesPath}).samples;
+    out.samples.resize(std::min(count, out.samples.size()));
+    for (const QString &id : session.detectorIds())
+        out.detectorIds.push_back(id.toStdString());
+    out.results.resize(out.samples.size());
+    scoreFrames(*session.backbone(), *session.profile(), out.samples, out.detectorIds, RunOptions{},
+                [&](size_t first, std::vector<FrameResult> results) {
+                    for (size_t j = 0; j < results.size(); ++j)
+                        out.results[first + j] = results[j];
+                });
+    return out;
+}
+
+/// Writes `scores` as a results file whose header names `session`'s profile and model, or the
+/// sha256 given instead.
+bool writeResults(const QString &path, const InspectionSession &session, const DemoScores &scores,
+                  const QString &profileSha256 = {}, const QString &modelSha256 = {})
+{
+    ResultsHeader header;
+    header.profilePath = session.profilePath();
+    header.profileSha256 = profileSha256.isEmpty() ? session.profileSha256() : profileSha256;
+    header.modelPath = session.modelPath();
+    header.modelSha256 = modelSha256.isEmpty() ? session.modelSha256() : modelSha256;
+    header.inputFrames = header.rows = qint64(scores.samples.size());
+    header.columns = resultColumns(scores.detectorIds, false);
+    QString text = header.text();
+    for (size_t i = 0; i < scores.samples.size(); ++i)
+        text +=
+            resultRow(scores.samples[i], false, scores.results[i], *session.profile(), scores.detectorIds);
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(text.toUtf8()) >= 0;
+}
+
+QString statusOf(const MainWindow &window)
+{
+    return qobject_cast<SessionStatusBar *>(window.statusBar())->status();
+}
+
 } // namespace
 
 class MainWindowTest : public QObject
@@ -102,9 +188,9 @@ class MainWindowTest : public QObject
     {
         MainWindow window;
         QCOMPARE(window.pages()->currentIndex(), 0);
-        for (const char *name :
-             {"openProfile", "openImages", "openFolder", "openVideo", "openDemo", "exportReport", "next",
-              "previous", "markUnusual", "markFalseAlarm", "markUnsure", "toggleHeatmap", "about"})
+        for (const char *name : {"openProfile", "openImages", "openFolder", "openVideo", "openDemo",
+                                 "openResults", "exportReport", "next", "previous", "markUnusual",
+                                 "markFalseAlarm", "markUnsure", "toggleHeatmap", "about"})
             QVERIFY2(window.action(name) && !window.action(name)->toolTip().isEmpty(), name);
     }
 
@@ -409,6 +495,137 @@ class MainWindowTest : public QObject
         QCOMPARE(lastDone, flagged);
         QVERIFY(ticks > 0);
         window.scoringJob()->cancel();
+    }
+
+    void resultsOpenWithoutScoring()
+    {
+        QTemporaryDir dir;
+        const ExtractedDemo demo = extractedDemo();
+        InspectionSession session;
+        session.openProfile(demo.profilePath);
+        const DemoScores scores = scoreDemo(session, demo, 1000);
+        QCOMPARE(scores.samples.size(), size_t(60));
+        const QString path = dir.filePath("demo-results.csv");
+        QVERIFY(writeResults(path, session, scores));
+
+        DialogCatcher dialogs;
+        MainWindow window;
+        window.show();
+        QSignalSpy batches(window.scoringJob(), &ScoringJob::batchScored);
+        QVERIFY(window.openResults(path));
+        QVERIFY(!window.isScoring());
+        QCOMPARE(window.pages()->currentIndex(), 1);
+        QCOMPARE(window.session().profileSha256(), session.profileSha256());
+        QVERIFY2(statusOf(window).startsWith(
+                     "Opened 60 frames from demo-results.csv (scored by ood-inspect with demo.oodprofile"),
+                 qPrintable(statusOf(window)));
+        const FrameTableModel *model = window.frameModel();
+        QCOMPARE(model->rowCount(), 60);
+        int flaggedRow = -1;
+        for (int row = 0; row < 60; ++row) {
+            const FrameRecord &f = model->frame(row);
+            const FrameResult &expected = scores.results[size_t(row)];
+            QCOMPARE(f.path, scores.samples[size_t(row)].path);
+            QVERIFY(f.scored);
+            QCOMPARE(f.prediction, expected.prediction);
+            QCOMPARE(f.flaggedBy, expected.flaggedBy);
+            QCOMPARE(f.scores.size(), expected.scores.size());
+            for (size_t d = 0; d < f.scores.size(); ++d) // written with 10 significant digits
+                QVERIFY(std::abs(f.scores[d] - expected.scores[d]) <= 1e-9 * std::abs(expected.scores[d]));
+            if (flaggedRow < 0 && f.isFlagged())
+                flaggedRow = row;
+        }
+        QVERIFY(flaggedRow >= 0);
+
+        // The selected frame is explained on demand; nothing is scored meanwhile.
+        window.selectFrame(flaggedRow);
+        QElapsedTimer clock;
+        clock.start();
+        while ((!window.currentExplanation() || window.isExplaining()) && clock.elapsed() < 60000) {
+            QVERIFY(!window.isScoring());
+            QTest::qWait(20);
+        }
+        QVERIFY(window.currentExplanation() && !window.isExplaining());
+        QCOMPARE(window.currentExplanation()->prediction, model->frame(flaggedRow).prediction);
+        QVERIFY(window.frameViewer()->imageView()->hasHeatmap());
+
+        // Marks are kept as for a scored folder, and the report is written.
+        window.setMarkOfCurrent(ReviewMark::FalseAlarm);
+        QCOMPARE(model->frame(flaggedRow).mark, ReviewMark::FalseAlarm);
+        const QString report = dir.filePath("report.html");
+        QVERIFY(window.writeReport(report));
+        QVERIFY(QFile::exists(report));
+        QCOMPARE(batches.count(), 0);
+        QVERIFY(!window.isScoring());
+        QVERIFY2(dialogs.seen().isEmpty(), qPrintable(dialogs.seen().join('\n')));
+
+        // Dropped on a new window: it opens the same, with the mark.
+        MainWindow again;
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&again, &drop);
+        QCOMPARE(again.frameModel()->rowCount(), 60);
+        QCOMPARE(again.frameModel()->frame(flaggedRow).mark, ReviewMark::FalseAlarm);
+        QVERIFY(!again.isScoring());
+    }
+
+    void resultsOfAnotherProfileAreRefused()
+    {
+        QTemporaryDir dir;
+        const ExtractedDemo demo = extractedDemo();
+        InspectionSession session;
+        session.openProfile(demo.profilePath);
+        const DemoScores scores = scoreDemo(session, demo, 2);
+        const QString otherProfile(64, QLatin1Char('e'));
+        const QString path = dir.filePath("other-profile.csv");
+        QVERIFY(writeResults(path, session, scores, otherProfile));
+
+        DialogCatcher dialogs;
+        MainWindow window;
+        QVERIFY(!window.openResults(path));
+        QCOMPARE(dialogs.seen().size(), 1);
+        QVERIFY2(dialogs.seen()[0].contains(otherProfile.left(12)) &&
+                     dialogs.seen()[0].contains(session.profileSha256().left(12)),
+                 qPrintable(dialogs.seen()[0]));
+        QVERIFY(!window.session().isOpen());
+        QCOMPARE(window.pages()->currentIndex(), 0);
+        QCOMPARE(window.frameModel()->rowCount(), 0);
+
+        // With the demo's profile open: refused the same, and the open frames stay.
+        QVERIFY(window.openProfile(demo.profilePath));
+        QVERIFY(window.openFrames({scores.samples[0].path}));
+        window.scoringJob()->cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isScoring(), 60000);
+        QVERIFY(!window.openResults(path));
+        QCOMPARE(dialogs.seen().size(), 2);
+        QVERIFY2(dialogs.seen()[1].contains(otherProfile.left(12)), qPrintable(dialogs.seen()[1]));
+        QCOMPARE(window.frameModel()->rowCount(), 1);
+
+        // The right profile with another model: refused, naming the model's sha256.
+        const QString otherModel(64, QLatin1Char('f'));
+        QVERIFY(writeResults(path, session, scores, {}, otherModel));
+        QVERIFY(!window.openResults(path));
+        QCOMPARE(dialogs.seen().size(), 3);
+        QVERIFY2(dialogs.seen()[2].contains(otherModel.left(12)) &&
+                     dialogs.seen()[2].contains("another model"),
+                 qPrintable(dialogs.seen()[2]));
+        QCOMPARE(window.frameModel()->rowCount(), 1);
+
+        // A file that is no results file: refused with the reader's message, nothing changed.
+        const QString garbage = dir.filePath("garbage.csv");
+        {
+            QFile file(garbage);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("name,value\n1,2\n");
+        }
+        QVERIFY(!window.openResults(garbage));
+        QCOMPARE(dialogs.seen().size(), 4);
+        QVERIFY2(dialogs.seen()[3].startsWith("\"Cannot open the results\"") &&
+                     dialogs.seen()[3].contains("garbage.csv"),
+                 qPrintable(dialogs.seen()[3]));
+        QCOMPARE(window.frameModel()->rowCount(), 1);
+        QVERIFY(!window.isScoring());
     }
 
     void tenThousandFramesAreListed()
