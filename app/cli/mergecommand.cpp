@@ -71,7 +71,10 @@ int runMerge(const QStringList &arguments)
     if (!report.resubmitShards.isEmpty())
         std::fprintf(stderr, "resubmit shards: %s\n", qPrintable(report.resubmitShards));
     if (!report.written) {
-        std::fprintf(stderr, "nothing written: the shards above must be scored again (or use --allow-partial)\n");
+        std::fprintf(stderr, "%s\n",
+                     report.resubmitShards.isEmpty()
+                         ? "nothing written: leave out the refused files above (or use --allow-partial)"
+                         : "nothing written: score the shards above again (or use --allow-partial)");
         return ExitFailure;
     }
     std::fprintf(stderr, "merged %lld rows from %lld files into %s in %.1f s%s\n",

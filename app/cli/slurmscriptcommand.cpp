@@ -212,20 +212,19 @@ QString resubmitScript(const Plan &plan)
     text += QString("shards=%1\n").arg(plan.shards);
     text += writeJobsFunction();
     text += R"SH(
-# "2 3 4 7" -> "2-4,7" for sbatch --array.
-span() { if [ "$1" -eq "$2" ]; then printf '%s' "$1"; else printf '%s-%s' "$1" "$2"; fi; }
+# "2 3 4 7" -> "2-4,7" for sbatch --array; no subshell per range, for arrays of thousands.
 ranges() {
     local out="" start=-1 prev=-1 k
-    for k in "$@"; do
-        if [ "$start" -ge 0 ] && [ "$k" -eq $((prev + 1)) ]; then
+    for k in "$@" -1; do
+        if ((start >= 0 && k == prev + 1)); then
             prev=$k
             continue
         fi
-        if [ "$start" -ge 0 ]; then out+="${out:+,}$(span "$start" "$prev")"; fi
+        if ((start >= 0 && start == prev)); then out+="${out:+,}$start"; fi
+        if ((start < prev)); then out+="${out:+,}$start-$prev"; fi
         start=$k
         prev=$k
     done
-    if [ "$start" -ge 0 ]; then out+="${out:+,}$(span "$start" "$prev")"; fi
     printf '%s' "$out"
 }
 

@@ -43,7 +43,8 @@ int main(int argc, char *argv[])
     parser.addOption(
         {"language", QCoreApplication::translate("main", "User interface language: en or de."), "LANG"});
     parser.addPositionalArgument(
-        "paths", QCoreApplication::translate("main", "Images, folders or a profile to open."), "[PATH...]");
+        "paths", QCoreApplication::translate("main", "Images, folders, videos, a profile or a results file (.csv) to open."),
+        "[PATH...]");
     parser.process(app);
 
     const ood::AppSettings settings;
@@ -69,8 +70,16 @@ int main(int argc, char *argv[])
             window.openDemo();
         if (parser.isSet("profile"))
             window.openProfile(parser.value("profile"), parser.value("model"));
-        if (!parser.positionalArguments().isEmpty())
-            window.openFrames(parser.positionalArguments());
+        // A results file of 'ood-inspect score' or 'merge' opens with its scores, unscored again.
+        QStringList frames;
+        for (const QString &path : parser.positionalArguments()) {
+            if (path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive))
+                window.openResults(path);
+            else
+                frames << path;
+        }
+        if (!frames.isEmpty())
+            window.openFrames(frames);
     });
     return app.exec();
 }

@@ -616,6 +616,18 @@ QStringList resultColumns(const std::vector<std::string> &detectorIds, bool with
     return columns;
 }
 
+namespace {
+/// csvField, quoted also when the text holds '#': readers told to skip the leading "# " lines
+/// (pandas' comment='#', R's comment.char) cut an unquoted line at any '#', but not a quoted one.
+QString resultField(const QString &value)
+{
+    const QString field = csvField(value);
+    return field.startsWith(QLatin1Char('"')) || !value.contains(QLatin1Char('#')) ? field
+                                                                                      : QLatin1Char('"') + value +
+                                                                                            QLatin1Char('"');
+}
+} // namespace
+
 QString resultRow(const Sample &frame, bool withFrameColumn, const FrameResult &result,
                   const Profile &profile, const std::vector<std::string> &detectorIds, int significantDigits)
 {
@@ -624,7 +636,7 @@ QString resultRow(const Sample &frame, bool withFrameColumn, const FrameResult &
             str(message("a result row for %1 holds %2 scores for %3 detectors",
                         keyText(frame.path, frame.videoFrame), result.scores.size(), detectorIds.size())));
     const bool failed = !result.error.isEmpty();
-    QString row = csvField(frame.path);
+    QString row = resultField(frame.path);
     if (withFrameColumn)
         row += ',' + frameText(frame.videoFrame);
     row += ',';
@@ -634,7 +646,7 @@ QString resultRow(const Sample &frame, bool withFrameColumn, const FrameResult &
             throw Error(str(message(
                 "a result row for %1: prediction %2 is not a class of the profile (%3 classes)",
                 keyText(frame.path, frame.videoFrame), result.prediction, profile.model.classNames.size())));
-        row += csvField(
+        row += resultField(
             QString::fromStdString(profile.model.classNames[static_cast<size_t>(result.prediction)]));
     }
     row += ',' + number(result.confidence, significantDigits);
@@ -650,7 +662,7 @@ QString resultRow(const Sample &frame, bool withFrameColumn, const FrameResult &
         if (exceedsThreshold(score, detector->threshold))
             flaggedBy << QString::fromStdString(detectorIds[d]);
     }
-    row += ',' + csvField(flaggedBy.join(';')) + ',' + csvField(result.error) + '\n';
+    row += ',' + csvField(flaggedBy.join(';')) + ',' + resultField(result.error) + '\n';
     return row;
 }
 

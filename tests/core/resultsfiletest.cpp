@@ -281,6 +281,10 @@ class ResultsFileTest : public QObject
         QTest::newRow("still image in a table with frames")
             << "/v/still.png" << -1 << true << 0 << 0.5 << QList<double>{0.1, -2.5, 1.0} << "" << 10
             << "/v/still.png,,cecum,0.5,0.1,-2.5,1,,\n";
+        // Quoted, so that readers skipping the "# " lines with pandas' comment='#' keep the row whole.
+        QTest::newRow("hash in a path")
+            << "/data/case#3/x.png" << -1 << false << 0 << 0.5 << QList<double>{0.1, -2.5, 1.0} << "" << 10
+            << "\"/data/case#3/x.png\",cecum,0.5,0.1,-2.5,1,,\n";
         QTest::newRow("line break in a path")
             << "a\nb.png" << -1 << false << 0 << 0.5 << QList<double>{0.1, -2.5, 1.0} << "" << 10
             << "\"a\nb.png\",cecum,0.5,0.1,-2.5,1,,\n";
@@ -497,6 +501,21 @@ class ResultsFileTest : public QObject
         ShardWriter writer(path, header, job.frames);
         QCOMPARE(writer.framesDone(), size_t(0));
         QCOMPARE(readAll(path + ".partial"), header.text().toUtf8());
+    }
+
+    void twoRunsOfOneShardDoNotInterleave()
+    {
+        QTemporaryDir dir;
+        const Job job(5, 2);
+        const QString path = dir.filePath("shard.csv");
+        const ResultsHeader header = job.header(ShardId{0, 1});
+        ShardWriter first(path, header, job.frames);
+        first.append({job.row(0)});
+        const QString message = test::errorOf([&] { ShardWriter(path, header, job.frames); });
+        QVERIFY2(message.contains(path + ".partial") && message.contains("another process"),
+                 qPrintable(message));
+        first.append({job.row(1)});
+        QCOMPARE(first.framesDone(), size_t(2));
     }
 
     void shardOfAnotherJobIsNeverOverwritten()

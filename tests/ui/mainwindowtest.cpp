@@ -561,13 +561,41 @@ class MainWindowTest : public QObject
 
         // Dropped on a new window: it opens the same, with the mark.
         MainWindow again;
+        again.show();
         QMimeData mime;
         mime.setUrls({QUrl::fromLocalFile(path)});
+        // The drop goes to the widget that accepted the drag's entry.
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&again, &enter);
+        QVERIFY(enter.isAccepted());
         QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
         QCoreApplication::sendEvent(&again, &drop);
         QCOMPARE(again.frameModel()->rowCount(), 60);
         QCOMPARE(again.frameModel()->frame(flaggedRow).mark, ReviewMark::FalseAlarm);
         QVERIFY(!again.isScoring());
+
+        // Opened while the demo is being scored: scoring stops, and no batch scored before it
+        // stopped lands on the results' rows (listed backwards here, so one would show).
+        DemoScores backwards = scores;
+        std::reverse(backwards.samples.begin(), backwards.samples.end());
+        std::reverse(backwards.results.begin(), backwards.results.end());
+        const QString backwardsPath = dir.filePath("backwards.csv");
+        QVERIFY(writeResults(backwardsPath, session, backwards));
+        MainWindow busy;
+        QSignalSpy busyBatches(busy.scoringJob(), &ScoringJob::batchScored);
+        QVERIFY(busy.openDemo());
+        QVERIFY(busyBatches.wait(60000));
+        QVERIFY(busy.openResults(backwardsPath));
+        QVERIFY(!busy.isScoring());
+        QTest::qWait(200);
+        QCOMPARE(busy.frameModel()->rowCount(), 60);
+        for (int row = 0; row < 60; ++row) {
+            QCOMPARE(busy.frameModel()->frame(row).path, backwards.samples[size_t(row)].path);
+            const std::vector<double> &shown = busy.frameModel()->frame(row).scores;
+            const std::vector<double> &expected = backwards.results[size_t(row)].scores;
+            for (size_t d = 0; d < shown.size(); ++d)
+                QVERIFY(std::abs(shown[d] - expected[d]) <= 1e-9 * std::abs(expected[d]));
+        }
     }
 
     void resultsOfAnotherProfileAreRefused()
