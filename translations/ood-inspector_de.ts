@@ -385,8 +385,8 @@
         <translation>Sprache der Benutzeroberfläche: en oder de.</translation>
     </message>
     <message>
-        <source>Images, folders or a profile to open.</source>
-        <translation>Zu öffnende Bilder, Ordner oder ein Profil.</translation>
+        <source>Images, folders, videos, a profile or a results file (.csv) to open.</source>
+        <translation>Zu öffnende Bilder, Ordner, Videos, ein Profil oder eine Ergebnisdatei (.csv).</translation>
     </message>
 </context>
 <context>

@@ -192,10 +192,7 @@ QWidget *MainWindow::buildWorkPage()
 
 bool MainWindow::openProfile(const QString &path, const QString &modelOverride)
 {
-    if (isScoring()) {
-        m_job->cancel();
-        m_job->wait();
-    }
+    stopScoring();
     try {
         setStatus(tr("Opening %1…").arg(QFileInfo(path).fileName()));
         QApplication::setOverrideCursor(Qt::WaitCursor);
@@ -364,10 +361,9 @@ bool MainWindow::openDemo()
 
 void MainWindow::startScoring(int firstRow)
 {
-    if (isScoring()) {
-        m_job->cancel();
-        m_job->wait();
-    }
+    // A job that was cancelled counts as scoring until its end is delivered: stopScoring delivers
+    // it (and its last batches) now, or the job would refuse to start again.
+    stopScoring();
     std::vector<Sample> samples;
     for (int row = firstRow; row < m_model->rowCount(); ++row)
         samples.push_back({m_model->frame(row).path, -1, m_model->frame(row).videoFrame});
@@ -571,8 +567,7 @@ void MainWindow::setDisabledDetectors(const QStringList &disabled)
         return;
     // The job's detector set is fixed when it starts, so any change restarts the unscored rest.
     const bool wasScoring = isScoring();
-    m_job->cancel();
-    m_job->wait();
+    stopScoring();
     recountFlags();
     if (newlyEnabled)
         startScoring(0);
@@ -588,8 +583,7 @@ void MainWindow::applyThreshold(double tpr)
         return;
     // Nothing may read the profile while its thresholds move.
     const bool wasScoring = isScoring();
-    m_job->cancel();
-    m_job->wait();
+    stopScoring();
     m_explainJob->waitForFinished();
     m_session.setTargetTpr(tpr);
     m_model->setDetectors(stdStrings(m_session.detectorIds()), m_session.detectorNames(),

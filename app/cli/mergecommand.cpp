@@ -37,14 +37,17 @@ int runMerge(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        "Join the shard files of 'ood-inspect score --shard K/N' into one results file. Checks that every shard "
-        "belongs to the same profile, model and input list, that all N are there and complete, and that no frame "
+        "Join the shard files of 'ood-inspect score --shard K/N' into one results file. Checks that every "
+        "shard "
+        "belongs to the same profile, model and input list, that all N are there and complete, and that no "
+        "frame "
         "is missing or repeated; names the shards to score again otherwise and writes nothing.");
     parser.addHelpOption();
     parser.addOption({"out", "Results file to write (rows sorted by path, then frame).", "CSV"});
-    parser.addOption({"allow-partial",
-                      "Write the shards that are usable even when some are missing or broken; the missing ones are "
-                      "listed in the output's '# missing:' lines."});
+    parser.addOption(
+        {"allow-partial",
+         "Write the shards that are usable even when some are missing or broken; the missing ones are "
+         "listed in the output's '# missing:' lines."});
     parser.addOption({"quiet", "No progress on stderr."});
     parser.addPositionalArgument("shards", "Shard files, or folders holding them.", "SHARD...");
     if (const int exit = parseCommandLine(parser, arguments, "merge", {"out"}); exit >= 0)
@@ -77,10 +80,11 @@ int runMerge(const QStringList &arguments)
                          : "nothing written: score the shards above again (or use --allow-partial)");
         return ExitFailure;
     }
-    std::fprintf(stderr, "merged %lld rows from %lld files into %s in %.1f s%s\n",
-                 static_cast<long long>(report.rowsWritten), static_cast<long long>(files.size()),
-                 qPrintable(parser.value("out")), timer.elapsed() / 1000.0,
-                 report.missing.isEmpty() && report.refused.isEmpty() ? "" : " (partial: see the '# missing' lines)");
+    std::fprintf(
+        stderr, "merged %lld rows from %lld files into %s in %.1f s%s\n",
+        static_cast<long long>(report.rowsWritten), static_cast<long long>(files.size()),
+        qPrintable(parser.value("out")), timer.elapsed() / 1000.0,
+        report.missing.isEmpty() && report.refused.isEmpty() ? "" : " (partial: see the '# missing' lines)");
     return report.missing.isEmpty() && report.refused.isEmpty() ? ExitOk : ExitSomeInputsFailed;
 }
 

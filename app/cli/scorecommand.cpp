@@ -57,7 +57,8 @@ int scoreShard(const InspectionSession &session, const ShardId &shard, const std
     const Profile &profile = *session.profile();
     const FrameRange range = shardRange(canonical.size(), shard);
     const std::vector<Sample> frames(canonical.begin() + static_cast<std::ptrdiff_t>(range.first),
-                                     canonical.begin() + static_cast<std::ptrdiff_t>(range.first + range.count));
+                                     canonical.begin() +
+                                         static_cast<std::ptrdiff_t>(range.first + range.count));
     const bool withFrameColumn = holdsVideoFrames(canonical);
     ResultsHeader header = headerFor(session, canonical, detectorIds, withFrameColumn);
     header.shard = shard;
@@ -99,12 +100,14 @@ int scoreShard(const InspectionSession &session, const ShardId &shard, const std
     };
     ProgressPrinter printer(quiet);
     if (!remaining.empty())
-        scoreFrames(*session.backbone(), profile, remaining, detectorIds, options, onFrames, std::ref(printer));
+        scoreFrames(*session.backbone(), profile, remaining, detectorIds, options, onFrames,
+                    std::ref(printer));
     printer.finish();
     writer.finish();
-    std::fprintf(stderr, "shard %s written: %s (%zu frames%s)\n", qPrintable(shard.text()), qPrintable(outPath),
-                 frames.size(),
-                 failed ? qPrintable(QString(", %1 could not be read: see the error column").arg(failed)) : "");
+    std::fprintf(stderr, "shard %s written: %s (%zu frames%s)\n", qPrintable(shard.text()),
+                 qPrintable(outPath), frames.size(),
+                 failed ? qPrintable(QString(", %1 could not be read: see the error column").arg(failed))
+                        : "");
     // A frame that cannot be read is a row with its error, so the shard is complete: exit 0, or a
     // scheduler would hold back the merge of a whole archive for one broken file.
     return ExitOk;
@@ -115,22 +118,24 @@ int scoreShard(const InspectionSession &session, const ShardId &shard, const std
 int runScore(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        "Score images and video frames with a fitted profile; one CSV row per frame, after a few '# key: value' "
-        "lines that name the profile, the model and the input list.");
+    parser.setApplicationDescription("Score images and video frames with a fitted profile; one CSV row per "
+                                     "frame, after a few '# key: value' "
+                                     "lines that name the profile, the model and the input list.");
     parser.addHelpOption();
-    addProfileAndInputOptions(parser,
-                              "Image, video, folder (recursive, images only) or list file; repeatable. Positional "
-                              "arguments too.");
+    addProfileAndInputOptions(
+        parser, "Image, video, folder (recursive, images only) or list file; repeatable. Positional "
+                "arguments too.");
     parser.addOption({"out", "CSV file to write (default: standard output; required with --shard).", "CSV"});
     parser.addOption({"methods", "Comma-separated detector ids (default: all in the profile).", "LIST"});
-    parser.addOption({"video-every", "Score every N-th frame of a video (default 1: every frame).", "N", "1"});
-    parser.addOption({"shard",
-                      "Score only shard K of N (0-based) of the input list, for a cluster's array jobs: the frames "
-                      "are sorted by path and frame and split into N ranges. Rows are written to CSV.partial as "
-                      "they are scored; run the same command again after a stop and it goes on where it "
-                      "stopped. Join the shards with 'ood-inspect merge'.",
-                      "K/N"});
+    parser.addOption(
+        {"video-every", "Score every N-th frame of a video (default 1: every frame).", "N", "1"});
+    parser.addOption(
+        {"shard",
+         "Score only shard K of N (0-based) of the input list, for a cluster's array jobs: the frames "
+         "are sorted by path and frame and split into N ranges. Rows are written to CSV.partial as "
+         "they are scored; run the same command again after a stop and it goes on where it "
+         "stopped. Join the shards with 'ood-inspect merge'.",
+         "K/N"});
     addRunOptions(parser);
     if (const int exit = parseCommandLine(parser, arguments, "score", {"profile"}, true); exit >= 0)
         return exit;
@@ -144,8 +149,8 @@ int runScore(const QStringList &arguments)
     bool everyOk = false;
     const int videoEvery = parser.value("video-every").toInt(&everyOk);
     if (!everyOk || videoEvery < 1)
-        return usageError(parser, "--video-every must be a whole number >= 1, got '" + parser.value("video-every") +
-                                      "'");
+        return usageError(parser, "--video-every must be a whole number >= 1, got '" +
+                                      parser.value("video-every") + "'");
 
     const RunOptions options = runOptionsFrom(parser);
     std::vector<std::string> askedIds;
@@ -174,9 +179,11 @@ int runScore(const QStringList &arguments)
     const std::vector<Sample> canonical = canonicalFrames(list.samples, &repeats);
     if (shard) {
         if (repeats)
-            std::fprintf(stderr, "note: %zu frames were listed more than once; each is scored once\n", repeats);
+            std::fprintf(stderr, "note: %zu frames were listed more than once; each is scored once\n",
+                         repeats);
         // A path that is missing is missing for every shard alike; the shards stay one partition.
-        return scoreShard(session, *shard, canonical, ids, options, parser.value("out"), parser.isSet("quiet"));
+        return scoreShard(session, *shard, canonical, ids, options, parser.value("out"),
+                          parser.isSet("quiet"));
     }
 
     ProgressPrinter printer(parser.isSet("quiet"));

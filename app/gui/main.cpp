@@ -43,7 +43,9 @@ int main(int argc, char *argv[])
     parser.addOption(
         {"language", QCoreApplication::translate("main", "User interface language: en or de."), "LANG"});
     parser.addPositionalArgument(
-        "paths", QCoreApplication::translate("main", "Images, folders, videos, a profile or a results file (.csv) to open."),
+        "paths",
+        QCoreApplication::translate("main",
+                                    "Images, folders, videos, a profile or a results file (.csv) to open."),
         "[PATH...]");
     parser.process(app);
 

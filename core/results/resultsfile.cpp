@@ -622,9 +622,9 @@ namespace {
 QString resultField(const QString &value)
 {
     const QString field = csvField(value);
-    return field.startsWith(QLatin1Char('"')) || !value.contains(QLatin1Char('#')) ? field
-                                                                                      : QLatin1Char('"') + value +
-                                                                                            QLatin1Char('"');
+    return field.startsWith(QLatin1Char('"')) || !value.contains(QLatin1Char('#'))
+               ? field
+               : QLatin1Char('"') + value + QLatin1Char('"');
 }
 } // namespace
 

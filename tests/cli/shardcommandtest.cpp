@@ -75,8 +75,8 @@ class ShardCommandTest : public QObject
     QStringList inputs() const { return {kAssets + "/frames", m_video}; }
     QStringList scoreArguments(const QStringList &inputList) const
     {
-        return QStringList{"score", "--profile", kAssets + "/demo.oodprofile", "--model", kAssets + "/model.pt",
-                           "--quiet", "--batch", "8", "--threads", "2",
+        return QStringList{"score", "--profile", kAssets + "/demo.oodprofile", "--model",
+                           kAssets + "/model.pt", "--quiet", "--batch", "8", "--threads", "2",
                            // Logit, feature, neuron, neighbour and gradient detectors: one of each
                            // kind keeps the many runs of this test short.
                            "--methods", "msp,energy,vim,mahalanobis,knn,nero,odin"} +
@@ -84,7 +84,8 @@ class ShardCommandTest : public QObject
     }
     Run scoreShard(const QString &shard, const QString &out, const QStringList &inputList) const
     {
-        return run(OOD_INSPECT_BINARY, scoreArguments(inputList) << "--shard" << shard << "--out" << out, 300000);
+        return run(OOD_INSPECT_BINARY, scoreArguments(inputList) << "--shard" << shard << "--out" << out,
+                   300000);
     }
 
     /// Rows of two tables agree: same keys in the same order, same predictions, scores equal to
@@ -105,7 +106,8 @@ class ShardCommandTest : public QObject
                 if (c >= firstScore - 1 && c < columns.size() - 2) {
                     const double a = got[r][c].toDouble(), b = expected[r][c].toDouble();
                     QVERIFY2(std::abs(a - b) <= 1e-4 * std::max(1.0, std::abs(b)),
-                             qPrintable(QString("%1 %2: %3 vs %4").arg(got[r][0], columns[c], got[r][c], expected[r][c])));
+                             qPrintable(QString("%1 %2: %3 vs %4")
+                                            .arg(got[r][0], columns[c], got[r][c], expected[r][c])));
                 } else if (columns[c] != "flagged_by") {
                     QCOMPARE(got[r][c], expected[r][c]);
                 }
@@ -118,9 +120,10 @@ class ShardCommandTest : public QObject
     {
         QList<QStringList> table = tableOf(m_single);
         const bool withFrame = table.first().value(1) == "frame";
-        std::stable_sort(table.begin() + 1, table.end(), [withFrame](const QStringList &a, const QStringList &b) {
-            return a[0] != b[0] ? a[0] < b[0] : (withFrame ? a[1].toInt() < b[1].toInt() : false);
-        });
+        std::stable_sort(
+            table.begin() + 1, table.end(), [withFrame](const QStringList &a, const QStringList &b) {
+                return a[0] != b[0] ? a[0] < b[0] : (withFrame ? a[1].toInt() < b[1].toInt() : false);
+            });
         return table;
     }
 
