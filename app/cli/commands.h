@@ -32,6 +32,8 @@ int runSlurmScript(const QStringList &arguments);
 void addRunOptions(QCommandLineParser &parser);
 /// Parses --batch/--workers/--threads and applies --threads. Throws ood::Error on bad values.
 RunOptions runOptionsFrom(const QCommandLineParser &parser);
+/// The value of option `name` as an integer in [minimum, maximum]. Throws ood::Error quoting it.
+int wholeNumberOption(const QCommandLineParser &parser, const QString &name, int minimum, int maximum);
 /// Positional arguments plus every --input value.
 QStringList inputsFrom(const QCommandLineParser &parser);
 /// Prints the error of a parser and the help hint; returns ExitUsage.

@@ -31,27 +31,26 @@ void addRunOptions(QCommandLineParser &parser)
                       "N", QString::number(defaults.maxFileBytes / (1024 * 1024))});
 }
 
-namespace {
-int positiveInt(const QCommandLineParser &parser, const QString &name, int minimum)
+int wholeNumberOption(const QCommandLineParser &parser, const QString &name, int minimum, int maximum)
 {
     bool ok = false;
     const int value = parser.value(name).toInt(&ok);
-    if (!ok || value < minimum || value > 1 << 16)
-        throw Error(QString("--%1 must be a whole number >= %2, got '%3'")
+    if (!ok || value < minimum || value > maximum)
+        throw Error(QString("--%1 must be a whole number from %2 to %3, got '%4'")
                         .arg(name)
                         .arg(minimum)
+                        .arg(maximum)
                         .arg(parser.value(name))
                         .toStdString());
     return value;
 }
-} // namespace
 
 RunOptions runOptionsFrom(const QCommandLineParser &parser)
 {
     RunOptions options;
-    options.batchSize = positiveInt(parser, "batch", 1);
-    options.decodeWorkers = positiveInt(parser, "workers", 0);
-    int threads = positiveInt(parser, "threads", 0);
+    options.batchSize = wholeNumberOption(parser, "batch", 1, 1 << 16);
+    options.decodeWorkers = wholeNumberOption(parser, "workers", 0, 1 << 16);
+    int threads = wholeNumberOption(parser, "threads", 0, 1 << 16);
     if (threads == 0)
         threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);

@@ -41,20 +41,6 @@ QString shardFileName(int index, int count)
     return QString("shard-%1-of-%2.csv").arg(index).arg(count);
 }
 
-int wholeNumber(const QCommandLineParser &parser, const QString &name, int minimum, int maximum)
-{
-    bool ok = false;
-    const int value = parser.value(name).toInt(&ok);
-    if (!ok || value < minimum || value > maximum)
-        throw Error(QString("--%1 must be a whole number from %2 to %3, got '%4'")
-                        .arg(name)
-                        .arg(minimum)
-                        .arg(maximum)
-                        .arg(parser.value(name))
-                        .toStdString());
-    return value;
-}
-
 /// Values that end up unquoted on #SBATCH lines are held to the characters Slurm uses for them.
 QString checkedSbatchValue(const QCommandLineParser &parser, const QString &name, const QString &pattern,
                            const QString &example)
@@ -407,9 +393,9 @@ int runSlurmScript(const QStringList &arguments)
 
     Plan plan;
     try {
-        plan.shards = wholeNumber(parser, "shards", 1, 100000);
+        plan.shards = wholeNumberOption(parser, "shards", 1, 100000);
         if (parser.isSet("cpus-per-task"))
-            plan.cpusPerTask = wholeNumber(parser, "cpus-per-task", 1, 1 << 16);
+            plan.cpusPerTask = wholeNumberOption(parser, "cpus-per-task", 1, 1 << 16);
         if (parser.isSet("time"))
             plan.time = checkedSbatchValue(
                 parser, "time", "[0-9]+(-[0-9]+)?(:[0-9]+){0,2}|UNLIMITED|INFINITE", "90, 2:00:00, 1-12");
@@ -420,9 +406,9 @@ int runSlurmScript(const QStringList &arguments)
                 checkedSbatchValue(parser, "partition", "[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*", "gpu, long");
         if (parser.isSet("video-every"))
             plan.scoreOptions << "--video-every " +
-                                     QString::number(wholeNumber(parser, "video-every", 1, 1 << 30));
+                                     QString::number(wholeNumberOption(parser, "video-every", 1, 1 << 30));
         if (parser.isSet("batch"))
-            plan.scoreOptions << "--batch " + QString::number(wholeNumber(parser, "batch", 1, 1 << 16));
+            plan.scoreOptions << "--batch " + QString::number(wholeNumberOption(parser, "batch", 1, 1 << 16));
     } catch (const Error &e) {
         return usageError(parser, QString::fromStdString(e.what()));
     }

@@ -22,12 +22,6 @@ namespace {
 
 const QString kAssets = OOD_SOURCE_DIR "/resources/demo/assets";
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
 QStringList demoFrames(int count)
 {
     QDirIterator it(kAssets + "/frames/id", {"*.png"}, QDir::Files, QDirIterator::Subdirectories);

@@ -36,12 +36,6 @@ double neroFpr95(std::vector<double> id, const std::vector<double> &ood)
            static_cast<double>(ood.size());
 }
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
 const int kFramesPerGroup = 20;
 
 } // namespace

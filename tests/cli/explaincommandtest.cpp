@@ -16,12 +16,6 @@ namespace {
 
 const QString kAssets = OOD_SOURCE_DIR "/resources/demo/assets";
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
 QStringList demoArguments(const QString &frame, const QString &out)
 {
     return {"explain",

@@ -18,19 +18,6 @@ namespace {
 
 const QString kAssets = OOD_SOURCE_DIR "/resources/demo/assets";
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-void writeAll(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    QCOMPARE(file.write(bytes), bytes.size());
-}
-
 /// The rows of a results file as fields, the column row first.
 QList<QStringList> tableOf(const QString &text)
 {
@@ -222,7 +209,7 @@ class ShardCommandTest : public QObject
         for (int i = 0; i <= columnRow + 4; ++i)
             partial += lines[i] + '\n';
         partial += lines[columnRow + 5].left(lines[columnRow + 5].size() / 2);
-        writeAll(path("resumed.csv.partial"), partial);
+        QVERIFY(writeAll(path("resumed.csv.partial"), partial));
 
         const Run resumed = scoreShard("0/2", path("resumed.csv"), inputs());
         QVERIFY2(resumed.exitCode == 0, qPrintable(describe(resumed)));

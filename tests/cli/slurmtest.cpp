@@ -29,19 +29,6 @@ const QString kModel = kAssets + "/model.pt";
 // shardcommandtest.cpp).
 const QStringList kScoreOptions = {"--batch", "1"};
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-void writeAll(const QString &path, const QByteArray &bytes)
-{
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    QCOMPARE(file.write(bytes), bytes.size());
-}
-
 /// The column row, then the rows sorted as text: the same multiset of rows gives the same list.
 QStringList sortedTable(const QString &text)
 {
@@ -365,7 +352,7 @@ class SlurmTest : public QObject
     {
         const QString dir = path("submitted");
         QVERIFY(QDir().mkpath(dir));
-        writeAll(dir + "/jobs.txt", "arrays=17\nmerge=18\n");
+        QVERIFY(writeAll(dir + "/jobs.txt", "arrays=17\nmerge=18\n"));
         const Run r = run(OOD_INSPECT_BINARY, slurmScriptArguments(dir, 4, {kAssets + "/frames"}));
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("jobs.txt") && r.err.contains("resubmit.sh"), qPrintable(r.err));
@@ -564,13 +551,13 @@ class SlurmTest : public QObject
             QVERIFY2(text.contains(line), qPrintable(text.left(500)));
             text.replace(line, "# profile_sha256: " + QString(64, '0'));
             files[2] = work + "/" + named;
-            writeAll(files[2], text.toUtf8());
+            QVERIFY(writeAll(files[2], text.toUtf8()));
         } else if (kind == "truncated") {
             QByteArray bytes = readAll(files[1]);
             bytes.chop(1); // the last '\n'
             bytes.truncate(bytes.lastIndexOf('\n') + 1);
             files[1] = work + "/" + named;
-            writeAll(files[1], bytes);
+            QVERIFY(writeAll(files[1], bytes));
         } else if (kind == "missing") {
             files.removeAt(2);
         } else if (kind == "twice") {

@@ -15,12 +15,6 @@ using namespace ood::test;
 
 namespace {
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
 void writeLines(const QString &path, const QStringList &lines)
 {
     QFile file(path);

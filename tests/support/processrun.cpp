@@ -1,5 +1,6 @@
 #include "support/processrun.h"
 
+#include <QFile>
 #include <QProcess>
 
 namespace ood::test {
@@ -19,6 +20,18 @@ Run run(const QString &program, const QStringList &arguments, int timeoutMs)
     result.out = QString::fromUtf8(process.readAllStandardOutput());
     result.err = QString::fromUtf8(process.readAllStandardError());
     return result;
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool writeAll(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(bytes) == bytes.size();
 }
 
 QString describe(const Run &r)

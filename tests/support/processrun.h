@@ -1,6 +1,7 @@
 #pragma once
 // Running the real executables from a test, and reading what they write.
 
+#include <QByteArray>
 #include <QString>
 #include <QStringList>
 
@@ -14,6 +15,11 @@ struct Run
 
 /// Runs `program` to completion (killed after `timeoutMs`, then err = "timed out").
 Run run(const QString &program, const QStringList &arguments, int timeoutMs = 600000);
+
+/// The bytes of a file; empty when it cannot be read.
+QByteArray readAll(const QString &path);
+/// Replaces the file with `bytes`; false when it cannot be written whole.
+bool writeAll(const QString &path, const QByteArray &bytes);
 
 /// Exit code, standard output and standard error, for a failure message.
 QString describe(const Run &r);

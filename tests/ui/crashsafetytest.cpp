@@ -11,6 +11,8 @@
 #include "review/reviewstore.h"
 #include "jobs/scoringjob.h"
 
+#include "ui/support/dialogcatcher.h"
+
 #include <QtTest>
 
 #include <QApplication>
@@ -28,6 +30,7 @@
 #include <sys/types.h>
 
 using namespace ood;
+using ood::test::DialogCatcher;
 
 namespace {
 
@@ -319,30 +322,6 @@ QString describeDifference(const QMap<QString, QByteArray> &before, const QMap<Q
             lines << QStringLiteral("new %1").arg(it.key());
     return lines.join(QStringLiteral("; "));
 }
-
-/// Closes every message box the window shows (a modal one would wait for a click forever) and
-/// keeps its text, so the test can fail on it.
-class DialogCatcher
-{
-  public:
-    DialogCatcher()
-    {
-        m_timer.setInterval(50);
-        QObject::connect(&m_timer, &QTimer::timeout, [this] {
-            for (QWidget *widget : QApplication::topLevelWidgets())
-                if (auto *box = qobject_cast<QMessageBox *>(widget); box && box->isVisible()) {
-                    m_seen << QStringLiteral("\"%1\": %2").arg(box->windowTitle(), box->text());
-                    box->done(QMessageBox::Ok);
-                }
-        });
-        m_timer.start();
-    }
-    QStringList seen() const { return m_seen; }
-
-  private:
-    QTimer m_timer;
-    QStringList m_seen;
-};
 
 } // namespace
 

@@ -24,6 +24,8 @@
 #include "data/videosource.h"
 #include "support/videoclips.h"
 
+#include "ui/support/dialogcatcher.h"
+
 #include <QtTest>
 
 #include <QAction>
@@ -43,6 +45,7 @@
 #include <opencv2/imgproc.hpp>
 
 using namespace ood;
+using ood::test::DialogCatcher;
 
 namespace {
 
@@ -84,30 +87,6 @@ QStringList actionToolTips(const MainWindow &window)
     tips.sort();
     return tips;
 }
-
-/// Closes every message box the window shows (a modal one would wait for a click forever) and
-/// keeps its title and text for the test to check.
-class DialogCatcher
-{
-  public:
-    DialogCatcher()
-    {
-        m_timer.setInterval(50);
-        QObject::connect(&m_timer, &QTimer::timeout, [this] {
-            for (QWidget *widget : QApplication::topLevelWidgets())
-                if (auto *box = qobject_cast<QMessageBox *>(widget); box && box->isVisible()) {
-                    m_seen << QStringLiteral("\"%1\": %2").arg(box->windowTitle(), box->text());
-                    box->done(QMessageBox::Ok);
-                }
-        });
-        m_timer.start();
-    }
-    QStringList seen() const { return m_seen; }
-
-  private:
-    QTimer m_timer;
-    QStringList m_seen;
-};
 
 ExtractedDemo extractedDemo()
 {
