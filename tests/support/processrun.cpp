@@ -5,11 +5,18 @@
 
 namespace ood::test {
 
-Run run(const QString &program, const QStringList &arguments, int timeoutMs)
+Run run(const QString &program, const QStringList &arguments, int timeoutMs,
+        const QProcessEnvironment &environment)
 {
     QProcess process;
+    if (!environment.isEmpty())
+        process.setProcessEnvironment(environment);
     process.start(program, arguments);
     Run result;
+    if (!process.waitForStarted(10000)) {
+        result.err = program + ": " + process.errorString();
+        return result;
+    }
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished();

@@ -2,6 +2,7 @@
 // Running the real executables from a test, and reading what they write.
 
 #include <QByteArray>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -13,8 +14,10 @@ struct Run
     QString out, err;
 };
 
-/// Runs `program` to completion (killed after `timeoutMs`, then err = "timed out").
-Run run(const QString &program, const QStringList &arguments, int timeoutMs = 600000);
+/// Runs `program` to completion (killed after `timeoutMs`, then err = "timed out"; one that
+/// cannot start has err = its reason), in `environment` when one is given.
+Run run(const QString &program, const QStringList &arguments, int timeoutMs = 600000,
+        const QProcessEnvironment &environment = {});
 
 /// The bytes of a file; empty when it cannot be read.
 QByteArray readAll(const QString &path);

@@ -131,24 +131,7 @@ QProcessEnvironment SlurmCluster::environment() const
 
 Run SlurmCluster::run(const QString &program, const QStringList &arguments, int timeoutMs) const
 {
-    QProcess process;
-    process.setProcessEnvironment(environment());
-    process.start(program, arguments);
-    Run result;
-    if (!process.waitForStarted(10000)) {
-        result.err = program + ": " + process.errorString();
-        return result;
-    }
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        result.err = "timed out";
-        return result;
-    }
-    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
-    result.out = QString::fromUtf8(process.readAllStandardOutput());
-    result.err = QString::fromUtf8(process.readAllStandardError());
-    return result;
+    return ood::test::run(program, arguments, timeoutMs, environment());
 }
 
 QString SlurmCluster::logTail(int lines) const
