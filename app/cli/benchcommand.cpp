@@ -4,9 +4,11 @@
 #include "base/error.h"
 #include "image/imagedecoder.h"
 #include "image/preprocess.h"
+#include "model/resnetinference.h"
 #include "pipeline/scorer.h"
 
 #include <QElapsedTimer>
+#include <QProcess>
 
 #include <torch/torch.h>
 
@@ -24,6 +26,114 @@ void printRate(const char *stage, size_t images, qint64 nanoseconds)
                 images ? 1000.0 * seconds / static_cast<double>(images) : 0.0);
 }
 
+double imagesPerSecond(size_t images, qint64 nanoseconds)
+{
+    return nanoseconds > 0 ? static_cast<double>(images) * 1e9 / static_cast<double>(nanoseconds) : 0.0;
+}
+
+/// Largest |a - b| / (1 + max |a|) over the logits and features of two passes.
+double relativeDifference(const std::vector<Activations> &a, const std::vector<Activations> &b)
+{
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        for (const auto &pair :
+             {std::make_pair(a[i].logits, b[i].logits), std::make_pair(a[i].features, b[i].features)}) {
+            const double scale = 1.0 + pair.first.abs().max().item<double>();
+            worst = std::max(worst, (pair.first - pair.second).abs().max().item<double>() / scale);
+        }
+    }
+    return worst;
+}
+
+/// The forward pass of a native ResNet on each path (and in bfloat16 where the CPU has it), two
+/// rounds taking turns so that a busy moment of the machine does not favour one path; the faster
+/// round counts. Returns the frozen path's images/s.
+double benchResNetPaths(const ResNetBackbone &backbone, const std::vector<at::Tensor> &batches, size_t images)
+{
+    struct Candidate
+    {
+        std::string name;
+        std::unique_ptr<ResNetInference> inference;
+        qint64 best = 0;
+        std::vector<Activations> outputs;
+    };
+    std::vector<Candidate> candidates;
+    for (ForwardPath path : {ForwardPath::Eager, ForwardPath::Folded, ForwardPath::Frozen})
+        candidates.push_back({"forward " + forwardPathName(path),
+                              std::make_unique<ResNetInference>(backbone.module(), path),
+                              0,
+                              {}});
+    const std::string bf16Refusal = bfloat16Unsupported();
+    if (bf16Refusal.empty())
+        candidates.push_back(
+            {"forward bf16 (folded)",
+             std::make_unique<ResNetInference>(backbone.module(), ForwardPath::Folded, Precision::BFloat16),
+             0,
+             {}});
+    QElapsedTimer timer;
+    for (int round = 0; round < 3; ++round) {
+        for (Candidate &candidate : candidates) {
+            std::vector<Activations> outputs;
+            timer.start();
+            for (const at::Tensor &batch : batches) {
+                const ResNetOutputs out = candidate.inference->forward(batch, false, false);
+                Activations activations;
+                activations.logits = out.logits;
+                activations.features = out.features;
+                outputs.push_back(activations);
+            }
+            const qint64 ns = timer.nsecsElapsed();
+            // Round 0 warms up (oneDNN primitives, the graph executor's first runs).
+            if (round > 0 && (candidate.best == 0 || ns < candidate.best))
+                candidate.best = ns;
+            candidate.outputs = std::move(outputs);
+        }
+    }
+    for (const Candidate &candidate : candidates) {
+        printRate(candidate.name.c_str(), images, candidate.best);
+        std::printf("%-22s largest difference to eager: %.2e (relative to 1 + max |value|)%s\n", "",
+                    relativeDifference(candidates.front().outputs, candidate.outputs),
+                    candidate.inference->fallbackReason().empty()
+                        ? ""
+                        : (", " + candidate.inference->fallbackReason()).c_str());
+    }
+    if (!bf16Refusal.empty())
+        std::printf("%-22s refused: %s\n", "forward bf16", bf16Refusal.c_str());
+    return imagesPerSecond(images, candidates[2].best);
+}
+
+/// Python's figure for the same forward: torchvision's model of this architecture, frozen and
+/// passed through torch.jit.optimize_for_inference, same batch, threads and input size, timed as
+/// benchResNetPaths times it. The one-liner of docs/benchmarks.md, "Forward pass".
+double pythonFrozenRate(const QString &python, const std::string &architecture, int batch, int height,
+                        int width, int batches)
+{
+    const int rounds = std::max(10, batches);
+    const QString script =
+        QString(
+            "import torch,torchvision,time;torch.set_num_threads(%1);g=torch.no_grad();g.__enter__();"
+            "m=torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script("
+            "torchvision.models.%2().eval())));x=torch.randn(%3,3,%4,%5);[m(x) for i in range(3)];"
+            "f=lambda:(lambda t:([m(x) for i in range(%6)],time.perf_counter()-t)[1])(time.perf_counter());"
+            "print(%3*%6/min(f(),f()))")
+            .arg(at::get_num_threads())
+            .arg(QString::fromStdString(architecture))
+            .arg(batch)
+            .arg(height)
+            .arg(width)
+            .arg(rounds);
+    QProcess process;
+    process.start(python, {"-c", script});
+    if (!process.waitForFinished(600000) || process.exitCode() != 0)
+        throw Error("the Python comparison failed (" + python.toStdString() +
+                    "): " + QString::fromUtf8(process.readAllStandardError()).trimmed().toStdString());
+    bool ok = false;
+    const double rate = QString::fromUtf8(process.readAllStandardOutput()).trimmed().toDouble(&ok);
+    if (!ok)
+        throw Error("the Python comparison printed no figure");
+    return rate;
+}
+
 } // namespace
 
 int runBench(const QStringList &arguments)
@@ -35,19 +145,28 @@ int runBench(const QStringList &arguments)
     parser.addHelpOption();
     addProfileAndInputOptions(parser, "Folder, images or list file; repeatable.");
     addRunOptions(parser);
+    parser.addOption({"compare-python",
+                      "Also time torchvision's model of the profile's architecture in Python, frozen and "
+                      "optimised for inference (torch.jit.optimize_for_inference), with the same batch, "
+                      "threads and input size, and print the native frozen path against it. PYTHON is "
+                      "an interpreter with torch and torchvision (Debian: /usr/bin/python3 with "
+                      "python3-torchvision).",
+                      "PYTHON"});
     if (const int exit = parseCommandLine(parser, arguments, "bench", {"profile"}, true); exit >= 0)
         return exit;
     const QStringList inputs = inputsFrom(parser);
     const RunOptions options = runOptionsFrom(parser);
     const Profile profile = loadProfile(parser.value("profile"));
-    LoadedModel model = loadProfileModel(profile, parser.value("model"));
+    LoadedModel model = loadProfileModel(profile, parser.value("model"), options.inference);
+    warnAboutPrecision(precisionMismatch(profile, options.inference.precision));
     const SampleList list = scanInputs(inputs);
     if (list.samples.empty())
         throw Error("bench found no images");
 
-    std::printf("threads %d, batch %d, %zu images, input %dx%d, model %s\n", at::get_num_threads(),
-                options.batchSize, list.samples.size(), profile.model.input.width, profile.model.input.height,
-                profile.model.architecture.c_str());
+    std::printf("threads %d, batch %d, %zu images, input %dx%d, model %s, forward: %s\n",
+                at::get_num_threads(), options.batchSize, list.samples.size(), profile.model.input.width,
+                profile.model.input.height, profile.model.architecture.c_str(),
+                model.backbone->inferenceDescription().c_str());
 
     // Stage by stage, on one thread for decode/preprocess (per-image cost).
     std::vector<at::Tensor> tensors;
@@ -84,6 +203,22 @@ int runBench(const QStringList &arguments)
         forwardNs += timer.nsecsElapsed();
     }
     printRate("forward", tensors.size(), forwardNs);
+    if (const auto *resnet = dynamic_cast<const ResNetBackbone *>(model.backbone.get())) {
+        const double frozen = benchResNetPaths(*resnet, batches, tensors.size());
+        if (parser.isSet("compare-python")) {
+            const double python = pythonFrozenRate(
+                parser.value("compare-python"), profile.model.architecture, options.batchSize,
+                profile.model.input.height, profile.model.input.width, static_cast<int>(batches.size()));
+            std::printf("%-22s %8s        %10s %10.1f img/s  native frozen = %.0f%% of it%s\n",
+                        "python frozen+opt", "", "", python, 100.0 * frozen / python,
+                        resnet->module()->width() == kResNetStandardWidth
+                            ? ""
+                            : " (torchvision's width 64: not the same network as this slim model)");
+        }
+    } else if (parser.isSet("compare-python")) {
+        std::printf("--compare-python: only for the native ResNets (this model: %s)\n",
+                    profile.model.architecture.c_str());
+    }
 
     const at::Tensor weight = model.backbone->headWeight(), bias = model.backbone->headBias();
     const GradientPass gradientPass(*model.backbone); // ODIN and PRO run their extra passes through it

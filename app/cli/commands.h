@@ -34,6 +34,8 @@ void addRunOptions(QCommandLineParser &parser);
 RunOptions runOptionsFrom(const QCommandLineParser &parser);
 /// The value of option `name` as an integer in [minimum, maximum]. Throws ood::Error quoting it.
 int wholeNumberOption(const QCommandLineParser &parser, const QString &name, int minimum, int maximum);
+/// Prints "warning: <mismatch>" on stderr unless it is empty (precisionMismatch).
+void warnAboutPrecision(const std::string &mismatch);
 /// Positional arguments plus every --input value.
 QStringList inputsFrom(const QCommandLineParser &parser);
 /// Prints the error of a parser and the help hint; returns ExitUsage.

@@ -149,7 +149,8 @@ int runDemo(const QStringList &arguments)
     writeFileAtomically(profilePath, readWhole(assets + "/demo.oodprofile"));
     pointDemoProfileAtModel(profilePath, modelPath);
     InspectionSession session;
-    session.openProfile(profilePath);
+    session.openProfile(profilePath, {}, options.inference);
+    warnAboutPrecision(session.precisionNote().toStdString());
     const Profile &profile = *session.profile();
 
     // Frames are written out because the decoder reads files, and so the CSV names real files.

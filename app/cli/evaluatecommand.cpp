@@ -60,7 +60,8 @@ int runEvaluate(const QStringList &arguments)
     if (parser.isSet("methods"))
         ids = parseDetectorList(parser.value("methods").toStdString());
     InspectionSession session;
-    session.openProfile(parser.value("profile"), parser.value("model"));
+    session.openProfile(parser.value("profile"), parser.value("model"), options.inference);
+    warnAboutPrecision(session.precisionNote().toStdString());
     const Profile &profile = *session.profile();
     const SampleList idList = scanInputs(parser.values("id"));
     const SampleList oodList = scanInputs(parser.values("ood"));

@@ -118,7 +118,8 @@ int runExplain(const QStringList &arguments)
     };
 
     const Profile profile = loadProfile(parser.value("profile"));
-    LoadedModel model = loadProfileModel(profile, parser.value("model"));
+    LoadedModel model = loadProfileModel(profile, parser.value("model"), run.inference);
+    warnAboutPrecision(precisionMismatch(profile, run.inference.precision));
     if (!parser.isSet("methods"))
         options.parts = explainPartsFor(*model.backbone);
     const QString framePath = inputs.first();
@@ -181,6 +182,17 @@ int runExplain(const QStringList &arguments)
         double total = 0;
         for (const auto &entry : explanation.seconds)
             total += entry.second;
+        // Per stage: seconds and the images it sent through the model (forward, and with input
+        // gradients), so a slow stage is seen to be slow per image or for its number of images.
+        for (size_t i = 0; i < explanation.seconds.size(); ++i) {
+            const int64_t forward =
+                i < explanation.forwardImages.size() ? explanation.forwardImages[i].second : 0;
+            const int64_t gradient =
+                i < explanation.gradientImages.size() ? explanation.gradientImages[i].second : 0;
+            std::fprintf(stderr, "  %-14s %8.2f s %6lld forward %6lld gradient images\n",
+                         explanation.seconds[i].first.c_str(), explanation.seconds[i].second,
+                         static_cast<long long>(forward), static_cast<long long>(gradient));
+        }
         std::fprintf(stderr, "wrote %zu files to %s in %.2f s\n", files.size(), qPrintable(outDir), total);
     }
     return ExitOk;

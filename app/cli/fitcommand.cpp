@@ -133,8 +133,9 @@ int runFit(const QStringList &arguments)
         for (const QString &name : train.classNames)
             classNames.push_back(name.toStdString());
     }
-    LoadedModel model =
-        loadModel(parser.value("model").toStdString(), parser.value("arch").toStdString(), classNames);
+    LoadedModel model = loadModel(parser.value("model").toStdString(), parser.value("arch").toStdString(),
+                                  classNames, options.run.inference);
+    model.card.precision = options.run.inference.precision;
     if (!zeroShot || parser.isSet("input-size"))
         model.card.input.width = model.card.input.height = inputSize;
     for (const QString &problem : train.problems + validation.problems)

@@ -157,7 +157,8 @@ int runScore(const QStringList &arguments)
     if (parser.isSet("methods"))
         askedIds = parseDetectorList(parser.value("methods").toStdString());
     InspectionSession session;
-    session.openProfile(parser.value("profile"), parser.value("model"));
+    session.openProfile(parser.value("profile"), parser.value("model"), options.inference);
+    warnAboutPrecision(session.precisionNote().toStdString());
     const Profile &profile = *session.profile();
     const std::vector<std::string> ids = runDetectorIds(profile, askedIds);
     const SampleList list = scanInputsWithVideos(inputs, videoEvery);

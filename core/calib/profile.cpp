@@ -1,4 +1,5 @@
 #include "calib/profile.h"
+#include "model/inferenceoptions.h"
 
 #include "base/atomicfile.h"
 #include "detect/registry.h"
@@ -47,6 +48,7 @@ Dict modelToDict(const ModelCard &card)
     model.insert("feature_dim", static_cast<int64_t>(card.featureDim));
     model.insert("class_names", toIValue(card.classNames));
     model.insert("input", input);
+    model.insert("precision", precisionName(card.precision));
     return model;
 }
 
@@ -66,6 +68,7 @@ class Reader
             fail("lacks '" + path(key) + "'");
         return it->value();
     }
+    bool has(const std::string &key) const { return m_dict.find(key) != m_dict.end(); }
     Reader dict(const std::string &key) const
     {
         const c10::IValue &v = value(key);
@@ -148,6 +151,14 @@ ModelCard modelFromDict(const Reader &model)
     card.numClasses = static_cast<int>(model.integer("num_classes"));
     card.featureDim = static_cast<int>(model.integer("feature_dim"));
     card.classNames = model.strings("class_names");
+    // Profiles written before the precision was recorded were all fitted in float32.
+    if (model.has("precision")) {
+        try {
+            card.precision = precisionFromName(model.string("precision"));
+        } catch (const Error &e) {
+            model.fail("records " + std::string(e.what()));
+        }
+    }
     const Reader input = model.dict("input");
     card.input.width = static_cast<int>(input.integer("width"));
     card.input.height = static_cast<int>(input.integer("height"));

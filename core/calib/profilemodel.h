@@ -11,7 +11,13 @@ namespace ood {
 
 /// Loads the profile's model (or the file at `overridePath`) and refuses a file whose sha256
 /// differs from the profile's, or whose shape differs. The card gets the profile's class names
-/// and preprocessing. Throws ood::Error naming the file and both digests.
-LoadedModel loadProfileModel(const Profile &profile, const QString &overridePath = {});
+/// and preprocessing, and the precision it runs in. Throws ood::Error naming the file and both
+/// digests.
+LoadedModel loadProfileModel(const Profile &profile, const QString &overridePath = {},
+                             const InferenceOptions &inference = {});
+
+/// Empty when scoring in `used` matches the precision the profile was fitted in; otherwise a
+/// sentence saying what the difference means for its thresholds.
+std::string precisionMismatch(const Profile &profile, Precision used);
 
 } // namespace ood

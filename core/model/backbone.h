@@ -56,6 +56,10 @@ class Backbone
     /// cheap query (no forward pass), so detectors can tell whether they are available.
     virtual bool canRunFromEarly() const { return false; }
 
+    /// How forward() runs, for people: "frozen graph, float32", or the path taken and why a faster
+    /// one was not ("op by op: <reason>").
+    virtual std::string inferenceDescription() const { return "op by op, float32"; }
+
     /// The vision-language model behind this backbone, or null for a classifier: the zero-shot
     /// detectors (mcm, neglabel, negrefine) run only on one.
     virtual const ClipBackbone *asClip() const { return nullptr; }

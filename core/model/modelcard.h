@@ -3,6 +3,7 @@
 // and to recognise the model again later.
 
 #include "image/inputspec.h"
+#include "model/inferenceoptions.h"
 
 #include <array>
 #include <string>
@@ -19,6 +20,8 @@ struct ModelCard
     int featureDim = 0;
     std::vector<std::string> classNames; ///< in label order (sorted folder names for ImageFolder)
     InputSpec input;
+    /// Number format the detectors were fitted in (a profile's thresholds are exact for it only).
+    Precision precision = Precision::Float32;
 };
 
 } // namespace ood

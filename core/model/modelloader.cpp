@@ -3,7 +3,7 @@
 #include "base/error.h"
 #include "model/checkpointreader.h"
 #include "model/clipbackbone.h"
-#include "model/resnet.h"
+#include "model/resnetinference.h"
 #include "model/torchscriptbackbone.h"
 
 // Qt
@@ -60,10 +60,18 @@ ArchiveKind archiveKind(const std::string &path)
     }
 }
 
+void refuseBFloat16(const InferenceOptions &inference, const std::string &path, const std::string &what)
+{
+    if (inference.precision == Precision::BFloat16)
+        throw Error(path + " is " + what +
+                    ": bfloat16 is available for the native ResNets (resnet18, resnet34, "
+                    "resnet50) only; use float32");
+}
+
 } // namespace
 
 LoadedModel loadModel(const std::string &path, const std::string &requested,
-                      const std::vector<std::string> &classNames)
+                      const std::vector<std::string> &classNames, const InferenceOptions &inference)
 {
     std::string architecture = requested;
     std::transform(architecture.begin(), architecture.end(), architecture.begin(),
@@ -84,8 +92,10 @@ LoadedModel loadModel(const std::string &path, const std::string &requested,
             throw Error(path + " is a TorchScript archive, not a " + architecture +
                         " checkpoint: open it with the architecture \"torchscript\"");
         const NamedTensors state = readCheckpointTensors(path);
-        loaded.backbone = std::make_unique<ResNetBackbone>(architecture, state, path);
+        loaded.backbone =
+            std::make_unique<ResNetBackbone>(architecture, state, path, inference.path, inference.precision);
     } else if (clip) {
+        refuseBFloat16(inference, path, "a CLIP");
         if (kind != ArchiveKind::TorchScript)
             throw Error(path +
                         " is not a TorchScript archive: export the CLIP with "
@@ -102,7 +112,8 @@ LoadedModel loadModel(const std::string &path, const std::string &requested,
                 " is a torch.save checkpoint, not a TorchScript archive: open it as resnet18, "
                 "resnet34 or resnet50, or export the model with app/python/export_for_ood_inspector.py "
                 "(see docs/model-contract.md)");
-        auto script = std::make_unique<TorchScriptBackbone>(path);
+        refuseBFloat16(inference, path, "a TorchScript model");
+        auto script = std::make_unique<TorchScriptBackbone>(path, inference.path != ForwardPath::Eager);
         loaded.card.input = script->inputSpec();
         loaded.backbone = std::move(script);
     }
@@ -113,6 +124,55 @@ LoadedModel loadModel(const std::string &path, const std::string &requested,
     loaded.card.numClasses = loaded.backbone->numClasses();
     loaded.card.featureDim = loaded.backbone->featureDim();
     return loaded;
+}
+
+std::string forwardPathName(ForwardPath path)
+{
+    switch (path) {
+    case ForwardPath::Eager:
+        return "eager";
+    case ForwardPath::Folded:
+        return "folded";
+    case ForwardPath::Frozen:
+        return "frozen";
+    }
+    return "unknown";
+}
+
+std::string precisionName(Precision precision)
+{
+    return precision == Precision::BFloat16 ? "bf16" : "float32";
+}
+
+Precision precisionFromName(const std::string &name)
+{
+    if (name == "float32" || name == "fp32")
+        return Precision::Float32;
+    if (name == "bf16" || name == "bfloat16")
+        return Precision::BFloat16;
+    throw Error("unknown precision \"" + name + "\": expected float32 or bf16");
+}
+
+std::string bfloat16Unsupported()
+{
+    // readAll, not atEnd/readLine: /proc files report a size of 0.
+    QFile cpuinfo("/proc/cpuinfo");
+    QByteArray flags;
+    if (cpuinfo.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : cpuinfo.readAll().split('\n')) {
+            if (line.startsWith("flags")) {
+                flags = " " + line.mid(line.indexOf(':') + 1).simplified() + " ";
+                break;
+            }
+        }
+    }
+    if (flags.isEmpty())
+        return "bfloat16 needs a CPU with AVX512-BF16 or AMX, and this system does not say what its CPU has "
+               "(no flags in /proc/cpuinfo); use float32";
+    if (flags.contains(" avx512_bf16 ") || flags.contains(" amx_bf16 "))
+        return {};
+    return "bfloat16 needs a CPU with AVX512-BF16 or AMX; this one has neither (bfloat16 would be emulated, "
+           "slower than float32); use float32";
 }
 
 std::string sha256OfFile(const std::string &path)

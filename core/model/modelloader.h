@@ -5,6 +5,7 @@
 
 #include "model/backbone.h"
 #include "model/modelcard.h"
+#include "model/inferenceoptions.h"
 
 #include <memory>
 #include <string>
@@ -27,7 +28,8 @@ struct LoadedModel
 /// head is made from their text). Throws ood::Error with a specific message (missing file, not a
 /// checkpoint, first mismatching key and shape, a CLIP without class names, ...).
 LoadedModel loadModel(const std::string &path, const std::string &architecture,
-                      const std::vector<std::string> &classNames = {});
+                      const std::vector<std::string> &classNames = {},
+                      const InferenceOptions &inference = {});
 
 /// Hex sha256 of a file's bytes. Throws ood::Error when the file cannot be read.
 std::string sha256OfFile(const std::string &path);

@@ -16,6 +16,8 @@
 #include "model/backbone.h"
 #include "model/modelloader.h"
 
+#include <memory>
+
 // LibTorch: the module has to be a real torch::nn::Module so that training code can hand its
 // parameters to torch::optim.
 #include <torch/nn/module.h>
@@ -30,6 +32,8 @@
 #include <vector>
 
 namespace ood {
+
+class ResNetInference;
 
 /// Shape of one supported architecture.
 struct ResNetSpec
@@ -117,6 +121,8 @@ class ResNetImpl : public torch::nn::Module
     int earlyChannels() const;
     bool hasAbetHeads() const { return !m_abet.is_empty(); }
     const torch::nn::Linear &fc() const { return m_fc; }
+    /// Null without AbeT heads.
+    AbetHeads abetHeads() const { return m_abet; }
 
   private:
     at::Tensor stem(const at::Tensor &input);
@@ -177,9 +183,14 @@ class ResNetBackbone final : public Backbone
   public:
     /// Loads a state_dict (see loadResNetStateDict); numClasses comes from fc.weight, the width
     /// from conv1.weight, and AbeT heads are built when the state_dict has `abet.*` keys.
-    ResNetBackbone(const std::string &architecture, const NamedTensors &state, const std::string &source);
-    /// Takes over a (trained) module: puts it in eval mode and freezes its parameters.
-    explicit ResNetBackbone(ResNet model);
+    ResNetBackbone(const std::string &architecture, const NamedTensors &state, const std::string &source,
+                   ForwardPath path = ForwardPath::Frozen, Precision precision = Precision::Float32);
+    /// Takes over a (trained) module: puts it in eval mode and freezes its parameters. forward()
+    /// and featuresFromEarly() run on `path` (see ResNetInference); gradients always go through
+    /// the module itself.
+    explicit ResNetBackbone(ResNet model, ForwardPath path = ForwardPath::Frozen,
+                            Precision precision = Precision::Float32);
+    ~ResNetBackbone() override;
 
     std::string architecture() const override;
     int numClasses() const override;
@@ -195,10 +206,14 @@ class ResNetBackbone final : public Backbone
     at::Tensor featuresFromEarly(const at::Tensor &early) override;
     bool canRunFromEarly() const override { return true; }
 
+    std::string inferenceDescription() const override;
+
     ResNet module() const { return m_model; }
+    const ResNetInference &inference() const { return *m_inference; }
 
   private:
     ResNet m_model{nullptr};
+    std::unique_ptr<ResNetInference> m_inference;
 };
 
 } // namespace ood

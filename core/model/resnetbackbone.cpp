@@ -1,4 +1,5 @@
 #include "model/resnet.h"
+#include "model/resnetinference.h"
 
 #include "base/error.h"
 #include "model/messagetext.h"
@@ -34,12 +35,13 @@ ResNet loadedResNet(const std::string &architecture, const NamedTensors &state, 
 } // namespace
 
 ResNetBackbone::ResNetBackbone(const std::string &architecture, const NamedTensors &state,
-                               const std::string &source)
-    : ResNetBackbone(loadedResNet(architecture, state, source))
+                               const std::string &source, ForwardPath path, Precision precision)
+    : ResNetBackbone(loadedResNet(architecture, state, source), path, precision)
 {
 }
 
-ResNetBackbone::ResNetBackbone(ResNet model) : m_model(std::move(model))
+ResNetBackbone::ResNetBackbone(ResNet model, ForwardPath path, Precision precision)
+    : m_model(std::move(model))
 {
     if (!m_model)
         throw Error("ResNetBackbone needs a module");
@@ -48,6 +50,24 @@ ResNetBackbone::ResNetBackbone(ResNet model) : m_model(std::move(model))
     // required grad would accumulate .grad on every such pass.
     for (at::Tensor &parameter : m_model->parameters())
         parameter.set_requires_grad(false);
+    m_inference = std::make_unique<ResNetInference>(m_model, path, precision);
+}
+
+ResNetBackbone::~ResNetBackbone() = default;
+
+std::string ResNetBackbone::inferenceDescription() const
+{
+    const std::string precision = precisionName(m_inference->precision());
+    switch (m_inference->path()) {
+    case ForwardPath::Frozen:
+        return "frozen graph, BatchNorm folded, " + precision;
+    case ForwardPath::Folded:
+        return "op by op, BatchNorm folded, " + precision +
+               (m_inference->fallbackReason().empty() ? "" : " (" + m_inference->fallbackReason() + ")");
+    case ForwardPath::Eager:
+        break;
+    }
+    return "op by op, " + precision;
 }
 
 std::string ResNetBackbone::architecture() const
@@ -73,8 +93,7 @@ bool ResNetBackbone::hasLearnedTemperature() const
 Activations ResNetBackbone::forward(const at::Tensor &input, const ForwardRequest &request)
 {
     checkInput(input, "forward");
-    c10::InferenceMode inference;
-    const ResNetOutputs out = m_model->forwardAll(input, request.featureMaps, request.early);
+    const ResNetOutputs out = m_inference->forward(input, request.featureMaps, request.early);
     Activations activations;
     activations.logits = out.logits;
     activations.features = out.features;
@@ -110,8 +129,7 @@ at::Tensor ResNetBackbone::featuresFromEarly(const at::Tensor &early)
         throw Error("ResNet featuresFromEarly: expected a layer1 output [N," + std::to_string(channels) +
                     ",h,w], got " +
                     (early.defined() ? shapeString(early.sizes()) : std::string("no tensor")));
-    c10::InferenceMode inference;
-    return m_model->featuresFromEarly(early);
+    return m_inference->featuresFromEarly(early);
 }
 
 } // namespace ood

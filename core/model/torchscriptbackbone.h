@@ -19,8 +19,10 @@ class TorchScriptBackbone final : public Backbone
     /// (optional "feature_maps", "early", "temperature", "cosine"), methods head_weight() [C,D]
     /// and head_bias() [C], optional attributes architecture, input_size, input_mean,
     /// input_std. Runs one probe pass on zeros [2,3,H,W]. Throws ood::Error naming `path`
-    /// and the first violation.
-    explicit TorchScriptBackbone(const std::string &path);
+    /// and the first violation. With `optimise`, forward() runs on a frozen copy passed through
+    /// torch::jit::optimize_for_inference when LibTorch can make one that gives the probe's outputs
+    /// to 1e-4; inferenceDescription() says which it runs and why.
+    explicit TorchScriptBackbone(const std::string &path, bool optimise = true);
     ~TorchScriptBackbone() override;
 
     /// The module's `architecture` attribute (e.g. "deit_small_patch16_224"), else "torchscript".
@@ -38,6 +40,7 @@ class TorchScriptBackbone final : public Backbone
     at::Tensor featuresFromEarly(const at::Tensor &early) override;
     /// The probe pass returned "early" and features_from_early(early) gave [N,D].
     bool canRunFromEarly() const override;
+    std::string inferenceDescription() const override;
 
     /// Input size (default 224x224) and normalisation (default ImageNet) the module declares.
     const InputSpec &inputSpec() const;

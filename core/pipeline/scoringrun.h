@@ -21,6 +21,8 @@ struct RunOptions
     int batchSize = 32;
     int decodeWorkers = 0; ///< 0: one per core
     DecodeLimits limits;
+    /// How the model is opened for the run (precision, forward path); used where the model is loaded.
+    InferenceOptions inference;
 };
 
 /// Calls `onBatch` for every batch (also for batches where every file failed, with an empty

@@ -18,10 +18,11 @@
 
 namespace ood {
 
-void InspectionSession::openProfile(const QString &profilePath, const QString &modelOverride)
+void InspectionSession::openProfile(const QString &profilePath, const QString &modelOverride,
+                                    const InferenceOptions &inference)
 {
     auto profile = std::make_shared<Profile>(loadProfile(profilePath));
-    LoadedModel model = loadProfileModel(*profile, modelOverride);
+    LoadedModel model = loadProfileModel(*profile, modelOverride, inference);
     if (!modelOverride.isEmpty())
         profile->model.modelPath = modelOverride.toStdString();
     const std::string digest = sha256OfFile(profilePath.toStdString());
@@ -29,7 +30,22 @@ void InspectionSession::openProfile(const QString &profilePath, const QString &m
     m_profile = std::move(profile);
     m_profilePath = QFileInfo(profilePath).absoluteFilePath();
     m_profileSha256 = QString::fromStdString(digest);
+    m_precisionNote = QString::fromStdString(precisionMismatch(*m_profile, inference.precision));
     m_enabled.clear();
+}
+
+void InspectionSession::setInference(const InferenceOptions &inference)
+{
+    if (!m_profile)
+        return;
+    LoadedModel model = loadProfileModel(*m_profile, modelPath(), inference);
+    m_backbone = std::shared_ptr<Backbone>(std::move(model.backbone));
+    m_precisionNote = QString::fromStdString(precisionMismatch(*m_profile, inference.precision));
+}
+
+QString InspectionSession::inferenceDescription() const
+{
+    return m_backbone ? QString::fromStdString(m_backbone->inferenceDescription()) : QString();
 }
 
 QString InspectionSession::modelPath() const

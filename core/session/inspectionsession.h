@@ -69,13 +69,24 @@ class InspectionSession
   public:
     /// Loads the profile and its model (or `modelOverride`), refusing a model whose sha256 does
     /// not match the profile. Throws ood::Error; the session is unchanged then.
-    void openProfile(const QString &profilePath, const QString &modelOverride = {});
+    /// `inference`: how the model's forward runs (precision, path).
+    void openProfile(const QString &profilePath, const QString &modelOverride = {},
+                     const InferenceOptions &inference = {});
+    /// Reloads the profile's model to run as `inference` says (e.g. another precision); the
+    /// previous backbone stays alive for jobs that still hold it. Throws ood::Error; the session
+    /// is unchanged then.
+    void setInference(const InferenceOptions &inference);
+    /// Empty, or why the profile's thresholds are not exact at the precision the model runs in
+    /// (precisionMismatch).
+    QString precisionNote() const { return m_precisionNote; }
     bool isOpen() const { return m_profile != nullptr; }
 
     std::shared_ptr<const Profile> profile() const { return m_profile; }
     std::shared_ptr<Backbone> backbone() const { return m_backbone; }
     QString profilePath() const { return m_profilePath; }
     QString profileSha256() const { return m_profileSha256; }
+    /// How the forward pass runs (Backbone::inferenceDescription), for the status bar and logs.
+    QString inferenceDescription() const;
     QString modelPath() const;
     QString modelSha256() const;
 
@@ -158,6 +169,7 @@ class InspectionSession
     mutable std::map<QString, double> m_videoFps;
     std::shared_ptr<Backbone> m_backbone;
     QString m_profilePath;
+    QString m_precisionNote;
     QString m_profileSha256;
 };
 

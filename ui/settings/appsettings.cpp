@@ -74,6 +74,29 @@ void AppSettings::setDisabledDetectors(const QStringList &ids)
     QSettings().setValue("disabledDetectors", ids);
 }
 
+QString AppSettings::precision() const
+{
+    return QSettings().value("precision", QStringLiteral("float32")).toString();
+}
+
+void AppSettings::setPrecision(const QString &precision)
+{
+    QSettings().setValue("precision", precision);
+}
+
+InferenceOptions AppSettings::inference(QString *note) const
+{
+    InferenceOptions options;
+    if (precision() != QLatin1String("bf16"))
+        return options;
+    const std::string refusal = bfloat16Unsupported();
+    if (refusal.empty())
+        options.precision = Precision::BFloat16;
+    else if (note)
+        *note = QString::fromStdString(refusal);
+    return options;
+}
+
 QString AppSettings::language() const
 {
     return QSettings().value("language").toString();

@@ -3,6 +3,8 @@
 // ("threads", "batchSize", ...), so a user keeps their settings across versions. Every read goes
 // to QSettings, so a value set elsewhere in the process (a test, another window) is seen at once.
 
+#include "model/inferenceoptions.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -26,6 +28,12 @@ class AppSettings
     /// Detector ids left out of scoring, kept across profiles; default none.
     QStringList disabledDetectors() const;
     void setDisabledDetectors(const QStringList &ids);
+    /// Number format of the forward pass, "float32" (default) or "bf16" (see model/inferenceoptions.h).
+    QString precision() const;
+    void setPrecision(const QString &precision);
+    /// The precision setting as inference options; bf16 falls back to float32 on a CPU without
+    /// AVX512-BF16 or AMX (`note`, when given, then receives why).
+    InferenceOptions inference(QString *note = nullptr) const;
     /// "en", "de", or empty for the system language.
     QString language() const;
     void setLanguage(const QString &language);

@@ -10,6 +10,7 @@
 #include <QListWidget>
 #include <QListWidgetItem>
 #include <QSpinBox>
+#include <QStandardItemModel>
 
 #include <torch/torch.h>
 
@@ -20,7 +21,8 @@ namespace ood {
 SettingsDialog::SettingsDialog(const InspectionSession &session, QWidget *parent)
     : QDialog(parent), m_threads(new QSpinBox(this)), m_batch(new QSpinBox(this)),
       m_landscape(new QSpinBox(this)), m_tpr(new QDoubleSpinBox(this)), m_videoEvery(new QSpinBox(this)),
-      m_language(new QComboBox(this)), m_detectors(new QListWidget(this)), m_sessionOpen(session.isOpen())
+      m_language(new QComboBox(this)), m_precision(new QComboBox(this)), m_detectors(new QListWidget(this)),
+      m_sessionOpen(session.isOpen())
 {
     setWindowTitle(tr("Settings"));
     const AppSettings settings;
@@ -52,6 +54,20 @@ SettingsDialog::SettingsDialog(const InspectionSession &session, QWidget *parent
     m_language->addItem(QStringLiteral("Deutsch"), QStringLiteral("de"));
     m_language->setCurrentIndex(std::max(0, m_language->findData(settings.language())));
     m_language->setToolTip(tr("Language of the interface; it changes when OOD Inspector starts next"));
+    m_precision->addItem(tr("float32 (exact)"), QStringLiteral("float32"));
+    m_precision->addItem(tr("bfloat16 (faster, scores shift slightly)"), QStringLiteral("bf16"));
+    m_precision->setCurrentIndex(std::max(0, m_precision->findData(settings.precision())));
+    if (const std::string refusal = bfloat16Unsupported(); !refusal.empty()) {
+        // Shown, not hidden: the user learns the option exists and why this computer cannot use it.
+        if (auto *model = qobject_cast<QStandardItemModel *>(m_precision->model()))
+            model->item(1)->setEnabled(false);
+        m_precision->setCurrentIndex(0);
+        m_precision->setToolTip(QString::fromStdString(refusal));
+    } else {
+        m_precision->setToolTip(tr("Number format of the network. bfloat16 is faster on this processor; "
+                                   "scores change slightly, so a profile fitted in float32 may flag a "
+                                   "few frames differently."));
+    }
     m_detectors->setToolTip(tr("Detectors that score the frames and count for flags. Leaving out the slow "
                                "ones (ODIN, PRO) makes scoring several times faster."));
     m_detectors->setMinimumHeight(160);
@@ -70,6 +86,7 @@ SettingsDialog::SettingsDialog(const InspectionSession &session, QWidget *parent
     form->addRow(tr("ID frames accepted:"), m_tpr);
     form->addRow(tr("Detectors:"), m_detectors);
     form->addRow(tr("Batch size:"), m_batch);
+    form->addRow(tr("Precision:"), m_precision);
     form->addRow(tr("Landscape grid:"), m_landscape);
     form->addRow(tr("Video: every n-th frame:"), m_videoEvery);
     form->addRow(tr("Language:"), m_language);
@@ -104,6 +121,7 @@ void SettingsDialog::save() const
     settings.setLandscapeGrid(m_landscape->value());
     settings.setVideoEvery(m_videoEvery->value());
     settings.setLanguage(m_language->currentData().toString());
+    settings.setPrecision(m_precision->currentData().toString());
     if (m_sessionOpen)
         settings.setDisabledDetectors(disabledDetectors());
     at::set_num_threads(m_threads->value());

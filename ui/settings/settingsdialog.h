@@ -42,6 +42,7 @@ class SettingsDialog : public QDialog
     QDoubleSpinBox *m_tpr;
     QSpinBox *m_videoEvery;
     QComboBox *m_language;
+    QComboBox *m_precision;
     QListWidget *m_detectors;
     bool m_sessionOpen;
 };
