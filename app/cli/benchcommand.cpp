@@ -220,12 +220,16 @@ int runBench(const QStringList &arguments)
                     profile.model.architecture.c_str());
     }
 
+    // Each detector alone (a fresh shared input graph per batch and detector, so a gradient
+    // detector pays its whole cost here), in forward-pass units: its time over the forward's, and
+    // the passes it declares (PassCost). "all detectors" below shares the input graph per batch.
     const at::Tensor weight = model.backbone->headWeight(), bias = model.backbone->headBias();
-    const GradientPass gradientPass(*model.backbone); // ODIN and PRO run their extra passes through it
+    const double forwardPerImage = static_cast<double>(forwardNs) / static_cast<double>(tensors.size());
     qint64 allDetectorsNs = 0;
     for (const ProfileDetector &entry : profile.detectors) {
         qint64 ns = 0;
         for (size_t b = 0; b < batches.size(); ++b) {
+            const GradientPass gradientPass(*model.backbone, batches[b]);
             ScoreContext context{activations[b], batches[b], &gradientPass,
                                  weight,         bias,       model.backbone->asClip()};
             timer.start();
@@ -233,9 +237,18 @@ int runBench(const QStringList &arguments)
             ns += timer.nsecsElapsed();
         }
         allDetectorsNs += ns;
-        printRate(("  " + entry.detector->id()).c_str(), tensors.size(), ns);
+        const std::string name = "  " + entry.detector->id();
+        printRate(name.c_str(), tensors.size(), ns);
+        std::printf("%-22s cost %.2f forward passes measured, %lld declared\n", "",
+                    static_cast<double>(ns) / static_cast<double>(tensors.size()) / forwardPerImage,
+                    static_cast<long long>(entry.detector->needs().score.cost.passes()));
     }
-    printRate("all detectors", tensors.size(), allDetectorsNs);
+    std::vector<const Detector *> all;
+    for (const ProfileDetector &entry : profile.detectors)
+        all.push_back(entry.detector.get());
+    std::printf("%-22s %lld extra passes per image together (shared input graph counted once)\n",
+                "detectors together", static_cast<long long>(extraPassesPerImage(all)));
+    printRate("detectors, each alone", tensors.size(), allDetectorsNs);
 
     timer.start();
     const ScoredImages scored = scoreImages(*model.backbone, profile, list.samples, {}, options);

@@ -24,6 +24,24 @@ std::vector<int64_t> evenlySpacedPositions(int64_t listSize, int64_t count)
     return positions;
 }
 
+PassCost combinedPassCost(const std::vector<const Detector *> &detectors)
+{
+    PassCost total;
+    for (const Detector *detector : detectors) {
+        const PassCost cost = detector->needs().score.cost;
+        total.sharedGraphForward = total.sharedGraphForward || cost.sharedGraphForward;
+        total.graphForwards += cost.graphForwards;
+        total.backwardPasses += cost.backwardPasses;
+        total.inferenceForwards += cost.inferenceForwards;
+    }
+    return total;
+}
+
+int64_t extraPassesPerImage(const std::vector<const Detector *> &detectors)
+{
+    return combinedPassCost(detectors).passes();
+}
+
 namespace {
 const std::string kSettingPrefix = "setting.";
 }

@@ -78,6 +78,25 @@ struct FitNeeds
     bool gradientPass = false;
 };
 
+/// The passes through the model that score() runs per batch, hence per image, beyond the shared
+/// inference forward pass that feeds every detector (docs/detectors.md, "Cost in passes"). A
+/// backward pass counts as one pass, like a forward.
+struct PassCost
+{
+    /// Differentiates the batch's shared input graph (GradientPass::inputGraph): a forward with
+    /// autograd on the unperturbed batch, run once per batch for every detector that reads it.
+    bool sharedGraphForward = false;
+    int64_t graphForwards = 0;     ///< forwards with autograd on graphs of its own (PRO's x_1..x_K-1)
+    int64_t backwardPasses = 0;    ///< input gradients
+    int64_t inferenceForwards = 0; ///< forwards without autograd (the perturbed batch)
+
+    /// Every pass counted once: of one detector, what it costs when it is the only one selected.
+    int64_t passes() const
+    {
+        return (sharedGraphForward ? 1 : 0) + graphForwards + backwardPasses + inferenceForwards;
+    }
+};
+
 /// What score() reads beyond logits and penultimate features.
 struct ScoreNeeds
 {
@@ -85,6 +104,8 @@ struct ScoreNeeds
     /// ScoreContext::gradientPass: extra passes with autograd w.r.t. the input (ODIN, PRO). Only
     /// these detectors get the model; they cost most of the scoring time.
     bool gradientPass = false;
+    /// What those passes cost; zero for a detector that reads only the shared forward pass.
+    PassCost cost;
 };
 
 struct DetectorNeeds
@@ -95,6 +116,13 @@ struct DetectorNeeds
 
 class Detector;
 
+/// The passes of `detectors` scored together, at their current settings (Detector::needs()): the
+/// shared input graph's forward counted once, everything else summed.
+PassCost combinedPassCost(const std::vector<const Detector *> &detectors);
+/// combinedPassCost(detectors).passes(): the passes through the model per image that scoring
+/// `detectors` together costs beyond the shared inference forward pass.
+int64_t extraPassesPerImage(const std::vector<const Detector *> &detectors);
+
 /// What the program knows of a detector without constructing one: the registry lists these
 /// (registry.cpp), each detector's file defines its own next to its class. Detector::id(),
 /// displayName(), referenceIsIdHigh() and the static part of needs() read it, so they cannot
@@ -104,7 +132,7 @@ struct DetectorDescriptor
     std::string id;          ///< lowercase CLI id, e.g. "nero"; the key in profiles
     std::string displayName; ///< e.g. "NERO"
     /// The needs that hold whatever the settings; Detector::needs() adds those that depend on
-    /// them (GROOD's subset size, ReAct's VAL percentile).
+    /// them (GROOD's subset size, ReAct's VAL percentile, PRO's cost).
     DetectorNeeds needs;
     /// True when the reference implementation reports an ID-high value (reference = -score).
     bool referenceIsIdHigh = false;
@@ -156,7 +184,8 @@ struct ScoreContext
     const Activations &activations;
     at::Tensor input; ///< [N,3,H,W] normalised; defined when needs().score.gradientPass is set
     /// Extra passes through the model; set only for a detector whose needs().score.gradientPass is
-    /// set (the scorer never hands the model to the others).
+    /// set (the scorer never hands the model to the others). The scorer binds it to `input`, so
+    /// the detectors of one batch share the graph of GradientPass::inputGraph(input).
     const GradientPass *gradientPass = nullptr;
     at::Tensor headWeight; ///< [C,D] float32
     at::Tensor headBias;   ///< [C] float32

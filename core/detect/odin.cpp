@@ -30,14 +30,15 @@ class Odin final : public Detector
         const double epsilon = setting("epsilon");
 
         torch::AutoGradMode enableGrad(true);
-        at::Tensor x = context.input.detach().clone().set_requires_grad(true);
-        const at::Tensor logits = context.gradientPass->logitsWithGradient(x);
-        const at::Tensor predicted = logits.argmax(1).detach();
-        const at::Tensor loss = torch::nn::functional::cross_entropy(logits / temperature, predicted);
-        const at::Tensor gradient = torch::autograd::grad({loss}, {x})[0];
+        // The batch's shared graph on x0 (PRO starts from it too): retained for the others.
+        const InputGraph graph = context.gradientPass->inputGraph(context.input);
+        const at::Tensor predicted = graph.logits.argmax(1).detach();
+        const at::Tensor loss = torch::nn::functional::cross_entropy(graph.logits / temperature, predicted);
+        const at::Tensor gradient =
+            torch::autograd::grad({loss}, {graph.input}, {}, /*retain_graph=*/true)[0];
         // Zero gradients count as positive, as in the reference (torch.ge(grad, 0)).
         const at::Tensor direction = gradient.ge(0).to(torch::kFloat32) * 2 - 1;
-        const at::Tensor perturbed = (x.detach() - epsilon * direction).contiguous();
+        const at::Tensor perturbed = (graph.input.detach() - epsilon * direction).contiguous();
 
         const at::Tensor shifted = context.gradientPass->logits(perturbed);
         const at::Tensor p = torch::softmax(shifted.to(torch::kFloat32) / temperature, 1);
@@ -54,6 +55,10 @@ const DetectorDescriptor &odinDescriptor()
         d.id = "odin";
         d.displayName = "ODIN";
         d.needs.score.gradientPass = true;
+        // x0's graph (shared), its backward, the perturbed batch's forward.
+        d.needs.score.cost.sharedGraphForward = true;
+        d.needs.score.cost.backwardPasses = 1;
+        d.needs.score.cost.inferenceForwards = 1;
         d.referenceIsIdHigh = true;
         d.stateVersion = 1;
         d.create = [] { return std::unique_ptr<Detector>(new Odin); };

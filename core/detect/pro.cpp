@@ -7,8 +7,9 @@
 // collapses under a step that barely moves an ID input's, so the minimum separates them better
 // than g(x_0). Unified score: -min_t g(x_t).
 //
-// Cost: K forward+backward passes with autograd and one inference forward per batch, on top of
-// the shared forward pass; all of it only when a PRO id is selected.
+// Cost (proPassCost): K backward passes, K forwards with autograd of which the first, at x_0, is
+// the batch's shared input graph (GradientPass::inputGraph, shared with ODIN and the other
+// variants), and one inference forward at x_K; all of it only when a PRO id is selected.
 
 #include "detect/detectors.h"
 
@@ -17,6 +18,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ood::detectors {
@@ -28,6 +30,17 @@ enum class Variant { Msp, Entropy, MspTemperature, Gen };
 bool isCount(double value, double minimum)
 {
     return value >= minimum && value == std::floor(value);
+}
+
+/// The passes of K = `steps` steps, beyond the shared inference forward pass.
+PassCost proPassCost(int64_t steps)
+{
+    PassCost cost;
+    cost.sharedGraphForward = steps > 0;
+    cost.graphForwards = std::max<int64_t>(0, steps - 1);
+    cost.backwardPasses = steps;
+    cost.inferenceForwards = 1; // x_K, which is x_0 itself when K = 0
+    return cost;
 }
 
 class Pro final : public Detector
@@ -67,25 +80,43 @@ class Pro final : public Detector
         const auto steps = static_cast<int64_t>(setting("steps"));
 
         torch::AutoGradMode enableGrad(true);
-        // A copy, so the loader's tensor (possibly an inference tensor) is never part of a graph.
-        at::Tensor x = context.input.detach().to(torch::kFloat32).clone();
+        // x_t, off any graph. K = 0 scores the batch as it is.
+        at::Tensor x = context.input.detach().to(torch::kFloat32);
         at::Tensor lowest;
         for (int64_t t = 0; t < steps; ++t) {
-            x.set_requires_grad(true);
-            const at::Tensor g = baseScore(context.gradientPass->logitsWithGradient(x));
+            // x_0's graph is the batch's shared one (ODIN and the other variants differentiate it
+            // too), so it is retained; the later ones are this detector's own.
+            InputGraph graph;
+            if (t == 0) {
+                graph = context.gradientPass->inputGraph(context.input);
+            } else {
+                graph.input = x.set_requires_grad(true);
+                graph.logits = context.gradientPass->logitsWithGradient(graph.input);
+            }
+            const at::Tensor g = baseScore(graph.logits);
             lowest = t == 0 ? g.detach() : torch::min(lowest, g.detach());
             // The reference differentiates the batch mean; the sum gives each image its own
             // gradient unscaled by 1/N, so the sign, and the score, do not depend on the batch.
-            const at::Tensor gradient = torch::autograd::grad({g.sum()}, {x})[0];
+            const at::Tensor gradient =
+                torch::autograd::grad({g.sum()}, {graph.input}, {}, /*retain_graph=*/t == 0)[0];
             // sign(0) = 0: a saturated softmax has an exactly zero (or NaN, for GEN) gradient and
             // the image stays where it is. torch's sign already maps NaN to 0; nan_to_num keeps
             // that independent of the kernel.
             const at::Tensor direction = gradient.sign().nan_to_num(0.0);
-            x = x.detach().add(direction, -epsilon);
+            x = graph.input.detach().add(direction, -epsilon);
         }
         const at::Tensor last = baseScore(context.gradientPass->logits(x));
         lowest = steps == 0 ? last : torch::min(lowest, last);
         return -lowest.to(torch::kFloat64);
+    }
+
+  protected:
+    void addSettingNeeds(DetectorNeeds &needs) const override
+    {
+        const double steps = setting("steps");
+        // A steps setting that checkSettings() refuses runs no pass: the descriptor's zero cost.
+        if (isCount(steps, 0) && steps < 0x1p63)
+            needs.score.cost = proPassCost(static_cast<int64_t>(steps));
     }
 
   private:

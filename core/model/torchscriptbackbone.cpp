@@ -60,6 +60,7 @@ struct TorchScriptBackbone::Private
     torch::jit::Module inferenceModule;
     std::string inferenceNote = "the archive as it is (not asked to optimise)";
     std::string methodName;
+    std::string inferenceMethod; ///< methodName, or "forward" when the optimised copy forwards to it
     std::string architecture = "torchscript";
     bool hasFeaturesFromEarly = false;
     bool hasFeatureMaps = false;
@@ -75,7 +76,8 @@ struct TorchScriptBackbone::Private
 
     c10::impl::GenericDict run(const at::Tensor &x, bool forInference = false)
     {
-        const c10::IValue result = (forInference ? inferenceModule : module).get_method(methodName)({x});
+        const c10::IValue result = forInference ? inferenceModule.get_method(inferenceMethod)({x})
+                                                : module.get_method(methodName)({x});
         if (!result.isGenericDict())
             fail(methodName + "(x) returned " + result.tagKind() + ", expected Dict[str, Tensor]");
         return result.toGenericDict();
@@ -174,17 +176,25 @@ struct TorchScriptBackbone::Private
             for (const auto &entry : run(checkInput))
                 expectedOutputs[entry.key().toStringRef()] = entry.value().toTensor().to(at::kFloat);
         }
-        std::vector<std::string> methods{methodName};
-        if (hasFeaturesFromEarly)
-            methods.push_back("features_from_early");
-        std::vector<std::string> others(methods.begin() + 1, methods.end());
-        if (methodName != "forward")
-            others.insert(others.begin(), methodName);
         try {
-            torch::jit::Module frozen = torch::jit::freeze(module, methods);
+            // LibTorch's freezing and optimisation start from forward(); an archive with
+            // forward_ood only gets a forward that calls it, on a copy.
+            torch::jit::Module copy = module.clone();
+            std::string method = methodName;
+            if (!copy.find_method("forward")) {
+                copy.define("def forward(self, x: Tensor) -> Dict[str, Tensor]:\n    return self." +
+                            methodName + "(x)\n");
+                method = "forward";
+            }
+            std::vector<std::string> others;
+            if (method != "forward")
+                others.push_back(method);
+            if (hasFeaturesFromEarly)
+                others.push_back("features_from_early");
+            torch::jit::Module frozen = torch::jit::freeze(copy, others);
             torch::jit::Module optimised = torch::jit::optimize_for_inference(frozen, others);
             torch::NoGradGuard noGrad;
-            const c10::IValue result = optimised.get_method(methodName)({checkInput});
+            const c10::IValue result = optimised.get_method(method)({checkInput});
             for (const auto &entry : result.toGenericDict()) {
                 const std::string key = entry.key().toStringRef();
                 const auto expected = expectedOutputs.find(key);
@@ -200,6 +210,7 @@ struct TorchScriptBackbone::Private
                 }
             }
             inferenceModule = optimised;
+            inferenceMethod = method;
             inferenceNote = "frozen graph, optimised for inference";
         } catch (const std::exception &e) {
             inferenceNote = "the archive as it is: LibTorch could not freeze and optimise it (" +
@@ -309,6 +320,7 @@ TorchScriptBackbone::TorchScriptBackbone(const std::string &path, bool optimise)
     d->readAttributes();
     d->probe();
     d->inferenceModule = d->module;
+    d->inferenceMethod = d->methodName;
     if (optimise)
         d->optimise();
 }

@@ -7,7 +7,7 @@
 namespace ood {
 
 Scorer::Scorer(Backbone &backbone, std::vector<const Detector *> detectors, ForwardRequest extra)
-    : m_backbone(backbone), m_gradientPass(backbone), m_detectors(std::move(detectors)), m_request(extra),
+    : m_backbone(backbone), m_detectors(std::move(detectors)), m_request(extra),
       m_headWeight(backbone.headWeight()), m_headBias(backbone.headBias())
 {
     for (const Detector *detector : m_detectors) {
@@ -24,12 +24,15 @@ BatchScores Scorer::scoreBatch(const at::Tensor &input) const
     const at::Tensor logits = result.activations.logits.to(torch::kFloat64);
     result.predictions = logits.argmax(1);
     result.confidences = std::get<0>(torch::softmax(logits, 1).max(1));
+    // Bound to this batch, so its detectors share the graph on x0; it goes with the batch. Handed
+    // only to the detectors that need it.
+    const GradientPass gradientPass(m_backbone, input);
     for (size_t d = 0; d < m_detectors.size(); ++d) {
         const Detector *detector = m_detectors[d];
-        const bool gradientPass = m_needsGradientPass[d];
+        const bool needsGradientPass = m_needsGradientPass[d];
         ScoreContext context{result.activations,
-                             gradientPass ? input : at::Tensor(),
-                             gradientPass ? &m_gradientPass : nullptr,
+                             needsGradientPass ? input : at::Tensor(),
+                             needsGradientPass ? &gradientPass : nullptr,
                              m_headWeight,
                              m_headBias,
                              m_backbone.asClip()};

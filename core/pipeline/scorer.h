@@ -1,6 +1,8 @@
 #pragma once
 // One forward pass per batch feeds every enabled detector; detectors whose descriptor asks for the
-// gradient pass (ODIN, PRO) run their extra passes on the same batch afterwards.
+// gradient pass (ODIN, PRO) run their extra passes on the same batch afterwards, sharing one
+// forward with autograd on the batch (GradientPass::inputGraph) that lives until the batch is
+// scored.
 
 #include "detect/detector.h"
 #include "detect/gradientpass.h"
@@ -36,7 +38,6 @@ class Scorer
 
   private:
     Backbone &m_backbone;
-    GradientPass m_gradientPass; ///< handed only to the detectors that need it
     std::vector<const Detector *> m_detectors;
     std::vector<bool> m_needsGradientPass; ///< per detector: needs().score.gradientPass
     ForwardRequest m_request;

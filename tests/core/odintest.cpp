@@ -15,8 +15,20 @@ class OdinTest : public QObject
     Q_OBJECT
 
   private Q_SLOTS:
+    void closedForm_data()
+    {
+        QTest::addColumn<bool>("bound");
+        QTest::addColumn<int>("repeats");
+        QTest::newRow("graph of its own") << false << 1;
+        // The Scorer's case: the pass bound to the batch keeps x's graph for the next detector,
+        // which differentiates it again (here ODIN itself).
+        QTest::newRow("shared graph, scored twice") << true << 2;
+    }
+
     void closedForm()
     {
+        QFETCH(bool, bound);
+        QFETCH(int, repeats);
         torch::manual_seed(3);
         const at::Tensor w = torch::randn({3, 12}), b = torch::randn({3});
         test::LinearBackbone backbone(w, b);
@@ -27,9 +39,11 @@ class OdinTest : public QObject
         QCOMPARE(eps, 0.0005);
 
         const Activations a = backbone.forward(x, {});
-        const GradientPass pass(backbone);
-        ScoreContext context{a, x, &pass, w, b};
+        const GradientPass unbound(backbone), boundToX(backbone, x);
+        ScoreContext context{a, x, bound ? &boundToX : &unbound, w, b};
         const at::Tensor s = detector->score(context);
+        for (int r = 1; r < repeats; ++r)
+            QVERIFY(torch::equal(detector->score(context), s));
 
         const at::Tensor flat = x.reshape({4, 12}).to(torch::kFloat64);
         const at::Tensor wd = w.to(torch::kFloat64), bd = b.to(torch::kFloat64);

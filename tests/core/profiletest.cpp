@@ -1,6 +1,7 @@
 // Profiles: round trip, Python readability, and clear errors for damaged or foreign files.
 
 #include "calib/profile.h"
+#include "calib/profilemodel.h"
 #include "detect/registry.h"
 #include "base/error.h"
 #include "support/errors.h"
@@ -228,6 +229,39 @@ class ProfileTest : public QObject
             s.insert_or_assign(std::string(kStateVersionKey), torch::tensor(current, torch::kInt64));
         });
         QCOMPARE(loadProfile(path).detectors.size(), profile.detectors.size());
+    }
+
+    void precisionIsRecorded()
+    {
+        QTemporaryDir dir;
+        Profile profile = makeProfile();
+        QCOMPARE(profile.model.precision, Precision::Float32);
+        profile.model.precision = Precision::BFloat16;
+        const QString path = dir.filePath("bf16.oodprofile");
+        saveProfile(profile, path);
+        QCOMPARE(loadProfile(path).model.precision, Precision::BFloat16);
+        QVERIFY(precisionMismatch(loadProfile(path), Precision::BFloat16).empty());
+        const QString mismatch =
+            QString::fromStdString(precisionMismatch(loadProfile(path), Precision::Float32));
+        QVERIFY2(mismatch.contains("fitted in bf16") && mismatch.contains("runs in float32"),
+                 qPrintable(mismatch));
+
+        // Written before the precision was recorded: float32, the only format there was.
+        const QByteArray bytes = readFile(path);
+        c10::IValue root = torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+        c10::impl::GenericDict model = root.toGenericDict().at("model").toGenericDict();
+        (void)model.erase(std::string("precision"));
+        const auto write = [&](const QString &to) {
+            const std::vector<char> edited = torch::pickle_save(root);
+            QFile f(to);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(edited.data(), static_cast<qint64>(edited.size()));
+        };
+        write(dir.filePath("old.oodprofile"));
+        QCOMPARE(loadProfile(dir.filePath("old.oodprofile")).model.precision, Precision::Float32);
+        model.insert_or_assign(std::string("precision"), std::string("fp16"));
+        write(dir.filePath("fp16.oodprofile"));
+        expectError(dir.filePath("fp16.oodprofile"), "unknown precision \"fp16\"");
     }
 
     void missingStateVersionIsVersion1()

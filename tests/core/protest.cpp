@@ -1,5 +1,7 @@
 // PRO (docs/detectors.md, pro_* and the PRO notes) against closed forms on a linear network and
-// against an independent re-derivation with Python torch autograd on a small convolutional network.
+// against an independent re-derivation with Python torch autograd on a small convolutional network;
+// the graph on x_0 that PRO shares with ODIN, and the passes every gradient detector declares
+// (docs/detectors.md, "Cost in passes") against a hand count and a count of the calls.
 //
 // Closed form used below: with two classes and logits W x + b, every PRO base score g is an
 // increasing function of |m|, m = z_0 - z_1, and grad_x g = f'(|m|) sign(m) (w_0 - w_1). One step
@@ -9,6 +11,7 @@
 #include "base/error.h"
 #include "model/backbone.h"
 #include "model/resnet.h"
+#include "pipeline/scorer.h"
 #include "support/linearbackbone.h"
 #include "support/systempython.h"
 
@@ -18,7 +21,9 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <cmath>
+#include <thread>
 
 using namespace ood;
 
@@ -120,6 +125,53 @@ class ConvBackbone final : public Backbone
             .mean({2, 3});
     }
 };
+
+/// Counts the passes through `inner`: inference forwards, forwards with autograd, and the
+/// backward passes that reach the logits of those (a hook on them runs once per backward).
+class CountingBackbone final : public Backbone
+{
+  public:
+    std::atomic<int> forwards{0}, graphForwards{0}, backwards{0};
+
+    explicit CountingBackbone(Backbone &inner) : m_inner(inner) {}
+    std::string architecture() const override { return m_inner.architecture(); }
+    int numClasses() const override { return m_inner.numClasses(); }
+    int featureDim() const override { return m_inner.featureDim(); }
+    Activations forward(const at::Tensor &input, const ForwardRequest &request) override
+    {
+        ++forwards;
+        return m_inner.forward(input, request);
+    }
+    at::Tensor logitsWithGradient(const at::Tensor &input) override
+    {
+        ++graphForwards;
+        const at::Tensor logits = m_inner.logitsWithGradient(input);
+        logits.register_hook([this](const at::Tensor &) { ++backwards; });
+        return logits;
+    }
+    at::Tensor headWeight() const override { return m_inner.headWeight(); }
+    at::Tensor headBias() const override { return m_inner.headBias(); }
+    void reset()
+    {
+        forwards = 0;
+        graphForwards = 0;
+        backwards = 0;
+    }
+
+  private:
+    Backbone &m_inner;
+};
+
+/// ODIN and the four PRO variants: the five detectors that differentiate the input.
+const std::vector<std::string> kGradientIds = {"odin", "pro_msp", "pro_ent", "pro_msp_t", "pro_gen"};
+
+std::vector<const Detector *> pointers(const std::vector<std::unique_ptr<Detector>> &detectors)
+{
+    std::vector<const Detector *> result;
+    for (const auto &detector : detectors)
+        result.push_back(detector.get());
+    return result;
+}
 
 /// Six 3x8x8 inputs; the last one scaled up until its float32 softmax saturates.
 at::Tensor convInputs()
@@ -498,6 +550,151 @@ class ProTest : public QObject
                                         .arg(actual, 0, 'g', 10)));
             }
         }
+    }
+
+    void sharedInputGraph()
+    {
+        // ODIN and the four PRO variants in one Scorer read one graph on x_0 per batch, and give
+        // bit for bit the scores each gives in a Scorer of its own and through an unbound pass
+        // (a graph of its own, as before the graph was shared).
+        ConvBackbone conv;
+        CountingBackbone backbone(conv);
+        const at::Tensor x = convInputs();
+        std::vector<std::unique_ptr<Detector>> detectors;
+        for (const auto &id : kGradientIds)
+            detectors.push_back(createDetector(id));
+        const Scorer together(backbone, pointers(detectors));
+        for (int64_t start = 0; start < x.size(0); start += 3) {
+            const at::Tensor batch = x.narrow(0, start, 3);
+            backbone.reset();
+            const BatchScores shared = together.scoreBatch(batch);
+            // Hand count per batch: x_0's graph once plus PRO-GEN's x_1 and x_2 (K = 3); one
+            // backward for ODIN and each K = 1 variant, three for PRO-GEN; the shared forward and
+            // one perturbed forward per detector.
+            QCOMPARE(backbone.graphForwards.load(), 3);
+            QCOMPARE(backbone.backwards.load(), 7);
+            QCOMPARE(backbone.forwards.load(), 6);
+            for (size_t d = 0; d < detectors.size(); ++d) {
+                const Scorer alone(backbone, {detectors[d].get()});
+                const at::Tensor own = alone.scoreBatch(batch).scores.at(0);
+                const at::Tensor unbound = scoreWith(*detectors[d], backbone, batch);
+                QVERIFY2(torch::equal(shared.scores[d], own), kGradientIds[d].c_str());
+                QVERIFY2(torch::equal(shared.scores[d], unbound), kGradientIds[d].c_str());
+            }
+        }
+    }
+
+    void sharedInputGraphConcurrent()
+    {
+        // The five detectors scored on five threads at once from one bound pass: the graph on x_0
+        // is built once and every detector's scores are those it gives alone.
+        ConvBackbone conv;
+        CountingBackbone backbone(conv);
+        const at::Tensor x = convInputs();
+        std::vector<std::unique_ptr<Detector>> detectors;
+        std::vector<at::Tensor> expected;
+        for (const auto &id : kGradientIds) {
+            detectors.push_back(createDetector(id));
+            expected.push_back(scoreWith(*detectors.back(), backbone, x));
+        }
+        const Activations a = backbone.forward(x, {});
+        const GradientPass pass(backbone, x);
+        backbone.reset();
+        std::vector<at::Tensor> scores(detectors.size());
+        std::vector<std::string> errors(detectors.size());
+        std::vector<std::thread> threads;
+        for (size_t d = 0; d < detectors.size(); ++d)
+            threads.emplace_back([&, d] {
+                try {
+                    ScoreContext context{a, x, &pass, backbone.headWeight(), backbone.headBias()};
+                    scores[d] = detectors[d]->score(context);
+                } catch (const std::exception &e) {
+                    errors[d] = e.what();
+                }
+            });
+        for (std::thread &thread : threads)
+            thread.join();
+        QCOMPARE(backbone.graphForwards.load(), 3);
+        QCOMPARE(backbone.backwards.load(), 7);
+        for (size_t d = 0; d < detectors.size(); ++d) {
+            QVERIFY2(errors[d].empty(), errors[d].c_str());
+            QVERIFY2(torch::equal(scores[d], expected[d]), kGradientIds[d].c_str());
+        }
+    }
+
+    void declaredCost_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<int>("steps"); // < 0: the default
+        QTest::addColumn<bool>("sharedGraphForward");
+        QTest::addColumn<int>("graphForwards");
+        QTest::addColumn<int>("backwardPasses");
+        QTest::addColumn<int>("inferenceForwards");
+        QTest::addColumn<int>("passes");
+        // Hand count of the code's steps (docs/detectors.md, ODIN and pro_*).
+        QTest::newRow("odin") << "odin" << -1 << true << 0 << 1 << 1 << 3;
+        QTest::newRow("pro_msp") << "pro_msp" << -1 << true << 0 << 1 << 1 << 3;
+        QTest::newRow("pro_ent") << "pro_ent" << -1 << true << 0 << 1 << 1 << 3;
+        QTest::newRow("pro_msp_t") << "pro_msp_t" << -1 << true << 0 << 1 << 1 << 3;
+        QTest::newRow("pro_gen default (K=3)") << "pro_gen" << -1 << true << 2 << 3 << 1 << 7;
+        QTest::newRow("pro_gen K=3") << "pro_gen" << 3 << true << 2 << 3 << 1 << 7;
+        QTest::newRow("pro_gen K=0") << "pro_gen" << 0 << false << 0 << 0 << 1 << 1;
+        QTest::newRow("pro_msp K=2") << "pro_msp" << 2 << true << 1 << 2 << 1 << 5;
+        QTest::newRow("gradnorm (closed form)") << "gradnorm" << -1 << false << 0 << 0 << 0 << 0;
+        QTest::newRow("msp") << "msp" << -1 << false << 0 << 0 << 0 << 0;
+    }
+
+    void declaredCost()
+    {
+        QFETCH(int, steps);
+        QFETCH(bool, sharedGraphForward);
+        QFETCH(int, graphForwards);
+        QFETCH(int, backwardPasses);
+        QFETCH(int, inferenceForwards);
+        QFETCH(int, passes);
+        auto detector = createDetector(id_());
+        if (steps >= 0)
+            detector->setSetting("steps", steps);
+        const PassCost cost = detector->needs().score.cost;
+        QCOMPARE(cost.sharedGraphForward, sharedGraphForward);
+        QCOMPARE(cost.graphForwards, int64_t(graphForwards));
+        QCOMPARE(cost.backwardPasses, int64_t(backwardPasses));
+        QCOMPARE(cost.inferenceForwards, int64_t(inferenceForwards));
+        QCOMPARE(cost.passes(), int64_t(passes));
+        QCOMPARE(extraPassesPerImage({detector.get()}), int64_t(passes));
+
+        // What the detector declares is what it runs, alone in a Scorer (which adds the shared
+        // inference forward).
+        ConvBackbone conv;
+        CountingBackbone backbone(conv);
+        const Scorer scorer(backbone, {detector.get()});
+        (void)scorer.scoreBatch(convInputs());
+        QCOMPARE(backbone.graphForwards.load(), (sharedGraphForward ? 1 : 0) + graphForwards);
+        QCOMPARE(backbone.backwards.load(), backwardPasses);
+        QCOMPARE(backbone.forwards.load(), 1 + inferenceForwards);
+    }
+
+    void combinedCost()
+    {
+        std::vector<std::unique_ptr<Detector>> detectors;
+        for (const auto &id : kGradientIds)
+            detectors.push_back(createDetector(id));
+        // 1 shared graph + 2 (ODIN) + 3 x 2 (PRO K = 1) + 2 + 3 + 1 (PRO-GEN K = 3) = 15, where
+        // the detectors alone would cost 3 + 3 + 3 + 3 + 7 = 19.
+        QCOMPARE(extraPassesPerImage(pointers(detectors)), int64_t(15));
+        const PassCost total = combinedPassCost(pointers(detectors));
+        QVERIFY(total.sharedGraphForward);
+        QCOMPARE(total.graphForwards, int64_t(2));
+        QCOMPARE(total.backwardPasses, int64_t(7));
+        QCOMPARE(total.inferenceForwards, int64_t(5));
+        // A closed-form detector adds nothing; PRO-GEN at K = 0 leaves only its inference forward.
+        detectors.push_back(createDetector("gradnorm"));
+        QCOMPARE(extraPassesPerImage(pointers(detectors)), int64_t(15));
+        detectors[4]->setSetting("steps", 0);
+        QCOMPARE(extraPassesPerImage(pointers(detectors)), int64_t(1 + 2 + 3 * 2 + 1));
+        QCOMPARE(extraPassesPerImage({}), int64_t(0));
+        // Only PRO-GEN at K = 0: no graph at all.
+        QCOMPARE(extraPassesPerImage({detectors[4].get()}), int64_t(1));
     }
 
   private:

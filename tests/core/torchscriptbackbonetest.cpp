@@ -238,6 +238,14 @@ class TorchScriptBackboneTest : public QObject
         QVERIFY(torch::allclose(a.features.matmul(backbone.headWeight().t()) + backbone.headBias(), a.logits,
                                 1e-5, 1e-5));
 
+        // forward() ran on the frozen, optimised copy (checked against Python's numbers above); the
+        // archive as it is when not asked to optimise, with the same numbers.
+        QVERIFY2(QString::fromStdString(backbone.inferenceDescription()).startsWith("frozen graph"),
+                 backbone.inferenceDescription().c_str());
+        TorchScriptBackbone asItIs(file("tiny.ts").toStdString(), /*optimise=*/false);
+        QVERIFY(QString::fromStdString(asItIs.inferenceDescription()).startsWith("the archive as it is"));
+        QVERIFY(torch::allclose(asItIs.forward(x, {}).logits, reference.at("logits"), 1e-5, 1e-5));
+
         // Autograd through the scripted graph: d(sum of logit 2)/dx as Python computed it.
         const at::Tensor input = x.clone().requires_grad_(true);
         const at::Tensor logits = backbone.logitsWithGradient(input);
