@@ -913,6 +913,26 @@
         <translation>In %1 s erklärt.</translation>
     </message>
     <message>
+        <source>Explaining %1: heatmaps next…</source>
+        <translation>%1 wird erklärt: als Nächstes die Heatmaps…</translation>
+    </message>
+    <message>
+        <source>Explaining %1: score landscape next…</source>
+        <translation>%1 wird erklärt: als Nächstes die Score-Landschaft…</translation>
+    </message>
+    <message>
+        <source>Landscape %1×%1 … %2×%2</source>
+        <translation>Landschaft %1×%1 … %2×%2</translation>
+    </message>
+    <message>
+        <source>Landscape %1×%1</source>
+        <translation>Landschaft %1×%1</translation>
+    </message>
+    <message>
+        <source>Explaining %1: %2</source>
+        <translation>%1 wird erklärt: %2</translation>
+    </message>
+    <message>
         <source>Thresholds now accept %1% of the ID validation frames.</source>
         <translation>Die Schwellenwerte akzeptieren jetzt %1 % der ID-Validierungsbilder.</translation>
     </message>

@@ -83,6 +83,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         if (m_explainedRow < 0)
             m_list->selectFirstIfNone();
     });
+    connect(m_explainJob, &ExplanationJob::partiallyExplained, this, &MainWindow::onPartiallyExplained);
     connect(m_explainJob, &ExplanationJob::explained, this, &MainWindow::onExplained);
     connect(m_export, &ReportExport::statusMessage, this, &MainWindow::setStatus);
     connect(m_review, &ReviewPanel::statusMessage, this, &MainWindow::setStatus);
@@ -101,6 +102,7 @@ MainWindow::~MainWindow()
 {
     m_job->cancel();
     m_job->wait();
+    m_explainJob->discard(); // stops at its next checkpoint rather than after the whole landscape
     m_explainJob->waitForFinished();
     m_export->cancel();
 }
@@ -196,8 +198,12 @@ bool MainWindow::openProfile(const QString &path, const QString &modelOverride)
     try {
         setStatus(tr("Opening %1…").arg(QFileInfo(path).fileName()));
         QApplication::setOverrideCursor(Qt::WaitCursor);
-        m_session.openProfile(path, modelOverride);
+        QString precisionRefusal;
+        m_session.openProfile(path, modelOverride, AppSettings().inference(&precisionRefusal));
         QApplication::restoreOverrideCursor();
+        if (!precisionRefusal.isEmpty())
+            QMessageBox::information(this, tr("Precision"),
+                                     tr("The network runs in float32: %1").arg(precisionRefusal));
     } catch (const std::exception &e) {
         QApplication::restoreOverrideCursor();
         QMessageBox::critical(this, tr("Cannot open the profile"), QString::fromUtf8(e.what()));
@@ -214,6 +220,7 @@ bool MainWindow::openProfile(const QString &path, const QString &modelOverride)
     m_store.reset();
     m_explainJob->discard(); // an explanation of the previous profile's frame
     m_explanation.reset();
+    m_shownExplanation.reset();
     m_explainedRow = -1;
     refreshFilters();
     m_welcome->addRecent(QFileInfo(path).absoluteFilePath());
@@ -224,6 +231,8 @@ bool MainWindow::openProfile(const QString &path, const QString &modelOverride)
             .arg(QFileInfo(path).fileName(), QString::fromStdString(m_session.profile()->model.architecture))
             .arg(m_session.profile()->detectors.size())
             .arg(m_session.modelSha256().left(16)));
+    if (!m_session.precisionNote().isEmpty())
+        setStatus(m_session.precisionNote());
     if (!m_session.profile()->canFlag()) {
         // Said once, without blocking: the window stays usable for scoring behind the note.
         auto *note = new QMessageBox(QMessageBox::Information, tr("Scores only, no flags"),
@@ -330,6 +339,7 @@ bool MainWindow::openResults(const QString &path)
     stopScoring();
     m_explainJob->discard();
     m_explanation.reset();
+    m_shownExplanation.reset();
     m_explainedRow = -1;
     m_review->setStore(nullptr);
     m_store = openReviewStoreFor(
@@ -456,14 +466,44 @@ void MainWindow::startExplanation(int sourceRow)
     if (!m_session.isOpen() || sourceRow < 0)
         return;
     m_explainedRow = sourceRow;
+    m_explainedLandscape = AppSettings().landscapeGrid();
+    m_shownExplanation.reset();
     setStatus(tr("Explaining %1…").arg(m_model->frame(sourceRow).displayName));
     m_plotTabs->showExplaining();
-    m_explainJob->explain(m_session, m_model->frames(), sourceRow, m_frame, AppSettings().landscapeGrid());
+    m_explainJob->explain(m_session, m_model->frames(), sourceRow, m_frame, m_explainedLandscape);
+}
+
+void MainWindow::onPartiallyExplained(int row, std::shared_ptr<const FrameExplanation> soFar,
+                                      const QString &stage)
+{
+    // The job sends only the running request's parts; a row that moved under it (frames
+    // replaced) is not shown.
+    if (row != m_explainedRow || !soFar)
+        return;
+    m_shownExplanation = soFar;
+    const QString name = m_model->frame(row).displayName;
+    if (stage == QLatin1String("verdicts")) {
+        m_plotTabs->showVerdicts(*soFar, m_session);
+        m_plotTabs->showDensity(*soFar, m_plottedDetector);
+        setStatus(tr("Explaining %1: heatmaps next…").arg(name));
+    } else if (stage == QLatin1String("heatmaps")) {
+        m_viewer->showExplanation(soFar);
+        m_plotTabs->showNeurons(*soFar, m_session);
+        setStatus(tr("Explaining %1: score landscape next…").arg(name));
+    } else if (stage.startsWith(QLatin1String("landscape")) && soFar->landscape) {
+        const int n = int(soFar->landscape->coordinates.size());
+        const QString progress = n < m_explainedLandscape
+                                     ? tr("Landscape %1×%1 … %2×%2").arg(n).arg(m_explainedLandscape)
+                                     : tr("Landscape %1×%1").arg(n);
+        m_plotTabs->showLandscape(*soFar, n < m_explainedLandscape ? progress : QString());
+        setStatus(tr("Explaining %1: %2").arg(name, progress));
+    }
 }
 
 void MainWindow::onExplained(int, std::shared_ptr<FrameExplanation> explanation)
 {
     m_explanation = std::move(explanation);
+    m_shownExplanation = m_explanation;
     if (!m_explanation)
         return;
     if (m_explanation->prediction < 0 && !m_explanation->unavailable.empty()) {
@@ -485,8 +525,10 @@ void MainWindow::onExplained(int, std::shared_ptr<FrameExplanation> explanation)
 
 void MainWindow::refreshVerdicts()
 {
-    if (m_explanation && m_explanation->prediction >= 0)
-        m_plotTabs->showVerdicts(*m_explanation, m_session);
+    if (m_shownExplanation && m_shownExplanation->prediction >= 0)
+        m_plotTabs->showVerdicts(*m_shownExplanation, m_session);
+    else if (isExplaining())
+        m_plotTabs->showExplaining();
     else
         m_plotTabs->clearVerdicts();
 }
@@ -494,8 +536,8 @@ void MainWindow::refreshVerdicts()
 void MainWindow::setPlottedDetector(const QString &id)
 {
     m_plottedDetector = id;
-    if (m_explanation)
-        m_plotTabs->showDensity(*m_explanation, id);
+    if (m_shownExplanation)
+        m_plotTabs->showDensity(*m_shownExplanation, id);
     refreshSetPlots();
 }
 
@@ -584,6 +626,9 @@ void MainWindow::applyThreshold(double tpr)
     // Nothing may read the profile while its thresholds move.
     const bool wasScoring = isScoring();
     stopScoring();
+    // Its verdicts would be under the old thresholds; it is made again below. Cancelled, it stops
+    // at its next checkpoint instead of blocking the window for the rest of its landscape.
+    m_explainJob->discard();
     m_explainJob->waitForFinished();
     m_session.setTargetTpr(tpr);
     m_model->setDetectors(stdStrings(m_session.detectorIds()), m_session.detectorNames(),
@@ -600,8 +645,22 @@ void MainWindow::showSettings()
     SettingsDialog dialog(m_session, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
+    const QString previousPrecision = AppSettings().precision();
     dialog.save();
     if (m_session.isOpen()) {
+        if (AppSettings().precision() != previousPrecision) {
+            // Every score changes with the number format: the frames are scored again.
+            stopScoring();
+            try {
+                m_session.setInference(AppSettings().inference());
+            } catch (const std::exception &e) {
+                QMessageBox::critical(this, tr("Cannot change the precision"), QString::fromUtf8(e.what()));
+            }
+            m_statusBar->showModel(m_session);
+            if (!m_session.precisionNote().isEmpty())
+                setStatus(m_session.precisionNote());
+            startScoring(0);
+        }
         applyThreshold(dialog.targetTpr());
         setDisabledDetectors(dialog.disabledDetectors());
     }

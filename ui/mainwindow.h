@@ -105,6 +105,7 @@ class MainWindow : public QMainWindow
     void onScoringEnded();
     void onFrameSelected(int sourceRow);
     void startExplanation(int sourceRow);
+    void onPartiallyExplained(int row, std::shared_ptr<const FrameExplanation> soFar, const QString &stage);
     void onExplained(int row, std::shared_ptr<FrameExplanation> explanation);
     void jumpToVideoFrame(int videoFrame);
     void refreshVerdicts();
@@ -137,7 +138,11 @@ class MainWindow : public QMainWindow
     SessionStatusBar *m_statusBar = nullptr;
 
     std::shared_ptr<FrameExplanation> m_explanation;
-    int m_explainedRow = -1; ///< the row whose explanation runs or is shown
+    /// What the panes show of the selected frame's explanation: its parts so far while it runs,
+    /// then the whole (null until its first part arrives).
+    std::shared_ptr<const FrameExplanation> m_shownExplanation;
+    int m_explainedRow = -1;      ///< the row whose explanation runs or is shown
+    int m_explainedLandscape = 0; ///< grid points per axis of the landscape being explained
     int m_scoringOffset = 0;
     RgbImage m_frame; ///< the selected frame, decoded once for the view and the explanation
     QString m_plottedDetector = QStringLiteral("msp");

@@ -285,6 +285,19 @@ QByteArray explanationJson(const FrameExplanation &e, const Profile &profile, co
     }
     seconds["total"] = total;
     root["seconds"] = seconds;
+    // Images through the model per stage, next to the seconds: what a stage costs on any machine.
+    auto imagesPerStage = [](const std::vector<std::pair<std::string, int64_t>> &stages) {
+        QJsonObject o;
+        qint64 all = 0;
+        for (const auto &[stage, images] : stages) {
+            o[QString::fromStdString(stage)] = static_cast<qint64>(images);
+            all += images;
+        }
+        o["total"] = all;
+        return o;
+    };
+    root["forward_images"] = imagesPerStage(e.forwardImages);
+    root["gradient_images"] = imagesPerStage(e.gradientImages);
 
     QJsonObject written;
     for (const auto &[what, file] : files)

@@ -27,7 +27,8 @@ QByteArray densitiesCsv(const std::vector<std::pair<std::string, ScoreDensity>> 
 
 /// The summary: frame, model and profile identity, prediction, every detector's verdict, the
 /// neuron explanation (top neurons), heatmap ranges, faithfulness areas, landscape summary,
-/// densities summary, unavailable parts, timings, and `files` (what -> file name) as written.
+/// densities summary, unavailable parts, timings and images through the model per stage, and
+/// `files` (what -> file name) as written.
 QByteArray explanationJson(const FrameExplanation &explanation, const Profile &profile,
                            const QString &framePath, const std::map<std::string, QString> &files,
                            int topNeurons = 20);

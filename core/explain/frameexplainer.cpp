@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 
 namespace ood {
@@ -36,20 +37,65 @@ const std::vector<std::pair<ExplainPart, const char *>> &partNames()
     return names;
 }
 
+/// The model as explainFrame hands it to every part, counting the images that go through it, so
+/// the cost of each stage is known without a counter in the Backbone interface. Atomic: a scorer
+/// may run detectors' passes from several threads.
+class CountingBackbone final : public Backbone
+{
+  public:
+    explicit CountingBackbone(Backbone &inner) : m_inner(inner) {}
+
+    std::string architecture() const override { return m_inner.architecture(); }
+    int numClasses() const override { return m_inner.numClasses(); }
+    int featureDim() const override { return m_inner.featureDim(); }
+    Activations forward(const at::Tensor &input, const ForwardRequest &request) override
+    {
+        m_forward += input.defined() && input.dim() > 0 ? input.size(0) : 0;
+        return m_inner.forward(input, request);
+    }
+    at::Tensor logitsWithGradient(const at::Tensor &input) override
+    {
+        m_gradient += input.defined() && input.dim() > 0 ? input.size(0) : 0;
+        return m_inner.logitsWithGradient(input);
+    }
+    at::Tensor headWeight() const override { return m_inner.headWeight(); }
+    at::Tensor headBias() const override { return m_inner.headBias(); }
+    bool hasLearnedTemperature() const override { return m_inner.hasLearnedTemperature(); }
+    at::Tensor featuresFromEarly(const at::Tensor &early) override
+    {
+        return m_inner.featuresFromEarly(early);
+    }
+    bool canRunFromEarly() const override { return m_inner.canRunFromEarly(); }
+    const ClipBackbone *asClip() const override { return m_inner.asClip(); }
+
+    int64_t forwardImages() const { return m_forward; }
+    int64_t gradientImages() const { return m_gradient; }
+
+  private:
+    Backbone &m_inner;
+    std::atomic<int64_t> m_forward{0}, m_gradient{0};
+};
+
 class StageClock
 {
   public:
-    explicit StageClock(FrameExplanation &out) : m_out(out) {}
+    StageClock(FrameExplanation &out, const CountingBackbone &model) : m_out(out), m_model(model) {}
     void done(const std::string &stage)
     {
         const auto now = std::chrono::steady_clock::now();
         m_out.seconds.emplace_back(stage, std::chrono::duration<double>(now - m_start).count());
         m_start = now;
+        m_out.forwardImages.emplace_back(stage, m_model.forwardImages() - m_forward);
+        m_out.gradientImages.emplace_back(stage, m_model.gradientImages() - m_gradient);
+        m_forward = m_model.forwardImages();
+        m_gradient = m_model.gradientImages();
     }
 
   private:
     FrameExplanation &m_out;
+    const CountingBackbone &m_model;
     std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
+    int64_t m_forward = 0, m_gradient = 0;
 };
 
 std::string pickLandscapeDetector(const Profile &profile, const std::string &wanted)
@@ -126,7 +172,7 @@ const Heatmap *FrameExplanation::heatmap(const std::string &method) const
     return nullptr;
 }
 
-FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const at::Tensor &input,
+FrameExplanation explainFrame(Backbone &model, const Profile &profile, const at::Tensor &input,
                               const ExplainOptions &options)
 {
     if (!input.defined() || !(input.dim() == 3 || (input.dim() == 4 && input.size(0) == 1)) ||
@@ -143,8 +189,14 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
             throw Error("explanation cancelled during " + stage);
     };
 
+    // Every part runs on the counting wrapper; only LRP needs the native network behind it.
+    CountingBackbone backbone(model);
     FrameExplanation out;
-    StageClock clock(out);
+    StageClock clock(out, backbone);
+    auto partial = [&](const std::string &stage) {
+        if (options.partial)
+            options.partial(out, stage);
+    };
 
     // One pass gives the activations and the verdicts of the selected detectors whose score is not
     // known yet; a known score (from the scoring run) is reused, not computed again.
@@ -178,6 +230,22 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         out.verdicts.push_back(verdict);
     }
     clock.done("scores");
+
+    // The densities need only the verdicts and cost milliseconds: they come with them.
+    if (wants(ExplainPart::Densities) && !options.verdicts)
+        out.unavailable.emplace_back(explainPartName(ExplainPart::Densities),
+                                     "the frame was not scored (verdicts off)");
+    else if (wants(ExplainPart::Densities)) {
+        for (size_t i = 0; i < selected.size(); ++i) {
+            const ProfileDetector &d = *selected[i];
+            const auto set = options.setScores.find(d.detector->id());
+            out.densities.emplace_back(
+                d.detector->id(), scoreDensity(d, set == options.setScores.end() ? at::Tensor() : set->second,
+                                               out.verdicts[i].score, options.density));
+        }
+        clock.done("densities");
+    }
+    partial("verdicts");
 
     const at::Tensor headWeight = backbone.headWeight(), headBias = backbone.headBias();
     const ProfileDetector *nero = profile.find("nero");
@@ -260,7 +328,7 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
 
     if (wants(ExplainPart::Lrp)) {
         checkCancel("lrp", 0, 1);
-        auto *resnet = dynamic_cast<ResNetBackbone *>(&backbone);
+        auto *resnet = dynamic_cast<ResNetBackbone *>(&model);
         if (!resnet) {
             unavailable(ExplainPart::Lrp, "LRP needs the layer structure of a native ResNet; " +
                                               backbone.architecture() + " models are opaque");
@@ -284,6 +352,32 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
         clock.done("lrp");
     }
 
+    if (wants(ExplainPart::Neurons) || wants(ExplainPart::RelevanceCam) || wants(ExplainPart::DeviationCam) ||
+        wants(ExplainPart::GradCam) || wants(ExplainPart::Labels) || wants(ExplainPart::Saliency) ||
+        wants(ExplainPart::Lrp))
+        partial("heatmaps");
+
+    if (wants(ExplainPart::Landscape)) {
+        const std::string id = pickLandscapeDetector(profile, options.landscapeDetector);
+        if (id.empty())
+            unavailable(ExplainPart::Landscape, "every detector of the profile needs input gradients");
+        else {
+            LandscapeProgress progress;
+            if (options.progress)
+                progress = [&](int done, int total) { return options.progress("landscape", done, total); };
+            LandscapeLevelReady levelReady;
+            if (options.partial)
+                levelReady = [&](const ScoreLandscape &level) {
+                    out.landscape = level;
+                    const std::string n = std::to_string(level.coordinates.size());
+                    partial("landscape " + n + "x" + n);
+                };
+            out.landscape = scoreLandscape(backbone, *profile.find(id)->detector, batch, options.landscape,
+                                           progress, levelReady);
+        }
+        clock.done("landscape");
+    }
+
     if (wants(ExplainPart::Faithfulness)) {
         if (out.heatmaps.empty())
             unavailable(ExplainPart::Faithfulness, "no heatmap was made to test");
@@ -298,34 +392,10 @@ FrameExplanation explainFrame(Backbone &backbone, const Profile &profile, const 
             out.faithfulness = faithfulnessCurves(backbone, batch, named, faithfulness);
         }
         clock.done("faithfulness");
+        partial("faithfulness");
     }
 
-    if (wants(ExplainPart::Landscape)) {
-        const std::string id = pickLandscapeDetector(profile, options.landscapeDetector);
-        if (id.empty())
-            unavailable(ExplainPart::Landscape, "every detector of the profile needs input gradients");
-        else {
-            LandscapeProgress progress;
-            if (options.progress)
-                progress = [&](int done, int total) { return options.progress("landscape", done, total); };
-            out.landscape =
-                scoreLandscape(backbone, *profile.find(id)->detector, batch, options.landscape, progress);
-        }
-        clock.done("landscape");
-    }
-
-    if (wants(ExplainPart::Densities) && !options.verdicts)
-        unavailable(ExplainPart::Densities, "the frame was not scored (verdicts off)");
-    else if (wants(ExplainPart::Densities)) {
-        for (size_t i = 0; i < selected.size(); ++i) {
-            const ProfileDetector &d = *selected[i];
-            const auto set = options.setScores.find(d.detector->id());
-            out.densities.emplace_back(
-                d.detector->id(), scoreDensity(d, set == options.setScores.end() ? at::Tensor() : set->second,
-                                               out.verdicts[i].score, options.density));
-        }
-        clock.done("densities");
-    }
+    partial("done");
     return out;
 }
 

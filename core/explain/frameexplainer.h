@@ -13,6 +13,7 @@
 #include "explain/lrp.h"
 #include "explain/neuronexplanation.h"
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -46,6 +47,8 @@ std::vector<ExplainPart> explainPartsFor(const Backbone &backbone);
 /// Throws ood::Error listing the valid names for an unknown one.
 ExplainPart explainPartFromName(const std::string &name);
 
+struct FrameExplanation;
+
 struct ExplainOptions
 {
     std::vector<ExplainPart> parts = allExplainParts();
@@ -72,6 +75,13 @@ struct ExplainOptions
     /// Called between and inside the expensive parts; return false to cancel (ood::Error
     /// "cancelled").
     std::function<bool(const std::string &stage, int done, int total)> progress;
+    /// Called on the explaining thread with what is made so far, after each stage in this order
+    /// (a stage none of whose parts was asked for is left out): "verdicts" (always: the
+    /// prediction, with the verdicts and densities), "heatmaps" (neurons, CAMs, labels, saliency,
+    /// LRP), "landscape NxN" once per landscape level (LandscapeOptions::levels; soFar.landscape
+    /// is that level), "faithfulness", and "done" with the whole explanation. A front-end shows
+    /// the cheap parts while the landscape (most of the time) is still running.
+    std::function<void(const FrameExplanation &soFar, const std::string &stage)> partial;
 };
 
 /// One detector's opinion of the frame.
@@ -101,6 +111,11 @@ struct FrameExplanation
     std::vector<std::pair<std::string, std::string>> unavailable;
     /// Wall-clock seconds per stage ("scores", "lrp", "landscape", ...), in the order run.
     std::vector<std::pair<std::string, double>> seconds;
+    /// Images each stage sent through Backbone::forward, and through Backbone::logitsWithGradient
+    /// (input gradients: ODIN and PRO verdicts, saliency), with the stages of `seconds`. LRP runs
+    /// its own passes through a canonized copy of the network and counts in neither.
+    std::vector<std::pair<std::string, int64_t>> forwardImages;
+    std::vector<std::pair<std::string, int64_t>> gradientImages;
 
     int flaggedCount() const;
     const Heatmap *heatmap(const std::string &method) const;

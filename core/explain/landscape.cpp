@@ -103,70 +103,123 @@ std::pair<at::Tensor, at::Tensor> landscapeDirections(const at::Tensor &image,
     return {d1.to(at::kFloat), d2.to(at::kFloat)};
 }
 
+std::vector<int> landscapeLevelSizes(const LandscapeOptions &options)
+{
+    std::vector<int> sizes;
+    for (const int size : options.levels) {
+        if (size < 3 || size % 2 == 0)
+            throw Error("score landscape: a level must be an odd grid of at least 3 points per axis, got " +
+                        std::to_string(size));
+        if (size < options.gridSize && (options.gridSize - 1) % (size - 1) == 0)
+            sizes.push_back(size);
+    }
+    std::sort(sizes.begin(), sizes.end());
+    sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+    sizes.push_back(options.gridSize);
+    return sizes;
+}
+
 ScoreLandscape scoreLandscape(Backbone &backbone, const Detector &detector, const at::Tensor &image,
-                              const LandscapeOptions &options, const LandscapeProgress &progress)
+                              const LandscapeOptions &options, const LandscapeProgress &progress,
+                              const LandscapeLevelReady &levelReady)
 {
     if (detector.needs().score.gradientPass)
         throw Error("score landscape: detector '" + detector.id() +
                     "' needs input gradients (extra forward and backward passes per image), so one forward "
                     "pass per grid point does not give its score; choose a single-pass detector");
     checkOptions(options);
+    const std::vector<int> levels = landscapeLevelSizes(options);
     const at::Tensor x = imageOf(image);
     const int n = options.gridSize, m = (n - 1) / 2;
 
-    ScoreLandscape result;
-    result.detectorId = detector.id();
-    result.referenceIsIdHigh = detector.referenceIsIdHigh();
-    result.radius = defaultRadius(options);
-    result.epsilon = options.epsilon;
-    result.coordinates.resize(static_cast<size_t>(n));
+    ScoreLandscape full;
+    full.detectorId = detector.id();
+    full.referenceIsIdHigh = detector.referenceIsIdHigh();
+    full.radius = defaultRadius(options);
+    full.epsilon = options.epsilon;
+    full.coordinates.resize(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i)
-        result.coordinates[static_cast<size_t>(i)] = result.radius * (i - m) / m;
+        full.coordinates[static_cast<size_t>(i)] = full.radius * (i - m) / m;
 
     // The perturbation is built in float64 from the float32 directions, so the applied
     // directions are exactly the reported ones and the centre point is x itself.
     const auto [d1Exact, d2Exact] = drawDirections(x, options);
-    result.direction1 = d1Exact.to(at::kFloat);
-    result.direction2 = d2Exact.to(at::kFloat);
-    const at::Tensor d1 = result.direction1.to(at::kDouble), d2 = result.direction2.to(at::kDouble);
+    full.direction1 = d1Exact.to(at::kFloat);
+    full.direction2 = d2Exact.to(at::kFloat);
+    const at::Tensor d1 = full.direction1.to(at::kDouble), d2 = full.direction2.to(at::kDouble);
     const at::Tensor x64 = x.to(at::kDouble);
 
     const int total = n * n;
     std::vector<double> scores(static_cast<size_t>(total)), norms(static_cast<size_t>(total));
+    std::vector<char> scored(static_cast<size_t>(total), 0);
+    int done = 0;
     const Scorer scorer(backbone, {&detector});
-    for (int start = 0; start < total; start += options.batchSize) {
-        const int count = std::min(options.batchSize, total - start);
-        std::vector<at::Tensor> inputs;
-        inputs.reserve(static_cast<size_t>(count));
-        for (int p = start; p < start + count; ++p) {
-            const double a = result.coordinates[static_cast<size_t>(p / n)];
-            const double b = result.coordinates[static_cast<size_t>(p % n)];
-            const at::Tensor delta = a * d1 + b * d2;
-            norms[static_cast<size_t>(p)] = delta.abs().max().item<double>();
-            inputs.push_back(p == m * n + m ? x : (x64 + delta).to(at::kFloat));
+    // Points are indices p = i*n + j of the full grid, so a coarse level's points are the full
+    // grid's very inputs and a finer level reuses their scores.
+    auto scorePoints = [&](const std::vector<int> &points) {
+        for (size_t start = 0; start < points.size(); start += static_cast<size_t>(options.batchSize)) {
+            const size_t count = std::min(static_cast<size_t>(options.batchSize), points.size() - start);
+            std::vector<at::Tensor> inputs;
+            inputs.reserve(count);
+            for (size_t k = start; k < start + count; ++k) {
+                const int p = points[k];
+                const double a = full.coordinates[static_cast<size_t>(p / n)];
+                const double b = full.coordinates[static_cast<size_t>(p % n)];
+                const at::Tensor delta = a * d1 + b * d2;
+                norms[static_cast<size_t>(p)] = delta.abs().max().item<double>();
+                inputs.push_back(p == m * n + m ? x : (x64 + delta).to(at::kFloat));
+            }
+            at::Tensor batch = torch::stack(inputs);
+            if (options.channelsLast)
+                batch = batch.contiguous(at::MemoryFormat::ChannelsLast);
+            const at::Tensor s = scorer.scoreBatch(batch).scores.at(0).contiguous();
+            for (size_t k = 0; k < count; ++k) {
+                scores[static_cast<size_t>(points[start + k])] = s.data_ptr<double>()[k];
+                scored[static_cast<size_t>(points[start + k])] = 1;
+            }
+            done += static_cast<int>(count);
+            if (progress && !progress(done, total))
+                throw Error("score landscape cancelled after " + std::to_string(done) + " of " +
+                            std::to_string(total) + " grid points");
         }
-        at::Tensor batch = torch::stack(inputs);
-        if (options.channelsLast)
-            batch = batch.contiguous(at::MemoryFormat::ChannelsLast);
-        const at::Tensor s = scorer.scoreBatch(batch).scores.at(0).contiguous();
-        std::copy(s.data_ptr<double>(), s.data_ptr<double>() + count, scores.begin() + start);
-        if (progress && !progress(start + count, total))
-            throw Error("score landscape cancelled after " + std::to_string(start + count) + " of " +
-                        std::to_string(total) + " grid points");
-    }
+    };
 
-    result.scores = torch::tensor(scores, torch::kFloat64).view({n, n});
-    result.perturbationNorms = torch::tensor(norms, torch::kFloat64).view({n, n});
-    result.centre = scores[static_cast<size_t>(m * n + m)];
     // A relative slack so that a point exactly on the ball's surface counts despite rounding.
     const double limit = options.epsilon * (1 + 1e-9);
-    for (int p = 0; p < total; ++p) {
-        if (norms[static_cast<size_t>(p)] > limit)
-            continue;
-        ++result.pointsInBall;
-        result.deltaZ = std::max(result.deltaZ, std::abs(result.centre - scores[static_cast<size_t>(p)]));
+    for (const int size : levels) {
+        const int step = (n - 1) / (size - 1);
+        std::vector<int> points;
+        for (int i = 0; i < n; i += step)
+            for (int j = 0; j < n; j += step)
+                if (!scored[static_cast<size_t>(i * n + j)])
+                    points.push_back(i * n + j);
+        scorePoints(points);
+
+        ScoreLandscape level = full;
+        level.coordinates.clear();
+        for (int i = 0; i < n; i += step)
+            level.coordinates.push_back(full.coordinates[static_cast<size_t>(i)]);
+        std::vector<double> levelScores, levelNorms;
+        for (int i = 0; i < n; i += step)
+            for (int j = 0; j < n; j += step) {
+                levelScores.push_back(scores[static_cast<size_t>(i * n + j)]);
+                levelNorms.push_back(norms[static_cast<size_t>(i * n + j)]);
+            }
+        level.scores = torch::tensor(levelScores, torch::kFloat64).view({size, size});
+        level.perturbationNorms = torch::tensor(levelNorms, torch::kFloat64).view({size, size});
+        level.centre = scores[static_cast<size_t>(m * n + m)];
+        for (size_t p = 0; p < levelScores.size(); ++p) {
+            if (levelNorms[p] > limit)
+                continue;
+            ++level.pointsInBall;
+            level.deltaZ = std::max(level.deltaZ, std::abs(level.centre - levelScores[p]));
+        }
+        if (levelReady)
+            levelReady(level);
+        if (size == n)
+            return level;
     }
-    return result;
+    throw Error("internal: score landscape without its full grid"); // levels always end with gridSize
 }
 
 } // namespace ood

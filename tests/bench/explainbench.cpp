@@ -1,14 +1,27 @@
 // Timing of the explanation parts that are too slow for a unit test's budget (docs/benchmarks.md,
 // "Bench executables"); formerly the on-request functions lrptest timing224 and landscapetest speed.
-// Usage: explain-bench [lrp] [landscape]   (no argument: both). LibTorch on 2 threads, as the
-// figures of docs/explanations.md were taken.
-// Random weights: the cost of a pass does not depend on the values, and no checkpoint is needed.
+// Usage: explain-bench [lrp] [landscape] [progressive [--profile P [--model M] --image I]...]
+// (no argument: lrp and landscape). LibTorch on 2 threads, as the figures of docs/explanations.md
+// were taken.
+// lrp, landscape: random weights: the cost of a pass does not depend on the values, and no
+// checkpoint is needed. progressive: the window's explanation of one real frame under a real
+// profile (default: the demo's), and how soon each part arrives.
 
 #include "bench/benchreport.h"
+#include "base/error.h"
+#include "calib/profilemodel.h"
 #include "detect/registry.h"
+#include "explain/frameexplainer.h"
 #include "explain/landscape.h"
 #include "explain/lrp.h"
+#include "image/imagedecoder.h"
+#include "image/preprocess.h"
 #include "model/resnet.h"
+#include "pipeline/scorer.h"
+#include "pipeline/scoringrun.h"
+
+#include <QDir>
+#include <QFileInfo>
 
 #include <torch/torch.h>
 
@@ -125,23 +138,154 @@ void benchLandscape()
                (results[0].scores - results[v].scores).abs().max().item<double>(), "");
 }
 
+struct ProgressiveCase
+{
+    QString profile, model, image;
+};
+
+/// The explanation as the window asks for it (ui/jobs/explanationjob.cpp: its parts, a 21x21
+/// landscape with the 5x5 and 11x11 levels first), timed from the decoded frame: when the verdicts,
+/// the heatmaps, each landscape level and the whole arrive. Once with the frame's scores known (the
+/// window after scoring) and once without (a frame selected before it was scored: every detector,
+/// ODIN and PRO included, runs for the verdicts).
+void benchProgressive(const ProgressiveCase &c)
+{
+    const Profile profile = loadProfile(c.profile);
+    LoadedModel model = loadProfileModel(profile, c.model);
+    Backbone &backbone = *model.backbone;
+    const RgbImage frame = decodeImageFile(c.image);
+    const std::string where = QFileInfo(c.profile).fileName().toStdString() + ", " +
+                              QFileInfo(c.image).fileName().toStdString() + " (" +
+                              std::to_string(frame.width) + "x" + std::to_string(frame.height) + " px -> " +
+                              std::to_string(profile.model.input.width) + " px)";
+    std::printf("%s | progressive: %s\n", kBench, where.c_str());
+
+    ExplainOptions window;
+    window.parts = {ExplainPart::Neurons,  ExplainPart::RelevanceCam, ExplainPart::DeviationCam,
+                    ExplainPart::GradCam,  ExplainPart::Lrp,          ExplainPart::Landscape,
+                    ExplainPart::Densities};
+    if (backbone.asClip()) {
+        window.parts.push_back(ExplainPart::Labels);
+        window.parts.push_back(ExplainPart::Saliency);
+    }
+    window.landscape.gridSize = 21;
+    window.landscape.levels = {5, 11};
+
+    // Warm-up: the first passes allocate.
+    {
+        ExplainOptions warm = window;
+        warm.landscape.gridSize = 3;
+        warm.landscape.levels.clear();
+        explainFrame(backbone, profile, preprocessImage(frame, profile.model.input), warm);
+    }
+    // The scores a scoring run would have for this frame.
+    std::map<std::string, double> known;
+    {
+        std::vector<const Detector *> detectors;
+        for (const ProfileDetector &d : profile.detectors)
+            detectors.push_back(d.detector.get());
+        const at::Tensor x = preprocessImage(frame, profile.model.input).unsqueeze(0);
+        const BatchScores scored = Scorer(backbone, detectors).scoreBatch(x);
+        for (size_t i = 0; i < detectors.size(); ++i)
+            known[detectors[i]->id()] = scored.scores[i][0].item<double>();
+    }
+
+    ScoreLandscape levelled;
+    for (const bool scored : {true, false}) {
+        ExplainOptions options = window;
+        if (scored)
+            options.knownScores = known;
+        const std::string scenario = scored ? "scored frame" : "unscored frame";
+        std::vector<std::pair<std::string, double>> arrivals;
+        const auto start = Clock::now();
+        options.partial = [&](const FrameExplanation &, const std::string &stage) {
+            arrivals.emplace_back(stage, secondsSince(start));
+        };
+        const FrameExplanation e =
+            explainFrame(backbone, profile, preprocessImage(frame, profile.model.input), options);
+        const double whole = secondsSince(start);
+        const std::string note = std::string(profile.model.architecture) + ", " + where;
+        for (const auto &[stage, seconds] : arrivals)
+            if (stage != "done")
+                report(kBench, "progressive: " + scenario + ", " + stage + " after", seconds, "s", note);
+        report(kBench, "progressive: " + scenario + ", complete after", whole, "s",
+               "before: nothing until this; " + note);
+        for (size_t i = 0; i < e.seconds.size(); ++i)
+            std::printf("%s |   %-14s %8.3f s %6lld forward %6lld gradient images\n", kBench,
+                        e.seconds[i].first.c_str(), e.seconds[i].second,
+                        static_cast<long long>(e.forwardImages[i].second),
+                        static_cast<long long>(e.gradientImages[i].second));
+        if (scored && e.landscape)
+            levelled = *e.landscape;
+    }
+    // Levels change only which grid points share a batch: the full grid against today's order.
+    if (levelled.scores.defined()) {
+        LandscapeOptions plain = window.landscape;
+        plain.levels.clear();
+        const at::Tensor x = preprocessImage(frame, profile.model.input);
+        const ScoreLandscape today =
+            scoreLandscape(backbone, *profile.find(levelled.detectorId)->detector, x, plain);
+        const double relative = ((levelled.scores - today.scores).abs() / today.scores.abs().clamp_min(1e-12))
+                                    .max()
+                                    .item<double>();
+        report(kBench, "progressive: max relative |levelled - unlevelled landscape|", relative, "",
+               levelled.detectorId + ", 21x21");
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     std::set<std::string> parts;
-    for (int i = 1; i < argc; ++i)
-        parts.insert(argv[i]);
-    for (const std::string &part : parts)
-        if (part != "lrp" && part != "landscape") {
-            std::fprintf(stderr, "usage: explain-bench [lrp] [landscape]\n");
-            return 2;
+    std::vector<ProgressiveCase> cases;
+    auto usage = [] {
+        std::fprintf(stderr, "usage: explain-bench [lrp] [landscape] [progressive [--profile P [--model M] "
+                             "--image I]...]\n");
+        return 2;
+    };
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "lrp" || arg == "landscape" || arg == "progressive") {
+            parts.insert(arg);
+        } else if ((arg == "--profile" || arg == "--model" || arg == "--image") && i + 1 < argc &&
+                   parts.count("progressive")) {
+            const QString value = QString::fromLocal8Bit(argv[++i]);
+            if (arg == "--profile")
+                cases.push_back({value, {}, {}});
+            else if (cases.empty())
+                return usage();
+            else
+                (arg == "--model" ? cases.back().model : cases.back().image) = value;
+        } else {
+            return usage();
         }
+    }
+    if (cases.empty()) {
+        const QString assets = OOD_SOURCE_DIR "/resources/demo/assets";
+        const QStringList frames =
+            QDir(assets + "/frames/far-ood").entryList({"*.png"}, QDir::Files, QDir::Name);
+        cases.push_back({assets + "/demo.oodprofile", assets + "/model.pt",
+                         frames.isEmpty() ? QString() : assets + "/frames/far-ood/" + frames.first()});
+    }
+    for (const ProgressiveCase &c : cases)
+        if (c.image.isEmpty())
+            return usage();
     torch::set_num_threads(2);
     std::printf("%s | LibTorch threads %d\n", kBench, torch::get_num_threads());
     if (parts.empty() || parts.count("lrp"))
         benchLrp();
     if (parts.empty() || parts.count("landscape"))
         benchLandscape();
+    if (parts.count("progressive")) {
+        for (const ProgressiveCase &c : cases) {
+            try {
+                benchProgressive(c);
+            } catch (const std::exception &e) {
+                std::fprintf(stderr, "%s: %s\n", qPrintable(c.profile), e.what());
+                return 1;
+            }
+        }
+    }
     return 0;
 }

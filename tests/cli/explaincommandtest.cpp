@@ -101,6 +101,25 @@ class ExplainCommandTest : public QObject
             }
     }
 
+    void summaryCountsImagesPerStage()
+    {
+        // Next to the seconds per stage (kept as they were), the images each stage sent through the
+        // model: the default 21x21 landscape is 441 forward passes, saliency one input gradient.
+        const QJsonObject seconds = m_summary["seconds"].toObject();
+        const QJsonObject forward = m_summary["forward_images"].toObject();
+        const QJsonObject gradient = m_summary["gradient_images"].toObject();
+        for (const char *stage : {"scores", "landscape", "faithfulness", "lrp", "total"})
+            QVERIFY2(seconds.contains(stage) && forward.contains(stage) && gradient.contains(stage), stage);
+        QCOMPARE(forward["landscape"].toInteger(), qint64(441));
+        QCOMPARE(gradient["landscape"].toInteger(), qint64(0));
+        QCOMPARE(gradient["saliency"].toInteger(), qint64(1));
+        QVERIFY(forward["scores"].toInteger() >= 1);
+        qint64 sum = 0;
+        for (auto it = forward.begin(); it != forward.end(); ++it)
+            sum += it.key() == "total" ? 0 : it.value().toInteger();
+        QCOMPARE(forward["total"].toInteger(), sum);
+    }
+
     void scoresAgreeWithTheScoreCommand()
     {
         const Run r = run(OOD_INSPECT_BINARY, {"score", "--profile", kAssets + "/demo.oodprofile", "--model",

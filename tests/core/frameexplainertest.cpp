@@ -1,7 +1,8 @@
 // The whole explanation of a frame on the committed demo model and profile: every part is made,
 // the parts agree with the detectors and with each other, and the heatmaps are faithful: removing
 // the pixels the best heatmap ranks first lowers the predicted class's probability faster than
-// removing them in a random order.
+// removing them in a random order. The parts are handed over as they are made, cheap ones first,
+// and each stage counts the images it sends through the model.
 
 #include "calib/profile.h"
 #include "base/error.h"
@@ -208,6 +209,98 @@ class FrameExplainerTest : public QObject
         QCOMPARE(partial.verdicts[2].score, -7.25);
         QCOMPARE(partial.verdicts[2].flagged, -7.25 > m_profile.find("odin")->threshold);
         QCOMPARE(partial.prediction, full.prediction);
+    }
+
+    void partsArriveInOrder()
+    {
+        const at::Tensor input = inputOf(framesOf("far-ood").value(1));
+        ExplainOptions options;
+        options.parts = {ExplainPart::Neurons,   ExplainPart::RelevanceCam, ExplainPart::DeviationCam,
+                         ExplainPart::GradCam,   ExplainPart::Lrp,          ExplainPart::Landscape,
+                         ExplainPart::Densities, ExplainPart::Faithfulness};
+        options.landscape.gridSize = 9;
+        options.landscape.levels = {5};
+        std::vector<std::string> stages;
+        std::vector<FrameExplanation> soFar;
+        options.partial = [&](const FrameExplanation &e, const std::string &stage) {
+            stages.push_back(stage);
+            soFar.push_back(e);
+        };
+        const FrameExplanation e = explainFrame(*m_model.backbone, m_profile, input, options);
+        QCOMPARE(stages, (std::vector<std::string>{"verdicts", "heatmaps", "landscape 5x5", "landscape 9x9",
+                                                   "faithfulness", "done"}));
+
+        // Verdicts and densities first, nothing else yet.
+        const FrameExplanation &verdicts = soFar[0];
+        QCOMPARE(verdicts.prediction, e.prediction);
+        QCOMPARE(verdicts.verdicts.size(), m_profile.detectors.size());
+        QCOMPARE(verdicts.densities.size(), m_profile.detectors.size());
+        QVERIFY(verdicts.heatmaps.empty() && !verdicts.neurons && !verdicts.landscape &&
+                !verdicts.faithfulness);
+        for (size_t i = 0; i < e.verdicts.size(); ++i)
+            QCOMPARE(verdicts.verdicts[i].score, e.verdicts[i].score);
+        // Then every heatmap and the neurons, before any landscape.
+        QCOMPARE(soFar[1].heatmaps.size(), size_t(4));
+        QVERIFY(soFar[1].neurons && !soFar[1].landscape);
+        // The landscape coarse, then whole: the 5x5 grid is the 9x9 grid's even indices.
+        QVERIFY(soFar[2].landscape && !soFar[2].faithfulness);
+        QCOMPARE(soFar[2].landscape->coordinates.size(), size_t(5));
+        for (int i = 0; i < 5; ++i)
+            for (int j = 0; j < 5; ++j)
+                QCOMPARE(soFar[2].landscape->scores[i][j].item<double>(),
+                         e.landscape->scores[2 * i][2 * j].item<double>());
+        QCOMPARE(soFar[3].landscape->coordinates.size(), size_t(9));
+        QVERIFY(torch::equal(soFar[3].landscape->scores, e.landscape->scores));
+        // The faithfulness curves last; "done" is the whole explanation.
+        QVERIFY(!soFar[3].faithfulness && soFar[4].faithfulness);
+        QCOMPARE(soFar[4].faithfulness->curves.size(), e.heatmaps.size() + 1);
+        QCOMPARE(soFar[5].seconds.size(), e.seconds.size());
+        QCOMPARE(soFar[5].forwardImages, e.forwardImages);
+        QVERIFY(e.unavailable.empty());
+    }
+
+    void forwardPassesAreCounted()
+    {
+        const at::Tensor input = inputOf(framesOf("id").value(1));
+        auto imagesOf = [](const std::vector<std::pair<std::string, int64_t>> &stages,
+                           const std::string &stage) {
+            for (const auto &[name, images] : stages)
+                if (name == stage)
+                    return images;
+            return int64_t(-1);
+        };
+        // No verdicts: one forward for the activations; a 5x5 landscape scores 25 perturbed copies,
+        // in levels as without (3x3 first: 9, then the 16 others).
+        ExplainOptions options;
+        options.verdicts = false;
+        options.parts = {ExplainPart::Landscape};
+        options.landscape.gridSize = 5;
+        for (const std::vector<int> &levels : {std::vector<int>{}, std::vector<int>{3}}) {
+            options.landscape.levels = levels;
+            const FrameExplanation e = explainFrame(*m_model.backbone, m_profile, input, options);
+            QCOMPARE(imagesOf(e.forwardImages, "scores"), int64_t(1));
+            QCOMPARE(imagesOf(e.forwardImages, "landscape"), int64_t(25));
+            QCOMPARE(imagesOf(e.gradientImages, "landscape"), int64_t(0));
+            QCOMPARE(e.forwardImages.size(), e.seconds.size());
+            for (size_t i = 0; i < e.seconds.size(); ++i)
+                QCOMPARE(e.forwardImages[i].first, e.seconds[i].first);
+        }
+
+        // ODIN's verdict: the input gradient of the frame (one image with gradients) and the
+        // forward of the perturbed frame, next to the shared forward; a known score costs nothing.
+        options.verdicts = true;
+        options.parts = {ExplainPart::Saliency};
+        options.detectorIds = {"odin", "msp"};
+        FrameExplanation e = explainFrame(*m_model.backbone, m_profile, input, options);
+        QCOMPARE(imagesOf(e.forwardImages, "scores"), int64_t(2));
+        QCOMPARE(imagesOf(e.gradientImages, "scores"), int64_t(1));
+        // Saliency: one frame through the model with gradients.
+        QCOMPARE(imagesOf(e.forwardImages, "saliency"), int64_t(0));
+        QCOMPARE(imagesOf(e.gradientImages, "saliency"), int64_t(1));
+        options.knownScores = {{"odin", 1.0}};
+        e = explainFrame(*m_model.backbone, m_profile, input, options);
+        QCOMPARE(imagesOf(e.forwardImages, "scores"), int64_t(1));
+        QCOMPARE(imagesOf(e.gradientImages, "scores"), int64_t(0));
     }
 
     void cancelStops()

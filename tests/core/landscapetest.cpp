@@ -1,8 +1,9 @@
 // Score landscape: the centre is the plain score of the image, a linear model gives a closed form
 // at every grid point (and the L-infinity norms and deltaZ follow from the directions by hand),
 // seeded directions, thread-count independence, the direction normalisations, bad input and
-// cancelling, and the same scores in either memory layout. The speed of the layouts is measured by
-// explain-bench (docs/benchmarks.md).
+// cancelling, and the same scores in either memory layout; coarse-to-fine levels score every point
+// once, hand over the full grid's sub-grids and end with the landscape of the full grid. The speed
+// of the layouts is measured by explain-bench (docs/benchmarks.md).
 
 #include "detect/registry.h"
 #include "explain/landscape.h"
@@ -38,6 +39,35 @@ double maxDifference(const at::Tensor &a, const at::Tensor &b)
 {
     return (a - b).abs().max().item<double>();
 }
+
+/// Passes everything to `inner` and counts the images that go through forward(), so a test can
+/// see how many grid points were scored.
+class CountingBackbone final : public Backbone
+{
+  public:
+    explicit CountingBackbone(Backbone &inner) : m_inner(inner) {}
+    std::string architecture() const override { return m_inner.architecture(); }
+    int numClasses() const override { return m_inner.numClasses(); }
+    int featureDim() const override { return m_inner.featureDim(); }
+    Activations forward(const at::Tensor &input, const ForwardRequest &request) override
+    {
+        images += input.size(0);
+        batches.push_back(input.size(0));
+        return m_inner.forward(input, request);
+    }
+    at::Tensor logitsWithGradient(const at::Tensor &input) override
+    {
+        return m_inner.logitsWithGradient(input);
+    }
+    at::Tensor headWeight() const override { return m_inner.headWeight(); }
+    at::Tensor headBias() const override { return m_inner.headBias(); }
+
+    int64_t images = 0;
+    std::vector<int64_t> batches;
+
+  private:
+    Backbone &m_inner;
+};
 
 /// Mahalanobis, so that a fitted detector is covered too. Fitted on the resnet's features of
 /// random images plus noise: those features alone are nearly collinear, and the near-singular
@@ -292,6 +322,148 @@ class LandscapeTest : public QObject
             return true;
         });
         QCOMPARE(calls, (std::vector<std::pair<int, int>>{{10, 25}, {20, 25}, {25, 25}}));
+    }
+
+    void levelSizes_data()
+    {
+        QTest::addColumn<int>("gridSize");
+        QTest::addColumn<std::vector<int>>("levels");
+        QTest::addColumn<std::vector<int>>("expected");
+        // (N-1) divisible by (n-1): 20 by 4 and 10; 40 by 4 and 10; 8 by 4 only; 14 by neither.
+        QTest::newRow("21") << 21 << std::vector<int>{5, 11} << std::vector<int>{5, 11, 21};
+        QTest::newRow("41") << 41 << std::vector<int>{11, 5} << std::vector<int>{5, 11, 41};
+        QTest::newRow("9") << 9 << std::vector<int>{5, 11} << std::vector<int>{5, 9};
+        QTest::newRow("15") << 15 << std::vector<int>{5, 11} << std::vector<int>{15};
+        QTest::newRow("full listed") << 21 << std::vector<int>{5, 21} << std::vector<int>{5, 21};
+        QTest::newRow("none") << 21 << std::vector<int>{} << std::vector<int>{21};
+    }
+
+    void levelSizes()
+    {
+        QFETCH(int, gridSize);
+        QFETCH(std::vector<int>, levels);
+        QFETCH(std::vector<int>, expected);
+        LandscapeOptions options;
+        options.gridSize = gridSize;
+        options.levels = levels;
+        QCOMPARE(landscapeLevelSizes(options), expected);
+    }
+
+    void levelsScoreEveryPointOnce()
+    {
+        // A 32 px ResNet: levels 5 and 11 of a 21 grid. 5x5 = 25 images; the 11x11 grid shares
+        // indices {0,10,20}^2 = 9 points with it, so 121 - 9 = 112 new ones; the full grid the
+        // remaining 441 - 25 - 112 = 304. Every point once: 441 images in all.
+        auto resnet = smallResNet(4);
+        CountingBackbone backbone(*resnet);
+        auto detector = createDetector("energy");
+        const at::Tensor x = randomImage(7, 32);
+        LandscapeOptions options;
+        options.gridSize = 21;
+        options.radius = 0.5;
+        options.epsilon = 0.3;
+        options.batchSize = 40;
+        options.levels = {5, 11};
+        std::vector<ScoreLandscape> levels;
+        std::vector<int64_t> imagesAtLevel;
+        std::vector<std::pair<int, int>> progress;
+        const ScoreLandscape full = scoreLandscape(
+            backbone, *detector, x, options,
+            [&](int done, int total) {
+                progress.emplace_back(done, total);
+                return true;
+            },
+            [&](const ScoreLandscape &level) {
+                levels.push_back(level);
+                imagesAtLevel.push_back(backbone.images);
+            });
+        QCOMPARE(levels.size(), size_t(3));
+        QCOMPARE(imagesAtLevel, (std::vector<int64_t>{25, 137, 441}));
+        QCOMPARE(backbone.images, int64_t(441));
+        // No batch spans two levels: 25 | 40 40 32 | 40 x 7 + 24.
+        QCOMPARE(backbone.batches, (std::vector<int64_t>{25, 40, 40, 32, 40, 40, 40, 40, 40, 40, 40, 24}));
+        QCOMPARE(progress.front(), std::make_pair(25, 441));
+        QCOMPARE(progress.back(), std::make_pair(441, 441));
+
+        // The last level is the result; each level is the full grid's sub-grid, point for point.
+        QVERIFY(torch::equal(levels.back().scores, full.scores));
+        const int sizes[] = {5, 11, 21};
+        // Sign directions: ||a d1 + b d2||_inf = |a| + |b|, and the grid steps are 0.25, 0.1 and
+        // 0.05, so the points with |a| + |b| <= 0.3 are |i| + |j| <= 1, 3 and 6 steps from the
+        // centre: 1 + 4 = 5, 1 + 4 + 8 + 12 = 25 and 1 + 4 (1 + ... + 6) = 85 points.
+        const int inBall[] = {5, 25, 85};
+        for (size_t l = 0; l < 3; ++l) {
+            const ScoreLandscape &level = levels[l];
+            const int n = sizes[l], step = 20 / (n - 1);
+            QCOMPARE(int(level.coordinates.size()), n);
+            QCOMPARE(level.scores.size(0), int64_t(n));
+            QCOMPARE(level.pointsInBall, inBall[l]);
+            QCOMPARE(level.centre, full.centre);
+            QCOMPARE(level.radius, full.radius);
+            QVERIFY(torch::equal(level.direction1, full.direction1));
+            double deltaZ = 0;
+            for (int i = 0; i < n; ++i) {
+                QCOMPARE(level.coordinates[size_t(i)], full.coordinates[size_t(i * step)]);
+                for (int j = 0; j < n; ++j) {
+                    const double score = full.scores[i * step][j * step].item<double>();
+                    QCOMPARE(level.scores[i][j].item<double>(), score);
+                    QCOMPARE(level.perturbationNorms[i][j].item<double>(),
+                             full.perturbationNorms[i * step][j * step].item<double>());
+                    if (std::abs(i - n / 2) + std::abs(j - n / 2) <= (l == 0 ? 1 : l == 1 ? 3 : 6))
+                        deltaZ = std::max(deltaZ, std::abs(score - full.centre));
+                }
+            }
+            QCOMPARE(level.deltaZ, deltaZ);
+        }
+    }
+
+    void levelsEndWithTodaysLandscape()
+    {
+        // The same points; only which of them share a batch differs. Observed equal to the last bit
+        // on this CPU; a forward pass may round a batch of another size differently (other
+        // oneDNN blocking), hence the tolerance.
+        auto backbone = smallResNet(5, 8);
+        auto detector = createDetector("msp");
+        const at::Tensor x = randomImage(8, 48);
+        LandscapeOptions options;
+        options.gridSize = 21;
+        options.radius = 0.05;
+        const ScoreLandscape today = scoreLandscape(*backbone, *detector, x, options);
+        options.levels = {5, 11};
+        const ScoreLandscape levelled = scoreLandscape(*backbone, *detector, x, options);
+        QCOMPARE(levelled.coordinates, today.coordinates);
+        QVERIFY(torch::equal(levelled.direction1, today.direction1) &&
+                torch::equal(levelled.direction2, today.direction2));
+        QVERIFY(torch::equal(levelled.perturbationNorms, today.perturbationNorms));
+        QCOMPARE(levelled.centre, today.centre); // the unperturbed image, alone in the first batch or not
+        QCOMPARE(levelled.pointsInBall, today.pointsInBall);
+        const double relative = ((levelled.scores - today.scores).abs() / today.scores.abs().clamp_min(1e-12))
+                                    .max()
+                                    .item<double>();
+        qInfo("largest relative difference to the landscape without levels: %.3g", relative);
+        QVERIFY2(relative <= 1e-6, qPrintable(QString::number(relative)));
+        QVERIFY(std::abs(levelled.deltaZ - today.deltaZ) <= 1e-6 * std::max(1e-12, today.deltaZ));
+    }
+
+    void levelsCancel()
+    {
+        test::LinearBackbone backbone(torch::randn({2, 3 * 4 * 4}), torch::zeros({2}));
+        auto msp = createDetector("msp");
+        LandscapeOptions options;
+        options.gridSize = 9;
+        options.levels = {5};
+        int levels = 0;
+        const QString message = errorOf([&] {
+            scoreLandscape(
+                backbone, *msp, torch::randn({3, 4, 4}), options, [](int done, int) { return done < 25; },
+                [&](const ScoreLandscape &) { ++levels; });
+        });
+        QVERIFY2(message.contains("cancelled after 25 of 81"), qPrintable(message));
+        QCOMPARE(levels, 0); // the 5x5 level was scored but stopped before it was handed over
+        options.levels = {4};
+        QVERIFY(errorOf([&] {
+                    scoreLandscape(backbone, *msp, torch::randn({3, 4, 4}), options);
+                }).contains("odd grid"));
     }
 
     void memoryLayoutDoesNotMatter()

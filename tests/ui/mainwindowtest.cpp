@@ -6,6 +6,7 @@
 
 #include "mainwindow.h"
 #include "explain/frameexplainer.h"
+#include "jobs/explanationjob.h"
 #include "models/framefilterproxy.h"
 #include "models/frametablemodel.h"
 #include "review/reviewstore.h"
@@ -236,6 +237,55 @@ class MainWindowTest : public QObject
         QCOMPARE(again.frameModel()->frame(row).note, QString("polyp-like edge, check"));
         again.scoringJob()->cancel();
         QTRY_VERIFY_WITH_TIMEOUT(!again.isScoring(), 60000);
+    }
+
+    void explanationIsShownInParts()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openDemo());
+        QVERIFY(waitForScoring(window, 120000));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isExplaining(), 60000);
+        auto *job = window.findChild<ExplanationJob *>();
+        QVERIFY(job);
+        // Connected after the window's own slot: each entry is what the panes show once the window
+        // has taken that part.
+        QStringList seen;
+        connect(job, &ExplanationJob::partiallyExplained, this,
+                [&](int, std::shared_ptr<const FrameExplanation> soFar, const QString &stage) {
+                    const PlotTabs *tabs = window.plotTabs();
+                    QString entry = stage;
+                    if (stage == "verdicts")
+                        entry += QString(": %1 of %2 rows")
+                                     .arg(tabs->scorePanel()->table()->rowCount())
+                                     .arg(soFar->verdicts.size());
+                    if (stage == "heatmaps")
+                        entry += window.frameViewer()->imageView()->hasHeatmap() ? ": heatmap" : ": none";
+                    if (stage.startsWith("landscape")) {
+                        auto *map = qobject_cast<QCPColorMap *>(tabs->landscapePlot()->plot()->plottable(0));
+                        entry += QString(": %1 cells, '%2', status '%3'")
+                                     .arg(map ? map->data()->keySize() : -1)
+                                     .arg(tabs->landscapePlot()->note(), statusOf(window));
+                    }
+                    seen << entry;
+                });
+        const int row = window.frameListPane()->currentSourceRow() == 5 ? 6 : 5;
+        window.selectFrame(row);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isExplaining(), 60000);
+        const QString name = window.frameModel()->frame(row).displayName;
+        const int detectors = int(window.session().detectorIds().size());
+        QCOMPARE(seen,
+                 QStringList(
+                     {QString("verdicts: %1 of %1 rows").arg(detectors), "heatmaps: heatmap",
+                      "landscape 5x5: 5 cells, 'Landscape 5×5 … 21×21', status 'Explaining " + name +
+                          ": Landscape 5×5 … 21×21'",
+                      "landscape 11x11: 11 cells, 'Landscape 11×11 … 21×21', status 'Explaining " + name +
+                          ": Landscape 11×11 … 21×21'",
+                      "landscape 21x21: 21 cells, '', status 'Explaining " + name + ": Landscape 21×21'"}));
+        // The whole explanation replaces the parts: the full grid, without a note.
+        QVERIFY(window.currentExplanation() && window.currentExplanation()->landscape);
+        QCOMPARE(window.plotTabs()->landscapePlot()->note(), QString());
+        QVERIFY(statusOf(window).startsWith("Explained in"));
     }
 
     void filtersNarrowTheList()

@@ -4,6 +4,7 @@
 // German). Each picture must show something: not a single flat colour.
 
 #include "mainwindow.h"
+#include "jobs/explanationjob.h"
 #include "models/framefilterproxy.h"
 #include "models/frametablemodel.h"
 #include "panes/framelistpane.h"
@@ -154,6 +155,43 @@ class ScreenshotTest : public QObject
         QVERIFY2(timeline->plot()->height() >= 100, qPrintable(QString::number(timeline->plot()->height())));
         QVERIFY(timeline->mapTo(&window, QPoint(0, timeline->height())).y() <= window.height());
         save(window, "timeline");
+    }
+
+    /// The Landscape tab while the explanation runs, with the coarse 5x5 grid drawn and the note
+    /// that it is being refined, and once it is done.
+    void landscapeInParts()
+    {
+        MainWindow window;
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openDemo());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isScoring(), 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isExplaining(), 60000);
+        PlotTabs *plots = window.plotTabs();
+        plots->setCurrentWidget(plots->landscapePlot());
+        auto *job = window.findChild<ExplanationJob *>();
+        QVERIFY(job);
+        bool coarseSaved = false;
+        // Taken from inside the signal, after the window drew the part: processing events here
+        // could let the finer levels in before the picture.
+        connect(job, &ExplanationJob::partiallyExplained, this,
+                [&](int, std::shared_ptr<const FrameExplanation>, const QString &stage) {
+                    if (stage != "landscape 5x5")
+                        return;
+                    const QImage image = window.grab().toImage();
+                    coarseSaved = showsSomething(image) && !plots->landscapePlot()->note().isEmpty() &&
+                                  image.save(m_dir + "/landscape-coarse.png");
+                });
+        int row = 0;
+        while (row < window.frameModel()->rowCount() && window.frameModel()->frame(row).flaggedBy < 3)
+            ++row;
+        row = std::min(row, window.frameModel()->rowCount() - 1);
+        window.selectFrame(row == window.frameListPane()->currentSourceRow() ? row + 1 : row);
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
+        QVERIFY(coarseSaved);
+        QTest::qWait(200);
+        save(window, "landscape-done");
     }
 
     /// A CLIP profile (the tests' tiny CLIP, so the matches themselves mean nothing) with a short

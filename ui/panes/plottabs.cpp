@@ -84,6 +84,10 @@ void PlotTabs::showVerdicts(const FrameExplanation &explanation, const Inspectio
 void PlotTabs::showExplaining()
 {
     m_scores->showExplaining();
+    // Another frame's landscape and neurons would be read as this one's until its own arrive.
+    m_landscape->clear();
+    m_relevance->clear();
+    m_neuronSummary->clear();
 }
 
 void PlotTabs::clearVerdicts()
@@ -105,11 +109,21 @@ void PlotTabs::showExplanation(const FrameExplanation &explanation, const Inspec
 {
     showVerdicts(explanation, session);
     showDensity(explanation, detectorId);
+    showLandscape(explanation);
+    showNeurons(explanation, session);
+}
+
+void PlotTabs::showLandscape(const FrameExplanation &explanation, const QString &note)
+{
     if (explanation.landscape)
         m_landscape->showLandscape(*explanation.landscape,
-                                   displayName(explanation, explanation.landscape->detectorId));
+                                   displayName(explanation, explanation.landscape->detectorId), note);
     else
         m_landscape->clear();
+}
+
+void PlotTabs::showNeurons(const FrameExplanation &explanation, const InspectionSession &session)
+{
     showLabels(explanation);
     if (!explanation.neurons) {
         m_relevance->clear();

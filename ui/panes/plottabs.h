@@ -40,7 +40,8 @@ class PlotTabs : public QTabWidget
 
     /// The verdicts of the frame's explanation by the detectors `session` has enabled.
     void showVerdicts(const FrameExplanation &explanation, const InspectionSession &session);
-    /// The selected frame is being explained; its verdicts follow.
+    /// The selected frame is being explained; its verdicts follow. The previous frame's
+    /// landscape and neurons go.
     void showExplaining();
     /// No verdicts (the frame could not be explained).
     void clearVerdicts();
@@ -49,6 +50,11 @@ class PlotTabs : public QTabWidget
     void showExplanation(const FrameExplanation &explanation, const InspectionSession &session,
                          const QString &detectorId);
     void showDensity(const FrameExplanation &explanation, const QString &detectorId);
+    /// The explanation's landscape (none: cleared); `note` says what is still coming, e.g. that
+    /// a coarse grid is being refined.
+    void showLandscape(const FrameExplanation &explanation, const QString &note = {});
+    /// NERO's neurons and, for a CLIP, the matched labels.
+    void showNeurons(const FrameExplanation &explanation, const InspectionSession &session);
     bool isRocShown() const;
     void showRoc(const SessionRoc &roc);
 

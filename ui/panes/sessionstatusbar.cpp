@@ -63,9 +63,9 @@ QString SessionStatusBar::status() const
 void SessionStatusBar::showModel(const InspectionSession &session)
 {
     m_modelIdentity->setText(tr("Model sha256 %1…").arg(session.modelSha256().left(12)));
-    m_modelIdentity->setToolTip(
-        tr("Model %1\nsha256 %2\nProfile %3\nsha256 %4")
-            .arg(session.modelPath(), session.modelSha256(), session.profilePath(), session.profileSha256()));
+    m_modelIdentity->setToolTip(tr("Model %1\nsha256 %2\nProfile %3\nsha256 %4\nComputation: %5")
+                                    .arg(session.modelPath(), session.modelSha256(), session.profilePath(),
+                                         session.profileSha256(), session.inferenceDescription()));
 }
 
 void SessionStatusBar::showScoringStarted()

@@ -82,12 +82,15 @@ LandscapePlot::LandscapePlot(QWidget *parent) : QWidget(parent), m_plot(makePlot
 void LandscapePlot::clear()
 {
     resetPlot(m_plot);
+    m_note.clear();
     m_plot->replot();
 }
 
-void LandscapePlot::showLandscape(const ScoreLandscape &landscape, const QString &detectorName)
+void LandscapePlot::showLandscape(const ScoreLandscape &landscape, const QString &detectorName,
+                                  const QString &note)
 {
     resetPlot(m_plot);
+    m_note = note;
     m_plot->legend->setVisible(false);
     const int n = static_cast<int>(landscape.coordinates.size());
     auto *map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
@@ -117,6 +120,10 @@ void LandscapePlot::showLandscape(const ScoreLandscape &landscape, const QString
     m_plot->yAxis->setLabel(tr("b (direction 2)"));
     m_plot->xAxis->setRange(-landscape.radius, landscape.radius);
     m_plot->yAxis->setRange(-landscape.radius, landscape.radius);
+    if (!note.isEmpty()) {
+        m_plot->plotLayout()->insertRow(0);
+        m_plot->plotLayout()->addElement(0, 0, new QCPTextElement(m_plot, note));
+    }
     m_plot->replot();
 }
 

@@ -31,12 +31,17 @@ class LandscapePlot : public QWidget
     Q_OBJECT
   public:
     explicit LandscapePlot(QWidget *parent = nullptr);
-    void showLandscape(const ScoreLandscape &landscape, const QString &detectorName);
+    /// `note`, when given, is shown above the map (e.g. that a coarse grid is being refined).
+    void showLandscape(const ScoreLandscape &landscape, const QString &detectorName,
+                       const QString &note = {});
+    /// The note above the map, empty when there is none.
+    QString note() const { return m_note; }
     void clear();
     QCustomPlot *plot() const { return m_plot; }
 
   private:
     QCustomPlot *m_plot;
+    QString m_note;
 };
 
 class RelevancePlot : public QWidget
