@@ -361,6 +361,18 @@
         <source>the report has no page %1; it has %2</source>
         <translation>der Bericht hat keine Seite %1; er hat %2</translation>
     </message>
+    <message>
+        <source>expected classes: %1</source>
+        <translation>erwartete Klassen: %1</translation>
+    </message>
+    <message>
+        <source>; other words: %1</source>
+        <translation>; andere Wörter: %1</translation>
+    </message>
+    <message>
+        <source>Resembles</source>
+        <translation>Ähnelt</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -980,54 +992,25 @@
         <source>Some results could not be used</source>
         <translation>Einige Ergebnisse konnten nicht verwendet werden</translation>
     </message>
-</context>
-<context>
-    <name>ood::ResultsOpening</name>
     <message>
-        <source>Cannot open the results</source>
-        <translation>Die Ergebnisse können nicht geöffnet werden</translation>
+        <source>Precision</source>
+        <translation>Rechengenauigkeit</translation>
     </message>
     <message>
-        <source>%1 was scored with another profile (sha256 %2…) than %3 holds now (sha256 %4…): the profile was changed or fitted again since. Open the profile that scored the frames, or score the frames again.</source>
-        <translation>%1 wurde mit einem anderen Profil ausgewertet (sha256 %2…), als %3 jetzt enthält (sha256 %4…): Das Profil wurde seitdem geändert oder neu angepasst. Öffnen Sie das Profil, mit dem die Bilder ausgewertet wurden, oder werten Sie die Bilder neu aus.</translation>
+        <source>The network runs in float32: %1</source>
+        <translation>Das Netz rechnet in float32: %1</translation>
     </message>
     <message>
-        <source>Where is the profile %1 (sha256 %2…) that scored these results?</source>
-        <translation>Wo ist das Profil %1 (sha256 %2…), mit dem diese Ergebnisse ausgewertet wurden?</translation>
+        <source>Scores only, no flags</source>
+        <translation>Nur Werte, keine Markierungen</translation>
     </message>
     <message>
-        <source>OOD Inspector profiles (*.oodprofile);;All files (*)</source>
-        <translation>OOD-Inspector-Profile (*.oodprofile);;Alle Dateien (*)</translation>
+        <source>This profile was made without validation pictures, so it has no thresholds: every frame gets its scores, but none is flagged as unusual. Fit the profile again with a validation folder to flag frames.</source>
+        <translation>Dieses Profil wurde ohne Validierungsbilder erstellt und hat daher keine Schwellen: Jedes Bild erhält seine Werte, aber keines wird als ungewöhnlich markiert. Erstellen Sie das Profil mit einem Validierungsordner neu, um Bilder zu markieren.</translation>
     </message>
     <message>
-        <source>%1 is not the profile that scored %2: its sha256 is %3…, the results were scored with %4…. Open the profile that scored the frames, or score the frames again.</source>
-        <translation>%1 ist nicht das Profil, mit dem %2 ausgewertet wurde: Seine sha256 ist %3…, die Ergebnisse wurden mit %4… ausgewertet. Öffnen Sie das Profil, mit dem die Bilder ausgewertet wurden, oder werten Sie die Bilder neu aus.</translation>
-    </message>
-    <message>
-        <source>unreadable</source>
-        <translation>unlesbar</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n file(s) of the results are not on this computer (first: %1); their scores are shown, their pictures and explanations are not.</source>
-        <translation>
-            <numerusform>%n Datei der Ergebnisse ist nicht auf diesem Computer (%1); ihre Scores werden gezeigt, ihr Bild und ihre Erklärungen nicht.</numerusform>
-            <numerusform>%n Dateien der Ergebnisse sind nicht auf diesem Computer (erste: %1); ihre Scores werden gezeigt, ihre Bilder und Erklärungen nicht.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>scored by ood-inspect with %1</source>
-        <translation>ausgewertet von ood-inspect mit %1</translation>
-    </message>
-    <message>
-        <source>, shard %1</source>
-        <translation>, Shard %1</translation>
-    </message>
-    <message numerus="yes">
-        <source>, %n shard(s) missing</source>
-        <translation>
-            <numerusform>, %n Shard fehlt</numerusform>
-            <numerusform>, %n Shards fehlen</numerusform>
-        </translation>
+        <source>Cannot change the precision</source>
+        <translation>Die Rechengenauigkeit kann nicht geändert werden</translation>
     </message>
 </context>
 <context>
@@ -1083,6 +1066,30 @@
     <message>
         <source>ROC curves need open frames of both kinds: put ID frames under a folder named &lt;i&gt;id&lt;/i&gt; and unusual ones under &lt;i&gt;ood&lt;/i&gt; (or near-ood, far-ood) and open the parent folder. Open now: %1 ID, %2 OOD.</source>
         <translation>ROC-Kurven brauchen geöffnete Bilder beider Arten: ID-Bilder in einen Ordner namens &lt;i&gt;id&lt;/i&gt;, ungewöhnliche in &lt;i&gt;ood&lt;/i&gt; (oder near-ood, far-ood), dann den übergeordneten Ordner öffnen. Jetzt geöffnet: %1 ID, %2 OOD.</translation>
+    </message>
+    <message>
+        <source>Words</source>
+        <translation>Wörter</translation>
+    </message>
+    <message>
+        <source>A CLIP model&apos;s verdict in words: which expected classes and which other words the frame resembles</source>
+        <translation>Das Urteil eines CLIP-Modells in Worten: welchen erwarteten Klassen und welchen anderen Wörtern das Bild ähnelt</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Expected classes&lt;/b&gt;, most similar first (cosine similarity of the picture and the words):&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Erwartete Klassen&lt;/b&gt;, die ähnlichste zuerst (Kosinus-Ähnlichkeit von Bild und Wörtern):&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;This profile has no list of other words (fit NegLabel or NegRefine to get one).&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Dieses Profil hat keine Liste anderer Wörter (NegLabel oder NegRefine anpassen, um eine zu erhalten).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Other words&lt;/b&gt; the picture resembles most. When these come close to the expected classes, the frame is flagged as unfamiliar:&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Andere Wörter&lt;/b&gt;, denen das Bild am meisten ähnelt. Kommen diese den erwarteten Klassen nahe, wird das Bild als ungewohnt markiert:&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p style=&apos;color:gray&apos;&gt;Words from %1 (%2).&lt;/p&gt;</source>
+        <translation>&lt;p style=&apos;color:gray&apos;&gt;Wörter aus %1 (%2).&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
@@ -1165,6 +1172,55 @@
     <message>
         <source>Wrote %1.</source>
         <translation>%1 gespeichert.</translation>
+    </message>
+</context>
+<context>
+    <name>ood::ResultsOpening</name>
+    <message>
+        <source>Cannot open the results</source>
+        <translation>Die Ergebnisse können nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>%1 was scored with another profile (sha256 %2…) than %3 holds now (sha256 %4…): the profile was changed or fitted again since. Open the profile that scored the frames, or score the frames again.</source>
+        <translation>%1 wurde mit einem anderen Profil ausgewertet (sha256 %2…), als %3 jetzt enthält (sha256 %4…): Das Profil wurde seitdem geändert oder neu angepasst. Öffnen Sie das Profil, mit dem die Bilder ausgewertet wurden, oder werten Sie die Bilder neu aus.</translation>
+    </message>
+    <message>
+        <source>Where is the profile %1 (sha256 %2…) that scored these results?</source>
+        <translation>Wo ist das Profil %1 (sha256 %2…), mit dem diese Ergebnisse ausgewertet wurden?</translation>
+    </message>
+    <message>
+        <source>OOD Inspector profiles (*.oodprofile);;All files (*)</source>
+        <translation>OOD-Inspector-Profile (*.oodprofile);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>%1 is not the profile that scored %2: its sha256 is %3…, the results were scored with %4…. Open the profile that scored the frames, or score the frames again.</source>
+        <translation>%1 ist nicht das Profil, mit dem %2 ausgewertet wurde: Seine sha256 ist %3…, die Ergebnisse wurden mit %4… ausgewertet. Öffnen Sie das Profil, mit dem die Bilder ausgewertet wurden, oder werten Sie die Bilder neu aus.</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>unlesbar</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) of the results are not on this computer (first: %1); their scores are shown, their pictures and explanations are not.</source>
+        <translation>
+            <numerusform>%n Datei der Ergebnisse ist nicht auf diesem Computer (%1); ihre Scores werden gezeigt, ihr Bild und ihre Erklärungen nicht.</numerusform>
+            <numerusform>%n Dateien der Ergebnisse sind nicht auf diesem Computer (erste: %1); ihre Scores werden gezeigt, ihre Bilder und Erklärungen nicht.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>scored by ood-inspect with %1</source>
+        <translation>ausgewertet von ood-inspect mit %1</translation>
+    </message>
+    <message>
+        <source>, shard %1</source>
+        <translation>, Shard %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n shard(s) missing</source>
+        <translation>
+            <numerusform>, %n Shard fehlt</numerusform>
+            <numerusform>, %n Shards fehlen</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1409,11 +1465,13 @@
         <source>Model %1
 sha256 %2
 Profile %3
-sha256 %4</source>
+sha256 %4
+Computation: %5</source>
         <translation>Modell %1
 sha256 %2
 Profil %3
-sha256 %4</translation>
+sha256 %4
+Berechnung: %5</translation>
     </message>
 </context>
 <context>
@@ -1481,6 +1539,22 @@ sha256 %4</translation>
     <message>
         <source>Language:</source>
         <translation>Sprache:</translation>
+    </message>
+    <message>
+        <source>float32 (exact)</source>
+        <translation>float32 (genau)</translation>
+    </message>
+    <message>
+        <source>bfloat16 (faster, scores shift slightly)</source>
+        <translation>bfloat16 (schneller, Werte verschieben sich leicht)</translation>
+    </message>
+    <message>
+        <source>Number format of the network. bfloat16 is faster on this processor; scores change slightly, so a profile fitted in float32 may flag a few frames differently.</source>
+        <translation>Zahlenformat des Netzes. bfloat16 ist auf diesem Prozessor schneller; die Werte ändern sich leicht, daher kann ein in float32 angepasstes Profil einige Bilder anders markieren.</translation>
+    </message>
+    <message>
+        <source>Precision:</source>
+        <translation>Rechengenauigkeit:</translation>
     </message>
 </context>
 <context>

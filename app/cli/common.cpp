@@ -23,6 +23,11 @@ void addRunOptions(QCommandLineParser &parser)
                       "Number format of the forward pass: float32 (default) or bf16 (native ResNets, on CPUs "
                       "with AVX512-BF16 or AMX only; faster, scores shift slightly).",
                       "P", "float32"});
+    parser.addOption({"forward-path",
+                      "How the network runs: frozen (default: a frozen, optimised graph), folded (BatchNorm "
+                      "folded, op by op) or eager (the model as trained). Scores agree to about 1e-6; for "
+                      "checks and benchmarks.",
+                      "PATH", "frozen"});
     const DecodeLimits defaults;
     parser.addOption({"max-pixels",
                       QString("Refuse images whose header declares more pixels than N, before decoding them "
@@ -69,6 +74,15 @@ RunOptions runOptionsFrom(const QCommandLineParser &parser)
         throw Error(QString("--max-file-mb must be a whole number >= 1, got '%1'")
                         .arg(parser.value("max-file-mb"))
                         .toStdString());
+    const QString path = parser.value("forward-path");
+    if (path == "frozen")
+        options.inference.path = ForwardPath::Frozen;
+    else if (path == "folded")
+        options.inference.path = ForwardPath::Folded;
+    else if (path == "eager")
+        options.inference.path = ForwardPath::Eager;
+    else
+        throw Error("--forward-path must be frozen, folded or eager, got '" + path.toStdString() + "'");
     options.inference.precision = precisionFromName(parser.value("precision").toStdString());
     if (options.inference.precision == Precision::BFloat16) {
         if (const std::string refusal = bfloat16Unsupported(); !refusal.empty())

@@ -68,6 +68,9 @@ class CountingBackbone final : public Backbone
     bool canRunFromEarly() const override { return m_inner.canRunFromEarly(); }
     const ClipBackbone *asClip() const override { return m_inner.asClip(); }
 
+    /// Passes that run beside the Backbone on a copy of the model (LRP's canonised network).
+    void countGradientImages(int64_t images) { m_gradient += images; }
+
     int64_t forwardImages() const { return m_forward; }
     int64_t gradientImages() const { return m_gradient; }
 
@@ -343,6 +346,9 @@ FrameExplanation explainFrame(Backbone &model, const Profile &profile, const at:
             const at::Tensor target =
                 torch::one_hot(scored.predictions, backbone.numClasses()).to(torch::kFloat64);
             const LrpResult result = lrp.explain(batch, target);
+            // One forward and one relevance pass per image through the canonised copy: counted as
+            // a gradient image, which costs about the same.
+            backbone.countGradientImages(batch.size(0));
             out.heatmaps.push_back(heatmapFromPixels("lrp",
                                                      "relevance of the predicted class's logit per pixel "
                                                      "(" +

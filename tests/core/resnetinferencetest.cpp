@@ -4,8 +4,11 @@
 // batch size; bfloat16 runs and stays close; the CPU check reads what /proc/cpuinfo says.
 
 #include "base/error.h"
+#include "calib/profilemodel.h"
+#include "data/samplelist.h"
 #include "model/resnet.h"
 #include "model/resnetinference.h"
+#include "pipeline/scoringrun.h"
 
 #include "support/errors.h"
 
@@ -235,6 +238,35 @@ class ResNetInferenceTest : public QObject
         QCOMPARE(precision == Precision::BFloat16, bf16);
         QCOMPARE(precisionFromName(precisionName(precision)), precision);
         QVERIFY(errorOf([] { precisionFromName("fp16"); }).contains("expected float32 or bf16"));
+    }
+
+    void demoScoresAgreeAcrossPaths()
+    {
+        // Every detector of the bundled demo profile (27, ODIN and PRO included) on its 60 frames:
+        // the frozen path against the model as trained. Relative to each detector's largest score,
+        // as a score near zero has no relative digits to keep.
+        const QString assets = OOD_SOURCE_DIR "/resources/demo/assets";
+        const Profile profile = loadProfile(assets + "/demo.oodprofile");
+        const SampleList frames = scanInputs({assets + "/frames"});
+        QCOMPARE(frames.samples.size(), size_t(60));
+        InferenceOptions eager;
+        eager.path = ForwardPath::Eager;
+        LoadedModel asTrained = loadProfileModel(profile, assets + "/model.pt", eager);
+        LoadedModel frozen = loadProfileModel(profile, assets + "/model.pt");
+        QVERIFY(frozen.backbone->inferenceDescription().rfind("frozen graph", 0) == 0);
+        const ScoredImages a = scoreImages(*asTrained.backbone, profile, frames.samples, {}, {});
+        const ScoredImages b = scoreImages(*frozen.backbone, profile, frames.samples, {}, {});
+        QCOMPARE(a.failedCount(), size_t(0));
+        QCOMPARE(b.predictions, a.predictions);
+        QCOMPARE(b.flaggedBy, a.flaggedBy);
+        for (size_t d = 0; d < a.detectorIds.size(); ++d) {
+            const at::Tensor x = a.scores.select(1, static_cast<int64_t>(d));
+            const at::Tensor y = b.scores.select(1, static_cast<int64_t>(d));
+            const double difference = ((x - y).abs().max() / x.abs().max().clamp_min(1e-12)).item<double>();
+            QVERIFY2(difference <= 1e-4, qPrintable(QString("%1 differs by %2 of its scale")
+                                                        .arg(QString::fromStdString(a.detectorIds[d]))
+                                                        .arg(difference)));
+        }
     }
 
     void backboneRunsFrozenByDefault()
