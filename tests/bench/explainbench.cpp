@@ -1,6 +1,7 @@
 // Timing of the explanation parts that are too slow for a unit test's budget (docs/benchmarks.md,
 // "Bench executables"); formerly the on-request functions lrptest timing224 and landscapetest speed.
-// Usage: explain-bench [lrp] [landscape] [progressive|passes [--profile P [--model M] --image I]...]
+// Usage: explain-bench [lrp] [landscape] [progressive|passes|bf16 [--profile P [--model M] [--image I]
+//        [--id DIR --ood DIR]]...]
 // (no argument: lrp and landscape). LibTorch on 2 threads, as the figures of docs/explanations.md
 // were taken.
 // lrp, landscape: random weights: the cost of a pass does not depend on the values, and no
@@ -10,7 +11,9 @@
 #include "bench/benchreport.h"
 #include "base/error.h"
 #include "calib/profilemodel.h"
+#include "data/samplelist.h"
 #include "detect/registry.h"
+#include "eval/metrics.h"
 #include "explain/frameexplainer.h"
 #include "explain/landscape.h"
 #include "explain/lrp.h"
@@ -141,6 +144,7 @@ void benchLandscape()
 struct ProgressiveCase
 {
     QString profile, model, image;
+    QString id, ood; ///< bf16: folders of ID and OOD frames
 };
 
 /// The explanation as the window asks for it (ui/jobs/explanationjob.cpp: its parts, a 21x21
@@ -295,6 +299,45 @@ void benchPasses(const ProgressiveCase &c)
     report(kBench, "passes: explanation / passes", explainSeconds / passes, "", "issue #15: <= 1.15");
 }
 
+/// What bfloat16 does to each detector's AUROC (ID frames against OOD frames) and how long the
+/// forward takes, against float32 on the same frames. On a CPU without AVX512-BF16 or AMX the
+/// bfloat16 convolutions are emulated: the AUROC change is what it is on any CPU (the same
+/// roundings), the time is not (the program refuses bfloat16 there; this bench does not).
+void benchBFloat16(const ProgressiveCase &c, const QString &idFolder, const QString &oodFolder)
+{
+    const Profile profile = loadProfile(c.profile);
+    const std::vector<Sample> id = scanInputs({idFolder}).samples, ood = scanInputs({oodFolder}).samples;
+    const std::string native = bfloat16Unsupported();
+    std::printf("%s | bf16: %s, %zu ID + %zu OOD frames, %s\n", kBench,
+                QFileInfo(c.profile).fileName().toStdString().c_str(), id.size(), ood.size(),
+                native.empty() ? "native bfloat16" : "bfloat16 EMULATED (this CPU has no AVX512-BF16/AMX)");
+    std::map<Precision, std::vector<double>> aurocs;
+    for (Precision precision : {Precision::Float32, Precision::BFloat16}) {
+        InferenceOptions inference;
+        inference.precision = precision;
+        LoadedModel model = loadProfileModel(profile, c.model, inference);
+        RunOptions run;
+        run.batchSize = 16;
+        const auto start = Clock::now();
+        const ScoredImages a = scoreImages(*model.backbone, profile, id, {}, run);
+        const ScoredImages b = scoreImages(*model.backbone, profile, ood, {}, run);
+        report(kBench, "bf16: scoring " + precisionName(precision), secondsSince(start), "s",
+               std::to_string(id.size() + ood.size()) + " frames, every detector");
+        for (size_t d = 0; d < a.detectorIds.size(); ++d) {
+            const auto column = [d](const ScoredImages &s) {
+                const at::Tensor t = s.scores.select(1, static_cast<int64_t>(d)).contiguous();
+                return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+            };
+            aurocs[precision].push_back(auroc(column(a), column(b)));
+        }
+    }
+    for (size_t d = 0; d < profile.detectors.size(); ++d)
+        std::printf("%s |   %-12s AUROC float32 %.4f  bf16 %.4f  change %+.4f\n", kBench,
+                    profile.detectors[d].detector->id().c_str(), aurocs[Precision::Float32][d],
+                    aurocs[Precision::BFloat16][d],
+                    aurocs[Precision::BFloat16][d] - aurocs[Precision::Float32][d]);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -309,10 +352,12 @@ int main(int argc, char **argv)
     };
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg == "lrp" || arg == "landscape" || arg == "progressive" || arg == "passes") {
+        if (arg == "lrp" || arg == "landscape" || arg == "progressive" || arg == "passes" || arg == "bf16") {
             parts.insert(arg);
+        } else if ((arg == "--id" || arg == "--ood") && i + 1 < argc && !cases.empty()) {
+            (arg == "--id" ? cases.back().id : cases.back().ood) = QString::fromLocal8Bit(argv[++i]);
         } else if ((arg == "--profile" || arg == "--model" || arg == "--image") && i + 1 < argc &&
-                   (parts.count("progressive") || parts.count("passes"))) {
+                   (parts.count("progressive") || parts.count("passes") || parts.count("bf16"))) {
             const QString value = QString::fromLocal8Bit(argv[++i]);
             if (arg == "--profile")
                 cases.push_back({value, {}, {}});
@@ -329,10 +374,14 @@ int main(int argc, char **argv)
         const QStringList frames =
             QDir(assets + "/frames/far-ood").entryList({"*.png"}, QDir::Files, QDir::Name);
         cases.push_back({assets + "/demo.oodprofile", assets + "/model.pt",
-                         frames.isEmpty() ? QString() : assets + "/frames/far-ood/" + frames.first()});
+                         frames.isEmpty() ? QString() : assets + "/frames/far-ood/" + frames.first(),
+                         assets + "/frames/id", assets + "/frames/far-ood"});
     }
     for (const ProgressiveCase &c : cases)
-        if (c.image.isEmpty())
+        if ((parts.count("progressive") || parts.count("passes")) && c.image.isEmpty())
+            return usage();
+    for (const ProgressiveCase &c : cases)
+        if (parts.count("bf16") && (c.id.isEmpty() || c.ood.isEmpty()))
             return usage();
     torch::set_num_threads(2);
     std::printf("%s | LibTorch threads %d\n", kBench, torch::get_num_threads());
@@ -340,13 +389,15 @@ int main(int argc, char **argv)
         benchLrp();
     if (parts.empty() || parts.count("landscape"))
         benchLandscape();
-    if (parts.count("progressive") || parts.count("passes")) {
+    if (parts.count("progressive") || parts.count("passes") || parts.count("bf16")) {
         for (const ProgressiveCase &c : cases) {
             try {
                 if (parts.count("progressive"))
                     benchProgressive(c);
                 if (parts.count("passes"))
                     benchPasses(c);
+                if (parts.count("bf16"))
+                    benchBFloat16(c, c.id, c.ood);
             } catch (const std::exception &e) {
                 std::fprintf(stderr, "%s: %s\n", qPrintable(c.profile), e.what());
                 return 1;
