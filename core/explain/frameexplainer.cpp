@@ -1,4 +1,5 @@
 #include "explain/frameexplainer.h"
+#include "model/countingbackbone.h"
 
 #include "base/error.h"
 #include "explain/cam.h"
@@ -36,48 +37,6 @@ const std::vector<std::pair<ExplainPart, const char *>> &partNames()
     };
     return names;
 }
-
-/// The model as explainFrame hands it to every part, counting the images that go through it, so
-/// the cost of each stage is known without a counter in the Backbone interface. Atomic: a scorer
-/// may run detectors' passes from several threads.
-class CountingBackbone final : public Backbone
-{
-  public:
-    explicit CountingBackbone(Backbone &inner) : m_inner(inner) {}
-
-    std::string architecture() const override { return m_inner.architecture(); }
-    int numClasses() const override { return m_inner.numClasses(); }
-    int featureDim() const override { return m_inner.featureDim(); }
-    Activations forward(const at::Tensor &input, const ForwardRequest &request) override
-    {
-        m_forward += input.defined() && input.dim() > 0 ? input.size(0) : 0;
-        return m_inner.forward(input, request);
-    }
-    at::Tensor logitsWithGradient(const at::Tensor &input) override
-    {
-        m_gradient += input.defined() && input.dim() > 0 ? input.size(0) : 0;
-        return m_inner.logitsWithGradient(input);
-    }
-    at::Tensor headWeight() const override { return m_inner.headWeight(); }
-    at::Tensor headBias() const override { return m_inner.headBias(); }
-    bool hasLearnedTemperature() const override { return m_inner.hasLearnedTemperature(); }
-    at::Tensor featuresFromEarly(const at::Tensor &early) override
-    {
-        return m_inner.featuresFromEarly(early);
-    }
-    bool canRunFromEarly() const override { return m_inner.canRunFromEarly(); }
-    const ClipBackbone *asClip() const override { return m_inner.asClip(); }
-
-    /// Passes that run beside the Backbone on a copy of the model (LRP's canonised network).
-    void countGradientImages(int64_t images) { m_gradient += images; }
-
-    int64_t forwardImages() const { return m_forward; }
-    int64_t gradientImages() const { return m_gradient; }
-
-  private:
-    Backbone &m_inner;
-    std::atomic<int64_t> m_forward{0}, m_gradient{0};
-};
 
 class StageClock
 {

@@ -3,6 +3,7 @@
 // forwards, the endpoints, the trapezoid rule, orders and ties by hand, determinism and bad input.
 
 #include "explain/faithfulness.h"
+#include "model/countingbackbone.h"
 #include "model/resnet.h"
 #include "support/errors.h"
 #include "support/linearbackbone.h"
@@ -18,33 +19,6 @@ using namespace ood;
 using ood::test::errorOf;
 
 namespace {
-
-/// Counts the images it forwards, to check that shared points are forwarded once.
-class CountingBackbone final : public Backbone
-{
-  public:
-    explicit CountingBackbone(Backbone &inner) : m_inner(inner) {}
-    std::string architecture() const override { return m_inner.architecture(); }
-    int numClasses() const override { return m_inner.numClasses(); }
-    int featureDim() const override { return m_inner.featureDim(); }
-    Activations forward(const at::Tensor &input, const ForwardRequest &request) override
-    {
-        images += input.size(0);
-        ++batches;
-        return m_inner.forward(input, request);
-    }
-    at::Tensor logitsWithGradient(const at::Tensor &input) override
-    {
-        return m_inner.logitsWithGradient(input);
-    }
-    at::Tensor headWeight() const override { return m_inner.headWeight(); }
-    at::Tensor headBias() const override { return m_inner.headBias(); }
-
-    int64_t images = 0, batches = 0;
-
-  private:
-    Backbone &m_inner;
-};
 
 double sigmoid(double v)
 {
@@ -224,7 +198,7 @@ class FaithfulnessTest : public QObject
         QCOMPARE(curve.insertion.back(), f.originalProbability);
         QCOMPARE(curve.deletion.back(), f.baselineProbability);
         QCOMPARE(f.curves[1].insertion.front(), f.baselineProbability);
-        QCOMPARE(backbone.images, int64_t(2 + 2 * 2 * (steps - 1)));
+        QCOMPARE(backbone.forwardImages(), int64_t(2 + 2 * 2 * (steps - 1)));
     }
 
     void endpointsOnAResNet()

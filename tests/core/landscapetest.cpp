@@ -6,6 +6,7 @@
 // of the layouts is measured by explain-bench (docs/benchmarks.md).
 
 #include "detect/registry.h"
+#include "model/countingbackbone.h"
 #include "explain/landscape.h"
 #include "model/resnet.h"
 #include "pipeline/scorer.h"
@@ -39,35 +40,6 @@ double maxDifference(const at::Tensor &a, const at::Tensor &b)
 {
     return (a - b).abs().max().item<double>();
 }
-
-/// Passes everything to `inner` and counts the images that go through forward(), so a test can
-/// see how many grid points were scored.
-class CountingBackbone final : public Backbone
-{
-  public:
-    explicit CountingBackbone(Backbone &inner) : m_inner(inner) {}
-    std::string architecture() const override { return m_inner.architecture(); }
-    int numClasses() const override { return m_inner.numClasses(); }
-    int featureDim() const override { return m_inner.featureDim(); }
-    Activations forward(const at::Tensor &input, const ForwardRequest &request) override
-    {
-        images += input.size(0);
-        batches.push_back(input.size(0));
-        return m_inner.forward(input, request);
-    }
-    at::Tensor logitsWithGradient(const at::Tensor &input) override
-    {
-        return m_inner.logitsWithGradient(input);
-    }
-    at::Tensor headWeight() const override { return m_inner.headWeight(); }
-    at::Tensor headBias() const override { return m_inner.headBias(); }
-
-    int64_t images = 0;
-    std::vector<int64_t> batches;
-
-  private:
-    Backbone &m_inner;
-};
 
 /// Mahalanobis, so that a fitted detector is covered too. Fitted on the resnet's features of
 /// random images plus noise: those features alone are nearly collinear, and the near-singular
@@ -375,13 +347,14 @@ class LandscapeTest : public QObject
             },
             [&](const ScoreLandscape &level) {
                 levels.push_back(level);
-                imagesAtLevel.push_back(backbone.images);
+                imagesAtLevel.push_back(backbone.forwardImages());
             });
         QCOMPARE(levels.size(), size_t(3));
         QCOMPARE(imagesAtLevel, (std::vector<int64_t>{25, 137, 441}));
-        QCOMPARE(backbone.images, int64_t(441));
+        QCOMPARE(backbone.forwardImages(), int64_t(441));
         // No batch spans two levels: 25 | 40 40 32 | 40 x 7 + 24.
-        QCOMPARE(backbone.batches, (std::vector<int64_t>{25, 40, 40, 32, 40, 40, 40, 40, 40, 40, 40, 24}));
+        QCOMPARE(backbone.forwardBatches(),
+                 (std::vector<int64_t>{25, 40, 40, 32, 40, 40, 40, 40, 40, 40, 40, 24}));
         QCOMPARE(progress.front(), std::make_pair(25, 441));
         QCOMPARE(progress.back(), std::make_pair(441, 441));
 

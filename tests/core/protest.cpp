@@ -8,6 +8,7 @@
 // therefore moves m by -eps * sign(m) * L with L = ||w_0 - w_1||_1, and g(x_t) = f(|m_t|).
 
 #include "detect/registry.h"
+#include "model/countingbackbone.h"
 #include "base/error.h"
 #include "model/backbone.h"
 #include "model/resnet.h"
@@ -124,42 +125,6 @@ class ConvBackbone final : public Backbone
         return torch::relu(F::conv2d(input, convWeight, F::Conv2dFuncOptions().bias(convBias).padding(1)))
             .mean({2, 3});
     }
-};
-
-/// Counts the passes through `inner`: inference forwards, forwards with autograd, and the
-/// backward passes that reach the logits of those (a hook on them runs once per backward).
-class CountingBackbone final : public Backbone
-{
-  public:
-    std::atomic<int> forwards{0}, graphForwards{0}, backwards{0};
-
-    explicit CountingBackbone(Backbone &inner) : m_inner(inner) {}
-    std::string architecture() const override { return m_inner.architecture(); }
-    int numClasses() const override { return m_inner.numClasses(); }
-    int featureDim() const override { return m_inner.featureDim(); }
-    Activations forward(const at::Tensor &input, const ForwardRequest &request) override
-    {
-        ++forwards;
-        return m_inner.forward(input, request);
-    }
-    at::Tensor logitsWithGradient(const at::Tensor &input) override
-    {
-        ++graphForwards;
-        const at::Tensor logits = m_inner.logitsWithGradient(input);
-        logits.register_hook([this](const at::Tensor &) { ++backwards; });
-        return logits;
-    }
-    at::Tensor headWeight() const override { return m_inner.headWeight(); }
-    at::Tensor headBias() const override { return m_inner.headBias(); }
-    void reset()
-    {
-        forwards = 0;
-        graphForwards = 0;
-        backwards = 0;
-    }
-
-  private:
-    Backbone &m_inner;
 };
 
 /// ODIN and the four PRO variants: the five detectors that differentiate the input.
@@ -571,9 +536,9 @@ class ProTest : public QObject
             // Hand count per batch: x_0's graph once plus PRO-GEN's x_1 and x_2 (K = 3); one
             // backward for ODIN and each K = 1 variant, three for PRO-GEN; the shared forward and
             // one perturbed forward per detector.
-            QCOMPARE(backbone.graphForwards.load(), 3);
-            QCOMPARE(backbone.backwards.load(), 7);
-            QCOMPARE(backbone.forwards.load(), 6);
+            QCOMPARE(backbone.graphForwards(), 3);
+            QCOMPARE(backbone.backwards(), 7);
+            QCOMPARE(static_cast<int64_t>(backbone.forwardBatches().size()), 6);
             for (size_t d = 0; d < detectors.size(); ++d) {
                 const Scorer alone(backbone, {detectors[d].get()});
                 const at::Tensor own = alone.scoreBatch(batch).scores.at(0);
@@ -614,8 +579,8 @@ class ProTest : public QObject
             });
         for (std::thread &thread : threads)
             thread.join();
-        QCOMPARE(backbone.graphForwards.load(), 3);
-        QCOMPARE(backbone.backwards.load(), 7);
+        QCOMPARE(backbone.graphForwards(), 3);
+        QCOMPARE(backbone.backwards(), 7);
         for (size_t d = 0; d < detectors.size(); ++d) {
             QVERIFY2(errors[d].empty(), errors[d].c_str());
             QVERIFY2(torch::equal(scores[d], expected[d]), kGradientIds[d].c_str());
@@ -669,9 +634,9 @@ class ProTest : public QObject
         CountingBackbone backbone(conv);
         const Scorer scorer(backbone, {detector.get()});
         (void)scorer.scoreBatch(convInputs());
-        QCOMPARE(backbone.graphForwards.load(), (sharedGraphForward ? 1 : 0) + graphForwards);
-        QCOMPARE(backbone.backwards.load(), backwardPasses);
-        QCOMPARE(backbone.forwards.load(), 1 + inferenceForwards);
+        QCOMPARE(backbone.graphForwards(), (sharedGraphForward ? 1 : 0) + graphForwards);
+        QCOMPARE(backbone.backwards(), backwardPasses);
+        QCOMPARE(static_cast<int64_t>(backbone.forwardBatches().size()), 1 + inferenceForwards);
     }
 
     void combinedCost()
