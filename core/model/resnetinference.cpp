@@ -6,6 +6,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <map>
 #include <sstream>
 
 namespace ood {
@@ -37,18 +38,29 @@ std::string attributeName(const std::string &moduleName)
     return name;
 }
 
-std::shared_ptr<torch::nn::Module> childAt(const ResNetImpl &model, const std::string &name)
+/// The model's modules by dotted name ("layer2.0.conv1"), collected once.
+using ModulesByName = std::map<std::string, std::shared_ptr<torch::nn::Module>>;
+
+ModulesByName modulesByName(const ResNetImpl &model)
 {
+    ModulesByName modules;
     for (const auto &item : model.named_modules(/*name_prefix=*/"", /*include_self=*/false))
-        if (item.key() == name)
-            return item.value();
-    throw Error("internal: ResNet has no module " + name);
+        modules.emplace(item.key(), item.value());
+    return modules;
 }
 
-FoldedConv fold(const ResNetImpl &model, const std::string &convName, const std::string &bnName)
+std::shared_ptr<torch::nn::Module> childAt(const ModulesByName &modules, const std::string &name)
 {
-    auto *conv = childAt(model, convName)->as<torch::nn::Conv2d>();
-    auto *bn = childAt(model, bnName)->as<torch::nn::BatchNorm2d>();
+    const auto found = modules.find(name);
+    if (found == modules.end())
+        throw Error("internal: ResNet has no module " + name);
+    return found->second;
+}
+
+FoldedConv fold(const ModulesByName &modules, const std::string &convName, const std::string &bnName)
+{
+    auto *conv = childAt(modules, convName)->as<torch::nn::Conv2d>();
+    auto *bn = childAt(modules, bnName)->as<torch::nn::BatchNorm2d>();
     if (!conv || !bn)
         throw Error("internal: " + convName + " / " + bnName + " are not a Conv2d and a BatchNorm2d");
     const at::Tensor gain = bn->weight.detach().to(at::kDouble) /
@@ -85,7 +97,8 @@ struct ResNetInference::Private
     void foldAll()
     {
         const ResNetImpl &m = *model;
-        convs.push_back(fold(m, "conv1", "bn1"));
+        const ModulesByName modules = modulesByName(m);
+        convs.push_back(fold(modules, "conv1", "bn1"));
         const int convsPerBlock = m.spec().bottleneck ? 3 : 2;
         for (int s = 0; s < 4; ++s) {
             for (int b = 0; b < m.spec().blocks[s]; ++b) {
@@ -93,15 +106,12 @@ struct ResNetInference::Private
                 Block block;
                 for (int c = 1; c <= convsPerBlock; ++c) {
                     block.convs.push_back(static_cast<int>(convs.size()));
-                    convs.push_back(
-                        fold(m, prefix + "conv" + std::to_string(c), prefix + "bn" + std::to_string(c)));
+                    convs.push_back(fold(modules, prefix + "conv" + std::to_string(c),
+                                         prefix + "bn" + std::to_string(c)));
                 }
-                bool hasDownsample = false;
-                for (const auto &item : m.named_modules("", false))
-                    hasDownsample = hasDownsample || item.key() == prefix + "downsample";
-                if (hasDownsample) {
+                if (modules.count(prefix + "downsample")) {
                     block.downsample = static_cast<int>(convs.size());
-                    convs.push_back(fold(m, prefix + "downsample.0", prefix + "downsample.1"));
+                    convs.push_back(fold(modules, prefix + "downsample.0", prefix + "downsample.1"));
                 }
                 stages[s].push_back(block);
             }
