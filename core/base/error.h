@@ -14,4 +14,19 @@ class Error : public std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
+/// The model a profile names is not where the profile says (moved, or the profile came from a
+/// colleague without it). The window then offers "Locate Model…".
+class ModelNotFound : public Error
+{
+  public:
+    ModelNotFound(const std::string &message, std::string missingPath)
+        : Error(message), m_missingPath(std::move(missingPath))
+    {
+    }
+    const std::string &missingPath() const { return m_missingPath; }
+
+  private:
+    std::string m_missingPath;
+};
+
 } // namespace ood

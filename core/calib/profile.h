@@ -32,6 +32,10 @@ struct Profile
     /// Detectors that were asked for but cannot run on this model: id and reason, in order.
     std::vector<std::pair<std::string, std::string>> unavailable;
     double targetTpr = 0.95; ///< share of ID validation frames accepted by each threshold
+    /// The verdict rule (calib/verdictcalibration.h): empty means "at least k of the enabled
+    /// detectors", k calibrated so that at most 1 - targetTpr of the ID validation frames are
+    /// called unusual; otherwise the id of the one detector that decides (`fit --verdict`).
+    std::string verdictDetector;
     std::string trainPath, validationPath;
     int64_t trainCount = 0, validationCount = 0;
     std::string createdUtc; ///< ISO 8601

@@ -19,8 +19,11 @@ struct FrameResult
     double confidence = std::nan("");
     std::vector<double> scores; ///< one per detector of the run, in its order; NaN when not scored
     int flaggedBy = 0;          ///< detectors whose threshold the frame exceeds (pipeline/verdict.h)
+    /// The verdict: the profile's calibrated rule (VerdictRule) calls the frame unusual. Every
+    /// place that filters, tints, counts or reports flagged frames uses this, not flaggedBy.
+    bool flagged = false;
 
-    bool isFlagged() const { return flaggedBy > 0; }
+    bool isFlagged() const { return flagged; }
 };
 
 } // namespace ood

@@ -7,6 +7,7 @@
 #include "calib/profile.h"
 #include "eval/metrics.h"
 #include "pipeline/scoringrun.h"
+#include "pipeline/verdict.h"
 #include "session/framerecord.h"
 
 #include <QStringList>
@@ -100,6 +101,9 @@ class InspectionSession
     /// share outside (0, 1].
     void setTargetTpr(double tpr);
     double targetTpr() const;
+    /// The verdict rule calibrated for the current thresholds and enabled detectors
+    /// (calib/verdictcalibration.h); recalibrated whenever either changes.
+    const VerdictRule &verdict() const { return m_verdict; }
 
     /// Detectors to leave out (Settings): they are not scored, not shown and never count for a
     /// flag. Ids the profile does not hold are ignored; leaving out every detector enables all
@@ -166,6 +170,7 @@ class InspectionSession
   private:
     std::shared_ptr<Profile> m_profile;
     std::vector<bool> m_enabled; ///< per profile detector; empty: all
+    VerdictRule m_verdict;
     mutable std::map<QString, double> m_videoFps;
     std::shared_ptr<Backbone> m_backbone;
     QString m_profilePath;
