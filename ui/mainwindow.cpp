@@ -1,6 +1,8 @@
 #include "mainwindow.h"
 
+#include "base/error.h"
 #include "base/version.h"
+#include "calib/profile.h"
 #include "explain/frameexplainer.h"
 #include "jobs/explanationjob.h"
 #include "jobs/scoringjob.h"
@@ -14,6 +16,8 @@
 #include "panes/sessionstatusbar.h"
 #include "panes/welcomepage.h"
 #include "pipeline/frameresult.h"
+#include "report/html.h"
+#include "report/intendeduse.h"
 #include "results/resultsfile.h"
 #include "review/reviewstore.h"
 #include "reviewreport/reportexport.h"
@@ -25,16 +29,22 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDragEnterEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include <opencv2/core/version.hpp>
@@ -56,6 +66,26 @@ std::vector<std::string> stdStrings(const QStringList &strings)
 }
 
 } // namespace
+
+QString uiLanguage()
+{
+    const QString chosen = qApp ? qApp->property("uiLanguage").toString() : QString();
+    if (!chosen.isEmpty())
+        return chosen;
+    const QString setting = AppSettings().language();
+    return setting.isEmpty() ? QLocale().name().left(2) : setting;
+}
+
+QString userGuideHtml(const QString &language)
+{
+    QFile file(QStringLiteral(":/guide/user-guide.%1.html").arg(language));
+    if (!file.exists())
+        file.setFileName(QStringLiteral(":/guide/user-guide.en.html"));
+    if (!file.open(QIODevice::ReadOnly))
+        return QString();
+    return QString::fromUtf8(file.readAll())
+        .replace(QLatin1String("@INTENDED_USE@"), htmlEscape(intendedUseStatement()));
+}
 
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
@@ -94,6 +124,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_setPlotTimer.setInterval(500);
     connect(&m_setPlotTimer, &QTimer::timeout, this, &MainWindow::refreshSetPlots);
 
+    m_review->setReviewer(AppSettings().reviewerName());
     resize(1366, 768);
     setStatus(tr("Open a profile and frames, or the demo."));
 }
@@ -136,8 +167,12 @@ void MainWindow::buildActions()
     connect(addPaneAction(this, "settings", tr("&Settings…"), QKeySequence::Preferences,
                           tr("Threads, detectors, the threshold policy, video sampling and the language.")),
             &QAction::triggered, this, &MainWindow::showSettings);
+    connect(addPaneAction(this, "userGuide", tr("&User Guide"), QKeySequence::HelpContents,
+                          tr("A short guide for reviewers: what the verdict means and what it does not, "
+                             "how to review frames and write the report.")),
+            &QAction::triggered, this, &MainWindow::showUserGuide);
     connect(addPaneAction(this, "about", tr("&About OOD Inspector"), QKeySequence(),
-                          tr("Version and library versions.")),
+                          tr("Version, library versions and the intended use.")),
             &QAction::triggered, this, &MainWindow::showAbout);
 }
 
@@ -159,7 +194,10 @@ void MainWindow::buildMenus()
     for (QWidget *pane : std::initializer_list<QWidget *>{m_welcome, m_viewer, m_list, m_review})
         addActions(pane->actions());
     menuBar()->addMenu(tr("&Settings"))->addAction(action("settings"));
-    menuBar()->addMenu(tr("&Help"))->addAction(action("about"));
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(action("userGuide"));
+    help->addAction(action("about"));
+    addAction(action("userGuide")); // F1 wherever the focus is
 }
 
 QWidget *MainWindow::buildWorkPage()
@@ -195,21 +233,25 @@ QWidget *MainWindow::buildWorkPage()
 bool MainWindow::openProfile(const QString &path, const QString &modelOverride)
 {
     stopScoring();
+    setStatus(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    QString precisionRefusal;
     try {
-        setStatus(tr("Opening %1…").arg(QFileInfo(path).fileName()));
-        QApplication::setOverrideCursor(Qt::WaitCursor);
-        QString precisionRefusal;
-        m_session.openProfile(path, modelOverride, AppSettings().inference(&precisionRefusal));
-        QApplication::restoreOverrideCursor();
-        if (!precisionRefusal.isEmpty())
-            QMessageBox::information(this, tr("Precision"),
-                                     tr("The network runs in float32: %1").arg(precisionRefusal));
+        try {
+            openSession(path, modelOverride, &precisionRefusal);
+        } catch (const ModelNotFound &notFound) {
+            if (!openWithLocatedModel(path, notFound, &precisionRefusal)) {
+                setStatus(tr("Could not open %1.").arg(path));
+                return false;
+            }
+        }
     } catch (const std::exception &e) {
-        QApplication::restoreOverrideCursor();
         QMessageBox::critical(this, tr("Cannot open the profile"), QString::fromUtf8(e.what()));
         setStatus(tr("Could not open %1.").arg(path));
         return false;
     }
+    if (!precisionRefusal.isEmpty())
+        QMessageBox::information(this, tr("Precision"),
+                                 tr("The network runs in float32: %1").arg(precisionRefusal));
     m_model->setDetectors(stdStrings(m_session.detectorIds()), m_session.detectorNames(),
                           m_session.thresholds());
     m_model->setClassNames(m_session.classNames());
@@ -248,12 +290,81 @@ bool MainWindow::openProfile(const QString &path, const QString &modelOverride)
     return true;
 }
 
+void MainWindow::openSession(const QString &path, const QString &model, QString *precisionRefusal)
+{
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    try {
+        m_session.openProfile(path, model, AppSettings().inference(precisionRefusal));
+    } catch (...) {
+        QApplication::restoreOverrideCursor();
+        throw;
+    }
+    QApplication::restoreOverrideCursor();
+}
+
+bool MainWindow::openWithLocatedModel(const QString &path, const ModelNotFound &notFound,
+                                      QString *precisionRefusal)
+{
+    // The place is remembered by the model's digest, which only the profile knows.
+    const QString sha256 = QString::fromStdString(loadProfile(path).model.sha256);
+    const QString missing = QString::fromStdString(notFound.missingPath());
+    QString problem;
+    const QString remembered = AppSettings().modelLocation(sha256);
+    if (!remembered.isEmpty() && QFileInfo(remembered).isFile()) {
+        try {
+            openSession(path, remembered, precisionRefusal);
+            setStatus(tr("The model was found where you located it before: %1")
+                          .arg(QDir::toNativeSeparators(remembered)));
+            return true;
+        } catch (const std::exception &e) {
+            // Replaced by another file since: forgotten, and the user is asked.
+            AppSettings().setModelLocation(sha256, {});
+            problem = QString::fromUtf8(e.what());
+        }
+    }
+    for (;;) {
+        const QString chosen =
+            m_modelLocator ? m_modelLocator(missing, problem) : askForModel(missing, problem);
+        if (chosen.isEmpty())
+            return false;
+        try {
+            openSession(path, chosen, precisionRefusal);
+        } catch (const std::exception &e) {
+            problem = QString::fromUtf8(e.what());
+            continue;
+        }
+        AppSettings().setModelLocation(sha256, QFileInfo(chosen).absoluteFilePath());
+        return true;
+    }
+}
+
+QString MainWindow::askForModel(const QString &missingPath, const QString &problem)
+{
+    QMessageBox box(QMessageBox::Question, tr("Model not found"),
+                    tr("This profile needs the model file it was made with, and it is not at\n%1\n\n"
+                       "It may have been moved, or the profile came without it. Locate the model "
+                       "file: only the exact model the profile was made with is accepted (it is "
+                       "checked by its SHA-256), and its place is remembered.")
+                        .arg(QDir::toNativeSeparators(missingPath)),
+                    QMessageBox::Cancel, this);
+    if (!problem.isEmpty())
+        box.setInformativeText(tr("The file chosen last was refused: %1").arg(problem));
+    QPushButton *locate = box.addButton(tr("Locate Model…"), QMessageBox::AcceptRole);
+    box.setDefaultButton(locate);
+    box.exec();
+    if (box.clickedButton() != locate)
+        return QString();
+    return QFileDialog::getOpenFileName(
+        this, tr("Locate the model"), QFileInfo(missingPath).absolutePath(),
+        tr("Model files (*.pt *.pth *.ts *.ckpt *.bin *.safetensors);;All files (*)"));
+}
+
 bool MainWindow::openFrames(const QStringList &paths)
 {
     QStringList frames;
     for (const QString &path : paths) {
         // A profile dropped or given with the frames opens first.
-        if (path.endsWith(QLatin1String(".oodprofile")))
+        if (path.endsWith(QLatin1String(".oodprofile")) || path.endsWith(QLatin1String(".oodbundle")))
             openProfile(path);
         else
             frames << path;
@@ -647,6 +758,7 @@ void MainWindow::showSettings()
         return;
     const QString previousPrecision = AppSettings().precision();
     dialog.save();
+    m_review->setReviewer(AppSettings().reviewerName());
     if (m_session.isOpen()) {
         if (AppSettings().precision() != previousPrecision) {
             // Every score changes with the number format: the frames are scored again.
@@ -671,12 +783,40 @@ void MainWindow::showAbout()
     QMessageBox::about(
         this, tr("About OOD Inspector"),
         tr("<h3>OOD Inspector %1</h3><p>Explainable out-of-distribution inspection of endoscopy "
-           "frames.</p><p>git %2<br>Qt %3<br>LibTorch %4<br>OpenCV %5</p>"
+           "frames.</p><p><b>%6</b></p><p>git %2<br>Qt %3<br>LibTorch %4<br>OpenCV %5</p>"
            "<p>Model files are code: open checkpoints and TorchScript files only from a trusted "
            "source. A profile refuses any model whose sha256 differs from the one it was fitted "
            "on.</p>")
             .arg(QStringLiteral(OOD_VERSION_STRING), QStringLiteral(OOD_GIT_REVISION),
-                 QString::fromLatin1(qVersion()), QStringLiteral(TORCH_VERSION), QStringLiteral(CV_VERSION)));
+                 QString::fromLatin1(qVersion()), QStringLiteral(TORCH_VERSION), QStringLiteral(CV_VERSION),
+                 htmlEscape(intendedUseStatement())));
+}
+
+void MainWindow::showUserGuide()
+{
+    if (m_guide) {
+        m_guide->show();
+        m_guide->raise();
+        m_guide->activateWindow();
+        return;
+    }
+    // Not modal: the reviewer reads it beside the frames.
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("userGuide"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("OOD Inspector User Guide"));
+    auto *layout = new QVBoxLayout(dialog);
+    auto *browser = new QTextBrowser(dialog);
+    browser->setObjectName(QStringLiteral("userGuideText"));
+    browser->setOpenExternalLinks(false);
+    browser->setHtml(userGuideHtml(uiLanguage()));
+    layout->addWidget(browser);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+    layout->addWidget(buttons);
+    dialog->resize(720, 680);
+    m_guide = dialog;
+    dialog->show();
 }
 
 void MainWindow::setStatus(const QString &text)

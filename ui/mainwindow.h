@@ -10,15 +10,19 @@
 #include "session/inspectionsession.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QTimer>
 
 #include <functional>
 #include <memory>
 
 class QAction;
+class QDialog;
 class QStackedWidget;
 
 namespace ood {
+
+class ModelNotFound;
 
 class ExplanationJob;
 class FrameListPane;
@@ -34,6 +38,15 @@ class WelcomePage;
 struct FrameExplanation;
 struct FrameResult;
 
+/// The language of the interface ("en", "de", ...): the application's property "uiLanguage"
+/// (app/gui/main.cpp sets it with the translation it installs), else the Settings' language, else
+/// the system's.
+QString uiLanguage();
+
+/// The bundled user guide (resources/guide) in `language`, English when there is none in it, with
+/// the intended-use statement filled in.
+QString userGuideHtml(const QString &language);
+
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -42,8 +55,18 @@ class MainWindow : public QMainWindow
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// Opens a profile (and its model). Returns false after telling the user why not.
+    /// Opens a profile or profile bundle (and its model). When the profile's model is not where
+    /// it says, the place the user located that model at before (by its sha256) is tried, then
+    /// the user is asked to locate it (modelLocator) until a file with the right sha256 is given
+    /// or they cancel. Returns false after telling the user why not.
     bool openProfile(const QString &path, const QString &modelOverride = {});
+    /// Asks where a profile's model is: `missingPath` is where the profile looked, `problem` why
+    /// the file chosen last was refused (empty at first). Returns the chosen file, or empty when
+    /// the user cancels. The default asks with a message box and a file dialog; tests replace it.
+    using ModelLocator = std::function<QString(const QString &missingPath, const QString &problem)>;
+    void setModelLocator(ModelLocator locator) { m_modelLocator = std::move(locator); }
+    /// Help > User Guide: the guide in the interface's language, in a window of its own (one).
+    void showUserGuide();
     /// Adds images, folders, videos or list files to the session and starts scoring them.
     bool openFrames(const QStringList &paths);
     /// Opens a results file of `ood-inspect score` or `merge` with its scores: nothing is scored
@@ -77,6 +100,7 @@ class MainWindow : public QMainWindow
     bool isExplaining() const;
     QAction *action(const QString &objectName) const;
     QStackedWidget *pages() const { return m_pages; }
+    QDialog *userGuide() const { return m_guide; }
     FrameListPane *frameListPane() const { return m_list; }
     FrameViewer *frameViewer() const { return m_viewer; }
     ReviewPanel *reviewPanel() const { return m_review; }
@@ -113,6 +137,13 @@ class MainWindow : public QMainWindow
     void refreshFilters();
     void showSettings();
     void showAbout();
+    /// m_session.openProfile with the settings' inference options.
+    void openSession(const QString &path, const QString &model, QString *precisionRefusal);
+    /// After `notFound`: the remembered place of the model, then the user's choice (see
+    /// openProfile). False when the user cancelled or the profile cannot be read; the session is
+    /// unchanged then.
+    bool openWithLocatedModel(const QString &path, const ModelNotFound &notFound, QString *precisionRefusal);
+    QString askForModel(const QString &missingPath, const QString &problem);
     void applyThreshold(double tpr);
     /// Recounts every frame's flags from its stored scores (thresholds or enabled detectors
     /// changed); scores of disabled detectors are dropped.
@@ -150,6 +181,8 @@ class MainWindow : public QMainWindow
     /// some are disabled), mapped to the session's detector indices.
     std::vector<int> m_jobDetectors;
     QTimer m_setPlotTimer; ///< coalesces ROC/timeline redraws while batches arrive
+    ModelLocator m_modelLocator;
+    QPointer<QDialog> m_guide;
 };
 
 } // namespace ood

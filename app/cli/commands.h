@@ -27,6 +27,7 @@ int runDemo(const QStringList &arguments);
 int runExplain(const QStringList &arguments);
 int runMerge(const QStringList &arguments);
 int runSlurmScript(const QStringList &arguments);
+int runBundle(const QStringList &arguments);
 
 // Shared by the commands.
 void addRunOptions(QCommandLineParser &parser);
@@ -46,6 +47,8 @@ void addProfileAndInputOptions(QCommandLineParser &parser, const QString &inputH
 /// -1 when the command should go on. `needsInputs`: at least one --input or positional path.
 int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
                      const QStringList &required, bool needsInputs = false);
+/// parser.helpText() with the usage line naming the sub-command ("Usage: ood-inspect fit [options]").
+QString commandHelpText(const QCommandLineParser &parser);
 /// The CSV of 'score': `path,prediction,confidence,<one column per detector>,flagged_by,error`, one
 /// row per image; `paths[i]` is written for image i, scores with `significantDigits` digits.
 QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStringList &paths,

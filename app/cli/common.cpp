@@ -3,6 +3,7 @@
 
 #include "base/error.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 
 #include <torch/torch.h>
@@ -114,13 +115,27 @@ void addProfileAndInputOptions(QCommandLineParser &parser, const QString &inputH
     parser.addPositionalArgument("inputs", "Images, folders or list files.", "[PATH...]");
 }
 
+QString commandHelpText(const QCommandLineParser &parser)
+{
+    // Qt starts the usage line with the process's argv[0] ("/usr/bin/ood-inspect [options]"),
+    // which leaves out the sub-command; main() keeps the sub-command in argv[1].
+    QString help = parser.helpText();
+    const QStringList processArguments = QCoreApplication::arguments();
+    const QString usage = "Usage: ";
+    const qsizetype options = help.indexOf(" [options]");
+    const qsizetype lineEnd = help.indexOf('\n');
+    if (processArguments.size() > 1 && help.startsWith(usage) && options > 0 && options < lineEnd)
+        help.replace(usage.size(), options - usage.size(), "ood-inspect " + processArguments[1]);
+    return help;
+}
+
 int parseCommandLine(QCommandLineParser &parser, const QStringList &arguments, const QString &command,
                      const QStringList &required, bool needsInputs)
 {
     if (!parser.parse(arguments))
         return usageError(parser, parser.errorText());
     if (parser.isSet("help")) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
+        std::fputs(qPrintable(commandHelpText(parser)), stdout);
         return ExitOk;
     }
     for (const QString &option : required)
@@ -144,6 +159,7 @@ QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStr
         result.scored = result.error.isEmpty();
         result.prediction = static_cast<int>(scored.predictions[i]);
         result.confidence = scored.confidences[i];
+        result.flagged = scored.unusual[i];
         result.scores.assign(data + static_cast<int64_t>(i) * k, data + static_cast<int64_t>(i + 1) * k);
         text += resultRow({paths.at(static_cast<int>(i))}, false, result, profile, scored.detectorIds,
                           significantDigits);
@@ -153,8 +169,13 @@ QString scoresCsv(const ScoredImages &scored, const Profile &profile, const QStr
 
 int usageError(const QCommandLineParser &parser, const QString &message)
 {
-    (void)parser;
-    std::fprintf(stderr, "ood-inspect: %s\nTry --help.\n", qPrintable(message));
+    const QString help = commandHelpText(parser);
+    const QString usageLine = help.left(help.indexOf('\n'));
+    const QStringList processArguments = QCoreApplication::arguments();
+    const QString command =
+        processArguments.size() > 1 ? "ood-inspect " + processArguments[1] : "ood-inspect";
+    std::fprintf(stderr, "ood-inspect: %s\n%s\nTry '%s --help'.\n", qPrintable(message),
+                 qPrintable(usageLine), qPrintable(command));
     return ExitUsage;
 }
 

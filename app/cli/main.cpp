@@ -25,6 +25,7 @@ const char *kUsage = "Usage: ood-inspect <command> [options]\n"
                      "  demo      run the bundled demo and write an HTML report\n"
                      "  merge     join the shard files of 'score --shard K/N' into one result\n"
                      "  slurm-script  write Slurm job scripts that score inputs in N shards and merge them\n"
+                     "  bundle    write one file that carries a profile and its model\n"
                      "\n"
                      "  ood-inspect <command> --help   options of a command\n"
                      "  ood-inspect --version          version and git revision\n"
@@ -72,6 +73,8 @@ int main(int argc, char *argv[])
             return ood::cli::runMerge(arguments);
         if (command == "slurm-script")
             return ood::cli::runSlurmScript(arguments);
+        if (command == "bundle")
+            return ood::cli::runBundle(arguments);
         std::fprintf(stderr, "ood-inspect: unknown command '%s'\n\n%s", qPrintable(command), kUsage);
         return ood::cli::ExitUsage;
     } catch (const ood::Error &e) {

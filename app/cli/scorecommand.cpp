@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "data/samplelist.h"
 #include "detect/registry.h"
+#include "pipeline/verdict.h"
 #include "progressprinter.h"
 #include "results/resultsfile.h"
 #include "results/shardplan.h"
@@ -13,6 +14,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -26,10 +28,43 @@ bool holdsVideoFrames(const std::vector<Sample> &frames)
     return std::any_of(frames.begin(), frames.end(), [](const Sample &s) { return s.videoFrame >= 0; });
 }
 
+/// The verdict rule of a run in words, as the summary and the file's header give it.
+QString ruleWords(const Profile &profile, const VerdictRule &rule, size_t detectors)
+{
+    const ProfileDetector *single = rule.detectorId.empty() ? nullptr : profile.find(rule.detectorId);
+    return verdictRuleWords(rule, static_cast<int>(detectors),
+                            single ? QString::fromStdString(single->detector->displayName()) : QString());
+}
+
+/// The "# verdict:" line: the rule, and its false-alarm rate as a number and in words.
+QString verdictHeader(const Profile &profile, const VerdictRule &rule, size_t detectors)
+{
+    QString text = ruleWords(profile, rule, detectors);
+    if (rule.canDecide())
+        text += QString("; false-alarm rate %1 (%2 of %3 ID validation frames: %4)")
+                    .arg(rule.falseAlarmRate, 0, 'g', 4)
+                    .arg(std::llround(rule.falseAlarmRate * rule.validationFrames))
+                    .arg(rule.validationFrames)
+                    .arg(falseAlarmWords(rule.falseAlarmRate));
+    return text;
+}
+
+/// "12 of 40 frames unusual for this model (rule: ..., about 1 in 20 normal frames is flagged)"
+QString verdictSummary(const Profile &profile, const VerdictRule &rule, size_t detectors, size_t unusual,
+                       size_t scored)
+{
+    return QString("%1 of %2 frames unusual for this model (rule: %3, %4)")
+        .arg(unusual)
+        .arg(scored)
+        .arg(ruleWords(profile, rule, detectors), falseAlarmWords(rule.falseAlarmRate));
+}
+
 ResultsHeader headerFor(const InspectionSession &session, const std::vector<Sample> &canonical,
                         const std::vector<std::string> &detectorIds, bool withFrameColumn)
 {
     ResultsHeader header;
+    header.verdict =
+        verdictHeader(*session.profile(), runVerdict(*session.profile(), detectorIds), detectorIds.size());
     header.profilePath = QFileInfo(session.profilePath()).absoluteFilePath();
     header.profileSha256 = session.profileSha256();
     header.modelPath = QFileInfo(session.modelPath()).absoluteFilePath();
@@ -80,7 +115,7 @@ int scoreShard(const InspectionSession &session, const ShardId &shard, const std
                      range.first + range.count - (range.count ? 1 : 0), canonical.size());
     const std::vector<Sample> remaining(frames.begin() + static_cast<std::ptrdiff_t>(done), frames.end());
 
-    size_t failed = 0;
+    size_t failed = 0, unusual = 0;
     // Batches may finish out of order; rows go to the file strictly in order.
     std::map<size_t, QStringList> waiting;
     size_t nextRow = 0;
@@ -88,6 +123,7 @@ int scoreShard(const InspectionSession &session, const ShardId &shard, const std
         QStringList rows;
         for (size_t i = 0; i < results.size(); ++i) {
             failed += results[i].error.isEmpty() ? 0 : 1;
+            unusual += results[i].scored && results[i].flagged ? 1 : 0;
             rows << resultRow(remaining[first + i], withFrameColumn, results[i], profile, detectorIds);
         }
         waiting[first] = rows;
@@ -104,10 +140,10 @@ int scoreShard(const InspectionSession &session, const ShardId &shard, const std
                     std::ref(printer));
     printer.finish();
     writer.finish();
-    std::fprintf(stderr, "shard %s written: %s (%zu frames%s)\n", qPrintable(shard.text()),
-                 qPrintable(outPath), frames.size(),
-                 failed ? qPrintable(QString(", %1 could not be read: see the error column").arg(failed))
-                        : "");
+    std::fprintf(
+        stderr, "shard %s written: %s (%zu frames, %zu of the %zu scored now unusual%s)\n",
+        qPrintable(shard.text()), qPrintable(outPath), frames.size(), unusual, remaining.size() - failed,
+        failed ? qPrintable(QString(", %1 could not be read: see the error column").arg(failed)) : "");
     // A frame that cannot be read is a row with its error, so the shard is complete: exit 0, or a
     // scheduler would hold back the merge of a whole archive for one broken file.
     return ExitOk;
@@ -192,10 +228,11 @@ int runScore(const QStringList &arguments)
     ResultsHeader header = headerFor(session, canonical, ids, withFrameColumn);
     header.rows = static_cast<qint64>(list.samples.size());
     std::vector<QString> rows(list.samples.size());
-    size_t failed = 0;
+    size_t failed = 0, unusual = 0;
     const FramesCallback onFrames = [&](size_t first, std::vector<FrameResult> results) {
         for (size_t i = 0; i < results.size(); ++i) {
             failed += results[i].error.isEmpty() ? 0 : 1;
+            unusual += results[i].scored && results[i].flagged ? 1 : 0;
             rows[first + i] = resultRow(list.samples[first + i], withFrameColumn, results[i], profile, ids);
         }
     };
@@ -210,6 +247,10 @@ int runScore(const QStringList &arguments)
     } else {
         std::fputs(text.toUtf8().constData(), stdout);
     }
+    if (profile.canFlag())
+        std::fprintf(stderr, "%s\n",
+                     qPrintable(verdictSummary(profile, runVerdict(profile, ids), ids.size(), unusual,
+                                               list.samples.size() - failed)));
     if (failed)
         std::fprintf(stderr, "%zu of %zu images could not be scored (see the error column)\n", failed,
                      list.samples.size());

@@ -61,6 +61,8 @@ int main(int argc, char *argv[])
         if (appTranslator.load(QLocale(language), "ood-inspector", "_", ":/i18n"))
             QApplication::installTranslator(&appTranslator);
     }
+    // What the window shows its user guide in (ood::uiLanguage): the language the interface got.
+    app.setProperty("uiLanguage", appTranslator.isEmpty() ? QStringLiteral("en") : language);
 
     at::set_num_threads(std::clamp(settings.threads(), 1, ood::AppSettings::coreCount()));
 

@@ -1,4 +1,6 @@
 #include "calib/profile.h"
+#include "calib/profilebundle.h"
+#include "calib/verdictcalibration.h"
 #include "model/inferenceoptions.h"
 
 #include "base/atomicfile.h"
@@ -6,6 +8,7 @@
 #include "base/error.h"
 #include "io/restrictedunpickler.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
@@ -28,6 +31,41 @@ c10::IValue toIValue(const std::vector<std::string> &strings)
     for (const auto &s : strings)
         list.push_back(s);
     return list;
+}
+
+/// The model's path as the profile at `profilePath` stores it: relative to the profile's folder
+/// when the model sits in that folder or below (the two then travel together), else absolute.
+std::string storedModelPath(const std::string &modelPath, const QString &profilePath)
+{
+    if (modelPath.empty())
+        return modelPath;
+    const QString model = QFileInfo(QString::fromStdString(modelPath)).absoluteFilePath();
+    const QDir folder = QFileInfo(profilePath).absoluteDir();
+    const QString relative = QDir::cleanPath(folder.relativeFilePath(model));
+    if (QDir::isRelativePath(relative) && relative != ".." && !relative.startsWith("../"))
+        return relative.toStdString();
+    return QDir::cleanPath(model).toStdString();
+}
+
+/// The model's path in memory (always absolute) from the one the profile at `profilePath` stores:
+/// a relative path is taken from the profile's folder. An absolute path that no longer exists,
+/// with a file of the same name next to the profile, becomes that file: a profile and its model
+/// copied together to another machine then open as they are (loadProfileModel still checks the
+/// model's sha256).
+std::string resolvedModelPath(const std::string &stored, const QString &profilePath)
+{
+    if (stored.empty())
+        return stored;
+    const QDir folder = QFileInfo(profilePath).absoluteDir();
+    const QString path = QString::fromStdString(stored);
+    if (QDir::isRelativePath(path))
+        return QDir::cleanPath(folder.absoluteFilePath(path)).toStdString();
+    if (!QFileInfo::exists(path)) {
+        const QString beside = folder.absoluteFilePath(QFileInfo(path).fileName());
+        if (QFileInfo(beside).isFile())
+            return QDir::cleanPath(beside).toStdString();
+    }
+    return stored;
 }
 
 Dict modelToDict(const ModelCard &card)
@@ -232,7 +270,9 @@ void saveProfile(const Profile &profile, const QString &path)
     Dict root = newDict();
     root.insert("format", std::string(Profile::kFormatName));
     root.insert("version", Profile::kFormatVersion);
-    root.insert("model", modelToDict(profile.model));
+    ModelCard card = profile.model;
+    card.modelPath = storedModelPath(card.modelPath, path);
+    root.insert("model", modelToDict(card));
     root.insert("detector_order", order);
     root.insert("detectors", detectors);
     Dict unavailable = newDict();
@@ -240,6 +280,17 @@ void saveProfile(const Profile &profile, const QString &path)
         unavailable.insert(id, reason);
     root.insert("unavailable", unavailable);
     root.insert("fit", fit);
+    // Only the detector is read back: k and the false-alarm rate follow from the validation scores
+    // and thresholds, and are recalibrated whenever those or the enabled detectors change. They are
+    // written for readers of the file that do not calibrate (Python).
+    const VerdictRule verdict = calibrateVerdict(profile);
+    Dict verdictDict = newDict();
+    verdictDict.insert("detector", profile.verdictDetector);
+    verdictDict.insert("min_flags", static_cast<int64_t>(verdict.minFlags));
+    verdictDict.insert("false_alarm_rate", verdict.falseAlarmRate);
+    verdictDict.insert("target_false_alarm_rate", verdict.targetFalseAlarmRate);
+    verdictDict.insert("validation_frames", static_cast<int64_t>(verdict.validationFrames));
+    root.insert("verdict", verdictDict);
 
     const std::vector<char> bytes = torch::pickle_save(c10::IValue(root));
     // fromRawData: a profile can be hundreds of megabytes; no copy.
@@ -251,6 +302,10 @@ void saveProfile(const Profile &profile, const QString &path)
 
 Profile loadProfile(const QString &path)
 {
+    // A bundle (`ood-inspect bundle`) stands for the profile it carries, unpacked once with its
+    // model next to it, so every command and the window open bundles as they open profiles.
+    if (isProfileBundle(path))
+        return loadProfile(unpackProfileBundle(path));
     const std::string name = path.toStdString();
     QFile file(path);
     if (!QFileInfo::exists(path))
@@ -309,6 +364,7 @@ Profile loadProfile(const QString &path)
 
     Profile profile;
     profile.model = modelFromDict(top.dict("model"));
+    profile.model.modelPath = resolvedModelPath(profile.model.modelPath, path);
     const Reader fit = top.dict("fit");
     profile.trainPath = fit.string("train_path");
     profile.validationPath = fit.string("validation_path");
@@ -346,6 +402,13 @@ Profile loadProfile(const QString &path)
         const Reader unavailable = top.dict("unavailable");
         for (const std::string &id : unavailable.keys())
             profile.unavailable.emplace_back(id, unavailable.string(id));
+    }
+    // Profiles written before the verdict was stored have none: "at least k of the detectors".
+    if (root.toGenericDict().contains(std::string("verdict"))) {
+        profile.verdictDetector = top.dict("verdict").string("detector");
+        if (!profile.verdictDetector.empty() && !profile.find(profile.verdictDetector))
+            top.fail("names '" + profile.verdictDetector +
+                     "' as the verdict's detector, which the profile does not hold");
     }
     return profile;
 }

@@ -11,9 +11,14 @@ LoadedModel loadProfileModel(const Profile &profile, const QString &overridePath
 {
     const QString path =
         overridePath.isEmpty() ? QString::fromStdString(profile.model.modelPath) : overridePath;
-    if (!QFileInfo::exists(path))
-        throw Error("the profile's model " + path.toStdString() +
-                    " does not exist; give its new location (ood-inspect: --model)");
+    if (!QFileInfo::exists(path)) {
+        if (!overridePath.isEmpty())
+            throw ModelNotFound("the model " + path.toStdString() + " does not exist", path.toStdString());
+        throw ModelNotFound("the profile's model " + path.toStdString() +
+                                " does not exist (moved, or the profile came without it): locate it "
+                                "(in the window: Locate Model…; ood-inspect: --model PATH)",
+                            path.toStdString());
+    }
     const std::string digest = sha256OfFile(path.toStdString());
     if (digest != profile.model.sha256)
         throw Error("model " + path.toStdString() + " does not match the profile (sha256 " + digest +

@@ -11,8 +11,8 @@ namespace ood {
 
 /// Loads the profile's model (or the file at `overridePath`) and refuses a file whose sha256
 /// differs from the profile's, or whose shape differs. The card gets the profile's class names
-/// and preprocessing, and the precision it runs in. Throws ood::Error naming the file and both
-/// digests.
+/// and preprocessing, and the precision it runs in. Throws ood::ModelNotFound when the file does
+/// not exist, ood::Error naming the file and both digests when it is another model.
 LoadedModel loadProfileModel(const Profile &profile, const QString &overridePath = {},
                              const InferenceOptions &inference = {});
 

@@ -3,7 +3,7 @@
 // must agree is the smallest that flags at most the target share of normal frames.
 
 #include "calib/profile.h"
-#include "pipeline/verdict.h"
+#include "calib/verdictrule.h"
 
 namespace ood {
 

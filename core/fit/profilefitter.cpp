@@ -6,11 +6,13 @@
 #include "detect/registry.h"
 #include "base/error.h"
 #include "eval/metrics.h"
+#include "pipeline/verdict.h"
 #include "base/version.h"
 
 #include <QDateTime>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include <torch/torch.h>
@@ -378,6 +380,76 @@ Profile fitProfile(LoadedModel &model, const SampleList &train, const SampleList
         throw Error("no selected detector could be fitted: " + profile.unavailable.back().first + " " +
                     profile.unavailable.back().second);
     return profile;
+}
+
+SampleList withClassOrder(const SampleList &list, const QStringList &order, const QString &folder)
+{
+    if (list.classNames.isEmpty())
+        return list;
+    const std::string where = folder.toStdString();
+    std::vector<int> newLabel(static_cast<size_t>(list.classNames.size()), -1);
+    for (int i = 0; i < order.size(); ++i) {
+        const int old = static_cast<int>(list.classNames.indexOf(order[i]));
+        if (old < 0)
+            throw Error("the class order names '" + order[i].toStdString() +
+                        "', which is not a class folder of " + where +
+                        " (its class folders: " + list.classNames.join(", ").toStdString() + ")");
+        if (newLabel[static_cast<size_t>(old)] >= 0)
+            throw Error("the class order names '" + order[i].toStdString() + "' twice");
+        newLabel[static_cast<size_t>(old)] = i;
+    }
+    for (int old = 0; old < list.classNames.size(); ++old)
+        if (newLabel[static_cast<size_t>(old)] < 0)
+            throw Error("the class folder '" + list.classNames[old].toStdString() + "' of " + where +
+                        " is not in the class order (" + order.join(", ").toStdString() +
+                        "): name every class the model was trained on");
+    SampleList relabelled = list;
+    relabelled.classNames = order;
+    for (Sample &sample : relabelled.samples)
+        if (sample.label >= 0 && sample.label < static_cast<int>(newLabel.size()))
+            sample.label = newLabel[static_cast<size_t>(sample.label)];
+    return relabelled;
+}
+
+std::vector<OodValidationResult> oodValidationResults(const Profile &profile, const ScoredImages &ood)
+{
+    if (!profile.canFlag())
+        throw Error("the profile has no ID validation frames to compare the OOD validation frames with");
+    const at::Tensor scores = ood.scores.to(torch::kFloat64).contiguous();
+    const auto columns = static_cast<int64_t>(ood.detectorIds.size());
+    if (scores.dim() != 2 || scores.size(0) != static_cast<int64_t>(ood.samples.size()) ||
+        scores.size(1) != columns)
+        throw Error("internal: the OOD validation scores do not match their frames and detectors");
+    const double *data = scores.data_ptr<double>();
+    std::vector<OodValidationResult> results;
+    for (int64_t column = 0; column < columns; ++column) {
+        const ProfileDetector *entry = profile.find(ood.detectorIds[static_cast<size_t>(column)]);
+        if (!entry || !entry->validationScores.defined() || entry->validationScores.numel() == 0)
+            continue;
+        const at::Tensor id = entry->validationScores.to(torch::kFloat64).contiguous();
+        const std::vector<double> idScores(id.data_ptr<double>(), id.data_ptr<double>() + id.numel());
+        std::vector<double> oodScores;
+        for (int64_t row = 0; row < scores.size(0); ++row)
+            if (ood.errors[static_cast<size_t>(row)].isEmpty() && std::isfinite(data[row * columns + column]))
+                oodScores.push_back(data[row * columns + column]);
+        if (oodScores.empty())
+            continue;
+        OodValidationResult result;
+        result.detectorId = entry->detector->id();
+        result.auroc = auroc(idScores, oodScores);
+        result.oodFrames = static_cast<int64_t>(oodScores.size());
+        const auto flagged = std::count_if(oodScores.begin(), oodScores.end(), [&](double score) {
+            return exceedsThreshold(score, entry->threshold);
+        });
+        result.oodFlagged = static_cast<double>(flagged) / static_cast<double>(oodScores.size());
+        results.push_back(std::move(result));
+    }
+    if (results.empty())
+        throw Error("none of the OOD validation frames could be scored");
+    std::stable_sort(
+        results.begin(), results.end(),
+        [](const OodValidationResult &a, const OodValidationResult &b) { return a.auroc > b.auroc; });
+    return results;
 }
 
 } // namespace ood

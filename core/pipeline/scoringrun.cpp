@@ -1,6 +1,7 @@
 #include "pipeline/scoringrun.h"
 
 #include "base/error.h"
+#include "calib/verdictcalibration.h"
 #include "pipeline/verdict.h"
 
 #include <torch/torch.h>
@@ -65,6 +66,15 @@ std::vector<const ProfileDetector *> selectDetectors(const Profile &profile,
     return selected;
 }
 
+VerdictRule runVerdict(const Profile &profile, const std::vector<std::string> &detectorIds)
+{
+    const std::vector<const ProfileDetector *> selected = selectDetectors(profile, detectorIds);
+    std::vector<bool> enabled(profile.detectors.size(), false);
+    for (const ProfileDetector *entry : selected)
+        enabled[static_cast<size_t>(entry - profile.detectors.data())] = true;
+    return calibrateVerdict(profile, enabled);
+}
+
 void scoreFrames(Backbone &backbone, const Profile &profile, const std::vector<Sample> &samples,
                  const std::vector<std::string> &detectorIds, const RunOptions &options,
                  const FramesCallback &onFrames, const ProgressCallback &progress, const std::string &stage)
@@ -72,10 +82,13 @@ void scoreFrames(Backbone &backbone, const Profile &profile, const std::vector<S
     const std::vector<const ProfileDetector *> selected = selectDetectors(profile, detectorIds);
     std::vector<const Detector *> detectors;
     std::vector<double> thresholds;
+    std::vector<std::string> ids;
     for (const ProfileDetector *entry : selected) {
         detectors.push_back(entry->detector.get());
         thresholds.push_back(entry->threshold);
+        ids.push_back(entry->detector->id());
     }
+    const VerdictRule verdict = runVerdict(profile, detectorIds);
     const size_t k = detectors.size();
     Scorer scorer(backbone, detectors);
     const auto onBatch = [&](const Batch &batch, const BatchScores *scores) {
@@ -105,6 +118,7 @@ void scoreFrames(Backbone &backbone, const Profile &profile, const std::vector<S
                 for (size_t d = 0; d < k; ++d)
                     result.scores[d] = columns[d].data_ptr<double>()[row];
                 result.flaggedBy = countFlags(result.scores, thresholds);
+                result.flagged = isUnusual(verdict, ids, result.scores, thresholds);
             }
         }
         onFrames(first, std::move(results));
@@ -127,6 +141,8 @@ ScoredImages scoreImages(Backbone &backbone, const Profile &profile, const std::
     result.confidences.assign(samples.size(), std::numeric_limits<double>::quiet_NaN());
     result.errors.assign(samples.size(), QString());
     result.flaggedBy.assign(samples.size(), 0);
+    result.unusual.assign(samples.size(), false);
+    result.verdict = runVerdict(profile, detectorIds);
     double *scoreData = result.scores.data_ptr<double>();
     scoreFrames(
         backbone, profile, samples, detectorIds, options,
@@ -140,6 +156,7 @@ ScoredImages scoreImages(Backbone &backbone, const Profile &profile, const std::
                 result.predictions[index] = frame.prediction;
                 result.confidences[index] = frame.confidence;
                 result.flaggedBy[index] = frame.flaggedBy;
+                result.unusual[index] = frame.flagged;
                 std::copy(frame.scores.begin(), frame.scores.end(),
                           scoreData + static_cast<int64_t>(index) * k);
             }

@@ -9,6 +9,7 @@
 #include "model/backbone.h"
 #include "pipeline/frameresult.h"
 #include "pipeline/scorer.h"
+#include "pipeline/verdict.h"
 
 #include <functional>
 #include <string>
@@ -42,9 +43,14 @@ std::vector<const ProfileDetector *> selectDetectors(const Profile &profile,
 /// samples, files that failed included with their error.
 using FramesCallback = std::function<void(size_t first, std::vector<FrameResult> results)>;
 
+/// The verdict rule of a run that scores `detectorIds` of `profile` (selectDetectors): calibrated
+/// (calib/verdictcalibration.h) with those detectors enabled and no others.
+VerdictRule runVerdict(const Profile &profile, const std::vector<std::string> &detectorIds);
+
 /// The one scoring path of the program (CLI, window, demo): `samples` in batches through the
 /// model, every selected detector (selectDetectors) fed from one forward pass per batch, flags
-/// counted by the rule of pipeline/verdict.h against each detector's threshold. Throws
+/// counted by the rule of pipeline/verdict.h against each detector's threshold, and each frame's
+/// verdict (FrameResult::flagged) by runVerdict over the detectors scored. Throws
 /// ood::Cancelled when `progress` returns false, ood::Error when the model or a detector fails.
 void scoreFrames(Backbone &backbone, const Profile &profile, const std::vector<Sample> &samples,
                  const std::vector<std::string> &detectorIds, const RunOptions &options,
@@ -61,6 +67,8 @@ struct ScoredImages
     std::vector<double> confidences;  ///< max softmax, NaN where failed
     std::vector<QString> errors;      ///< empty string where the image was scored
     std::vector<int> flaggedBy;       ///< detectors whose threshold the image exceeds
+    std::vector<bool> unusual;        ///< the verdict (FrameResult::flagged); false where failed
+    VerdictRule verdict;              ///< the rule behind `unusual` (runVerdict)
 
     size_t failedCount() const;
 };

@@ -41,6 +41,15 @@ const char *frameGroupLabel(FrameGroup group)
     return "";
 }
 
+std::array<int, kFrameGroupCount> DemoReport::unusualCounts() const
+{
+    std::array<int, kFrameGroupCount> counts{};
+    for (const ReportFrame &frame : frames)
+        if (frame.error.isEmpty() && frame.unusual)
+            ++counts[static_cast<size_t>(frame.group)];
+    return counts;
+}
+
 std::array<int, kFrameGroupCount> DemoReport::scoredCounts() const
 {
     std::array<int, kFrameGroupCount> counts{};
@@ -71,6 +80,7 @@ void fillDemoReport(DemoReport &report, const ScoredImages &scored, const std::v
             frame.prediction = QString::fromStdString(
                 profile.model.classNames.at(static_cast<size_t>(scored.predictions[i])));
             frame.confidence = scored.confidences[i];
+            frame.unusual = i < scored.unusual.size() && scored.unusual[i];
             for (int64_t d = 0; d < k; ++d) {
                 const std::string &id = scored.detectorIds[static_cast<size_t>(d)];
                 if (exceedsThreshold(data[static_cast<int64_t>(i) * k + d], profile.find(id)->threshold))
@@ -104,6 +114,13 @@ void fillDemoReport(DemoReport &report, const ScoredImages &scored, const std::v
         report.methods.push_back(method);
     }
     report.unavailable = profile.unavailable;
+    report.verdict = scored.verdict;
+    report.verdictDetectors = static_cast<int>(k);
+    const ProfileDetector *single =
+        scored.verdict.detectorId.empty() ? nullptr : profile.find(scored.verdict.detectorId);
+    report.verdictRule =
+        verdictRuleWords(scored.verdict, report.verdictDetectors,
+                         single ? QString::fromStdString(single->detector->displayName()) : QString());
 }
 
 namespace {
@@ -179,6 +196,26 @@ QString demoReportHtml(const DemoReport &report)
                 .arg(counts[1])
                 .arg(counts[2])
                 .arg(htmlEscape(report.appVersion));
+    const auto unusual = report.unusualCounts();
+    html += "<h2>Verdict</h2>\n";
+    html += QString("<p class=\"verdict\"><strong>%1:</strong> %2 of %3 in-distribution frames, %4 of %5 "
+                    "near-OOD frames, %6 of %7 far-OOD frames.</p>\n")
+                .arg(htmlEscape(verdictWords(true)))
+                .arg(unusual[0])
+                .arg(counts[0])
+                .arg(unusual[1])
+                .arg(counts[1])
+                .arg(unusual[2])
+                .arg(counts[2]);
+    html += QString("<p>A frame is called unusual when %1. On the %2 in-distribution validation frames the "
+                    "profile was fitted on, this rule flags %3: %4. A frame that is not flagged is not "
+                    "thereby normal: the checks only compare it with the frames the model was fitted "
+                    "on.</p>\n")
+                .arg(htmlEscape(report.verdictRule))
+                .arg(report.verdict.validationFrames)
+                .arg(std::isnan(report.verdict.falseAlarmRate) ? QString("nothing")
+                                                               : percent(report.verdict.falseAlarmRate) + "%")
+                .arg(htmlEscape(falseAlarmWords(report.verdict.falseAlarmRate)));
     html +=
         QString("<p>Every detector gives each frame a score; higher means more likely out of distribution. "
                 "A detector flags a frame when its score exceeds the detector's threshold, which accepts "
@@ -232,17 +269,17 @@ QString demoReportHtml(const DemoReport &report)
         html += "</table>\n";
     }
 
-    // Most-flagged first, so the frames the detectors agree on lead the list.
+    // The verdict decides the lists; most-flagged first, so the frames the detectors agree on lead.
     std::vector<const ReportFrame *> flagged, unflagged, failed;
     for (const ReportFrame &frame : report.frames)
-        (!frame.error.isEmpty() ? failed : frame.flaggedBy.empty() ? unflagged : flagged).push_back(&frame);
+        (!frame.error.isEmpty() ? failed : frame.unusual ? flagged : unflagged).push_back(&frame);
     std::stable_sort(flagged.begin(), flagged.end(), [](const ReportFrame *a, const ReportFrame *b) {
         return a->flaggedBy.size() > b->flaggedBy.size();
     });
 
-    html += QString("<h2 id=\"flagged\">Flagged frames (%1)</h2>\n").arg(flagged.size());
+    html += QString("<h2 id=\"flagged\">Frames unusual for this model (%1)</h2>\n").arg(flagged.size());
     if (flagged.empty()) {
-        html += "<p>No frame was flagged by any detector.</p>\n";
+        html += "<p>No frame was called unusual.</p>\n";
     } else {
         html += "<table>\n<tr><th>frame</th><th class=\"text\">file</th><th class=\"text\">group</th>"
                 "<th class=\"text\">prediction</th><th>confidence</th><th>detectors</th>"
@@ -260,8 +297,8 @@ QString demoReportHtml(const DemoReport &report)
         html += "</table>\n";
     }
 
-    html +=
-        QString("<h2>Frames no detector flagged (%1)</h2>\n<div class=\"gallery\">\n").arg(unflagged.size());
+    html += QString("<h2>Frames with nothing unusual found (%1)</h2>\n<div class=\"gallery\">\n")
+                .arg(unflagged.size());
     for (const ReportFrame *frame : unflagged)
         html += "<figure>" + thumbnail(*frame) +
                 QString("<figcaption class=\"group-%1\">").arg(QLatin1String(frameGroupKey(frame->group))) +
@@ -292,6 +329,15 @@ QString demoReportMarkdown(const DemoReport &report)
               .arg(counts[0])
               .arg(counts[1])
               .arg(counts[2]);
+    const auto unusual = report.unusualCounts();
+    md += QString("Verdict (%1; %2): unusual %3/%4 ID, %5/%6 near-OOD, %7/%8 far-OOD frames.\n")
+              .arg(report.verdictRule, falseAlarmWords(report.verdict.falseAlarmRate))
+              .arg(unusual[0])
+              .arg(counts[0])
+              .arg(unusual[1])
+              .arg(counts[1])
+              .arg(unusual[2])
+              .arg(counts[2]);
     if (!report.unavailable.empty()) {
         QStringList parts;
         for (const auto &[id, reason] : report.unavailable)
@@ -304,8 +350,18 @@ QString demoReportMarkdown(const DemoReport &report)
 QString demoReportText(const DemoReport &report)
 {
     const auto counts = report.scoredCounts();
-    QString text =
-        QString("ID %1 frames, near OOD %2, far OOD %3\n").arg(counts[0]).arg(counts[1]).arg(counts[2]);
+    const auto unusual = report.unusualCounts();
+    QString text = QString("%1: %2 of %3 ID frames, %4 of %5 near OOD, %6 of %7 far OOD\n")
+                       .arg(verdictWords(true))
+                       .arg(unusual[0])
+                       .arg(counts[0])
+                       .arg(unusual[1])
+                       .arg(counts[1])
+                       .arg(unusual[2])
+                       .arg(counts[2]);
+    text +=
+        QString("rule: %1; %2\n\n").arg(report.verdictRule, falseAlarmWords(report.verdict.falseAlarmRate));
+    text += QString("ID %1 frames, near OOD %2, far OOD %3\n").arg(counts[0]).arg(counts[1]).arg(counts[2]);
     text += QString("%1 %2 %3 %4 %5 %6\n")
                 .arg(QString("method"), -14)
                 .arg(QString("near AUROC"), 11)
@@ -350,9 +406,25 @@ QByteArray demoReportJson(const DemoReport &report)
     }
     for (const auto &[id, reason] : report.unavailable)
         unavailable[QString::fromStdString(id)] = QString::fromStdString(reason);
+    const auto unusual = report.unusualCounts();
+    QJsonObject unusualByGroup;
+    for (int g = 0; g < kFrameGroupCount; ++g)
+        unusualByGroup[QLatin1String(frameGroupKey(static_cast<FrameGroup>(g)))] =
+            unusual[static_cast<size_t>(g)];
+    const QJsonObject verdict{{"rule", report.verdictRule},
+                              {"detector", QString::fromStdString(report.verdict.detectorId)},
+                              {"min_flags", report.verdict.minFlags},
+                              {"detectors", report.verdictDetectors},
+                              // JSON has no NaN: null when the profile has no validation frames.
+                              {"false_alarm_rate", std::isnan(report.verdict.falseAlarmRate)
+                                                       ? QJsonValue()
+                                                       : QJsonValue(report.verdict.falseAlarmRate)},
+                              {"validation_frames", report.verdict.validationFrames},
+                              {"unusual", unusualByGroup}};
     const QJsonObject root{{"frames", frames},           {"near_ood", nearOod},
                            {"far_ood", farOod},          {"flagged", flagged},
-                           {"unavailable", unavailable}, {"target_tpr", report.targetTpr}};
+                           {"unavailable", unavailable}, {"target_tpr", report.targetTpr},
+                           {"verdict", verdict}};
     return QJsonDocument(root).toJson();
 }
 

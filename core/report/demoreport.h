@@ -1,12 +1,14 @@
 #pragma once
 // The demo report: frames in three groups (in-distribution, near OOD, far OOD) scored by every
-// detector of a profile, each detector's metrics on near and far OOD against the ID group, and
-// the frames the detectors flagged. Rendered as a self-contained HTML page, a Markdown table,
-// a plain-text table and JSON. Only formatting and metrics: no model, no files.
+// detector of a profile; first the verdict (how many frames of each group the profile's calibrated
+// rule calls unusual, and its false-alarm rate), then each detector's metrics on near and far OOD
+// against the ID group, and the frames called unusual. Rendered as a self-contained HTML page, a Markdown
+// table, a plain-text table and JSON. Only formatting and metrics: no model, no files.
 
 #include "calib/profile.h"
 #include "eval/metrics.h"
 #include "pipeline/scoringrun.h"
+#include "pipeline/verdict.h"
 
 #include <QByteArray>
 #include <QString>
@@ -36,6 +38,7 @@ struct ReportFrame
     QString prediction; ///< class name; empty when the frame could not be scored
     double confidence = std::numeric_limits<double>::quiet_NaN();
     std::vector<std::string> flaggedBy; ///< detector ids whose score exceeds their threshold
+    bool unusual = false;               ///< the verdict (FrameResult::flagged)
     QString error;                      ///< empty when scored
 };
 
@@ -56,9 +59,14 @@ struct DemoReport
     std::vector<ReportMethod> methods;                            ///< in profile order
     std::vector<std::pair<std::string, std::string>> unavailable; ///< detector id, reason
     std::vector<ReportFrame> frames;
+    VerdictRule verdict;      ///< the rule behind ReportFrame::unusual
+    QString verdictRule;      ///< that rule in words (verdictRuleWords)
+    int verdictDetectors = 0; ///< detectors the rule is over
 
     /// Scored (not failed) frames per group.
     std::array<int, kFrameGroupCount> scoredCounts() const;
+    /// Frames called unusual per group.
+    std::array<int, kFrameGroupCount> unusualCounts() const;
 };
 
 /// Fills `methods` and `frames` (without thumbnails) from the scores. `groups[i]` and
@@ -74,7 +82,9 @@ QString demoReportMarkdown(const DemoReport &report);
 /// The same table in fixed-width columns, for a terminal.
 QString demoReportText(const DemoReport &report);
 /// {"frames": {...}, "near_ood": {"<id>": {"auroc", "fpr95", "aupr_in", "aupr_out"}}, "far_ood": {...},
-///  "flagged": {"<id>": {"threshold", "id", "near_ood", "far_ood"}}, "unavailable": {"<id>": reason}}
+///  "flagged": {"<id>": {"threshold", "id", "near_ood", "far_ood"}}, "unavailable": {"<id>": reason},
+///  "verdict": {"rule", "detector", "min_flags", "detectors", "false_alarm_rate", "validation_frames",
+///              "unusual": {"id", "near_ood", "far_ood"}}}
 QByteArray demoReportJson(const DemoReport &report);
 
 } // namespace ood

@@ -265,6 +265,7 @@ QString keyText(const QString &path, int videoFrame)
 struct Layout
 {
     bool withFrame = false;
+    bool withUnusual = false; ///< the `unusual` column (files of `score` before the verdict lack it)
     std::vector<std::string> detectorIds;
 };
 
@@ -272,19 +273,21 @@ struct Layout
 QString layoutOf(const QStringList &columns, Layout &layout)
 {
     const QString expected = "expected the columns path,[frame,]prediction,confidence,<detectors...>,"
-                             "flagged_by,error, got '" +
+                             "flagged_by,[unusual,]error, got '" +
                              columns.join(',') + "'";
     layout = {};
     if (columns.size() < 5 || columns.at(0) != "path")
         return expected;
     layout.withFrame = columns.at(1) == "frame";
     const qsizetype first = layout.withFrame ? 2 : 1;
-    if (columns.size() < first + 4 || columns.at(first) != "prediction" ||
-        columns.at(first + 1) != "confidence" || columns.at(columns.size() - 2) != "flagged_by" ||
+    layout.withUnusual = columns.size() >= 2 && columns.at(columns.size() - 2) == "unusual";
+    const qsizetype trailing = layout.withUnusual ? 3 : 2; // flagged_by,[unusual,]error
+    if (columns.size() < first + 2 + trailing || columns.at(first) != "prediction" ||
+        columns.at(first + 1) != "confidence" || columns.at(columns.size() - trailing) != "flagged_by" ||
         columns.back() != "error")
         return expected;
     QStringList seen;
-    for (qsizetype i = first + 2; i < columns.size() - 2; ++i) {
+    for (qsizetype i = first + 2; i < columns.size() - trailing; ++i) {
         if (columns.at(i).isEmpty() || seen.contains(columns.at(i)))
             return "empty or repeated detector column '" + columns.at(i) + "'";
         seen << columns.at(i);
@@ -434,6 +437,8 @@ class ResultsReader
                 count(header_.rows);
             else if (key == "missing")
                 header_.missing << value;
+            else if (key == "verdict")
+                header_.verdict = value;
             else if (key == "shard") {
                 try {
                     header_.shard = parseShardId(value);
@@ -524,6 +529,8 @@ QString headerDifference(const ResultsHeader &found, const ResultsHeader &expect
         return differs("rows", QString::number(found.rows), QString::number(expected.rows));
     if (found.columns != expected.columns)
         return differs("columns", found.columns.join(','), expected.columns.join(','));
+    if (found.verdict != expected.verdict)
+        return differs("verdict", "'" + found.verdict + "'", "'" + expected.verdict + "'");
     return {};
 }
 
@@ -592,6 +599,8 @@ QString ResultsHeader::text() const
         text += line("shard", shard->text());
         text += line("first_frame", QString::number(firstFrame));
     }
+    if (!verdict.isEmpty())
+        text += line("verdict", verdict);
     text += line("rows", QString::number(rows));
     for (const QString &entry : missing)
         text += line("missing", entry);
@@ -612,6 +621,7 @@ QStringList resultColumns(const std::vector<std::string> &detectorIds, bool with
     for (const std::string &id : detectorIds)
         columns << QString::fromStdString(id);
     columns << "flagged_by"
+            << "unusual"
             << "error";
     return columns;
 }
@@ -662,7 +672,9 @@ QString resultRow(const Sample &frame, bool withFrameColumn, const FrameResult &
         if (exceedsThreshold(score, detector->threshold))
             flaggedBy << QString::fromStdString(detectorIds[d]);
     }
-    row += ',' + csvField(flaggedBy.join(';')) + ',' + resultField(result.error) + '\n';
+    row += ',' + csvField(flaggedBy.join(';')) + ',' +
+           (failed ? QString() : QString::number(result.flagged ? 1 : 0)) + ',' + resultField(result.error) +
+           '\n';
     return row;
 }
 
@@ -701,7 +713,14 @@ ResultsFile readResultsFile(const QString &path)
         const QString flagged = fieldText(fields[first + 2 + detectors]);
         if (!flagged.isEmpty())
             row.flaggedBy = flagged.split(';');
-        row.error = fieldText(fields[first + 3 + detectors]);
+        if (reader.layout().withUnusual) {
+            const QString unusual = fieldText(fields[first + 3 + detectors]);
+            if (unusual == "1" || unusual == "0")
+                row.unusual = unusual == "1" ? 1 : 0;
+            else if (!unusual.isEmpty())
+                reader.fail("the unusual column holds '" + unusual + "', not 0 or 1");
+        }
+        row.error = fieldText(fields[first + (reader.layout().withUnusual ? 4 : 3) + detectors]);
         results.rows.push_back(std::move(row));
     }
     if (reader.versioned()) {
@@ -1111,7 +1130,7 @@ MergeReport mergeShards(const QStringList &shardPaths, const QString &outPath, b
     auto sameJob = [](const ResultsHeader &a, const ResultsHeader &b) {
         return a.profileSha256 == b.profileSha256 && a.modelSha256 == b.modelSha256 &&
                a.inputsSha256 == b.inputsSha256 && a.inputFrames == b.inputFrames &&
-               a.shard->count == b.shard->count && a.columns == b.columns;
+               a.shard->count == b.shard->count && a.columns == b.columns && a.verdict == b.verdict;
     };
     size_t reference = 0, best = 0;
     for (size_t i = 0; i < files.size(); ++i) {
@@ -1149,6 +1168,9 @@ MergeReport mergeShards(const QStringList &shardPaths, const QString &outPath, b
         else if (h.columns != job.columns)
             refuse(message("has the columns %1; %2 has %3", h.columns.join(','), ref.path,
                            job.columns.join(',')));
+        else if (h.verdict != job.verdict)
+            refuse(message("was scored with another verdict rule ('%1') than %2 ('%3')", h.verdict, ref.path,
+                           job.verdict));
         else {
             const FrameRange range = shardRange(static_cast<size_t>(job.inputFrames), *h.shard);
             if (h.firstFrame != static_cast<qint64>(range.first) ||

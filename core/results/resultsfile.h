@@ -11,12 +11,15 @@
 //   # input_frames: 20                (frames of the whole input list)
 //   # shard: 1/4                      (shard files only)
 //   # first_frame: 5                  (shard files only: index of its first row in the list)
+//   # verdict: at least 3 of 11 checks find the frame unusual; ... (the rule behind `unusual`)
 //   # rows: 5                         (rows this file must hold to be complete)
 //   # missing: shard 3/4, frames 15-19 (a merge written with --allow-partial; one line each)
-//   path,frame,prediction,confidence,<detector ids...>,flagged_by,error
+//   path,frame,prediction,confidence,<detector ids...>,flagged_by,unusual,error
 //   ...
 //
-// The `frame` column is there when the input list holds video frames. Tools that read CSV skip
+// The `frame` column is there when the input list holds video frames. `unusual` (1/0, empty for a
+// failed frame) is the verdict (pipeline/verdict.h); files written before it lack the column and
+// the verdict line, and are read all the same. Tools that read CSV skip
 // the leading lines with pandas.read_csv(path, comment='#') or R's read.csv(comment.char='#').
 
 #include "calib/profile.h"
@@ -49,6 +52,7 @@ struct ResultsHeader
     qint64 firstFrame = 0;        ///< shard files: index of the first row in the canonical list
     qint64 rows = 0;              ///< rows the file holds when complete
     QStringList missing;          ///< partial merges: one entry per missing shard
+    QString verdict;              ///< the verdict rule and its false-alarm rate; empty: not given
     QStringList columns;          ///< the CSV header row, split
 
     /// The "# ..." lines and the column row, each ending in '\n'. Throws ood::Error when a value
@@ -57,12 +61,13 @@ struct ResultsHeader
 };
 
 /// The CSV columns of a results table: path, frame (when `withFrameColumn`), prediction,
-/// confidence, one per detector, flagged_by, error.
+/// confidence, one per detector, flagged_by, unusual, error.
 QStringList resultColumns(const std::vector<std::string> &detectorIds, bool withFrameColumn);
 
 /// One row (ending in '\n') for a scored or failed frame: the class name of the prediction, the
 /// confidence and the scores with `significantDigits` digits (empty for NaN), the ids of the
-/// detectors whose threshold the frame exceeds (pipeline/verdict.h), the error. `result.scores`
+/// detectors whose threshold the frame exceeds (pipeline/verdict.h), the verdict (1 when
+/// `result.flagged`, else 0; empty for a failed frame), the error. `result.scores`
 /// holds one value per entry of `detectorIds`, which must be detectors of `profile`.
 QString resultRow(const Sample &frame, bool withFrameColumn, const FrameResult &result,
                   const Profile &profile, const std::vector<std::string> &detectorIds,
@@ -77,6 +82,7 @@ struct ResultRow
     double confidence = std::nan("");
     std::vector<double> scores; ///< one per ResultsFile::detectorIds, NaN where empty
     QStringList flaggedBy;      ///< detector ids
+    int unusual = -1;           ///< the `unusual` column: 1 or 0; -1 when empty or absent
     QString error;
 };
 

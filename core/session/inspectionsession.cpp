@@ -2,6 +2,7 @@
 
 #include "calib/profilemodel.h"
 #include "calib/thresholdpolicy.h"
+#include "calib/verdictcalibration.h"
 #include "data/samplelist.h"
 #include "data/videosource.h"
 #include "base/error.h"
@@ -32,6 +33,7 @@ void InspectionSession::openProfile(const QString &profilePath, const QString &m
     m_profileSha256 = QString::fromStdString(digest);
     m_precisionNote = QString::fromStdString(precisionMismatch(*m_profile, inference.precision));
     m_enabled.clear();
+    m_verdict = calibrateVerdict(*m_profile);
 }
 
 void InspectionSession::setInference(const InferenceOptions &inference)
@@ -96,9 +98,10 @@ QStringList InspectionSession::classNames() const
 
 void InspectionSession::setTargetTpr(double tpr)
 {
-    if (m_profile)
+    if (m_profile) {
         applyThresholdPolicy(*m_profile, tpr);
-    else if (!(tpr > 0 && tpr <= 1))
+        m_verdict = calibrateVerdict(*m_profile, enabledDetectors());
+    } else if (!(tpr > 0 && tpr <= 1))
         throw Error("the share of ID frames to accept must be in (0, 1], got " + std::to_string(tpr));
 }
 
@@ -206,6 +209,8 @@ std::vector<FrameRecord> InspectionSession::framesFromResults(const ResultsFile 
     QMap<QString, int> unknownClasses; // name -> rows
     int flagsDiffer = 0;
     QString firstDiffering;
+    int verdictsDiffer = 0;
+    QString firstVerdictDiffering;
 
     std::vector<FrameRecord> frames;
     frames.reserve(file.rows.size());
@@ -248,6 +253,12 @@ std::vector<FrameRecord> InspectionSession::framesFromResults(const ResultsFile 
                                           now.isEmpty() ? "none" : now.join(", "));
         }
         recount(record);
+        // Files of `score` before the verdict have no `unusual` column (row.unusual < 0).
+        if (record.scored && row.unusual >= 0 && (row.unusual == 1) != record.flagged &&
+            verdictsDiffer++ == 0)
+            firstVerdictDiffering = QStringLiteral("%1: the file says %2, the rule now %3")
+                                        .arg(record.displayName, row.unusual ? "unusual" : "not unusual",
+                                             record.flagged ? "unusual" : "not unusual");
         frames.push_back(std::move(record));
     }
     for (auto it = unknownClasses.cbegin(); it != unknownClasses.cend(); ++it)
@@ -262,6 +273,12 @@ std::vector<FrameRecord> InspectionSession::framesFromResults(const ResultsFile 
                      .arg(flagsDiffer)
                      .arg(frames.size())
                      .arg(firstDiffering);
+    if (verdictsDiffer > 0)
+        found << QStringLiteral("%1 of %2 rows get another verdict than the file says (first: %3); the "
+                                "verdicts shown follow the rule now in use")
+                     .arg(verdictsDiffer)
+                     .arg(frames.size())
+                     .arg(firstVerdictDiffering);
     if (problems)
         *problems << found;
     return frames;
@@ -288,6 +305,8 @@ bool InspectionSession::setDisabledDetectors(const QStringList &disabled)
     for (size_t d = 0; d < enabled.size(); ++d)
         newlyEnabled |= enabled[d] && !isDetectorEnabled(int(d));
     m_enabled = std::move(enabled);
+    if (m_profile)
+        m_verdict = calibrateVerdict(*m_profile, enabledDetectors());
     return newlyEnabled;
 }
 
@@ -333,7 +352,13 @@ void InspectionSession::recount(FrameResult &result) const
     for (size_t d = 0; d < result.scores.size(); ++d)
         if (!isDetectorEnabled(static_cast<int>(d)))
             result.scores[d] = std::numeric_limits<double>::quiet_NaN();
-    result.flaggedBy = result.scored ? countFlags(result.scores, thresholds()) : 0;
+    const std::vector<double> limits = thresholds();
+    result.flaggedBy = result.scored ? countFlags(result.scores, limits) : 0;
+    std::vector<std::string> ids;
+    if (m_profile)
+        for (const ProfileDetector &d : m_profile->detectors)
+            ids.push_back(d.detector->id());
+    result.flagged = result.scored && isUnusual(m_verdict, ids, result.scores, limits, enabledDetectors());
 }
 
 namespace {

@@ -47,7 +47,7 @@ struct TimelineData
     QString detectorName;
     std::vector<int> frames;    ///< sampled frame indices, ascending
     std::vector<double> scores; ///< per frame; NaN while unscored
-    std::vector<bool> flagged;  ///< per frame: flagged by any enabled detector
+    std::vector<bool> flagged;  ///< per frame: the verdict (FrameResult::flagged)
     double threshold = 0;       ///< of this detector
     int currentFrame = -1;      ///< the selected frame, marked with a line
     double fps = 0;             ///< 0 when unknown (the axis then counts frames only)
@@ -120,8 +120,9 @@ class InspectionSession
     /// holds their profile indices) widened to one score per profile detector, NaN for the others,
     /// its flags recounted under the current thresholds and enabled detectors.
     FrameResult sessionResult(const FrameResult &runResult, const std::vector<int> &runDetectors) const;
-    /// Scores of disabled detectors dropped, flags recounted (after the thresholds or the enabled
-    /// detectors changed); nothing is scored again.
+    /// Scores of disabled detectors dropped, flags recounted and the verdict (FrameResult::flagged)
+    /// made anew by verdict() (after the thresholds or the enabled detectors changed); nothing is
+    /// scored again.
     void recount(FrameResult &result) const;
 
     /// ROC curves of every enabled detector over `frames`; `highlightedId` names the one to draw
@@ -158,7 +159,8 @@ class InspectionSession
     /// Score columns are matched to the profile's detectors by id (a profile detector the file
     /// lacks gets NaN), predictions to its classes by name, and flags are counted anew by the
     /// session's rule. `problems` gets columns and class names the profile does not know, the
-    /// shards a partial merge lacks, and rows whose flagged_by differs from the flags counted now.
+    /// shards a partial merge lacks, rows whose flagged_by differs from the flags counted now, and
+    /// rows whose `unusual` column differs from the verdict now.
     /// Throws ood::Error naming both sha256 when the file was scored with another profile or model,
     /// and when the file does not say which (a CSV of an older `score`).
     std::vector<FrameRecord> framesFromResults(const ResultsFile &file,

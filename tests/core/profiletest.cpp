@@ -2,6 +2,7 @@
 
 #include "calib/profile.h"
 #include "calib/profilemodel.h"
+#include "calib/verdictcalibration.h"
 #include "detect/registry.h"
 #include "base/error.h"
 #include "support/errors.h"
@@ -75,6 +76,33 @@ void saveEdited(const Profile &profile, const QString &path,
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
     f.write(edited.data(), static_cast<qint64>(edited.size()));
+}
+
+/// The profile's top-level dict as saved, for reading or changing what it stores.
+c10::impl::GenericDict rawProfile(const QString &path)
+{
+    const QByteArray bytes = readFile(path);
+    return torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict();
+}
+
+void writeRaw(const c10::impl::GenericDict &root, const QString &path)
+{
+    const std::vector<char> bytes = torch::pickle_save(c10::IValue(root));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes.data(), static_cast<qint64>(bytes.size()));
+}
+
+std::string storedModelPath(const QString &profilePath)
+{
+    return rawProfile(profilePath).at("model").toGenericDict().at("path").toStringRef();
+}
+
+bool writeBytes(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
 }
 
 void expectError(const QString &path, const QString &fragment)
@@ -299,6 +327,124 @@ class ProfileTest : public QObject
             QVERIFY2(message.contains("'msp'") && message.contains("state_version") &&
                          message.contains("malformed"),
                      qPrintable(message));
+        }
+    }
+
+    void verdictIsStored()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("p.oodprofile");
+        Profile profile = makeProfile();
+        profile.verdictDetector = "nero";
+        saveProfile(profile, path);
+        QCOMPARE(loadProfile(path).verdictDetector, std::string("nero"));
+        // Python readers get the calibrated rule without calibrating.
+        const c10::impl::GenericDict verdict = rawProfile(path).at("verdict").toGenericDict();
+        const VerdictRule rule = calibrateVerdict(profile);
+        QCOMPARE(verdict.at("detector").toStringRef(), std::string("nero"));
+        QCOMPARE(verdict.at("min_flags").toInt(), int64_t(rule.minFlags));
+        QCOMPARE(verdict.at("false_alarm_rate").toDouble(), rule.falseAlarmRate);
+        QCOMPARE(verdict.at("validation_frames").toInt(), int64_t(12));
+
+        profile.verdictDetector.clear();
+        saveProfile(profile, path);
+        QCOMPARE(loadProfile(path).verdictDetector, std::string());
+
+        // Written before the verdict was stored: none, "at least k of the detectors".
+        c10::impl::GenericDict root = rawProfile(path);
+        root.erase("verdict");
+        writeRaw(root, path);
+        QCOMPARE(loadProfile(path).verdictDetector, std::string());
+
+        // A verdict naming a detector the profile lacks is damage, not a silent fallback.
+        c10::impl::GenericDict stray(c10::StringType::get(), c10::AnyType::get());
+        stray.insert("detector", std::string("knn"));
+        root.insert("verdict", stray);
+        writeRaw(root, path);
+        expectError(path, "'knn' as the verdict's detector");
+    }
+
+    void modelPathIsRelativeWhenTheyTravelTogether()
+    {
+        QTemporaryDir dir;
+        Profile profile = makeProfile();
+        const QString a = dir.filePath("a");
+        QVERIFY(writeBytes(a + "/model.pt", "weights"));
+        QVERIFY(writeBytes(a + "/models/m.pt", "weights"));
+        QVERIFY(writeBytes(dir.filePath("b/m.pt"), "weights"));
+
+        // Next to the profile, or below it: relative; in memory always absolute.
+        profile.model.modelPath = (a + "/model.pt").toStdString();
+        saveProfile(profile, a + "/p.oodprofile");
+        QCOMPARE(storedModelPath(a + "/p.oodprofile"), std::string("model.pt"));
+        QCOMPARE(QString::fromStdString(loadProfile(a + "/p.oodprofile").model.modelPath), a + "/model.pt");
+        profile.model.modelPath = (a + "/models/../models/m.pt").toStdString();
+        saveProfile(profile, a + "/sub.oodprofile");
+        QCOMPARE(storedModelPath(a + "/sub.oodprofile"), std::string("models/m.pt"));
+
+        // Elsewhere: absolute.
+        profile.model.modelPath = dir.filePath("b/m.pt").toStdString();
+        saveProfile(profile, a + "/abs.oodprofile");
+        QCOMPARE(storedModelPath(a + "/abs.oodprofile"), dir.filePath("b/m.pt").toStdString());
+        QCOMPARE(loadProfile(a + "/abs.oodprofile").model.modelPath, dir.filePath("b/m.pt").toStdString());
+
+        // Copied together to another folder: the profile finds the copy.
+        const QString c = dir.filePath("c");
+        QVERIFY(QDir().mkpath(c));
+        QVERIFY(QFile::copy(a + "/p.oodprofile", c + "/p.oodprofile"));
+        QCOMPARE(QString::fromStdString(loadProfile(c + "/p.oodprofile").model.modelPath), c + "/model.pt");
+
+        // An absolute path that is gone, with a model of that name beside the profile: that one.
+        const QString d = dir.filePath("d");
+        QVERIFY(QDir().mkpath(d));
+        QVERIFY(QFile::copy(a + "/abs.oodprofile", d + "/abs.oodprofile"));
+        QVERIFY(writeBytes(d + "/m.pt", "weights"));
+        QCOMPARE(loadProfile(d + "/abs.oodprofile").model.modelPath, dir.filePath("b/m.pt").toStdString());
+        QVERIFY(QFile::remove(dir.filePath("b/m.pt")));
+        QCOMPARE(QString::fromStdString(loadProfile(d + "/abs.oodprofile").model.modelPath), d + "/m.pt");
+    }
+
+    void movedModelIsNotFoundAndAWrongOneIsRefused()
+    {
+        const QString assets = OOD_SOURCE_DIR "/resources/demo/assets";
+        if (!QFileInfo::exists(assets + "/model.pt"))
+            QSKIP("no demo assets (resources/demo/build-assets.sh)");
+        QTemporaryDir dir;
+        const QString x = dir.filePath("x"), y = dir.filePath("y");
+        QVERIFY(QDir().mkpath(x) && QDir().mkpath(y));
+        QVERIFY(QFile::copy(assets + "/model.pt", x + "/model.pt"));
+        Profile profile = loadProfile(assets + "/demo.oodprofile");
+        profile.model.modelPath = (x + "/model.pt").toStdString();
+        saveProfile(profile, x + "/demo.oodprofile");
+
+        // The profile and its model copied together open as they are.
+        for (const char *name : {"demo.oodprofile", "model.pt"})
+            QVERIFY(QFile::copy(x + "/" + name, y + "/" + name));
+        const Profile moved = loadProfile(y + "/demo.oodprofile");
+        QCOMPARE(QString::fromStdString(moved.model.modelPath), y + "/model.pt");
+        QVERIFY(loadProfileModel(moved).backbone != nullptr);
+
+        // The model is not where the profile says: ModelNotFound, naming the place.
+        QVERIFY(QFile::remove(y + "/model.pt"));
+        try {
+            loadProfileModel(moved);
+            QFAIL("no error for a missing model");
+        } catch (const ModelNotFound &e) {
+            QCOMPARE(QString::fromStdString(e.missingPath()), y + "/model.pt");
+            QVERIFY2(QString(e.what()).contains(y + "/model.pt") &&
+                         QString(e.what()).contains("Locate Model"),
+                     e.what());
+        }
+
+        // Another file in its place: refused by its sha256, and not taken for a missing model.
+        QVERIFY(QFile::copy(x + "/demo.oodprofile", y + "/model.pt"));
+        try {
+            loadProfileModel(moved);
+            QFAIL("no error for a wrong model");
+        } catch (const ModelNotFound &e) {
+            QFAIL(e.what());
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains("does not match the profile (sha256"), e.what());
         }
     }
 

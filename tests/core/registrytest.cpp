@@ -1,5 +1,6 @@
 // The detector registry: every registered id creates a working detector with the unified sign.
 
+#include "detect/detectorwords.h"
 #include "detect/gradientpass.h"
 #include "detect/registry.h"
 #include "base/error.h"
@@ -52,6 +53,30 @@ class RegistryTest : public QObject
         QCOMPARE(seen.size(), size_t(30));
         QVERIFY(findDetectorDescriptor("bogus") == nullptr);
         QVERIFY_THROWS_EXCEPTION(Error, detectorDescriptor("bogus"));
+    }
+
+    void everyDetectorHasWords()
+    {
+        // People who review frames see the plain name and the sentence, not the id: each detector
+        // needs its own of both, and neither may be the id or the technical name passed through.
+        std::set<QString> names, descriptions;
+        for (const DetectorDescriptor *descriptor : detectorRegistry()) {
+            const QString id = QString::fromStdString(descriptor->id);
+            const DetectorWords words = detectorWords(id);
+            QVERIFY2(!words.plainName.isEmpty() && !words.description.isEmpty(), qPrintable(id));
+            QVERIFY2(words.plainName.compare(id, Qt::CaseInsensitive) != 0, qPrintable(id));
+            QVERIFY2(words.plainName != QString::fromStdString(descriptor->displayName), qPrintable(id));
+            QVERIFY2(!words.description.contains(QString::fromStdString(descriptor->displayName)),
+                     qPrintable(id));
+            QVERIFY2(words.description.endsWith('.'), qPrintable(id)); // one sentence
+            QVERIFY2(names.insert(words.plainName).second, qPrintable("plain name used twice: " + id));
+            QVERIFY2(descriptions.insert(words.description).second,
+                     qPrintable("description used twice: " + id));
+        }
+        // An id the registry does not know keeps its id and gets no description.
+        const DetectorWords unknown = detectorWords("bogus");
+        QCOMPARE(unknown.plainName, QString("bogus"));
+        QVERIFY(unknown.description.isEmpty());
     }
 
     void staticNeedsAreInTheDescriptor()

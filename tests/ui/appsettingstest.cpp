@@ -31,6 +31,36 @@ class AppSettingsTest : public QObject
         QVERIFY(settings.disabledDetectors().isEmpty());
         QVERIFY(settings.language().isEmpty());
         QVERIFY(settings.recentFiles().isEmpty());
+        QVERIFY(settings.reviewerName().isEmpty());
+        QVERIFY(settings.modelLocation(QString(64, QLatin1Char('a'))).isEmpty());
+    }
+
+    void reviewerNameRoundTrips()
+    {
+        AppSettings settings;
+        settings.setReviewerName(QStringLiteral("  Dr. Jürgen O'Neil "));
+        QCOMPARE(settings.reviewerName(), QStringLiteral("Dr. Jürgen O'Neil")); // trimmed
+        QCOMPARE(QSettings().value("reviewerName").toString(), QStringLiteral("Dr. Jürgen O'Neil"));
+        settings.setReviewerName(QStringLiteral("   ")); // blank: not given, no key
+        QVERIFY(settings.reviewerName().isEmpty());
+        QVERIFY(!QSettings().contains("reviewerName"));
+    }
+
+    void modelLocationsAreKeptPerModel()
+    {
+        const QString first(64, QLatin1Char('a'));
+        const QString second = QStringLiteral("0123456789ABCDEF").repeated(4);
+        AppSettings settings;
+        settings.setModelLocation(first, QStringLiteral("/models/first.pt"));
+        settings.setModelLocation(second, QStringLiteral("/elsewhere/second.pt"));
+        QCOMPARE(settings.modelLocation(first), QStringLiteral("/models/first.pt"));
+        // A digest is a digest in either case.
+        QCOMPARE(settings.modelLocation(second.toLower()), QStringLiteral("/elsewhere/second.pt"));
+        QCOMPARE(QSettings().value("modelLocations/" + first).toString(), QStringLiteral("/models/first.pt"));
+        settings.setModelLocation(first, {}); // forgotten
+        QVERIFY(settings.modelLocation(first).isEmpty());
+        QVERIFY(!QSettings().contains("modelLocations/" + first));
+        QCOMPARE(settings.modelLocation(second), QStringLiteral("/elsewhere/second.pt"));
     }
 
     void keysAreTheOnesEarlierVersionsWrote()

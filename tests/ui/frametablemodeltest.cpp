@@ -3,6 +3,7 @@
 // tester's consistency checks, and 10,000 frames loaded, sorted, filtered and shown (how long that
 // takes is measured by ui-bench, not asserted here: wall-clock limits fail on a loaded machine).
 
+#include "detect/detectorwords.h"
 #include "models/framefilterproxy.h"
 #include "models/frametablemodel.h"
 
@@ -31,6 +32,9 @@ FrameRecord scoredFrame(const QString &name, int prediction, double confidence, 
     frame.confidence = confidence;
     frame.scores = std::move(scores);
     frame.flaggedBy = flaggedBy;
+    // The fixture's verdict is the rule "any detector" (k = 1); tests of a verdict that differs
+    // from the count set `flagged` themselves.
+    frame.flagged = flaggedBy > 0;
     frame.mark = mark;
     return frame;
 }
@@ -99,6 +103,7 @@ std::vector<FrameRecord> largeSession(int count, int detectors)
             frame.scores[static_cast<size_t>(d)] = normal(rng);
             frame.flaggedBy += frame.scores[static_cast<size_t>(d)] > 2.0 ? 1 : 0;
         }
+        frame.flagged = frame.flaggedBy > 0;
     }
     return frames;
 }
@@ -133,8 +138,10 @@ class FrameTableModelTest : public QObject
         QCOMPARE(cell(1, FrameTableModel::PredictionColumn).toString(), QString("dog"));
         QCOMPARE(cell(0, FrameTableModel::ConfidenceColumn).toString(),
                  QLocale().toString(90.0, 'f', 1) + " %");
-        QCOMPARE(cell(2, model.flaggedColumn()).toString(), QString("2 / 2"));
-        QCOMPARE(cell(3, model.flaggedColumn()).toString(), QString("1 / 2"));
+        QCOMPARE(cell(2, model.flaggedColumn()).toString(), QString("Unusual, 2 of 2"));
+        QCOMPARE(cell(3, model.flaggedColumn()).toString(), QString("Unusual, 1 of 2"));
+        QCOMPARE(cell(0, model.flaggedColumn()).toString(), QString("0 of 2"));
+        QCOMPARE(model.headerData(model.flaggedColumn(), Qt::Horizontal).toString(), QString("Verdict"));
         QCOMPARE(cell(3, model.detectorColumn(1)).toString(), QLocale().toString(3.0, 'g', 4));
         QCOMPARE(cell(1, model.markColumn()).toString(),
                  FrameTableModel::markText(ReviewMark::ConfirmedUnusual));
@@ -164,7 +171,55 @@ class FrameTableModelTest : public QObject
         QVERIFY(!cell(3, model.detectorColumn(0), Qt::ForegroundRole).isValid());
         QVERIFY(cell(3, model.detectorColumn(1), FrameTableModel::FlaggedRole).toBool());
         QVERIFY(!cell(3, model.detectorColumn(0), FrameTableModel::FlaggedRole).toBool());
-        QVERIFY(cell(3, model.detectorColumn(1), Qt::ToolTipRole).toString().contains("flags"));
+        QVERIFY(
+            cell(3, model.detectorColumn(1), Qt::ToolTipRole).toString().contains("finds the frame unusual"));
+    }
+
+    void verdictColumnFollowsTheVerdict()
+    {
+        // The verdict is the profile's rule, not "any detector". Here NERO alone decides: a frame
+        // only MSP and Energy flag is not called unusual, so it is neither tinted nor listed as
+        // flagged, and a frame NERO alone flags is; the count stays as detail.
+        FrameTableModel model;
+        model.setDetectors({"nero", "msp", "energy"}, {"NERO", "MSP", "Energy"}, {1.0, 1.0, 1.0});
+        FrameRecord two = scoredFrame("two.png", 0, 0.9, {0.5, 2.0, 2.0}, 2);
+        two.flagged = false;
+        FrameRecord one = scoredFrame("one.png", 0, 0.9, {2.0, 0.5, 0.5}, 1);
+        model.setFrames({two, one});
+        const auto cell = [&](int row, int column, int role = Qt::DisplayRole) {
+            return model.data(model.index(row, column), role);
+        };
+        QCOMPARE(cell(0, model.flaggedColumn()).toString(), QString("2 of 3"));
+        QCOMPARE(cell(1, model.flaggedColumn()).toString(), QString("Unusual, 1 of 3"));
+        QVERIFY(cell(0, model.flaggedColumn(), Qt::ToolTipRole)
+                    .toString()
+                    .contains("does not mean the frame is normal"));
+        QVERIFY(!cell(0, FrameTableModel::NameColumn, Qt::BackgroundRole).isValid());
+        QCOMPARE(cell(1, FrameTableModel::NameColumn, Qt::BackgroundRole).value<QBrush>().color(),
+                 FrameTableModel::unusualRowColour());
+        // A detector over its threshold keeps its own tint on a row the verdict leaves alone.
+        QCOMPARE(cell(0, model.detectorColumn(1), Qt::BackgroundRole).value<QBrush>().color(),
+                 FrameTableModel::flaggingCellColour());
+        QVERIFY(!cell(0, FrameTableModel::NameColumn, FrameTableModel::FlaggedRole).toBool());
+        FrameFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        proxy.setFlaggedOnly(true);
+        QCOMPARE(proxyRows(proxy), QList<int>{1});
+        // Sorting by the verdict column puts unusual frames above the others, whatever their count.
+        QVERIFY(model.sortNumber(1, model.flaggedColumn()) > model.sortNumber(0, model.flaggedColumn()));
+
+        // Only the enabled detectors count in "k of n".
+        model.setEnabledDetectors({true, true, false});
+        QCOMPARE(model.enabledDetectorCount(), 2);
+        QCOMPARE(cell(1, model.flaggedColumn()).toString(), QString("Unusual, 1 of 2"));
+
+        // Headers in plain words; the description, the technical name and the id in the tooltip.
+        const DetectorWords nero = detectorWords("nero");
+        QCOMPARE(model.headerData(model.detectorColumn(0), Qt::Horizontal).toString(), nero.plainName);
+        const QString tip =
+            model.headerData(model.detectorColumn(0), Qt::Horizontal, Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(nero.description) && tip.contains("NERO (id nero)"), qPrintable(tip));
+        QVERIFY(cell(1, model.detectorColumn(0), Qt::ToolTipRole).toString().startsWith(nero.plainName));
     }
 
     void keysAndMarks()
@@ -235,6 +290,7 @@ class FrameTableModelTest : public QObject
         results[1].confidence = 0.5;
         results[1].scores = {1.2, 0.3};
         results[1].flaggedBy = 1;
+        results[1].flagged = true;
         model.updateScores(5, results);
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed[0][0].toModelIndex(), model.index(5, 0));
@@ -375,6 +431,7 @@ class FrameTableModelTest : public QObject
         results[1].confidence = 0.4;
         results[1].scores = {3.0, 3.0};
         results[1].flaggedBy = 2;
+        results[1].flagged = true;
         model.updateScores(5, results);
         model.setMark(6, ReviewMark::Unsure, "odd");
         proxy.setMarkFilter(ReviewMark::Unsure);

@@ -5,6 +5,13 @@
 // loaded machine.
 
 #include "mainwindow.h"
+#include "pipeline/verdict.h"
+#include "calib/profile.h"
+#include "report/html.h"
+#include "report/intendeduse.h"
+#include "detect/detectorwords.h"
+#include "settings/appsettings.h"
+#include "settings/settingsdialog.h"
 #include "explain/frameexplainer.h"
 #include "jobs/explanationjob.h"
 #include "models/framefilterproxy.h"
@@ -14,6 +21,7 @@
 #include "panes/framelistpane.h"
 #include "panes/frameviewer.h"
 #include "panes/plottabs.h"
+#include "panes/reviewpanel.h"
 #include "panes/sessionstatusbar.h"
 #include "results/resultsfile.h"
 #include "session/demoassets.h"
@@ -31,6 +39,8 @@
 
 #include <QAction>
 #include <QElapsedTimer>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QImage>
 #include <QMessageBox>
 #include <QMimeData>
@@ -39,6 +49,7 @@
 #include <QTableWidget>
 #include <QMenuBar>
 #include <QTabWidget>
+#include <QTextBrowser>
 #include <QTranslator>
 #include <QXmlStreamReader>
 
@@ -211,12 +222,31 @@ class MainWindowTest : public QObject
             QCOMPARE(window.plotTabs()->scorePanel()->table()->rowCount(), int(e->verdicts.size()));
             QVERIFY(window.plotTabs()->scorePanel()->consensusText().contains(
                 QString::number(e->flaggedCount())));
+            // Both lead with the verdict in words; the frame view says how often the rule flags
+            // normal frames.
+            const QString verdict = window.frameViewer()->verdictText();
+            QVERIFY2(verdict.startsWith(verdictWords(true)), qPrintable(verdict));
+            QVERIFY2(verdict.contains(falseAlarmWords(window.session().verdict().falseAlarmRate)),
+                     qPrintable(verdict));
+            QVERIFY2(window.plotTabs()->scorePanel()->consensusText().startsWith(verdictWords(true)),
+                     qPrintable(window.plotTabs()->scorePanel()->consensusText()));
 
             // Mark it through the action, with a note.
             window.setNoteOfCurrent("polyp-like edge, check");
             window.action("markUnusual")->trigger();
             QCOMPARE(window.frameModel()->frame(row).mark, ReviewMark::ConfirmedUnusual);
             markedKey = window.frameModel()->frame(row).reviewKey();
+            // The buttons show their keys; Clear mark takes the mark off (and is off without one).
+            ReviewPanel *review = window.reviewPanel();
+            QVERIFY(review->markButton(ReviewMark::ConfirmedUnusual)->text().endsWith("(1)"));
+            QVERIFY(review->clearButton()->text().endsWith("(0)"));
+            QVERIFY(review->clearButton()->isEnabled());
+            review->clearButton()->click();
+            QCOMPARE(window.frameModel()->frame(row).mark, ReviewMark::None);
+            QVERIFY(!review->markButton(ReviewMark::ConfirmedUnusual)->isChecked());
+            QVERIFY(!review->clearButton()->isEnabled());
+            window.action("markUnusual")->trigger();
+            QCOMPARE(window.frameModel()->frame(row).mark, ReviewMark::ConfirmedUnusual);
 
             // J moves on.
             window.action("next")->trigger();
@@ -299,6 +329,19 @@ class MainWindowTest : public QObject
         window.frameListPane()->proxy()->setFlaggedOnly(true);
         QCOMPARE(window.frameListPane()->proxy()->rowCount(), flagged);
         window.frameListPane()->proxy()->setFlaggedOnly(false);
+        // A frame the verdict leaves alone says so, and that this is not "normal"; the list says
+        // what its tints mean.
+        int quiet = 0;
+        while (quiet < window.frameModel()->rowCount() && window.frameModel()->frame(quiet).isFlagged())
+            ++quiet;
+        QVERIFY(quiet < window.frameModel()->rowCount());
+        window.selectFrame(quiet);
+        const QString verdict = window.frameViewer()->verdictText();
+        QVERIFY2(verdict.startsWith(verdictWords(false)) &&
+                     verdict.contains("does not mean the frame is normal"),
+                 qPrintable(verdict));
+        QVERIFY2(window.frameListPane()->legendText().contains(verdictWords(true)),
+                 qPrintable(window.frameListPane()->legendText()));
         window.frameListPane()->proxy()->setNameFilter("far_0");
         QVERIFY(window.frameListPane()->proxy()->rowCount() > 0 &&
                 window.frameListPane()->proxy()->rowCount() < 60);
@@ -683,6 +726,198 @@ class MainWindowTest : public QObject
                  qPrintable(dialogs.seen()[3]));
         QCOMPARE(window.frameModel()->rowCount(), 1);
         QVERIFY(!window.isScoring());
+    }
+
+    void userGuideInTheInterfaceLanguage_data()
+    {
+        QTest::addColumn<QString>("language");
+        QTest::addColumn<QStringList>("expected");
+        // Phrases of the guide's own text (resources/guide), one per part a reviewer needs.
+        QTest::newRow("en") << "en"
+                            << QStringList{"What the verdict means",
+                                           "What the verdict does not mean",
+                                           "False alarms",
+                                           "Confirmed unusual",
+                                           "Clear mark",
+                                           "Export Report",
+                                           "Intended use"};
+        QTest::newRow("de") << "de" << QStringList{"Was das Urteil bedeutet",
+                                                   "Was das Urteil nicht bedeutet",
+                                                   "Fehlalarme",
+                                                   "Auffällig bestätigt",
+                                                   "Vermerk entfernen",
+                                                   "Bericht exportieren",
+                                                   "Zweckbestimmung"};
+        // A language without a guide gets the English one.
+        QTest::newRow("fr") << "fr" << QStringList{"What the verdict means", "Intended use"};
+    }
+
+    void userGuideInTheInterfaceLanguage()
+    {
+        QFETCH(QString, language);
+        QFETCH(QStringList, expected);
+        qApp->setProperty("uiLanguage", language);
+        MainWindow window;
+        QVERIFY(window.action("userGuide") && !window.action("userGuide")->toolTip().isEmpty());
+        QCOMPARE(window.action("userGuide")->shortcut(), QKeySequence(QKeySequence::HelpContents));
+        window.action("userGuide")->trigger();
+        QDialog *guide = window.userGuide();
+        QVERIFY(guide && guide->isVisible());
+        auto *browser = guide->findChild<QTextBrowser *>("userGuideText");
+        QVERIFY(browser);
+        const QString text = browser->toPlainText();
+        for (const QString &phrase : expected)
+            QVERIFY2(text.contains(phrase), qPrintable(language + ": " + phrase));
+        QVERIFY(!text.contains("@INTENDED_USE@"));
+        QVERIFY2(text.contains(intendedUseStatement()), qPrintable(text.right(400)));
+        // Asked again: the one guide comes to the front, no second window.
+        window.action("userGuide")->trigger();
+        QCOMPARE(window.findChildren<QDialog *>("userGuide").size(), 1);
+        qApp->setProperty("uiLanguage", QVariant());
+    }
+
+    void aboutStatesTheIntendedUse()
+    {
+        DialogCatcher dialogs;
+        MainWindow window;
+        window.action("about")->trigger();
+        QCOMPARE(dialogs.seen().size(), 1);
+        QVERIFY2(dialogs.seen()[0].contains(htmlEscape(intendedUseStatement())),
+                 qPrintable(dialogs.seen()[0]));
+    }
+
+    void reviewerIsSavedWithMarksAndReported()
+    {
+        QTemporaryDir dir;
+        const ExtractedDemo demo = extractedDemo();
+        // One frame in a folder of its own, so that its marks go to a store of its own.
+        QDirIterator frames(demo.framesPath + "/id", QDir::Files, QDirIterator::Subdirectories);
+        QVERIFY(frames.hasNext());
+        QVERIFY(QFile::copy(frames.next(), dir.filePath("frame.png")));
+
+        MainWindow window;
+        QVERIFY(window.openProfile(demo.profilePath));
+        // Settings: the reviewer's name, and the detectors in plain words with the id in the tooltip.
+        {
+            SettingsDialog dialog(window.session());
+            const QStringList ids = window.session().detectorIds();
+            QCOMPARE(dialog.detectorList()->count(), ids.size());
+            for (int d = 0; d < ids.size(); ++d) {
+                const QListWidgetItem *item = dialog.detectorList()->item(d);
+                QCOMPARE(item->text(), detectorWords(ids[d]).plainName);
+                QVERIFY2(item->toolTip().contains("(" + ids[d] + ")"), qPrintable(item->toolTip()));
+            }
+            dialog.reviewerEdit()->setText("Dr. A. Meier");
+            dialog.save();
+        }
+        QCOMPARE(AppSettings().reviewerName(), QString("Dr. A. Meier"));
+        // The window takes the name when Settings is accepted; a new window takes it at once.
+        MainWindow reviewing;
+        QVERIFY(reviewing.openProfile(demo.profilePath));
+        QVERIFY(reviewing.openFrames({dir.path()}));
+        QVERIFY(waitForScoring(reviewing));
+        reviewing.selectFrame(0);
+        reviewing.setMarkOfCurrent(ReviewMark::Unsure);
+        {
+            ReviewStore store(ReviewStore::pathFor(dir.path()));
+            const QMap<QString, ReviewEntry> marks = store.allMarks();
+            QCOMPARE(marks.size(), 1);
+            QCOMPARE(marks.first().reviewer, QString("Dr. A. Meier"));
+        }
+        const QString report = dir.filePath("report.html");
+        QVERIFY(reviewing.writeReport(report));
+        QFile file(report);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(file.readAll()).contains(">Dr. A. Meier<"));
+        AppSettings().setReviewerName({});
+    }
+
+    void movedModelIsLocatedAndRemembered()
+    {
+        QTemporaryDir dir;
+        const ExtractedDemo demo = extractedDemo();
+        Profile profile = loadProfile(demo.profilePath);
+        const QString sha256 = QString::fromStdString(profile.model.sha256);
+        AppSettings().setModelLocation(sha256, {});
+        // The profile names a place the model is no longer at; the model lies elsewhere, and beside
+        // it a file that is not the model (one byte more).
+        QVERIFY(QDir(dir.path()).mkpath("moved"));
+        const QString moved = dir.filePath("moved/demo-model.pt");
+        QVERIFY(QFile::copy(demo.modelPath, moved));
+        const QString wrong = dir.filePath("moved/other-model.pt");
+        QVERIFY(QFile::copy(demo.modelPath, wrong));
+        {
+            QFile file(wrong);
+            QVERIFY(file.open(QIODevice::Append));
+            file.write("x");
+        }
+        profile.model.modelPath = dir.filePath("gone/demo-model.pt").toStdString();
+        const QString profilePath = dir.filePath("colleague.oodprofile");
+        saveProfile(profile, profilePath);
+
+        DialogCatcher dialogs;
+        QStringList asked; // what the window said each time it asked
+        {
+            // Cancelled: nothing opens, nothing is remembered.
+            MainWindow window;
+            window.setModelLocator([&](const QString &missing, const QString &problem) {
+                asked << missing + " | " + problem;
+                return QString();
+            });
+            QVERIFY(!window.openProfile(profilePath));
+            QVERIFY(!window.session().isOpen());
+            QCOMPARE(asked.size(), 1);
+            // Where the profile looked, and nothing refused yet.
+            QVERIFY2(asked[0].contains("demo-model.pt") && asked[0].endsWith(" | "), qPrintable(asked[0]));
+            QVERIFY(AppSettings().modelLocation(sha256).isEmpty());
+        }
+        asked.clear();
+        {
+            // The wrong file is refused by its sha256 and the user asked again; the right one opens.
+            MainWindow window;
+            const QStringList answers{wrong, moved};
+            window.setModelLocator([&](const QString &missing, const QString &problem) {
+                asked << missing + " | " + problem;
+                return answers.value(asked.size() - 1);
+            });
+            QVERIFY(window.openProfile(profilePath));
+            QCOMPARE(asked.size(), 2);
+            QVERIFY2(asked[0].endsWith(" | "), qPrintable(asked[0])); // nothing refused yet
+            QVERIFY2(asked[1].contains("other-model.pt") && asked[1].contains(sha256), qPrintable(asked[1]));
+            QVERIFY(window.session().isOpen());
+            QCOMPARE(QFileInfo(window.session().modelPath()).canonicalFilePath(),
+                     QFileInfo(moved).canonicalFilePath());
+            QCOMPARE(AppSettings().modelLocation(sha256), QFileInfo(moved).absoluteFilePath());
+        }
+        asked.clear();
+        {
+            // Next time the remembered place is used without a question.
+            MainWindow window;
+            window.setModelLocator([&](const QString &missing, const QString &problem) {
+                asked << missing + " | " + problem;
+                return QString();
+            });
+            QVERIFY(window.openProfile(profilePath));
+            QVERIFY2(asked.isEmpty(), qPrintable(asked.join('\n')));
+            QCOMPARE(QFileInfo(window.session().modelPath()).canonicalFilePath(),
+                     QFileInfo(moved).canonicalFilePath());
+        }
+        {
+            // The remembered file was replaced by another: it is refused, forgotten, and the user
+            // asked, told why.
+            QVERIFY(QFile::remove(moved));
+            QVERIFY(QFile::copy(wrong, moved));
+            MainWindow window;
+            window.setModelLocator([&](const QString &missing, const QString &problem) {
+                asked << missing + " | " + problem;
+                return QString();
+            });
+            QVERIFY(!window.openProfile(profilePath));
+            QCOMPARE(asked.size(), 1);
+            QVERIFY2(asked[0].contains("demo-model.pt") && asked[0].contains(sha256), qPrintable(asked[0]));
+            QVERIFY(AppSettings().modelLocation(sha256).isEmpty());
+        }
+        QVERIFY2(dialogs.seen().isEmpty(), qPrintable(dialogs.seen().join('\n')));
     }
 
     void tenThousandFramesAreListed()

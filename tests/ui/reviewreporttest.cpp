@@ -6,6 +6,10 @@
 #include "reviewreport/reviewreport.h"
 
 #include "base/error.h"
+#include "detect/detectorwords.h"
+#include "pipeline/verdict.h"
+#include "report/html.h"
+#include "report/intendeduse.h"
 
 #include <QtTest>
 
@@ -44,6 +48,7 @@ FrameRecord record(const QString &path, const QString &name, std::vector<double>
     r.confidence = 0.8125;
     r.scores = std::move(scores);
     r.flaggedBy = flaggedBy;
+    r.flagged = flaggedBy > 0; // the sample's rule: any one detector (see sample())
     return r;
 }
 
@@ -74,6 +79,10 @@ ReviewReportData sample(int flagged)
     nero.auroc = 0.93;
     nero.fpr95 = 0.25;
     data.detectors = {energy, nero};
+    data.verdict.minFlags = 1;
+    data.verdict.falseAlarmRate = 0.05;
+    data.verdict.validationFrames = 400;
+    data.enabledDetectors = 2;
 
     for (int i = 0; i < flagged; ++i) {
         ReviewReportFrame f;
@@ -235,11 +244,86 @@ class ReviewReportTest : public QObject
         QVERIFY(!html.contains(QStringLiteral("href=")));
     }
 
+    void verdictLeadsTheReport()
+    {
+        const ReviewReportData data = sample(3);
+        const QString html = QString::fromUtf8(reviewReportHtml(data));
+        // The verdict is the first section, before the summary and the technical parts.
+        const int verdictAt = html.indexOf(QStringLiteral("<section id=\"verdict\">"));
+        QVERIFY(verdictAt >= 0);
+        QVERIFY(verdictAt < html.indexOf(QStringLiteral("<section id=\"summary\">")));
+        QVERIFY(verdictAt < html.indexOf(QStringLiteral("<section id=\"detectors\">")));
+        const QString verdict = section(html, QStringLiteral("verdict"));
+        // Three flagged frames and one calm one are scored; the failed frame is neither.
+        QVERIFY(verdict.contains(htmlEscape(verdictWords(true))));
+        QVERIFY(verdict.contains(htmlEscape(verdictWords(false))));
+        QVERIFY2(verdict.contains(QStringLiteral(">3 of 4 scored frames<")), qPrintable(verdict));
+        QVERIFY(verdict.contains(QStringLiteral(">1 of 4 scored frames<")));
+        // How it is made (any one of the two detectors) and its false-alarm rate (1 in 20).
+        QVERIFY(verdict.contains(htmlEscape(verdictRuleWords(data.verdict, 2))));
+        QVERIFY(verdict.contains(htmlEscape(falseAlarmWords(0.05))));
+        QVERIFY(verdict.contains(QStringLiteral("400 normal frames")));
+        // What the program is not for, emphasised.
+        QVERIFY(!intendedUseStatement().isEmpty());
+        QVERIFY(verdict.contains(QStringLiteral("<p class=\"strong\">Intended use: ") +
+                                 htmlEscape(intendedUseStatement())));
+    }
+
+    void verdictNotFlagCountDecides()
+    {
+        // A rule of "at least 2 of 2": a frame that one detector flags is not unusual.
+        ReviewReportData data = sample(1);
+        data.verdict.minFlags = 2;
+        ReviewReportFrame oneFlag;
+        oneFlag.record =
+            record(QStringLiteral("/data/one_flag.png"), QStringLiteral("one_flag.png"), {5.0, 1.0}, 1);
+        oneFlag.record.flagged = false;
+        data.frames.push_back(oneFlag);
+        const ReviewReportCounts c = data.counts();
+        QCOMPARE(c.flagged, 1);
+        QCOMPARE(c.nothingUnusual, 2); // the calm frame and this one
+        const QString html = QString::fromUtf8(reviewReportHtml(data));
+        QVERIFY(!section(html, QStringLiteral("flagged")).contains(QStringLiteral("one_flag.png")));
+        QVERIFY(section(html, QStringLiteral("verdict")).contains(QStringLiteral(">2 of 3 scored frames<")));
+        const QList<QStringList> rows = parseCsv(QString::fromUtf8(scoresCsv(data)));
+        QCOMPARE(rows.last()[6], QStringLiteral("0"));      // not unusual
+        QCOMPARE(rows.last()[7], QStringLiteral("energy")); // though energy is over its threshold
+    }
+
+    void reviewerAndPlainNamesArePrinted()
+    {
+        ReviewReportData data = sample(1);
+        QString html = QString::fromUtf8(reviewReportHtml(data));
+        QVERIFY(section(html, QStringLiteral("summary")).contains(QStringLiteral(">Dr. O&#39;Neil<")));
+        data.reviewer.clear();
+        html = QString::fromUtf8(reviewReportHtml(data));
+        QVERIFY(section(html, QStringLiteral("summary")).contains(QStringLiteral(">not given<")));
+
+        // Each detector by its plain name with its one-line description; the technical name beside.
+        const QString detectors = section(html, QStringLiteral("detectors"));
+        const QString flagged = section(html, QStringLiteral("flagged"));
+        for (const QString id : {QStringLiteral("energy"), QStringLiteral("nero")}) {
+            const DetectorWords words = detectorWords(id);
+            QVERIFY2(words.plainName != id && !words.description.isEmpty(), qPrintable(id));
+            QVERIFY2(detectors.contains(QLatin1Char('>') + htmlEscape(words.plainName) + QLatin1Char('<')),
+                     qPrintable(id));
+            QVERIFY2(detectors.contains(htmlEscape(words.description)), qPrintable(id));
+            // Both detectors flag the sample's frame: named in words there too.
+            QVERIFY2(flagged.contains(htmlEscape(words.plainName)), qPrintable(id));
+        }
+        QVERIFY(detectors.contains(QStringLiteral("NERO &lt;relevance&gt; (nero)")));
+        // An id the words do not know keeps its own name.
+        data.detectors[1].id = QStringLiteral("made-up");
+        html = QString::fromUtf8(reviewReportHtml(data));
+        QVERIFY(
+            section(html, QStringLiteral("detectors")).contains(QStringLiteral(">NERO &lt;relevance&gt;<")));
+    }
+
     void htmlSaysWhenNothingIsFlagged()
     {
         const QString html = QString::fromUtf8(reviewReportHtml(sample(0)));
         const QString flagged = section(html, QStringLiteral("flagged"));
-        QVERIFY(flagged.contains(QStringLiteral("No frame was flagged.")));
+        QVERIFY(flagged.contains(QStringLiteral("No frame is unusual for this model.")));
         QVERIFY(!flagged.contains(QStringLiteral("<div class=\"frame\">")));
     }
 
@@ -254,27 +338,30 @@ class ReviewReportTest : public QObject
         const QList<QStringList> rows = parseCsv(QString::fromUtf8(bytes));
         QCOMPARE(rows.size(), 1 + static_cast<int>(data.frames.size()));
         QCOMPARE(rows[0], QStringList({"path", "frame", "prediction", "confidence", "energy", "nero",
-                                       "flagged_by", "mark", "note", "error"}));
+                                       "unusual", "flagged_by", "mark", "note", "error"}));
         for (const QStringList &row : rows)
-            QCOMPARE(row.size(), 10);
+            QCOMPARE(row.size(), 11);
         QCOMPARE(rows[1][0], QStringLiteral("/data/") + kNastyName);
         QCOMPARE(rows[1][2], QStringLiteral("polyp"));
         QCOMPARE(rows[1][3].toDouble(), 0.8125);
         QCOMPARE(rows[1][4].toDouble(), 1.0);
-        QCOMPARE(rows[1][6], QStringLiteral("energy;nero"));
-        QCOMPARE(rows[1][7], QStringLiteral("confirmed-unusual"));
-        QCOMPARE(rows[1][8], kNote);
+        QCOMPARE(rows[1][6], QStringLiteral("1"));
+        QCOMPARE(rows[1][7], QStringLiteral("energy;nero"));
+        QCOMPARE(rows[1][8], QStringLiteral("confirmed-unusual"));
+        QCOMPARE(rows[1][9], kNote);
         QCOMPARE(rows[2][0], kCommaPath);
-        QCOMPARE(rows[2][7], QStringLiteral("false-alarm"));
+        QCOMPARE(rows[2][8], QStringLiteral("false-alarm"));
         // The calm frame: below both thresholds, exact scores read back, its note kept.
         QCOMPARE(rows[3][4].toDouble(), -0.5);
         QCOMPARE(rows[3][5].toDouble(), 1.25);
-        QCOMPARE(rows[3][6], QString());
-        QCOMPARE(rows[3][8], QStringLiteral("looked at it anyway"));
-        // The failed frame: no prediction, no scores, the reason.
+        QCOMPARE(rows[3][6], QStringLiteral("0"));
+        QCOMPARE(rows[3][7], QString());
+        QCOMPARE(rows[3][9], QStringLiteral("looked at it anyway"));
+        // The failed frame: no prediction, no scores, no verdict, the reason.
         QCOMPARE(rows[4][2], QString());
         QCOMPARE(rows[4][4], QString());
-        QCOMPARE(rows[4][9], QStringLiteral("not an image"));
+        QCOMPARE(rows[4][6], QString());
+        QCOMPARE(rows[4][10], QStringLiteral("not an image"));
     }
 
     void csvScoresReadBackExactly()
@@ -282,6 +369,7 @@ class ReviewReportTest : public QObject
         ReviewReportData data = sample(0);
         data.frames[0].record.scores = {0.1 + 0.2, -1.0 / 3.0};
         data.frames[0].record.flaggedBy = 1; // 0.30000000000000004 exceeds the energy threshold
+        data.frames[0].record.flagged = true;
         const QList<QStringList> rows = parseCsv(QString::fromUtf8(scoresCsv(data)));
         QCOMPARE(rows[1][4].toDouble(), 0.1 + 0.2);
         QCOMPARE(rows[1][5].toDouble(), -1.0 / 3.0);

@@ -1,9 +1,12 @@
 // Screenshots of the main views on the bundled demo, for docs/screenshots/ and for looking at:
 // OOD_SCREENSHOT_DIR=docs/screenshots xvfb-run -a build/dev/tests/ui_screenshottest
 // (without the variable they go to a temporary folder; OOD_SCREENSHOT_LANGUAGE=de takes them in
-// German). Each picture must show something: not a single flat colour.
+// German; OOD_SCREENSHOT_TRANSLATIONS=DIR loads the translation from DIR instead of the build).
+// Each picture must show something: not a single flat colour.
 
 #include "mainwindow.h"
+#include "reviewreport/reportexport.h"
+#include "settings/appsettings.h"
 #include "jobs/explanationjob.h"
 #include "models/framefilterproxy.h"
 #include "models/frametablemodel.h"
@@ -22,6 +25,9 @@
 #include <QtTest>
 
 #include <QAction>
+#include <QDialog>
+#include <QLibraryInfo>
+#include <QPainter>
 #include <QStackedWidget>
 #include <QTabBar>
 #include <QTabWidget>
@@ -54,6 +60,7 @@ class ScreenshotTest : public QObject
     QTemporaryDir m_temporary;
     QString m_dir;
     QTranslator m_translator;
+    QTranslator m_qtTranslator; ///< Qt's own buttons (Close, Cancel), as the application loads them
 
     void save(QWidget &window, const QString &name)
     {
@@ -78,8 +85,15 @@ class ScreenshotTest : public QObject
         // OOD_SCREENSHOT_LANGUAGE=de: the same views in German (longer labels must fit as well).
         const QString language = qEnvironmentVariable("OOD_SCREENSHOT_LANGUAGE");
         if (!language.isEmpty()) {
-            QVERIFY(m_translator.load(QLocale(language), "ood-inspector", "_", OOD_BINARY_DIR "/app"));
+            // OOD_SCREENSHOT_TRANSLATIONS: a folder with another ood-inspector_<language>.qm (one
+            // made from a .ts not yet merged, to look at its strings in place).
+            const QString folder =
+                qEnvironmentVariable("OOD_SCREENSHOT_TRANSLATIONS", QStringLiteral(OOD_BINARY_DIR "/app"));
+            QVERIFY(m_translator.load(QLocale(language), "ood-inspector", "_", folder));
             QCoreApplication::installTranslator(&m_translator);
+            if (m_qtTranslator.load(QLocale(language), "qtbase", "_",
+                                    QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+                QCoreApplication::installTranslator(&m_qtTranslator);
         }
     }
 
@@ -155,6 +169,61 @@ class ScreenshotTest : public QObject
         QVERIFY2(timeline->plot()->height() >= 100, qPrintable(QString::number(timeline->plot()->height())));
         QVERIFY(timeline->mapTo(&window, QPoint(0, timeline->height())).y() <= window.height());
         save(window, "timeline");
+    }
+
+    /// Help > User Guide over the window with the demo open, and the first page of the demo's
+    /// report (whole, and its top at a readable size): guide-<language>.png, report-<language>.png.
+    void guideAndReport()
+    {
+        const QString language = qEnvironmentVariable("OOD_SCREENSHOT_LANGUAGE", QStringLiteral("en"));
+        qApp->setProperty("uiLanguage", language);
+        AppSettings().setReviewerName(QStringLiteral("Dr. A. Meier"));
+        MainWindow window;
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openDemo());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isScoring(), 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
+
+        window.action("userGuide")->trigger();
+        QDialog *guide = window.userGuide();
+        QVERIFY(guide && QTest::qWaitForWindowExposed(guide));
+        QTest::qWait(200);
+        // Top-level windows are grabbed one by one (offscreen there is no screen to grab): the
+        // guide is drawn over the window where a window manager would centre it.
+        QImage shot = window.grab().toImage();
+        QVERIFY(guide->width() <= 1366 && guide->height() <= 768);
+        {
+            QPainter painter(&shot);
+            const QImage dialog = guide->grab().toImage();
+            const QPoint at((shot.width() - dialog.width()) / 2, (shot.height() - dialog.height()) / 2);
+            painter.fillRect(QRect(at + QPoint(4, 4), dialog.size()), QColor(0, 0, 0, 90));
+            painter.drawImage(at, dialog);
+        }
+        QVERIFY(showsSomething(shot));
+        QVERIFY(shot.save(m_dir + "/guide-" + language + ".png"));
+        guide->close();
+
+        auto *exporter = window.findChild<ReportExport *>();
+        QVERIFY(exporter);
+        const ReviewReportData data = exporter->reportData(QStringLiteral("demo"));
+        QCOMPARE(data.reviewer, QStringLiteral("Dr. A. Meier"));
+        const QImage whole = reviewReportPageImage(data, 0, 64);    // A4: 529 x 748
+        const QImage readable = reviewReportPageImage(data, 0, 96); // A4: 794 x 1123
+        QImage report(1366, 768, QImage::Format_RGB32);
+        report.fill(QColor(0x80, 0x80, 0x80));
+        {
+            QPainter painter(&report);
+            painter.drawImage(10, 10, whole);
+            const int left = 20 + whole.width();
+            painter.drawImage(QPoint(left, 10), readable,
+                              QRect(0, 0, std::min(readable.width(), 1356 - left), 748));
+        }
+        QVERIFY(showsSomething(report));
+        QVERIFY(report.save(m_dir + "/report-" + language + ".png"));
+        qApp->setProperty("uiLanguage", QVariant());
+        AppSettings().setReviewerName({});
     }
 
     /// The Landscape tab while the explanation runs, with the coarse 5x5 grid drawn and the note

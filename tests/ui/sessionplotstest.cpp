@@ -1,5 +1,6 @@
 // The plots over the open set: flagged stretches of a video worked out by hand, a click on the
-// timeline going to the nearest sampled frame, and ROC curves drawn with their AUROC.
+// timeline going to the nearest sampled frame, ROC curves drawn with their AUROC, and the legend
+// lines that name what each curve and band is.
 
 #include "widgets/qcustomplotinclude.h"
 #include "widgets/sessionplots.h"
@@ -83,10 +84,16 @@ class SessionPlotsTest : public QObject
         data.flagged = {false, false, true, true, false, true};
         data.threshold = 0.5;
         data.fps = 25;
+        data.currentFrame = 10;
         plot.showTimeline(data);
         // 25 frames at 25 fps is 1.0 s; flagged 10-15 and 25: three frames in two stretches.
         QCOMPARE(plot.caption(),
-                 QString("clip.avi: 6 sampled frames, 1.0 s; 3 flagged in 2 stretches. Score: MSP."));
+                 QString("clip.avi: 6 sampled frames, 1.0 s; 3 unusual in 2 stretches. Score: MSP."));
+        // The legend names the line, the threshold, the bands and the selected frame.
+        const QString legend = plot.legendText();
+        for (const char *part :
+             {"score of MSP", "its threshold", "frames called unusual", "the selected frame"})
+            QVERIFY2(legend.contains(part), qPrintable(legend));
         QCOMPARE(plot.plot()->graphCount(), 1);
         QCOMPARE(plot.plot()->graph(0)->dataCount(), 6);
         int bands = 0;
@@ -121,6 +128,11 @@ class SessionPlotsTest : public QObject
         auto *item = qobject_cast<QCPPlottableLegendItem *>(plot.plot()->legend->item(0));
         QVERIFY(item);
         QCOMPARE(item->plottable()->name(), QString("MSP (AUROC 0.750)"));
+        // The legend line names the other two kinds of line too.
+        const QString legend = plot.legendText();
+        for (const char *part :
+             {"MSP, the detector chosen in the Scores tab", "the other detectors", "chance"})
+            QVERIFY2(legend.contains(part), qPrintable(legend));
         // The curve runs from (0,0) to (1,1) through the thresholds: with OOD 0.3 > ID 0.2 >
         // OOD 0.15 > ID 0.1 it steps up, right, up, right.
         auto *curve = qobject_cast<QCPCurve *>(item->plottable());
@@ -137,6 +149,7 @@ class SessionPlotsTest : public QObject
         plot.showUnavailable("open folders named id and ood");
         QCOMPARE(plot.caption(), QString("open folders named id and ood"));
         QCOMPARE(plot.plot()->plottableCount(), 0);
+        QVERIFY(plot.legendText().isEmpty());
     }
 };
 

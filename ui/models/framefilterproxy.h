@@ -26,7 +26,7 @@ class FrameFilterProxy : public QSortFilterProxyModel
     void setSourceModel(QAbstractItemModel *model) override;
     FrameTableModel *frameModel() const { return m_frames; }
 
-    /// Only frames at least one detector flags.
+    /// Only frames the verdict calls unusual (FrameResult::isFlagged).
     void setFlaggedOnly(bool on);
     bool flaggedOnly() const { return m_flaggedOnly; }
     /// Only frames predicted as this class index; -1 for any.

@@ -1,5 +1,6 @@
 #include "models/frametablemodel.h"
 
+#include "detect/detectorwords.h"
 #include "pipeline/verdict.h"
 
 #include "base/error.h"
@@ -20,15 +21,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Light enough that selection and text stay readable on the default palettes.
-QColor flaggedRowBackground()
-{
-    return QColor(255, 240, 219);
-}
-QColor flaggingCellBackground()
-{
-    return QColor(255, 204, 153);
-}
 QColor flaggingCellForeground()
 {
     return QColor(140, 20, 0);
@@ -41,6 +33,39 @@ QColor errorForeground()
 } // namespace
 
 FrameTableModel::FrameTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+// Light enough that selection and text stay readable on the default palettes.
+QColor FrameTableModel::unusualRowColour()
+{
+    return QColor(255, 240, 219);
+}
+
+QColor FrameTableModel::flaggingCellColour()
+{
+    return QColor(255, 204, 153);
+}
+
+QString FrameTableModel::detectorTitle(int detector) const
+{
+    const DetectorWords words =
+        detectorWords(QString::fromStdString(m_detectorIds[static_cast<size_t>(detector)]));
+    return words.description.isEmpty() ? m_detectorNames[detector] : words.plainName;
+}
+
+void FrameTableModel::setEnabledDetectors(const std::vector<bool> &enabled)
+{
+    m_enabled = enabled;
+    if (!m_frames.empty())
+        Q_EMIT dataChanged(index(0, flaggedColumn()), index(rowCount() - 1, flaggedColumn()));
+}
+
+int FrameTableModel::enabledDetectorCount() const
+{
+    int count = 0;
+    for (int d = 0; d < detectorCount(); ++d)
+        count += size_t(d) >= m_enabled.size() || m_enabled[size_t(d)] ? 1 : 0;
+    return count;
+}
 
 void FrameTableModel::setDetectors(const std::vector<std::string> &ids, const QStringList &names,
                                    const std::vector<double> &thresholds)
@@ -157,7 +182,8 @@ double FrameTableModel::sortNumber(int row, int column) const
     if (column == ConfidenceColumn)
         return frame.confidence;
     if (column == flaggedColumn())
-        return frame.flaggedBy;
+        // The verdict first, then how many detectors agree: unusual frames sort together.
+        return (frame.isFlagged() ? detectorCount() + 1 : 0) + frame.flaggedBy;
     if (const int detector = detectorOfColumn(column); detector >= 0)
         return frame.scores[static_cast<size_t>(detector)];
     return kNaN;
@@ -221,7 +247,8 @@ QVariant FrameTableModel::displayData(const FrameRecord &frame, int column) cons
                    ? QString()
                    : QLocale().toString(frame.confidence * 100.0, 'f', 1) + QStringLiteral(" %");
     if (column == flaggedColumn())
-        return tr("%1 / %2").arg(frame.flaggedBy).arg(detectorCount());
+        return frame.isFlagged() ? tr("Unusual, %1 of %2").arg(frame.flaggedBy).arg(enabledDetectorCount())
+                                 : tr("%1 of %2").arg(frame.flaggedBy).arg(enabledDetectorCount());
     if (const int detector = detectorOfColumn(column); detector >= 0)
         return formatScore(frame.scores[static_cast<size_t>(detector)]);
     return {};
@@ -240,19 +267,29 @@ QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) cons
     if (!frame.scored)
         return tr("Not scored yet");
     if (column == ConfidenceColumn)
-        return tr("Highest softmax probability of the prediction");
+        return tr("How sure the model is of its prediction (its highest class probability)");
     if (column == flaggedColumn())
-        return tr("%n detector(s) flag this frame", nullptr, frame.flaggedBy);
+        return frame.isFlagged()
+                   ? tr("Unusual for this model: the verdict calls the frame unusual. %1 of %2 detectors "
+                        "find it unusual on their own.")
+                         .arg(frame.flaggedBy)
+                         .arg(enabledDetectorCount())
+                   : tr("The verdict found nothing unusual (%1 of %2 detectors find the frame unusual on "
+                        "their "
+                        "own). This does not mean the frame is normal.")
+                         .arg(frame.flaggedBy)
+                         .arg(enabledDetectorCount());
     if (const int detector = detectorOfColumn(column); detector >= 0) {
         const double score = frame.scores[static_cast<size_t>(detector)];
         const QString threshold = formatScore(m_thresholds[static_cast<size_t>(detector)]);
+        const QString name = detectorTitle(detector);
         if (std::isnan(score))
-            return tr("%1 gave no score").arg(m_detectorNames[detector]);
+            return tr("%1 gave no score").arg(name);
         return score > m_thresholds[static_cast<size_t>(detector)]
-                   ? tr("%1 flags this frame: score %2 > threshold %3")
-                         .arg(m_detectorNames[detector], formatScore(score), threshold)
-                   : tr("%1: score %2 \u2264 threshold %3")
-                         .arg(m_detectorNames[detector], formatScore(score), threshold);
+                   ? tr("%1 finds the frame unusual: score %2 > threshold %3")
+                         .arg(name, formatScore(score), threshold)
+                   : tr("%1 finds nothing unusual: score %2 \u2264 threshold %3")
+                         .arg(name, formatScore(score), threshold);
     }
     return {};
 }
@@ -293,9 +330,9 @@ QVariant FrameTableModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::BackgroundRole:
         if (isFlaggedBy(row, detectorOfColumn(column)))
-            return QBrush(flaggingCellBackground());
+            return QBrush(flaggingCellColour());
         if (frame.isFlagged())
-            return QBrush(flaggedRowBackground());
+            return QBrush(unusualRowColour());
         return {};
     case Qt::FontRole:
         if (column == flaggedColumn() && frame.isFlagged()) {
@@ -335,12 +372,12 @@ QVariant FrameTableModel::headerData(int section, Qt::Orientation orientation, i
         if (section == ConfidenceColumn)
             return tr("Confidence");
         if (section == flaggedColumn())
-            return tr("Flagged by");
+            return tr("Verdict");
         if (section == markColumn())
             return tr("Review");
         if (section == noteColumn())
             return tr("Note");
-        return m_detectorNames[detectorOfColumn(section)];
+        return detectorTitle(detectorOfColumn(section));
     }
     if (role == Qt::ToolTipRole) {
         if (section == ThumbnailColumn)
@@ -350,18 +387,23 @@ QVariant FrameTableModel::headerData(int section, Qt::Orientation orientation, i
         if (section == PredictionColumn)
             return tr("The class the model predicts");
         if (section == ConfidenceColumn)
-            return tr("Highest softmax probability of the model");
+            return tr("How sure the model is of its prediction (its highest class probability)");
         if (section == flaggedColumn())
-            return tr("How many of the detectors flag the frame as unusual");
+            return tr(
+                "\"Unusual\" when the profile's rule calls the frame unusual for this model; then how "
+                "many of the detectors find it unusual on their own (k of n). Without \"Unusual\" nothing "
+                "unusual was found, which does not mean the frame is normal.");
         if (section == markColumn())
             return tr("What the reviewer decided");
         if (section == noteColumn())
             return tr("The reviewer's note");
         const int detector = detectorOfColumn(section);
-        return tr("%1 (id %2): flags a frame when its score exceeds the threshold %3")
-            .arg(m_detectorNames[detector],
-                 QString::fromStdString(m_detectorIds[static_cast<size_t>(detector)]),
-                 formatScore(m_thresholds[static_cast<size_t>(detector)]));
+        const QString id = QString::fromStdString(m_detectorIds[static_cast<size_t>(detector)]);
+        const QString technical =
+            tr("%1 (id %2): finds a frame unusual when its score is above %3.")
+                .arg(m_detectorNames[detector], id, formatScore(m_thresholds[static_cast<size_t>(detector)]));
+        const QString description = detectorWords(id).description;
+        return description.isEmpty() ? technical : description + QLatin1Char('\n') + technical;
     }
     return QAbstractTableModel::headerData(section, orientation, role);
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The frame list of a session as a table: one row per frame, columns for the thumbnail, the
-// model's prediction, every detector's score, the verdict and the reviewer's mark. Sessions hold
+// model's prediction, every detector's score (headed by its plain name), the verdict (with how
+// many detectors flag the frame) and the reviewer's mark. Sessions hold
 // 10,000+ frames, so data() only formats what is already in memory: thumbnails are asked for
 // (thumbnailNeeded) and handed in later (setThumbnail), scores arrive in batches with one
 // dataChanged each, and frames are found by review key through a hash.
@@ -50,6 +51,11 @@ class FrameTableModel : public QAbstractTableModel
     void setDetectors(const std::vector<std::string> &ids, const QStringList &names,
                       const std::vector<double> &thresholds);
     void setClassNames(const QStringList &names);
+    /// Which detectors count (one per detector; empty or short: the rest do), for the "k of n"
+    /// of the verdict column.
+    void setEnabledDetectors(const std::vector<bool> &enabled);
+    /// Detectors that count (all unless setEnabledDetectors said otherwise).
+    int enabledDetectorCount() const;
     /// Replaces every frame with one model reset. Thumbnails are dropped.
     void setFrames(std::vector<FrameRecord> frames);
     /// Results for rows firstRow .. firstRow + results.size() - 1 with one dataChanged. Results
@@ -91,6 +97,13 @@ class FrameTableModel : public QAbstractTableModel
     static QString nameOf(const FrameRecord &frame);
     /// The translated name of a mark as the table shows it.
     static QString markText(ReviewMark mark);
+    /// The row tints, for the legend under the list: a frame the verdict calls unusual, and the
+    /// cell of a detector whose score is over its threshold.
+    static QColor unusualRowColour();
+    static QColor flaggingCellColour();
+    /// A detector's column header: its plain name (detect/detectorwords.h), or the name given to
+    /// setDetectors() for an id without words.
+    QString detectorTitle(int detector) const;
 
   Q_SIGNALS:
     /// A view asked for the thumbnail of a row that has none; emitted once per row (until
@@ -110,6 +123,7 @@ class FrameTableModel : public QAbstractTableModel
     std::vector<std::string> m_detectorIds;
     QStringList m_detectorNames;
     std::vector<double> m_thresholds;
+    std::vector<bool> m_enabled;
     QStringList m_classNames;
 };
 

@@ -1,9 +1,11 @@
 #include "panes/framelistpane.h"
 
 #include "data/sampledecoder.h"
+#include "detect/detectorwords.h"
 #include "models/framefilterproxy.h"
 #include "models/frametablemodel.h"
 #include "panes/actionsupport.h"
+#include "pipeline/verdict.h"
 #include "widgets/heatmapimage.h"
 
 #include <QAction>
@@ -12,8 +14,10 @@
 #include <QFutureWatcher>
 #include <QGridLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QTableView>
+#include <QTextDocumentFragment>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -25,12 +29,12 @@ FrameListPane::FrameListPane(FrameTableModel *model, QWidget *parent)
     : QWidget(parent), m_model(model), m_proxy(new FrameFilterProxy(this)), m_view(new QTableView(this)),
       m_flaggedOnly(new QCheckBox(tr("Flagged only"), this)), m_nameFilter(new QLineEdit(this)),
       m_classFilter(new QComboBox(this)), m_markFilter(new QComboBox(this)),
-      m_detectorFilter(new QComboBox(this))
+      m_detectorFilter(new QComboBox(this)), m_legend(new QLabel(this))
 {
     m_proxy->setSourceModel(m_model);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    m_flaggedOnly->setToolTip(tr("Show only frames that at least one detector flags."));
+    m_flaggedOnly->setToolTip(tr("Show only frames the verdict calls unusual for this model."));
     m_nameFilter->setPlaceholderText(tr("Filter by name"));
     m_nameFilter->setToolTip(tr("Show only frames whose name contains this text."));
     m_classFilter->setToolTip(tr("Show only frames predicted as this class."));
@@ -56,6 +60,21 @@ FrameListPane::FrameListPane(FrameTableModel *model, QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setToolTip(tr("Every frame of the session. Click a header to sort; J/K or the arrow keys move."));
     layout->addWidget(m_view);
+    // What the row tints mean, under the list where they are seen.
+    const auto swatch = [](const QColor &colour) {
+        return QStringLiteral("<span style='background-color:%1'>&nbsp;&nbsp;&nbsp;&nbsp;</span>")
+            .arg(colour.name());
+    };
+    m_legend->setTextFormat(Qt::RichText);
+    m_legend->setWordWrap(true);
+    m_legend->setText(tr("%1 %2 &nbsp; %3 %4")
+                          .arg(swatch(FrameTableModel::unusualRowColour()),
+                               verdictWords(true).toHtmlEscaped(),
+                               swatch(FrameTableModel::flaggingCellColour()),
+                               tr("a detector's score above its threshold").toHtmlEscaped()));
+    m_legend->setToolTip(tr("A tinted row is a frame the verdict calls unusual. A darker cell is a detector "
+                            "that finds the frame unusual on its own; the verdict weighs them together."));
+    layout->addWidget(m_legend);
     connect(m_flaggedOnly, &QCheckBox::toggled, m_proxy, &FrameFilterProxy::setFlaggedOnly);
     connect(m_nameFilter, &QLineEdit::textChanged, m_proxy, &FrameFilterProxy::setNameFilter);
     connect(m_classFilter, qOverload<int>(&QComboBox::currentIndexChanged), this,
@@ -119,13 +138,27 @@ void FrameListPane::setChoices(const QStringList &classNames, const QStringList 
     m_detectorFilter->clear();
     m_detectorFilter->addItem(tr("Flagged by any detector or none"), -1);
     for (int d = 0; d < detectorNames.size(); ++d)
-        if (size_t(d) >= enabled.size() || enabled[size_t(d)])
-            m_detectorFilter->addItem(tr("Flagged by %1").arg(detectorNames[d]), d);
+        if (size_t(d) >= enabled.size() || enabled[size_t(d)]) {
+            // The plain name when the model knows the detector's id; the name given otherwise.
+            const QString name = d < m_model->detectorCount() ? m_model->detectorTitle(d) : detectorNames[d];
+            m_detectorFilter->addItem(tr("Flagged by %1").arg(name), d);
+            if (d < m_model->detectorCount())
+                m_detectorFilter->setItemData(
+                    m_detectorFilter->count() - 1,
+                    detectorWords(QString::fromStdString(m_model->detectorIds()[size_t(d)])).description,
+                    Qt::ToolTipRole);
+        }
     m_detectorFilter->setCurrentIndex(std::max(0, m_detectorFilter->findData(detectorChoice)));
+}
+
+QString FrameListPane::legendText() const
+{
+    return QTextDocumentFragment::fromHtml(m_legend->text()).toPlainText();
 }
 
 void FrameListPane::showDetectorColumns(const std::vector<bool> &enabled)
 {
+    m_model->setEnabledDetectors(enabled);
     for (size_t d = 0; d < enabled.size(); ++d)
         m_view->setColumnHidden(m_model->detectorColumn(int(d)), !enabled[d]);
 }

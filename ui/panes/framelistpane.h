@@ -1,7 +1,7 @@
 #pragma once
 // The list of the session's frames with its filters (flagged, predicted class, review state,
-// flagging detector, name) and J/K to move. Thumbnails are decoded on the thread pool when the
-// view first asks for them. The window owns the frame model; the pane sorts and filters it.
+// flagging detector, name), a legend of its row tints, and J/K to move. Thumbnails are decoded on the thread
+// pool when the view first asks for them. The window owns the frame model; the pane sorts and filters it.
 
 #include <QWidget>
 
@@ -9,6 +9,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QTableView;
 
@@ -31,7 +32,10 @@ class FrameListPane : public QWidget
     /// per detector name); what was picked stays picked while it is offered.
     void setChoices(const QStringList &classNames, const QStringList &detectorNames,
                     const std::vector<bool> &enabled);
-    /// Score columns of detectors that are not enabled are hidden.
+    /// What the row tints mean (the line under the list), as plain text.
+    QString legendText() const;
+    /// Score columns of detectors that are not enabled are hidden, and the verdict column counts
+    /// the enabled ones.
     void showDetectorColumns(const std::vector<bool> &enabled);
     /// The selected frame's row in the model, or -1.
     int currentSourceRow() const;
@@ -56,6 +60,7 @@ class FrameListPane : public QWidget
     QComboBox *m_classFilter;
     QComboBox *m_markFilter;
     QComboBox *m_detectorFilter;
+    QLabel *m_legend;
 };
 
 } // namespace ood

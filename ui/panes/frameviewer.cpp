@@ -1,8 +1,10 @@
 #include "panes/frameviewer.h"
 
 #include "data/sampledecoder.h"
+#include "detect/detectorwords.h"
 #include "explain/frameexplainer.h"
 #include "panes/actionsupport.h"
+#include "pipeline/verdict.h"
 #include "session/framerecord.h"
 #include "session/inspectionsession.h"
 #include "widgets/heatmapimage.h"
@@ -17,6 +19,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSlider>
+#include <QTextDocumentFragment>
 #include <QVBoxLayout>
 
 #include <torch/torch.h>
@@ -26,27 +29,48 @@
 
 namespace ood {
 
+namespace {
+
+/// What a heatmap value means in plain words; the core's technical unit for a method without
+/// words.
+QString unitWords(const Heatmap &map)
+{
+    const QString plain = heatmapWords(QString::fromStdString(map.method)).unit;
+    return plain.isEmpty() ? QString::fromStdString(map.unit) : plain;
+}
+
+} // namespace
+
 FrameViewer::FrameViewer(QWidget *parent)
-    : QWidget(parent), m_title(new QLabel(this)), m_methodBox(new QComboBox(this)),
-      m_compareBox(new QComboBox(this)), m_opacity(new QSlider(Qt::Horizontal, this)),
-      m_rangeMode(new QComboBox(this)), m_fixedRange(new QDoubleSpinBox(this)), m_view(new ImageView(this)),
-      m_compareView(new ImageView(this)), m_legendBar(new QLabel(this)), m_legendText(new QLabel(this)),
-      m_cursorValue(new QLabel(this)), m_timeline(new TimelinePlot(this))
+    : QWidget(parent), m_verdict(new QLabel(this)), m_title(new QLabel(this)),
+      m_methodBox(new QComboBox(this)), m_compareBox(new QComboBox(this)),
+      m_opacity(new QSlider(Qt::Horizontal, this)), m_rangeMode(new QComboBox(this)),
+      m_fixedRange(new QDoubleSpinBox(this)), m_view(new ImageView(this)), m_compareView(new ImageView(this)),
+      m_legendBar(new QLabel(this)), m_legendText(new QLabel(this)), m_cursorValue(new QLabel(this)),
+      m_timeline(new TimelinePlot(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
+    // The verdict leads: it is the one answer a reviewer acts on; the rest explains it.
+    m_verdict->setTextFormat(Qt::RichText);
+    m_verdict->setWordWrap(true);
+    m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_verdict->hide();
+    layout->addWidget(m_verdict);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_title->setWordWrap(true);
     layout->addWidget(m_title);
 
-    m_methodBox->setToolTip(tr("Heatmap method: NERO relevance CAM, its deviation from the nearest class, "
-                               "Grad-CAM or LRP (docs/explanations.md)."));
-    m_compareBox->setToolTip(tr("Heatmap method of the second view."));
+    m_methodBox->setToolTip(tr("What the colours over the frame show. Point at a choice for what it means."));
+    m_compareBox->setToolTip(tr("What the colours over the second view show."));
+    // Wide enough for the plain names ("Class activation (Grad-CAM)") once they are in.
+    for (QComboBox *box : {m_methodBox, m_compareBox})
+        box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_compareBox->hide();
     m_opacity->setRange(0, 100);
     m_opacity->setValue(60);
     m_opacity->setMinimumWidth(70);
-    m_opacity->setMaximumWidth(120);
+    m_opacity->setMaximumWidth(100);
     m_opacity->setToolTip(tr("Opacity of the heatmap"));
     m_rangeMode->addItems({tr("Per-image range"), tr("Fixed range")});
     m_rangeMode->setToolTip(tr("Per-image: the colours span this frame's values. Fixed: they span the value "
@@ -55,7 +79,8 @@ FrameViewer::FrameViewer(QWidget *parent)
     m_fixedRange->setRange(1e-9, 1e9);
     m_fixedRange->setValue(1.0);
     m_fixedRange->setToolTip(tr("Largest |value| of the fixed colour range"));
-    m_fixedRange->setEnabled(false);
+    // Shown only for a fixed range: the method's plain name needs the room in a 1366 px window.
+    m_fixedRange->setVisible(false);
     // Wide enough for the values a heatmap has; its range (up to 1e9) would make it twice as wide.
     m_fixedRange->setMaximumWidth(
         m_fixedRange->fontMetrics().horizontalAdvance(QStringLiteral("0000.000000")) + 30);
@@ -100,7 +125,7 @@ FrameViewer::FrameViewer(QWidget *parent)
     connect(m_compareBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
             &FrameViewer::refreshHeatmap);
     connect(m_rangeMode, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int mode) {
-        m_fixedRange->setEnabled(mode == 1);
+        m_fixedRange->setVisible(mode == 1);
         refreshHeatmap();
     });
     connect(m_fixedRange, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
@@ -159,16 +184,70 @@ RgbImage FrameViewer::showFrame(const FrameRecord &frame, const InspectionSessio
                              : tr("<b>%1</b> — could not be scored: %2")
                                    .arg(frame.displayName.toHtmlEscaped(), frame.error.toHtmlEscaped()));
     else
-        m_title->setText(tr("<b>%1</b> — predicted %2 (%3), flagged by %4 of %5 detectors")
+        m_title->setText(tr("<b>%1</b> — the model predicts %2 (confidence %3%)")
                              .arg(frame.displayName.toHtmlEscaped(),
                                   frame.prediction >= 0 && frame.prediction < classNames.size()
-                                      ? classNames[frame.prediction]
+                                      ? classNames[frame.prediction].toHtmlEscaped()
                                       : tr("—"))
-                             .arg(frame.confidence, 0, 'f', 3)
-                             .arg(frame.flaggedBy)
-                             .arg(session.detectorIds().size()));
+                             .arg(frame.confidence * 100, 0, 'f', 1));
     m_title->setToolTip(frame.path);
+    showVerdict(frame, session);
     return decoded;
+}
+
+void FrameViewer::showVerdict(const FrameRecord &frame, const InspectionSession &session)
+{
+    if (!frame.scored) {
+        m_verdict->clear();
+        m_verdict->hide();
+        return;
+    }
+    m_verdict->show();
+    const VerdictRule &rule = session.verdict();
+    const auto headline = [](const QString &words, const char *colour) {
+        return QStringLiteral("<span style='font-size:x-large; font-weight:bold; color:%1'>%2</span>")
+            .arg(QLatin1String(colour), words.toHtmlEscaped());
+    };
+    if (!rule.canDecide()) {
+        m_verdict->setText(headline(tr("No verdict"), "#555555") + QStringLiteral("<br>") +
+                           tr("This profile was made without normal frames to compare with, so it cannot "
+                              "tell what is unusual for the model. The checks' scores are in the Scores tab.")
+                               .toHtmlEscaped());
+        m_verdict->setToolTip(tr("Ask for a profile fitted with validation frames (normal frames the model "
+                                 "was not trained on)."));
+        return;
+    }
+    const bool unusual = frame.isFlagged();
+    const int enabled = int(session.enabledDetectorIds().size());
+    const QString decider = rule.detectorId.empty()
+                                ? QString()
+                                : detectorWords(QString::fromStdString(rule.detectorId)).plainName;
+    QString text = headline(verdictWords(unusual), unusual ? "#b71c1c" : "#37474f") + QStringLiteral("<br>") +
+                   tr("Called unusual when %1; for this frame %2 of %3 checks do. The rule was set so that "
+                      "%4.")
+                       .arg(verdictRuleWords(rule, enabled, decider))
+                       .arg(frame.flaggedBy)
+                       .arg(enabled)
+                       .arg(falseAlarmWords(rule.falseAlarmRate))
+                       .toHtmlEscaped();
+    // "Nothing unusual" is the answer most easily over-read: the checks only know what the model
+    // was trained on, and miss what they were not made for.
+    const QString notNormal =
+        tr("This does not mean the frame is normal: the checks can miss what is unusual. "
+           "Look at the frame yourself.");
+    if (!unusual)
+        text += QStringLiteral("<br><span style='color:#555555'>%1</span>").arg(notNormal.toHtmlEscaped());
+    m_verdict->setText(text);
+    m_verdict->setToolTip(unusual
+                              ? tr("The frame is unlike the frames the model knows. Check it yourself; the "
+                                   "model's answer on it should not be trusted.")
+                              : notNormal);
+}
+
+QString FrameViewer::verdictText() const
+{
+    return m_verdict->isHidden() ? QString()
+                                 : QTextDocumentFragment::fromHtml(m_verdict->text()).toPlainText();
 }
 
 void FrameViewer::showExplanation(std::shared_ptr<const FrameExplanation> explanation)
@@ -182,8 +261,15 @@ void FrameViewer::showExplanation(std::shared_ptr<const FrameExplanation> explan
         m_compareBox->clear();
         for (const Heatmap &map : m_explanation->heatmaps) {
             const QString id = QString::fromStdString(map.method);
-            m_methodBox->addItem(id, id);
-            m_compareBox->addItem(id, id);
+            const HeatmapWords words = heatmapWords(id);
+            const QString tip = words.description.isEmpty()
+                                    ? id
+                                    : tr("%1\nMethod: %2; values: %3")
+                                          .arg(words.description, id, QString::fromStdString(map.unit));
+            for (QComboBox *box : {m_methodBox, m_compareBox}) {
+                box->addItem(words.name, id);
+                box->setItemData(box->count() - 1, tip, Qt::ToolTipRole);
+            }
         }
         const int keep = m_methodBox->findData(previous.isEmpty() ? QStringLiteral("lrp") : previous);
         m_methodBox->setCurrentIndex(std::max(0, keep));
@@ -222,7 +308,7 @@ void FrameViewer::refreshHeatmap()
         const at::Tensor values = map->values.to(torch::kFloat32).contiguous();
         std::vector<float> raw(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
         view->setHeatmap(heatmapOverlayImage(*map, m_frame.size(), range, colours), std::move(raw),
-                         int(values.size(1)), int(values.size(0)), QString::fromStdString(map->unit));
+                         int(values.size(1)), int(values.size(0)), unitWords(*map));
         view->setOverlayOpacity(m_opacity->value() / 100.0);
         if (legend) {
             // Drawn at the display's pixel density, so the bar stays sharp on HiDPI screens.
@@ -233,7 +319,9 @@ void FrameViewer::refreshHeatmap()
             m_legendText->setText(tr("%1 … %2  (%3)")
                                       .arg(range.low, 0, 'g', 3)
                                       .arg(range.high, 0, 'g', 3)
-                                      .arg(QString::fromStdString(map->unit)));
+                                      .arg(unitWords(*map)));
+            m_legendText->setToolTip(tr("%1: %2").arg(heatmapWords(QString::fromStdString(map->method)).name,
+                                                      QString::fromStdString(map->unit)));
         }
     };
     apply(m_view, m_methodBox->currentData().toString(), true);
@@ -255,7 +343,16 @@ void FrameViewer::showTimelineOf(const InspectionSession &session, const std::ve
 {
     if (row >= 0 && size_t(row) < frames.size() && frames[size_t(row)].videoFrame >= 0) {
         m_timeline->show();
-        m_timeline->showTimeline(session.timeline(frames, size_t(row), detectorId));
+        TimelineData data = session.timeline(frames, size_t(row), detectorId);
+        // The session names the detector it plotted (another when `detectorId` is off) by its
+        // technical name; reviewers read the plain one.
+        const int detector = int(session.detectorNames().indexOf(data.detectorName));
+        if (detector >= 0 && detector < session.detectorIds().size()) {
+            const DetectorWords words = detectorWords(session.detectorIds()[detector]);
+            if (!words.description.isEmpty())
+                data.detectorName = words.plainName;
+        }
+        m_timeline->showTimeline(data);
     } else if (std::any_of(frames.begin(), frames.end(),
                            [](const FrameRecord &f) { return f.videoFrame >= 0; })) {
         m_timeline->show();

@@ -1,7 +1,9 @@
 #pragma once
-// The selected frame: its title (prediction, flags), the heatmap over it (method, opacity,
-// per-image or fixed range, legend with units, the value under the cursor, a second method side
-// by side), and under it, for a frame of a video, the score along that video (click to jump).
+// The selected frame: first the verdict in words (unusual for this model or not, how often the
+// rule flags normal frames, and what "nothing unusual" does not say), then its title
+// (prediction), the heatmap over it (method in plain words, opacity, per-image or fixed range,
+// legend with units, the value under the cursor, a second method side by side), and under it,
+// for a frame of a video, the score along that video (click to jump).
 
 #include "image/imagedecoder.h"
 
@@ -35,7 +37,7 @@ class FrameViewer : public QWidget
     ImageView *compareView() const { return m_compareView; }
     TimelinePlot *timelinePlot() const { return m_timeline; }
 
-    /// Decodes the frame and shows it with its title (prediction and flags under `session`); the
+    /// Decodes the frame and shows it under its verdict (by `session`'s rule) and title; the
     /// heatmap goes until showExplanation() brings the frame's. Returns the decoded frame, null
     /// (with `error` set) when it cannot be read.
     RgbImage showFrame(const FrameRecord &frame, const InspectionSession &session, QString *error = nullptr);
@@ -43,6 +45,9 @@ class FrameViewer : public QWidget
     void showExplanation(std::shared_ptr<const FrameExplanation> explanation);
     /// The heatmap method picked ("lrp" until there is a choice).
     QString heatmapMethod() const;
+    /// The verdict over the frame as plain text (empty while the frame is unscored).
+    QString verdictText() const;
+    QLabel *verdictLabel() const { return m_verdict; }
 
     /// Under the frame, for `frames[row]` of a video: that video's score of `detectorId` along
     /// it. For another frame, a one-line hint while the session has videos; else nothing.
@@ -55,7 +60,9 @@ class FrameViewer : public QWidget
     void hideTimeline();
     void refreshHeatmap();
     void showCursor(bool valid, QPoint pixel, double value, const QString &unit);
+    void showVerdict(const FrameRecord &frame, const InspectionSession &session);
 
+    QLabel *m_verdict;
     QLabel *m_title;
     QComboBox *m_methodBox;
     QComboBox *m_compareBox;

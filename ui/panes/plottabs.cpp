@@ -1,5 +1,6 @@
 #include "panes/plottabs.h"
 
+#include "detect/detectorwords.h"
 #include "explain/frameexplainer.h"
 #include "session/inspectionsession.h"
 #include "widgets/explanationplots.h"
@@ -11,6 +12,8 @@
 #include <QTabBar>
 #include <QVBoxLayout>
 
+#include <torch/torch.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -18,12 +21,20 @@ namespace ood {
 
 namespace {
 
-QString displayName(const FrameExplanation &explanation, const std::string &id)
+QString technicalName(const FrameExplanation &explanation, const std::string &id)
 {
     for (const DetectorVerdict &v : explanation.verdicts)
         if (v.id == id)
             return QString::fromStdString(v.displayName);
     return QString::fromStdString(id);
+}
+
+/// The detector's plain name (detect/detectorwords.h); the technical name for an id without words.
+QString displayName(const FrameExplanation &explanation, const std::string &id)
+{
+    if (const DetectorWords words = detectorWords(QString::fromStdString(id)); !words.description.isEmpty())
+        return words.plainName;
+    return technicalName(explanation, id);
 }
 
 } // namespace
@@ -62,7 +73,8 @@ PlotTabs::PlotTabs(QWidget *parent)
     setTabToolTip(m_labelsTab, tr("A CLIP model's verdict in words: which expected classes and which other "
                                   "words the frame resembles"));
     setTabVisible(m_labelsTab, false);
-    setTabToolTip(0, tr("Every detector's score, threshold and percentile for this frame"));
+    setTabToolTip(0, tr("The verdict and every check on this frame: how it compares with normal frames, "
+                        "its score and threshold"));
     setTabToolTip(1, tr("Where the frame falls in a detector's ID validation distribution"));
     setTabToolTip(2, tr("How the score changes around the frame"));
     setTabToolTip(3, tr("NERO: which neurons make the frame unlike the class it resembles"));
@@ -74,11 +86,24 @@ PlotTabs::PlotTabs(QWidget *parent)
 void PlotTabs::showVerdicts(const FrameExplanation &explanation, const InspectionSession &session)
 {
     std::vector<DetectorVerdict> shown;
+    std::vector<double> percent;
     const QStringList ids = session.detectorIds();
-    for (const DetectorVerdict &verdict : explanation.verdicts)
-        if (session.isDetectorEnabled(int(ids.indexOf(QString::fromStdString(verdict.id)))))
-            shown.push_back(verdict);
-    m_scores->showVerdicts(shown);
+    const std::shared_ptr<const Profile> profile = session.profile();
+    for (const DetectorVerdict &verdict : explanation.verdicts) {
+        if (!session.isDetectorEnabled(int(ids.indexOf(QString::fromStdString(verdict.id)))))
+            continue;
+        shown.push_back(verdict);
+        // Where the frame falls among the normal frames, strictly below: the panel says "higher
+        // than", which a tie does not make true.
+        std::vector<double> validation;
+        if (const ProfileDetector *d = profile ? profile->find(verdict.id) : nullptr;
+            d && d->validationScores.defined()) {
+            const at::Tensor scores = d->validationScores.to(torch::kFloat64).contiguous();
+            validation.assign(scores.data_ptr<double>(), scores.data_ptr<double>() + scores.numel());
+        }
+        percent.push_back(percentBelow(validation, verdict.score));
+    }
+    m_scores->showVerdicts(shown, percent, session.isOpen() ? &session.verdict() : nullptr);
 }
 
 void PlotTabs::showExplaining()
@@ -179,7 +204,7 @@ void PlotTabs::showLabels(const FrameExplanation &explanation)
                    "classes, the frame is flagged as unfamiliar:</p>") +
                 rows(labels.negativeLabels, QStringLiteral("#c62828"));
         html += tr("<p style='color:gray'>Words from %1 (%2).</p>")
-                    .arg(displayName(explanation, labels.negativesFrom).toHtmlEscaped(),
+                    .arg(technicalName(explanation, labels.negativesFrom).toHtmlEscaped(),
                          QString::fromStdString(labels.negativeSource).toHtmlEscaped());
     }
     m_labels->setText(html);

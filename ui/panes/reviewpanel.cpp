@@ -7,7 +7,7 @@
 #include <QAction>
 #include <QDir>
 #include <QFileInfo>
-#include <QHBoxLayout>
+#include <QGridLayout>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -52,21 +52,31 @@ ReviewPanel::ReviewPanel(FrameTableModel *model, QWidget *parent)
          QKeySequence(tr("0"))},
     };
     auto *layout = new QVBoxLayout(this);
-    auto *markRow = new QHBoxLayout;
+    // Two by two, so the buttons keep their key hints in the right-hand column at 1366 px.
+    auto *markGrid = new QGridLayout;
     for (int i = 0; i < 4; ++i) {
         const MarkAction &m = markActions[i];
         connect(addPaneAction(this, m.name, m.text, m.key, m.tip), &QAction::triggered, this,
                 [this, mark = m.mark] { Q_EMIT markChosen(mark); });
-        if (i == 3)
+        // The key on the button itself: reviewers go through hundreds of frames, and a key they
+        // can see is one they learn.
+        const QString key = m.key.toString(QKeySequence::NativeText);
+        // Buttons in sentence case like the marks beside them; the menu keeps title case.
+        auto *button = new QPushButton(tr("%1 (%2)").arg(i == 3 ? tr("Clear mark") : m.text, key), this);
+        button->setToolTip(tr("%1 Key: %2").arg(m.tip, key));
+        markGrid->addWidget(button, i / 2, i % 2);
+        if (i == 3) {
+            m_clearButton = button;
+            connect(button, &QPushButton::clicked, this, [this] { Q_EMIT markChosen(ReviewMark::None); });
             break;
-        m_markButtons[i] = new QPushButton(m.text, this);
+        }
+        m_markButtons[i] = button;
         m_markButtons[i]->setCheckable(true);
-        m_markButtons[i]->setToolTip(m.tip + " (" + m.key.toString(QKeySequence::NativeText) + ")");
         connect(m_markButtons[i], &QPushButton::clicked, this,
                 [this, i](bool checked) { Q_EMIT markChosen(checked ? kMarks[i] : ReviewMark::None); });
-        markRow->addWidget(m_markButtons[i]);
     }
-    layout->addLayout(markRow);
+    layout->addLayout(markGrid);
+    m_clearButton->setEnabled(false); // no frame, no mark
     m_note->setPlaceholderText(tr("Note (saved when you leave the field or pick a mark)"));
     m_note->setMaximumHeight(60);
     m_note->setToolTip(tr("A note for the record; it is saved with the mark."));
@@ -100,6 +110,7 @@ void ReviewPanel::showFrame(int row)
     const ReviewMark mark = row >= 0 ? m_model->frame(row).mark : ReviewMark::None;
     for (int i = 0; i < 3; ++i)
         m_markButtons[i]->setChecked(kMarks[i] == mark);
+    m_clearButton->setEnabled(mark != ReviewMark::None);
     const QSignalBlocker block(m_note);
     m_note->setPlainText(row >= 0 ? m_model->frame(row).note : QString());
 }
@@ -125,7 +136,7 @@ bool ReviewPanel::setMark(int row, ReviewMark mark)
             if (mark == ReviewMark::None && note.isEmpty())
                 m_store->clear(m_model->frame(row).reviewKey());
             else
-                m_store->setMark(m_model->frame(row).reviewKey(), mark, note);
+                m_store->setMark(m_model->frame(row).reviewKey(), mark, note, m_reviewer);
         } catch (const std::exception &e) {
             QMessageBox::warning(this, tr("Mark not saved"), QString::fromUtf8(e.what()));
             return false;
@@ -142,7 +153,7 @@ bool ReviewPanel::setNote(int row, const QString &note)
     const ReviewMark mark = m_model->frame(row).mark;
     if (m_store) {
         try {
-            m_store->setMark(m_model->frame(row).reviewKey(), mark, note);
+            m_store->setMark(m_model->frame(row).reviewKey(), mark, note, m_reviewer);
         } catch (const std::exception &e) {
             Q_EMIT statusMessage(tr("Note not saved: %1").arg(QString::fromUtf8(e.what())));
             return false;

@@ -1,12 +1,13 @@
 #pragma once
 // The reviewer's part: mark the selected frame (confirmed unusual, false alarm, unsure, or clear
-// it) with the buttons or the keys 1, 2, 3, 0, write a note, and see how many flagged frames are
-// reviewed. A mark or note goes to the review store at once (one transaction each) and then to the
-// frame model; the window owns both.
+// it) with the buttons or the keys 1, 2, 3, 0 (each button shows its key), write a note, and see how many
+// flagged frames are reviewed. A mark or note goes to the review store at once (one transaction each) and
+// then to the frame model; the window owns both.
 
 #include "review/reviewmark.h"
 
 #include <QGroupBox>
+#include <QString>
 
 #include <memory>
 #include <vector>
@@ -31,6 +32,8 @@ class ReviewPanel : public QGroupBox
 
     /// Where marks are saved; null: they are kept in the model only.
     void setStore(ReviewStore *store);
+    /// Who marks from now on (Settings > Reviewer), stored with every mark; empty: not given.
+    void setReviewer(const QString &name) { m_reviewer = name; }
     /// The mark and note of model row `row` (-1: none).
     void showFrame(int row);
     /// How many flagged frames have a mark.
@@ -43,6 +46,8 @@ class ReviewPanel : public QGroupBox
 
     QPlainTextEdit *noteEdit() const { return m_note; }
     QPushButton *markButton(ReviewMark mark) const;
+    /// Removes the selected frame's mark (key 0); disabled while the frame has none.
+    QPushButton *clearButton() const { return m_clearButton; }
 
   Q_SIGNALS:
     /// A button or key asked to mark the selected frame.
@@ -54,7 +59,9 @@ class ReviewPanel : public QGroupBox
   private:
     FrameTableModel *m_model;
     ReviewStore *m_store = nullptr;
+    QString m_reviewer;
     QPushButton *m_markButtons[3];
+    QPushButton *m_clearButton = nullptr;
     QPlainTextEdit *m_note;
     QLabel *m_progress;
 };

@@ -38,7 +38,7 @@ WelcomePage::WelcomePage(QWidget *parent) : QWidget(parent), m_recent(new QListW
          tr("Open a profile (.oodprofile) fitted with ood-inspect fit; its model is opened and checked."),
          [this] {
              const QString path = QFileDialog::getOpenFileName(
-                 this, tr("Open profile"), {}, tr("OOD Inspector profiles (*.oodprofile);;All files (*)"));
+                 this, tr("Open profile"), {}, tr("OOD Inspector profiles (*.oodprofile *.oodbundle);;All files (*)"));
              if (!path.isEmpty())
                  Q_EMIT profileChosen(path);
          });
@@ -98,7 +98,7 @@ WelcomePage::WelcomePage(QWidget *parent) : QWidget(parent), m_recent(new QListW
     layout->addWidget(m_recent, 0, Qt::AlignHCenter);
     connect(m_recent, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         const QString path = item->data(Qt::UserRole).toString();
-        if (path.endsWith(QLatin1String(".oodprofile")))
+        if (path.endsWith(QLatin1String(".oodprofile")) || path.endsWith(QLatin1String(".oodbundle")))
             Q_EMIT profileChosen(path);
         else
             Q_EMIT framesChosen({path});

@@ -7,6 +7,7 @@
 #include "image/preprocess.h"
 #include "models/frametablemodel.h"
 #include "session/inspectionsession.h"
+#include "settings/appsettings.h"
 #include "widgets/heatmapimage.h"
 
 #include <QCoreApplication>
@@ -17,6 +18,8 @@
 #include <QProgressDialog>
 #include <QPromise>
 #include <QtConcurrent>
+
+#include <algorithm>
 
 namespace ood {
 
@@ -112,6 +115,10 @@ ReviewReportData ReportExport::reportData(const QString &title) const
     data.inputHeight = profile.model.input.height;
     data.profilePath = m_session.profilePath();
     data.profileSha256 = m_session.profileSha256();
+    data.reviewer = AppSettings().reviewerName();
+    data.verdict = m_session.verdict();
+    const std::vector<bool> enabled = m_session.enabledDetectors();
+    data.enabledDetectors = int(std::count(enabled.begin(), enabled.end(), true));
     const std::vector<FrameRecord> &frames = m_model.frames();
     for (const DetectorSummary &summary : m_session.detectorSummaries(frames))
         data.detectors.push_back(summary);

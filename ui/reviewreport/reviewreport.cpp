@@ -5,8 +5,10 @@
 
 #include "base/atomicfile.h"
 #include "base/error.h"
-#include "review/reviewmark.h"
 #include "base/version.h"
+#include "detect/detectorwords.h"
+#include "report/intendeduse.h"
+#include "review/reviewmark.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -30,6 +32,8 @@ ReviewReportCounts ReviewReportData::counts() const
             ++c.scored;
         else
             ++c.pending;
+        if (r.scored && r.error.isEmpty() && !r.isFlagged())
+            ++c.nothingUnusual;
         if (r.isFlagged()) {
             ++c.flagged;
             if (r.mark == ReviewMark::None)
@@ -115,6 +119,29 @@ Cell cell(const QString &text, bool mono = false, bool strong = false)
     return Cell{text, mono, strong};
 }
 
+Block paragraph(const QString &text, bool strong = false)
+{
+    Block b{Block::Paragraph, text, {}, {}};
+    b.strong = strong;
+    return b;
+}
+
+/// The detector in plain words (detect/detectorwords.h); its technical name when it has none.
+QString plainName(const ReviewReportDetector &d)
+{
+    const QString plain = detectorWords(d.id).plainName;
+    if (!plain.isEmpty() && plain != d.id)
+        return plain;
+    return d.displayName.isEmpty() ? d.id : d.displayName;
+}
+
+QString technicalName(const ReviewReportDetector &d)
+{
+    return d.displayName.isEmpty() || d.displayName == d.id
+               ? d.id
+               : QStringLiteral("%1 (%2)").arg(d.displayName, d.id);
+}
+
 } // namespace
 
 namespace reviewreport {
@@ -167,11 +194,70 @@ ReportModel buildModel(const ReviewReportData &data)
     ReportModel model;
     model.title = QCoreApplication::translate("ReviewReport", "Review report: %1").arg(title);
     model.subtitle =
-        QCoreApplication::translate("ReviewReport", "OOD Inspector %1, out-of-distribution detection on "
-                                                    "endoscopy frames. Created %2.")
+        QCoreApplication::translate("ReviewReport", "OOD Inspector %1: which endoscopy frames are unusual "
+                                                    "for a classification model. Created %2.")
             .arg(version, timeText(data.created, true));
     model.footer =
         QCoreApplication::translate("ReviewReport", "%1, %2").arg(title, timeText(data.created, true));
+    const auto n = [](int v) { return QString::number(v); };
+
+    // The verdict first: what a reader acts on, how it is made, how often it is wrong on normal
+    // frames, and what it does not say.
+    {
+        Section s{QStringLiteral("verdict"), QCoreApplication::translate("ReviewReport", "Verdict"), {}};
+        Table t;
+        t.widths = {0.45, 0.55};
+        auto row = [&t](const QString &label, const QString &value, bool strong = false) {
+            t.rows.push_back({cell(label), cell(value, false, strong)});
+        };
+        const QString ofScored = QCoreApplication::translate("ReviewReport", "%1 of %2 scored frames");
+        row(verdictWords(true), ofScored.arg(counts.flagged).arg(counts.scored), true);
+        row(verdictWords(false), ofScored.arg(counts.nothingUnusual).arg(counts.scored), true);
+        if (counts.failed > 0)
+            row(QCoreApplication::translate("ReviewReport", "Could not be scored"), n(counts.failed));
+        if (counts.pending > 0)
+            row(QCoreApplication::translate("ReviewReport", "Not scored yet"), n(counts.pending));
+        row(QCoreApplication::translate("ReviewReport", "Unusual frames not yet reviewed"),
+            n(counts.flaggedUnreviewed));
+        s.blocks.push_back(Block{Block::TableBlock, {}, t, {}});
+
+        const int enabled = data.enabledDetectors > 0 ? data.enabledDetectors : int(data.detectors.size());
+        QString ruleDetector;
+        for (const ReviewReportDetector &d : data.detectors)
+            if (d.id.toStdString() == data.verdict.detectorId)
+                ruleDetector = plainName(d);
+        const QString rule = verdictRuleWords(data.verdict, enabled, ruleDetector);
+        s.blocks.push_back(paragraph(
+            data.verdict.canDecide()
+                ? QCoreApplication::translate("ReviewReport", "How the verdict is made: a frame is called "
+                                                              "\u201c%1\u201d when %2.")
+                      .arg(verdictWords(true), rule)
+                : QCoreApplication::translate(
+                      "ReviewReport", "How the verdict is made: %2, so no frame is called \u201c%1\u201d.")
+                      .arg(verdictWords(true), rule)));
+        if (data.verdict.canDecide())
+            s.blocks.push_back(paragraph(
+                QCoreApplication::translate(
+                    "ReviewReport",
+                    "False alarms: %1. This was measured on %2 normal frames set aside when the profile "
+                    "was made; frames from another hospital or scope may raise more.")
+                    .arg(falseAlarmWords(data.verdict.falseAlarmRate))
+                    .arg(data.verdict.validationFrames)));
+        else
+            s.blocks.push_back(paragraph(QCoreApplication::translate("ReviewReport", "False alarms: %1.")
+                                             .arg(falseAlarmWords(data.verdict.falseAlarmRate))));
+        s.blocks.push_back(
+            paragraph(QCoreApplication::translate(
+                          "ReviewReport",
+                          "\u201c%1\u201d does not mean that a frame is normal: it means only that none "
+                          "of the checks found it unusual enough for the model. Every frame still needs "
+                          "a clinician's own judgement.")
+                          .arg(verdictWords(false))));
+        s.blocks.push_back(paragraph(
+            QCoreApplication::translate("ReviewReport", "Intended use: %1").arg(intendedUseStatement()),
+            true));
+        model.sections.push_back(std::move(s));
+    }
 
     // Summary.
     {
@@ -181,7 +267,6 @@ ReportModel buildModel(const ReviewReportData &data)
         auto row = [&t](const QString &label, const QString &value, bool mono = false) {
             t.rows.push_back({cell(label), cell(value, mono)});
         };
-        const auto n = [](int v) { return QString::number(v); };
         row(QCoreApplication::translate("ReviewReport", "Session"), title);
         row(QCoreApplication::translate("ReviewReport", "Created (UTC)"), timeText(data.created, true));
         row(QCoreApplication::translate("ReviewReport", "Created (local time)"),
@@ -196,9 +281,7 @@ ReportModel buildModel(const ReviewReportData &data)
         row(QCoreApplication::translate("ReviewReport", "Could not be scored"), n(counts.failed));
         if (counts.pending > 0)
             row(QCoreApplication::translate("ReviewReport", "Not scored yet"), n(counts.pending));
-        row(QCoreApplication::translate("ReviewReport", "Flagged"), n(counts.flagged));
-        row(QCoreApplication::translate("ReviewReport", "Flagged, not reviewed"),
-            n(counts.flaggedUnreviewed));
+        row(verdictWords(true), n(counts.flagged));
         row(QCoreApplication::translate("ReviewReport", "Marked confirmed unusual"),
             n(counts.confirmedUnusual));
         row(QCoreApplication::translate("ReviewReport", "Marked false alarm"), n(counts.falseAlarm));
@@ -233,21 +316,32 @@ ReportModel buildModel(const ReviewReportData &data)
         model.sections.push_back(std::move(s));
     }
 
-    // Detectors.
+    // The checks: in words first, then their numbers.
     {
         Section s{QStringLiteral("detectors"),
-                  QCoreApplication::translate("ReviewReport", "Detectors and thresholds"),
+                  QCoreApplication::translate("ReviewReport", "The checks in detail"),
                   {}};
+        Table words;
+        words.header = {QCoreApplication::translate("ReviewReport", "Check"),
+                        QCoreApplication::translate("ReviewReport", "What it looks at"),
+                        QCoreApplication::translate("ReviewReport", "Technical name")};
+        words.widths = {0.26, 0.52, 0.22};
+        for (const ReviewReportDetector &det : data.detectors) {
+            const QString description = detectorWords(det.id).description;
+            words.rows.push_back({cell(plainName(det)), cell(description.isEmpty() ? kDash : description),
+                                  cell(technicalName(det), true)});
+        }
+        s.blocks.push_back(Block{Block::TableBlock, {}, words, {}});
+
         Table t;
-        t.header = {QCoreApplication::translate("ReviewReport", "Detector"),
-                    QCoreApplication::translate("ReviewReport", "Id"),
+        t.header = {QCoreApplication::translate("ReviewReport", "Check"),
                     QCoreApplication::translate("ReviewReport", "Threshold"),
                     QCoreApplication::translate("ReviewReport", "Target TPR"),
-                    QCoreApplication::translate("ReviewReport", "Flagged"),
+                    QCoreApplication::translate("ReviewReport", "Above threshold"),
                     QCoreApplication::translate("ReviewReport", "AUROC"),
                     QCoreApplication::translate("ReviewReport", "FPR at 95 % TPR")};
-        t.widths = {0.21, 0.14, 0.13, 0.11, 0.15, 0.11, 0.15};
-        t.numeric = {false, false, true, true, true, true, true};
+        t.widths = {0.30, 0.14, 0.12, 0.16, 0.12, 0.16};
+        t.numeric = {false, true, true, true, true, true};
         for (size_t d = 0; d < data.detectors.size(); ++d) {
             const ReviewReportDetector &det = data.detectors[d];
             int flagged = 0;
@@ -256,30 +350,27 @@ ReportModel buildModel(const ReviewReportData &data)
                     exceeds(det, frame.record.scores[d]))
                     ++flagged;
             t.rows.push_back(
-                {cell(det.displayName.isEmpty() ? det.id : det.displayName), cell(det.id, true),
-                 cell(scoreText(det.threshold)), cell(percentText(det.targetTpr)),
+                {cell(plainName(det)), cell(scoreText(det.threshold)), cell(percentText(det.targetTpr)),
                  cell(
                      QCoreApplication::translate("ReviewReport", "%1 of %2").arg(flagged).arg(counts.scored)),
                  cell(percentText(det.auroc)), cell(percentText(det.fpr95))});
         }
         s.blocks.push_back(Block{Block::TableBlock, {}, t, {}});
-        s.blocks.push_back(
-            Block{Block::Paragraph,
-                  QCoreApplication::translate(
-                      "ReviewReport",
-                      "A frame is flagged when a detector's score exceeds its threshold; each threshold "
-                      "accepts the target share (TPR) of the in-distribution validation frames. AUROC and "
-                      "FPR at 95 % TPR are measured on the session's frames of known in-distribution and "
-                      "out-of-distribution groups; \u2014 when the session has no such groups."),
-                  {},
-                  {}});
+        s.blocks.push_back(paragraph(QCoreApplication::translate(
+            "ReviewReport",
+            "For researchers: a check finds a frame unusual when its score exceeds its threshold; each "
+            "threshold lets the target share (TPR) of the in-distribution validation frames pass. The "
+            "verdict above combines the checks. AUROC and FPR at 95 % TPR are measured on the session's "
+            "frames of known in-distribution and out-of-distribution groups; \u2014 when the session has "
+            "no such groups.")));
         model.sections.push_back(std::move(s));
     }
 
     // Flagged frames.
     {
         Section s{QStringLiteral("flagged"),
-                  QCoreApplication::translate("ReviewReport", "Flagged frames (%1)").arg(counts.flagged),
+                  QCoreApplication::translate("ReviewReport", "Frames unusual for this model (%1)")
+                      .arg(counts.flagged),
                   {}};
         int index = 0;
         for (const ReviewReportFrame &frame : data.frames) {
@@ -296,8 +387,7 @@ ReportModel buildModel(const ReviewReportData &data)
             QStringList by;
             for (size_t d = 0; d < data.detectors.size(); ++d)
                 if (d < r.scores.size() && exceeds(data.detectors[d], r.scores[d]))
-                    by << (data.detectors[d].displayName.isEmpty() ? data.detectors[d].id
-                                                                   : data.detectors[d].displayName);
+                    by << plainName(data.detectors[d]);
             QString file = r.path;
             if (r.videoFrame >= 0)
                 file = QCoreApplication::translate("ReviewReport", "%1, frame %2")
@@ -310,7 +400,9 @@ ReportModel buildModel(const ReviewReportData &data)
                  cell(prediction.isEmpty() ? kDash
                                            : QCoreApplication::translate("ReviewReport", "%1 (confidence %2)")
                                                  .arg(prediction, percentText(r.confidence)))},
-                {cell(QCoreApplication::translate("ReviewReport", "Flagged by")),
+                {cell(QCoreApplication::translate("ReviewReport", "Verdict")),
+                 cell(verdictWords(true), false, true)},
+                {cell(QCoreApplication::translate("ReviewReport", "Checks that found it unusual")),
                  cell(QCoreApplication::translate("ReviewReport", "%1 of %2: %3")
                           .arg(r.flaggedBy)
                           .arg(data.detectors.size())
@@ -339,7 +431,7 @@ ReportModel buildModel(const ReviewReportData &data)
                 for (size_t d = first; d < last; ++d) {
                     const ReviewReportDetector &det = data.detectors[d];
                     const double score = d < r.scores.size() ? r.scores[d] : std::nan("");
-                    t.header << (det.displayName.isEmpty() ? det.id : det.displayName);
+                    t.header << plainName(det);
                     t.widths.push_back(0.84 / kPerTable);
                     t.numeric.push_back(true);
                     scoreRow.push_back(cell(scoreText(score), false, exceeds(det, score)));
@@ -354,10 +446,8 @@ ReportModel buildModel(const ReviewReportData &data)
             s.blocks.push_back(std::move(b));
         }
         if (index == 0)
-            s.blocks.push_back(Block{Block::Paragraph,
-                                     QCoreApplication::translate("ReviewReport", "No frame was flagged."),
-                                     {},
-                                     {}});
+            s.blocks.push_back(paragraph(
+                QCoreApplication::translate("ReviewReport", "No frame is unusual for this model.")));
         model.sections.push_back(std::move(s));
     }
 

@@ -1,9 +1,10 @@
 #pragma once
-// The review report of an inspection session, for the medical record: which model and profile
-// judged the frames (with file hashes, so the record can be matched to the exact files), the
-// thresholds, how each detector did when the session had labelled groups, and every flagged
-// frame with its thumbnail, heatmap and the reviewer's mark and note. Exported as a
-// self-contained HTML page, an A4 PDF, and a CSV of every score. Plain data in, bytes or files
+// The review report of an inspection session, for the record: the verdict in words first (how many
+// frames are unusual for the model, how the verdict is made, how often it raises a false alarm, and
+// what the program is not for), then which model and profile judged the frames (with file hashes, so the
+// record can be matched to the exact files), the thresholds, how each detector did when the session had
+// labelled groups, and every flagged frame with its thumbnail, heatmap and the reviewer's mark and note.
+// Exported as a self-contained HTML page, an A4 PDF, and a CSV of every score. Plain data in, bytes or files
 // out; no LibTorch, no widgets.
 
 #include "session/framerecord.h"
@@ -40,9 +41,10 @@ struct ReviewReportCounts
 {
     int frames = 0;
     int scored = 0;
-    int failed = 0;  ///< could not be scored (FrameRecord::error set)
-    int pending = 0; ///< neither scored nor failed yet
-    int flagged = 0;
+    int failed = 0;           ///< could not be scored (FrameRecord::error set)
+    int pending = 0;          ///< neither scored nor failed yet
+    int flagged = 0;          ///< the verdict "unusual for this model" (FrameRecord::isFlagged)
+    int nothingUnusual = 0;   ///< scored, and the verdict is "nothing unusual found"
     int confirmedUnusual = 0; ///< marks over all frames, flagged or not
     int falseAlarm = 0;
     int unsure = 0;
@@ -54,7 +56,7 @@ struct ReviewReportData
     QString title;      ///< the session name
     QDateTime created;  ///< when the report was made; shown in UTC and in local time
     QString appVersion; ///< empty: OOD_VERSION_STRING of this build
-    QString reviewer;   ///< optional
+    QString reviewer;   ///< optional (Settings > Reviewer)
 
     // The model and the profile that produced the scores.
     QString architecture;
@@ -67,7 +69,11 @@ struct ReviewReportData
     QString profileSha256;
 
     std::vector<ReviewReportDetector> detectors; ///< in the order of FrameRecord::scores
-    std::vector<ReviewReportFrame> frames;       ///< every frame of the session, in session order
+    /// The rule that made each frame's verdict (FrameRecord::flagged), shown in words with its
+    /// false-alarm rate, and how many detectors it counted over (0: all of `detectors`).
+    VerdictRule verdict;
+    int enabledDetectors = 0;
+    std::vector<ReviewReportFrame> frames; ///< every frame of the session, in session order
 
     /// Computed from `frames`, so the summary cannot disagree with the frame list.
     ReviewReportCounts counts() const;
@@ -80,7 +86,8 @@ struct ReviewReportData
 QByteArray reviewReportHtml(const ReviewReportData &data);
 
 /// One header row, then one row per frame: path, prediction, confidence, one column per detector
-/// (named by id), flagged_by (detector ids joined by ';'), mark (reviewMarkKey), note, error.
+/// (named by id), unusual (the verdict: 1, 0, or empty when not scored), flagged_by (detector ids
+/// joined by ';'), mark (reviewMarkKey), note, error.
 /// RFC 4180: fields with a comma, quote, CR or LF are quoted, quotes doubled; CRLF line ends.
 /// Scores and confidences with 17 significant digits so they read back exactly; NaN is empty.
 QByteArray scoresCsv(const ReviewReportData &data);

@@ -30,7 +30,7 @@ QByteArray scoresCsv(const ReviewReportData &data)
     out << "path,frame,prediction,confidence";
     for (const ReviewReportDetector &d : data.detectors)
         out << ',' << csvField(d.id);
-    out << ",flagged_by,mark,note,error\r\n";
+    out << ",unusual,flagged_by,mark,note,error\r\n";
     for (const ReviewReportFrame &frame : data.frames) {
         const FrameRecord &r = frame.record;
         const bool scored = r.scored && r.error.isEmpty();
@@ -44,8 +44,9 @@ QByteArray scoresCsv(const ReviewReportData &data)
             if (exceeds(data.detectors[d], score))
                 by << data.detectors[d].id;
         }
-        out << ',' << csvField(by.join(QLatin1Char(';'))) << ',' << reviewMarkKey(r.mark) << ','
-            << csvField(r.note) << ',' << csvField(r.error) << "\r\n";
+        out << ',' << (scored ? QString::number(r.isFlagged() ? 1 : 0) : QString()) << ','
+            << csvField(by.join(QLatin1Char(';'))) << ',' << reviewMarkKey(r.mark) << ',' << csvField(r.note)
+            << ',' << csvField(r.error) << "\r\n";
     }
     out.flush();
     return text.toUtf8();

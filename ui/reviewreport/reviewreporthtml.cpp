@@ -123,7 +123,8 @@ QString modelHtml(const ReportModel &model)
         for (const Block &b : s.blocks) {
             switch (b.kind) {
             case Block::Paragraph:
-                out += QStringLiteral("<p>") + esc(b.text) + QStringLiteral("</p>\n");
+                out += (b.strong ? QStringLiteral("<p class=\"strong\">") : QStringLiteral("<p>")) +
+                       esc(b.text) + QStringLiteral("</p>\n");
                 break;
             case Block::TableBlock:
                 htmlTable(out, b.table);

@@ -46,6 +46,7 @@ struct Block
     QString text;
     Table table;
     FrameView frame;
+    bool strong = false; ///< a paragraph that must not be overlooked (the intended use)
 };
 
 struct Section

@@ -304,7 +304,7 @@ std::unique_ptr<PagedReport> layOut(const ReviewReportData &data, const PageGeom
         for (const Block &block : s.blocks) {
             switch (block.kind) {
             case Block::Paragraph:
-                b.paragraph(block.text, f.body, 80);
+                b.paragraph(block.text, block.strong ? f.bold : f.body, 80);
                 break;
             case Block::TableBlock:
                 b.table(block.table, f, 80);

@@ -126,4 +126,33 @@ void AppSettings::addRecentFile(const QString &path)
     QSettings().setValue("recent", recent);
 }
 
+QString AppSettings::reviewerName() const
+{
+    return QSettings().value("reviewerName").toString();
+}
+
+void AppSettings::setReviewerName(const QString &name)
+{
+    QSettings settings;
+    if (name.trimmed().isEmpty())
+        settings.remove("reviewerName");
+    else
+        settings.setValue("reviewerName", name.trimmed());
+}
+
+QString AppSettings::modelLocation(const QString &sha256) const
+{
+    return QSettings().value(QStringLiteral("modelLocations/") + sha256.toLower()).toString();
+}
+
+void AppSettings::setModelLocation(const QString &sha256, const QString &path)
+{
+    QSettings settings;
+    const QString key = QStringLiteral("modelLocations/") + sha256.toLower();
+    if (path.isEmpty())
+        settings.remove(key);
+    else
+        settings.setValue(key, path);
+}
+
 } // namespace ood

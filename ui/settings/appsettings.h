@@ -40,6 +40,14 @@ class AppSettings
     /// Profiles, folders and files opened lately, newest first, at most kMaxRecent.
     QStringList recentFiles() const;
     void addRecentFile(const QString &path);
+    /// Who reviews: stored with every mark and printed in the report; empty when not given.
+    QString reviewerName() const;
+    void setReviewerName(const QString &name);
+    /// Where the user last located the model with this sha256 (Locate Model…), so that a profile
+    /// whose model moved opens without asking again; empty when never located. Keyed by the
+    /// digest, not by a path: the same model serves every profile fitted on it.
+    QString modelLocation(const QString &sha256) const;
+    void setModelLocation(const QString &sha256, const QString &path);
 
     static constexpr int kMaxRecent = 8;
     static int coreCount();

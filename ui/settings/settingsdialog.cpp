@@ -1,12 +1,14 @@
 #include "settings/settingsdialog.h"
 
 #include "session/inspectionsession.h"
+#include "detect/detectorwords.h"
 #include "settings/appsettings.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QListWidgetItem>
 #include <QSpinBox>
@@ -19,13 +21,17 @@
 namespace ood {
 
 SettingsDialog::SettingsDialog(const InspectionSession &session, QWidget *parent)
-    : QDialog(parent), m_threads(new QSpinBox(this)), m_batch(new QSpinBox(this)),
-      m_landscape(new QSpinBox(this)), m_tpr(new QDoubleSpinBox(this)), m_videoEvery(new QSpinBox(this)),
-      m_language(new QComboBox(this)), m_precision(new QComboBox(this)), m_detectors(new QListWidget(this)),
-      m_sessionOpen(session.isOpen())
+    : QDialog(parent), m_reviewer(new QLineEdit(this)), m_threads(new QSpinBox(this)),
+      m_batch(new QSpinBox(this)), m_landscape(new QSpinBox(this)), m_tpr(new QDoubleSpinBox(this)),
+      m_videoEvery(new QSpinBox(this)), m_language(new QComboBox(this)), m_precision(new QComboBox(this)),
+      m_detectors(new QListWidget(this)), m_sessionOpen(session.isOpen())
 {
     setWindowTitle(tr("Settings"));
     const AppSettings settings;
+    m_reviewer->setText(settings.reviewerName());
+    m_reviewer->setPlaceholderText(tr("e.g. Dr. A. Meier"));
+    m_reviewer->setToolTip(tr("Your name as the reviewer: saved with every mark you set and printed in "
+                              "the report. Leave it empty to stay unnamed."));
     m_threads->setRange(1, AppSettings::coreCount());
     m_threads->setValue(settings.threads());
     m_threads->setToolTip(tr("CPU threads for the network"));
@@ -74,7 +80,12 @@ SettingsDialog::SettingsDialog(const InspectionSession &session, QWidget *parent
     const QStringList ids = session.detectorIds();
     const QStringList names = session.detectorNames();
     for (int d = 0; d < ids.size(); ++d) {
-        auto *item = new QListWidgetItem(QStringLiteral("%1 (%2)").arg(names[d], ids[d]), m_detectors);
+        // Plain words for the reviewer; the technical name for the researcher, in the tooltip.
+        const DetectorWords words = detectorWords(ids[d]);
+        auto *item = new QListWidgetItem(words.plainName.isEmpty() ? names[d] : words.plainName, m_detectors);
+        const QString technical = tr("Technical name: %1 (%2)").arg(names[d], ids[d]);
+        item->setToolTip(words.description.isEmpty() ? technical
+                                                     : words.description + QLatin1Char('\n') + technical);
         item->setData(Qt::UserRole, ids[d]);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(session.isDetectorEnabled(d) ? Qt::Checked : Qt::Unchecked);
@@ -82,6 +93,7 @@ SettingsDialog::SettingsDialog(const InspectionSession &session, QWidget *parent
     m_detectors->setEnabled(m_sessionOpen);
 
     auto *form = new QFormLayout(this);
+    form->addRow(tr("Reviewer:"), m_reviewer);
     form->addRow(tr("Threads:"), m_threads);
     form->addRow(tr("ID frames accepted:"), m_tpr);
     form->addRow(tr("Detectors:"), m_detectors);
@@ -116,6 +128,7 @@ QStringList SettingsDialog::disabledDetectors() const
 void SettingsDialog::save() const
 {
     AppSettings settings;
+    settings.setReviewerName(m_reviewer->text());
     settings.setThreads(m_threads->value());
     settings.setBatchSize(m_batch->value());
     settings.setLandscapeGrid(m_landscape->value());

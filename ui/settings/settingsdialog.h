@@ -1,7 +1,7 @@
 #pragma once
-// The Settings dialog: threads, the threshold policy, the enabled detectors, batch size, landscape
-// grid, video sampling and the language. It shows the stored settings and what the open session
-// says (its detectors, its target TPR); accepting stores the settings, and the window applies the
+// The Settings dialog: the reviewer's name, threads, the threshold policy, the enabled detectors,
+// batch size, landscape grid, video sampling and the language. It shows the stored settings and what the open
+// session says (its detectors, its target TPR); accepting stores the settings, and the window applies the
 // parts that concern the session (targetTpr(), disabledDetectors()).
 
 #include <QDialog>
@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QDoubleSpinBox;
+class QLineEdit;
 class QListWidget;
 class QSpinBox;
 
@@ -25,8 +26,8 @@ class SettingsDialog : public QDialog
     /// settings are shown disabled.
     explicit SettingsDialog(const InspectionSession &session, QWidget *parent = nullptr);
 
-    /// Writes threads, batch size, landscape grid, video sampling, language and the disabled
-    /// detectors to AppSettings, and gives the network the threads from now on.
+    /// Writes the reviewer's name, threads, batch size, landscape grid, video sampling, language and the
+    /// disabled detectors to AppSettings, and gives the network the threads from now on.
     void save() const;
     /// Share of ID validation frames each threshold accepts, 0..1.
     double targetTpr() const;
@@ -35,7 +36,11 @@ class SettingsDialog : public QDialog
     /// profile lacks stay as they were.
     QStringList disabledDetectors() const;
 
+    QLineEdit *reviewerEdit() const { return m_reviewer; }
+    QListWidget *detectorList() const { return m_detectors; }
+
   private:
+    QLineEdit *m_reviewer;
     QSpinBox *m_threads;
     QSpinBox *m_batch;
     QSpinBox *m_landscape;

@@ -1,11 +1,67 @@
 #include "widgets/heatmapimage.h"
 
+#include <QCoreApplication>
+
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
 
 namespace ood {
+
+namespace {
+
+struct MethodWords
+{
+    const char *id;
+    const char *name;
+    const char *description;
+    const char *unit;
+};
+
+// The technical name stays in brackets: it is what the documentation and the literature call the
+// method, and what a colleague in the field will ask about.
+const MethodWords kMethodWords[] = {
+    {"relevance-cam", QT_TRANSLATE_NOOP("HeatmapWords", "Decision regions (NERO)"),
+     QT_TRANSLATE_NOOP("HeatmapWords",
+                       "Where in the frame the neurons that drove the decision respond: red for the "
+                       "predicted class, blue against it. Coarse, one value per image region."),
+     QT_TRANSLATE_NOOP("HeatmapWords", "relevance per region")},
+    {"deviation-cam", QT_TRANSLATE_NOOP("HeatmapWords", "Unusual regions (NERO deviation)"),
+     QT_TRANSLATE_NOOP("HeatmapWords",
+                       "Where the frame's neuron pattern differs most from normal frames of the "
+                       "class it resembles: red where it has more, blue where it has less."),
+     QT_TRANSLATE_NOOP("HeatmapWords", "difference from the class's usual relevance, per region")},
+    {"least-relevant-cam", QT_TRANSLATE_NOOP("HeatmapWords", "Least relevant neurons (NERO)"),
+     QT_TRANSLATE_NOOP("HeatmapWords", "Where the neurons that mattered least for the decision respond."),
+     QT_TRANSLATE_NOOP("HeatmapWords", "relevance per region")},
+    {"grad-cam", QT_TRANSLATE_NOOP("HeatmapWords", "Class activation (Grad-CAM)"),
+     QT_TRANSLATE_NOOP("HeatmapWords",
+                       "Regions that raise the model's answer for the predicted class. Coarse, one "
+                       "value per image region."),
+     QT_TRANSLATE_NOOP("HeatmapWords", "class score per region")},
+    {"lrp", QT_TRANSLATE_NOOP("HeatmapWords", "Pixel relevance (LRP)"),
+     QT_TRANSLATE_NOOP("HeatmapWords",
+                       "How much each pixel adds to the predicted class (red) or takes from it "
+                       "(blue), traced back through the network layer by layer."),
+     QT_TRANSLATE_NOOP("HeatmapWords", "share of the class score per pixel")},
+    {"saliency", QT_TRANSLATE_NOOP("HeatmapWords", "Sensitive pixels (saliency)"),
+     QT_TRANSLATE_NOOP("HeatmapWords", "Pixels where a small change would change the model's answer for the "
+                                       "predicted class most."),
+     QT_TRANSLATE_NOOP("HeatmapWords", "sensitivity per pixel")},
+};
+
+} // namespace
+
+HeatmapWords heatmapWords(const QString &method)
+{
+    for (const MethodWords &words : kMethodWords)
+        if (method == QLatin1String(words.id))
+            return {QCoreApplication::translate("HeatmapWords", words.name),
+                    QCoreApplication::translate("HeatmapWords", words.description),
+                    QCoreApplication::translate("HeatmapWords", words.unit)};
+    return {method, QString(), QString()};
+}
 
 QImage toQImage(const RgbImage &image)
 {

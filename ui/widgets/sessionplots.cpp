@@ -4,6 +4,7 @@
 #include "widgets/qcustomplotinclude.h"
 
 #include <QLabel>
+#include <QTextDocumentFragment>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -14,25 +15,50 @@ namespace ood {
 
 namespace {
 
-/// A caption above a plot, both filling `owner`.
-QCustomPlot *captionedPlot(QWidget *owner, QLabel *&caption)
+/// A caption above a plot and a legend line under it, all filling `owner`. The legend is a line
+/// of text rather than QCustomPlot's box: the plots are low, and a box would hide the data.
+QCustomPlot *captionedPlot(QWidget *owner, QLabel *&caption, QLabel *&legend)
 {
     auto *plotHolder = new QWidget(owner);
     QCustomPlot *plot = makePlotIn(plotHolder);
     caption = new QLabel(owner);
     caption->setWordWrap(true);
+    legend = new QLabel(owner);
+    legend->setWordWrap(true);
+    legend->setTextFormat(Qt::RichText);
     auto *layout = new QVBoxLayout(owner);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(caption);
     layout->addWidget(plotHolder, 1);
+    layout->addWidget(legend);
     return plot;
 }
+
+/// A legend entry: a sample of the line or band in its colour, then what it is.
+QString legendEntry(const QString &sample, const QColor &colour, const QString &meaning)
+{
+    return QStringLiteral("<span style='color:%1'><b>%2</b></span>&nbsp;%3")
+        .arg(colour.name(), sample, meaning.toHtmlEscaped());
+}
+
+QString plainText(const QLabel *label)
+{
+    return QTextDocumentFragment::fromHtml(label->text()).toPlainText();
+}
+
+// Samples drawn with characters, so the legend needs no images: a solid line, a dashed line, a
+// dotted line, a band and a vertical line.
+const QString kSolid = QStringLiteral("\u2501\u2501");
+const QString kDashed = QStringLiteral("\u254d\u254d");
+const QString kDotted = QStringLiteral("\u2508\u2508");
+const QString kBand = QStringLiteral("\u2588\u2588");
+const QString kVertical = QStringLiteral("\u2503");
 
 } // namespace
 
 RocPlot::RocPlot(QWidget *parent) : QWidget(parent)
 {
-    m_plot = captionedPlot(this, m_caption);
+    m_plot = captionedPlot(this, m_caption, m_legend);
     setToolTip(
         tr("ROC curves of every detector on the open frames, with OOD frames as positives: grey for all, "
            "colour for the detector chosen in the Scores tab."));
@@ -43,10 +69,16 @@ QString RocPlot::caption() const
     return m_caption->text();
 }
 
+QString RocPlot::legendText() const
+{
+    return plainText(m_legend);
+}
+
 void RocPlot::showUnavailable(const QString &why)
 {
     resetPlot(m_plot);
     m_caption->setText(why);
+    m_legend->clear();
     m_plot->replot();
 }
 
@@ -89,6 +121,17 @@ void RocPlot::showCurves(const std::vector<RocCurveData> &curves, int highlighte
                                       .arg(oodFrames)
                                       .arg(curves[size_t(best)].detectorName)
                                       .arg(curves[size_t(best)].auroc, 0, 'f', 3));
+    QStringList legend;
+    if (highlighted >= 0 && highlighted < static_cast<int>(curves.size()))
+        legend << legendEntry(
+            kSolid, QColor(214, 39, 40),
+            tr("%1, the detector chosen in the Scores tab").arg(curves[size_t(highlighted)].detectorName));
+    if (curves.size() > (highlighted >= 0 ? 1u : 0u))
+        legend << legendEntry(kSolid, QColor(160, 160, 160), tr("the other detectors"));
+    legend << legendEntry(kDotted, Qt::gray, tr("chance: a detector that guesses"));
+    m_legend->setText(legend.join(QStringLiteral(" &nbsp; ")));
+    m_legend->setToolTip(tr("A curve further to the top left separates the OOD frames from the ID frames "
+                            "better; AUROC 1 is perfect, 0.5 is chance."));
     m_plot->xAxis->setLabel(tr("false positive rate (ID frames flagged)"));
     m_plot->yAxis->setLabel(tr("true positive rate (OOD frames flagged)"));
     m_plot->xAxis->setRange(0, 1);
@@ -114,11 +157,11 @@ std::vector<std::pair<int, int>> flaggedStretches(const std::vector<int> &frames
 
 TimelinePlot::TimelinePlot(QWidget *parent) : QWidget(parent)
 {
-    m_plot = captionedPlot(this, m_caption);
+    m_plot = captionedPlot(this, m_caption, m_legend);
     // Dragging would fight with clicking to jump; the wheel still zooms the time axis.
     m_plot->setInteractions(QCP::iRangeZoom);
     setToolTip(
-        tr("The chosen detector's score along the video; red bands are stretches flagged by any detector, "
+        tr("The chosen detector's score along the video; red bands are stretches the verdict calls unusual, "
            "the dashed line is the detector's threshold. Click to jump to a frame; the wheel zooms."));
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) {
         if (event->button() != Qt::LeftButton || m_frames.empty() || !m_plot->xAxis)
@@ -132,6 +175,11 @@ TimelinePlot::TimelinePlot(QWidget *parent) : QWidget(parent)
 QString TimelinePlot::caption() const
 {
     return m_caption->text();
+}
+
+QString TimelinePlot::legendText() const
+{
+    return plainText(m_legend);
 }
 
 int TimelinePlot::nearestFrame(double frameCoordinate) const
@@ -153,6 +201,8 @@ void TimelinePlot::showUnavailable(const QString &why)
     m_frames.clear();
     resetPlot(m_plot);
     m_caption->setText(why);
+    m_legend->clear();
+    m_legend->hide();
     // Only the line that says why: an empty plot would take the room of the frame above it.
     m_plot->parentWidget()->hide();
 }
@@ -160,6 +210,7 @@ void TimelinePlot::showUnavailable(const QString &why)
 void TimelinePlot::showTimeline(const TimelineData &data)
 {
     m_plot->parentWidget()->show();
+    m_legend->show();
     m_frames = data.frames;
     resetPlot(m_plot);
     QVector<double> x, y;
@@ -210,7 +261,14 @@ void TimelinePlot::showTimeline(const TimelineData &data)
     const QString length = data.fps > 0 && !data.frames.empty()
                                ? tr(", %1 s").arg(data.frames.back() / data.fps, 0, 'f', 1)
                                : QString();
-    m_caption->setText(tr("%1: %2 sampled frames%3; %4 flagged in %5 stretches. Score: %6.")
+    QStringList legend{legendEntry(kSolid, QColor(31, 119, 180), tr("score of %1").arg(data.detectorName)),
+                       legendEntry(kDashed, Qt::red, tr("its threshold")),
+                       // The band's translucent red as it shows over the white plot.
+                       legendEntry(kBand, QColor(247, 213, 213), tr("frames called unusual"))};
+    if (data.currentFrame >= 0)
+        legend << legendEntry(kVertical, Qt::black, tr("the selected frame"));
+    m_legend->setText(legend.join(QStringLiteral(" &nbsp; ")));
+    m_caption->setText(tr("%1: %2 sampled frames%3; %4 unusual in %5 stretches. Score: %6.")
                            .arg(data.videoName)
                            .arg(data.frames.size())
                            .arg(length)

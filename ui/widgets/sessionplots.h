@@ -1,7 +1,7 @@
 #pragma once
 // Plots over the whole open set rather than one frame: ROC curves of every detector when the
-// open folders say which frames are ID and which OOD, and the score along a video with its
-// flagged stretches.
+// open folders say which frames are ID and which OOD, and the score along a video with the
+// stretches the verdict calls unusual; each with a legend line naming its curves and bands.
 
 #include "session/inspectionsession.h"
 
@@ -27,9 +27,12 @@ class RocPlot : public QWidget
     void showUnavailable(const QString &why);
     QCustomPlot *plot() const { return m_plot; }
     QString caption() const;
+    /// The line under the plot that names each kind of curve, as plain text.
+    QString legendText() const;
 
   private:
     QLabel *m_caption;
+    QLabel *m_legend;
     QCustomPlot *m_plot;
 };
 
@@ -49,6 +52,9 @@ class TimelinePlot : public QWidget
     void showUnavailable(const QString &why);
     QCustomPlot *plot() const { return m_plot; }
     QString caption() const;
+    /// The line under the plot that names the line, the threshold, the bands and the current
+    /// frame, as plain text.
+    QString legendText() const;
     /// The sampled frame nearest to a click at x = `frameCoordinate`, or -1 without frames.
     int nearestFrame(double frameCoordinate) const;
 
@@ -58,6 +64,7 @@ class TimelinePlot : public QWidget
 
   private:
     QLabel *m_caption;
+    QLabel *m_legend;
     QCustomPlot *m_plot;
     std::vector<int> m_frames;
 };
