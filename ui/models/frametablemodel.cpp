@@ -274,9 +274,8 @@ QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) cons
                         "find it unusual on their own.")
                          .arg(frame.flaggedBy)
                          .arg(enabledDetectorCount())
-                   : tr("The verdict found nothing unusual (%1 of %2 detectors find the frame unusual on "
-                        "their "
-                        "own). This does not mean the frame is normal.")
+                   : tr("The verdict found nothing unusual (%1 of %2 detectors find the frame "
+                        "unusual on their own). This does not mean the frame is normal.")
                          .arg(frame.flaggedBy)
                          .arg(enabledDetectorCount());
     if (const int detector = detectorOfColumn(column); detector >= 0) {

@@ -38,7 +38,8 @@ WelcomePage::WelcomePage(QWidget *parent) : QWidget(parent), m_recent(new QListW
          tr("Open a profile (.oodprofile) fitted with ood-inspect fit; its model is opened and checked."),
          [this] {
              const QString path = QFileDialog::getOpenFileName(
-                 this, tr("Open profile"), {}, tr("OOD Inspector profiles (*.oodprofile *.oodbundle);;All files (*)"));
+                 this, tr("Open profile"), {},
+                 tr("OOD Inspector profiles (*.oodprofile *.oodbundle);;All files (*)"));
              if (!path.isEmpty())
                  Q_EMIT profileChosen(path);
          });
