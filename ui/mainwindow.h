@@ -9,6 +9,7 @@
 #include "review/reviewmark.h"
 #include "session/inspectionsession.h"
 
+#include <QDialog>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -17,7 +18,6 @@
 #include <memory>
 
 class QAction;
-class QDialog;
 class QStackedWidget;
 
 namespace ood {

@@ -18,7 +18,9 @@ namespace {
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 /// Two detectors (msp, energy) with thresholds 0.35 and 1, and seven frames: two ID, two near
-/// OOD, two far OOD and one that failed. Scores per frame: {msp, energy}.
+/// OOD, two far OOD and one that failed. Scores per frame: {msp, energy}. The verdict: both
+/// detectors must flag (a false-alarm rate of 1 in 10 normal frames), which only frame 4 (0.5 and 2)
+/// meets.
 struct Fixture
 {
     Profile profile;
@@ -55,7 +57,11 @@ struct Fixture
             scored.predictions.push_back(i == 6 ? -1 : i % 2);
             scored.confidences.push_back(i == 6 ? kNaN : 0.5 + 0.05 * static_cast<double>(i));
             scored.errors.push_back(i == 6 ? QString("not a <readable> image") : QString());
+            scored.unusual.push_back(i == 4);
         }
+        scored.verdict.minFlags = 2;
+        scored.verdict.falseAlarmRate = 0.1;
+        scored.verdict.validationFrames = 10;
     }
 };
 
@@ -115,6 +121,9 @@ class DemoReportTest : public QObject
         QCOMPARE(report.frames[5].flaggedBy, (std::vector<std::string>{"msp"}));
         QVERIFY(report.frames[0].flaggedBy.empty());
         QVERIFY(report.frames[6].flaggedBy.empty());
+        QCOMPARE(report.unusualCounts(), (std::array<int, 3>{0, 0, 1}));
+        QVERIFY(report.frames[4].unusual && !report.frames[5].unusual);
+        QCOMPARE(report.verdictRule, QString("all 2 checks find the frame unusual"));
         QCOMPARE(report.frames[3].prediction, QString("Trouser"));
         QCOMPARE(report.frames[6].error, QString("not a <readable> image"));
     }
@@ -144,10 +153,20 @@ class DemoReportTest : public QObject
         QVERIFY(html.contains("frames/near-ood/d&amp;&#39;.png"));
         QVERIFY(html.contains("not a &lt;readable&gt; image"));
         QVERIFY(html.contains("src=\"data:image/png;base64,YWJj\"")); // base64 of "abc"
-        QVERIFY(html.contains("Flagged frames (3)"));
+        // The verdict leads, in words, with its false-alarm rate; the lists follow it.
+        QVERIFY(
+            html.contains("<strong>Unusual for this model:</strong> 0 of 2 in-distribution frames, 0 of 2 "
+                          "near-OOD frames, 1 of 2 far-OOD frames."));
+        QVERIFY(html.indexOf("Unusual for this model:") < html.indexOf("<h2>Detectors</h2>"));
+        QVERIFY(html.contains("A frame is called unusual when all 2 checks find the frame unusual. On the 10 "
+                              "in-distribution validation frames the profile was fitted on, this rule flags "
+                              "10.00%: about 1 in 10 normal frames is flagged."));
+        QVERIFY(html.contains("is not thereby normal"));
+        QVERIFY(html.contains("Frames unusual for this model (1)"));
+        QVERIFY(html.contains("Frames with nothing unusual found (5)"));
+        QVERIFY(html.contains("<td class=\"text\">frames/far-ood/e.png</td>"));
+        QVERIFY(!html.contains("<td class=\"text\">frames/far-ood/f.png</td>")); // one flag is not enough
         QVERIFY(!html.contains("<script"));
-        // The frame both detectors flagged comes first.
-        QVERIFY(html.indexOf("frames/far-ood/e.png") < html.indexOf("frames/far-ood/f.png"));
     }
 
     void markdownTable()
@@ -162,6 +181,8 @@ class DemoReportTest : public QObject
             "| energy | 25.00 | 100.00 | 75.00 | 50.00 |\n"
             "\n"
             "2 in-distribution, 2 near-OOD and 2 far-OOD frames; AUROC and FPR@95TPR in %.\n"
+            "Verdict (all 2 checks find the frame unusual; about 1 in 10 normal frames is flagged): unusual "
+            "0/2 ID, 0/2 near-OOD, 1/2 far-OOD frames.\n"
             "Unavailable for this model: abet (needs a <temperature> head & more).\n";
         QCOMPARE(demoReportMarkdown(report), expected);
     }
@@ -178,6 +199,14 @@ class DemoReportTest : public QObject
         QCOMPARE(json["frames"].toObject()["near_ood"].toInt(), 2);
         QCOMPARE(json["unavailable"].toObject()["abet"].toString(),
                  QString("needs a <temperature> head & more"));
+        const QJsonObject verdict = json["verdict"].toObject();
+        QCOMPARE(verdict["min_flags"].toInt(), 2);
+        QCOMPARE(verdict["detectors"].toInt(), 2);
+        QCOMPARE(verdict["false_alarm_rate"].toDouble(), 0.1);
+        QCOMPARE(verdict["validation_frames"].toInt(), 10);
+        QCOMPARE(verdict["detector"].toString(), QString());
+        QCOMPARE(verdict["unusual"].toObject()["far_ood"].toInt(), 1);
+        QCOMPARE(verdict["unusual"].toObject()["id"].toInt(), 0);
     }
 };
 

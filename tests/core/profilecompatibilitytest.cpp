@@ -135,7 +135,11 @@ class ProfileCompatibilityTest : public QObject
             }
             QCOMPARE(flaggedBy.join(';'), fields.value(3 + ids.size()));
             QCOMPARE(scored.flaggedBy[i], int(flaggedBy.size()));
+            // A profile of 0.1.0 holds no verdict: "at least k of the detectors", calibrated on load.
+            QCOMPARE(bool(scored.unusual[i]), flaggedBy.size() >= scored.verdict.minFlags);
         }
+        QVERIFY(profile.verdictDetector.empty());
+        QVERIFY(scored.verdict.detectorId.empty() && scored.verdict.canDecide());
         QCOMPARE(compared, 20 * 27);
     }
 };

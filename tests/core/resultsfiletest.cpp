@@ -170,7 +170,7 @@ class ResultsFileTest : public QObject
                                    "# shard: 1/4\n"
                                    "# first_frame: 5\n"
                                    "# rows: 5\n"
-                                   "path,frame,prediction,confidence,msp,energy,flagged_by,error\n"));
+                                   "path,frame,prediction,confidence,msp,energy,flagged_by,unusual,error\n"));
 
         // A partial merge: no shard lines, one line per missing shard.
         h.shard.reset();
@@ -188,7 +188,15 @@ class ResultsFileTest : public QObject
                                    "# rows: 10\n"
                                    "# missing: shard 0/4, frames 0-4\n"
                                    "# missing: shard 2/4, frames 10-14\n"
-                                   "path,prediction,confidence,msp,flagged_by,error\n"));
+                                   "path,prediction,confidence,msp,flagged_by,unusual,error\n"));
+
+        // The verdict's rule, when given, before the row count.
+        h.missing.clear();
+        h.verdict = "at least 2 of 3 checks find the frame unusual; false-alarm rate 0.05";
+        QVERIFY(
+            h.text().contains("# input_frames: 20\n"
+                              "# verdict: at least 2 of 3 checks find the frame unusual; false-alarm rate "
+                              "0.05\n# rows: 10\n"));
 
         h.profilePath = "/data/two\nlines.oodprofile";
         QVERIFY(test::errorOf([&] { h.text(); }).contains("line break"));
@@ -219,6 +227,7 @@ class ResultsFileTest : public QObject
         } else {
             h.rows = 1000;
             h.missing = QStringList{"shard 3/4, frames 15-19"};
+            h.verdict = QString::fromUtf8("any of 3 checks finds the frame unusual; about 1 in 7 … flagged");
         }
         h.columns = resultColumns({"msp", "knn", "mahalanobis"}, shard);
         const QString path = dir.filePath("results.csv");
@@ -237,6 +246,7 @@ class ResultsFileTest : public QObject
         QCOMPARE(read.firstFrame, h.firstFrame);
         QCOMPARE(read.rows, h.rows);
         QCOMPARE(read.missing, h.missing);
+        QCOMPARE(read.verdict, h.verdict);
         QCOMPARE(read.columns, h.columns);
     }
 
@@ -252,42 +262,44 @@ class ResultsFileTest : public QObject
         QTest::addColumn<int>("digits");
         QTest::addColumn<QString>("expected");
 
-        // msp flags above 0.5, energy above -2, vim never (no threshold); strictly above.
+        // msp flags above 0.5, energy above -2, vim never (no threshold); strictly above. The
+        // `unusual` column is the verdict the row is given (FrameResult::flagged; here only the first
+        // row's), empty for a frame that failed.
         QTest::newRow("quoted path and class, two flags")
             << "/data/a,b.png" << -1 << false << 1 << 0.875 << QList<double>{0.75, -1.5, 3.0} << "" << 10
-            << "\"/data/a,b.png\",\"polyp, small\",0.875,0.75,-1.5,3,msp;energy,\n";
+            << "\"/data/a,b.png\",\"polyp, small\",0.875,0.75,-1.5,3,msp;energy,1,\n";
         QTest::newRow("NaN is empty")
             << "plain.png" << -1 << false << 0 << kNaN << QList<double>{kNaN, kNaN, kNaN} << "" << 10
-            << "plain.png,cecum,,,,,,\n";
+            << "plain.png,cecum,,,,,,0,\n";
         QTest::newRow("equal to the threshold does not flag")
             << "x.png" << -1 << false << 2 << 0.5 << QList<double>{0.5, -2.0, 100.0} << "" << 10
-            << "x.png,\"z\"\"line\",0.5,0.5,-2,100,,\n";
+            << "x.png,\"z\"\"line\",0.5,0.5,-2,100,,0,\n";
         // 1/3 = 0.33333333333333331483..., 2/3 = 0.66666666666666662965..., 1e-20 =
         // 9.99999999999999945153...e-21 as doubles.
         QTest::newRow("10 digits") << "p.png" << -1 << false << 0 << 1.0
                                    << QList<double>{1.0 / 3, 2.0 / 3, 1e-20} << "" << 10
-                                   << "p.png,cecum,1,0.3333333333,0.6666666667,1e-20,energy,\n";
+                                   << "p.png,cecum,1,0.3333333333,0.6666666667,1e-20,energy,0,\n";
         QTest::newRow("17 digits")
             << "p.png" << -1 << false << 0 << 1.0 << QList<double>{1.0 / 3, 2.0 / 3, 1e-20} << "" << 17
             << "p.png,cecum,1,0.33333333333333331,0.66666666666666663,9.9999999999999995e-21,"
-               "energy,\n";
+               "energy,0,\n";
         QTest::newRow("failed frame: no prediction, no flags")
             << "x.png" << -1 << false << 1 << kNaN << QList<double>{0.9, kNaN, kNaN}
             << "cannot decode \"x.png\": truncated" << 10
-            << "x.png,,,0.9,,,,\"cannot decode \"\"x.png\"\": truncated\"\n";
+            << "x.png,,,0.9,,,,,\"cannot decode \"\"x.png\"\": truncated\"\n";
         QTest::newRow("video frame") << "/v/run.mp4" << 120 << true << 2 << 0.25
                                      << QList<double>{0.6, -3.0, kNaN} << "" << 10
-                                     << "/v/run.mp4,120,\"z\"\"line\",0.25,0.6,-3,,msp,\n";
+                                     << "/v/run.mp4,120,\"z\"\"line\",0.25,0.6,-3,,msp,0,\n";
         QTest::newRow("still image in a table with frames")
             << "/v/still.png" << -1 << true << 0 << 0.5 << QList<double>{0.1, -2.5, 1.0} << "" << 10
-            << "/v/still.png,,cecum,0.5,0.1,-2.5,1,,\n";
+            << "/v/still.png,,cecum,0.5,0.1,-2.5,1,,0,\n";
         // Quoted, so that readers skipping the "# " lines with pandas' comment='#' keep the row whole.
         QTest::newRow("hash in a path")
             << "/data/case#3/x.png" << -1 << false << 0 << 0.5 << QList<double>{0.1, -2.5, 1.0} << "" << 10
-            << "\"/data/case#3/x.png\",cecum,0.5,0.1,-2.5,1,,\n";
+            << "\"/data/case#3/x.png\",cecum,0.5,0.1,-2.5,1,,0,\n";
         QTest::newRow("line break in a path")
             << "a\nb.png" << -1 << false << 0 << 0.5 << QList<double>{0.1, -2.5, 1.0} << "" << 10
-            << "\"a\nb.png\",cecum,0.5,0.1,-2.5,1,,\n";
+            << "\"a\nb.png\",cecum,0.5,0.1,-2.5,1,,0,\n";
     }
 
     void resultRowMatchesTheScoreTable()
@@ -307,6 +319,7 @@ class ResultsFileTest : public QObject
         result.prediction = prediction;
         result.confidence = confidence;
         result.scores.assign(scores.begin(), scores.end());
+        result.flagged = QString(QTest::currentDataTag()).contains("two flags");
         QCOMPARE(resultRow(frame(path, videoFrame), withFrame, result, makeProfile(), kIds, digits),
                  expected);
     }
@@ -339,6 +352,7 @@ class ResultsFileTest : public QObject
         results[0].prediction = 1;
         results[0].confidence = 0.75;
         results[0].scores = {0.625, -1.0, kNaN};
+        results[0].flagged = true;
         results[1].prediction = 2;
         results[1].confidence = 1.0 / 3;
         results[1].scores = {std::numeric_limits<double>::infinity(), -3.0, 2.5e-8};
@@ -368,6 +382,7 @@ class ResultsFileTest : public QObject
         QCOMPARE(file.rows[0].scores[1], -1.0);
         QVERIFY(std::isnan(file.rows[0].scores[2]));
         QCOMPARE(file.rows[0].flaggedBy, QStringList({"msp", "energy"}));
+        QCOMPARE(file.rows[0].unusual, 1);
         QCOMPARE(file.rows[0].error, QString());
         QCOMPARE(file.rows[1].path, QString("/data/run.mp4"));
         QCOMPARE(file.rows[1].videoFrame, 0);
@@ -376,10 +391,12 @@ class ResultsFileTest : public QObject
         QVERIFY(std::isinf(file.rows[1].scores[0]) && file.rows[1].scores[0] > 0);
         QCOMPARE(file.rows[1].scores[2], 2.5e-8);
         QCOMPARE(file.rows[1].flaggedBy, QStringList{"msp"}); // -3 is not above energy's -2
+        QCOMPARE(file.rows[1].unusual, 0);
         QCOMPARE(file.rows[2].videoFrame, 25);
         QCOMPARE(file.rows[2].prediction, QString());
         QVERIFY(std::isnan(file.rows[2].confidence));
         QVERIFY(file.rows[2].flaggedBy.isEmpty());
+        QCOMPARE(file.rows[2].unusual, -1);
         QCOMPARE(file.rows[2].error, results[2].error);
     }
 
@@ -396,6 +413,7 @@ class ResultsFileTest : public QObject
         QCOMPARE(file.rows.size(), size_t(1));
         QCOMPARE(file.rows[0].scores, std::vector<double>{0.75});
         QCOMPARE(file.rows[0].flaggedBy, QStringList{"msp"});
+        QCOMPARE(file.rows[0].unusual, -1); // no such column before the verdict
     }
 
     void readErrorsNameFileAndLine_data()
@@ -416,6 +434,10 @@ class ResultsFileTest : public QObject
             << header + row + "\"b.png,cecum,0.5,0.25,,\n" + row << "line 11: a quoted field is not closed";
         QTest::newRow("stray quote") << header + "a\"b.png,cecum,0.5,0.25,,\n"
                                      << "line 10: a quote inside";
+        QByteArray withVerdict = header;
+        withVerdict.replace("flagged_by,error", "flagged_by,unusual,error");
+        QTest::newRow("unusual not 0 or 1") << withVerdict + "a.png,cecum,0.5,0.25,,yes,\n"
+                                            << "line 10: the unusual column holds 'yes', not 0 or 1";
         QTest::newRow("cut short") << header + row + row + "c.png,cec"
                                    << "line 12: the last row has no line break";
         QTest::newRow("newer format")
