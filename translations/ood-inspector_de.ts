@@ -2,6 +2,327 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>DetectorWords</name>
+    <message>
+        <source>Low confidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model is less sure of its answer than it is on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Low confidence, sharpened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Like low confidence, but measured after a tiny deliberate change to the image that raises the confidence of normal frames more than of unusual ones.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weak overall response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taken together, the model responds to the frame more weakly than to normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undecided between classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model spreads its belief over several classes instead of settling on one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weak response to the top class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model&apos;s response to the class it picks is weaker than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Far from every class</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the model sees in the frame lies far from what it sees in the training images of every class.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outside the familiar range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Part of what the model sees in the frame lies outside the range the training images cover, and its response to the classes is weak.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off the main patterns</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Less of what the model sees in the frame follows the main patterns of the training images than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weak response, extremes capped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model&apos;s overall response, with unusually strong inner signals capped, is weaker than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Little to learn from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Training on the frame would change the model less than training on a normal frame would.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unfamiliar neuron pattern</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pattern of neurons that drove the decision is unlike any seen in normal frames of its class.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No similar training image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Even the training images most similar to the frame, as the model sees them, are further from it than usual.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undecided among the likely classes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model&apos;s belief is spread over its most likely classes (a refined measure of indecision).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Low calibrated confidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model&apos;s confidence, corrected on validation images so that it matches how often the model is right, is lower than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Strongest signals, evened out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the model&apos;s strongest inner signals are kept, all at one common level; the response that remains is weaker than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Strongest signals, amplified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the model&apos;s strongest inner signals are kept, amplified by how much they dominate; the response that remains is weaker than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Strongest signals only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the model&apos;s strongest inner signals are kept as they are; the response that remains is weaker than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weak response, scaled by signal peaks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model&apos;s response, scaled by how much its strongest inner signals dominate, is weaker than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weak response on the main connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Using only the model&apos;s connections that matter most for the classes, its response is weaker than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Far from every class, relative</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the model sees lies far from every class compared with how far it lies from the training images as a whole.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close to a class border</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The frame sits closer to the borders between the classes than normal frames do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unfamiliar learning direction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The way the frame would pull on the model in training is unlike that of any training image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confidence easily shaken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A tiny deliberate change to the image lowers the model&apos;s confidence more than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Indecision easily raised</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A tiny deliberate change to the image leaves the model more undecided between classes than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Softened confidence easily shaken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A tiny deliberate change to the image lowers the model&apos;s softened confidence more than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refined indecision easily raised</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Small deliberate changes to the image leave the model more undecided among its likely classes than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weak learned response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model&apos;s own confidence output, trained to tell familiar from unfamiliar images, is lower than on normal frames.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Poor match to the class names</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture matches the names of the expected classes less clearly than normal frames do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Matches unrelated words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture matches words unrelated to the expected classes almost as well as the classes themselves.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Matches unrelated words, refined</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture matches unrelated words, alone or combined with a class name, almost as well as the expected classes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HeatmapWords</name>
+    <message>
+        <source>Decision regions (NERO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where in the frame the neurons that drove the decision respond: red for the predicted class, blue against it. Coarse, one value per image region.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>relevance per region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unusual regions (NERO deviation)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the frame&apos;s neuron pattern differs most from normal frames of the class it resembles: red where it has more, blue where it has less.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>difference from the class&apos;s usual relevance, per region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Least relevant neurons (NERO)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the neurons that mattered least for the decision respond.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Class activation (Grad-CAM)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Regions that raise the model&apos;s answer for the predicted class. Coarse, one value per image region.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>class score per region</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pixel relevance (LRP)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How much each pixel adds to the predicted class (red) or takes from it (blue), traced back through the network layer by layer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>share of the class score per pixel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sensitive pixels (saliency)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pixels where a small change would change the model&apos;s answer for the predicted class most.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sensitivity per pixel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>IntendedUse</name>
+    <message>
+        <source>OOD Inspector is a research tool. It is not a medical device and must not be used for diagnosis or treatment decisions. Its verdict says only whether a frame is unusual for the model it was set up with, not whether the frame is normal or what it shows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ReviewMark</name>
     <message>
         <source>Confirmed unusual</source>
@@ -71,10 +392,6 @@
         <translation>Prüfbericht: %1</translation>
     </message>
     <message>
-        <source>OOD Inspector %1, out-of-distribution detection on endoscopy frames. Created %2.</source>
-        <translation>OOD Inspector %1, Out-of-Distribution-Erkennung in Endoskopiebildern. Erstellt: %2.</translation>
-    </message>
-    <message>
         <source>%1, %2</source>
         <translation>%1, %2</translation>
     </message>
@@ -127,14 +444,6 @@
         <translation>Noch nicht ausgewertet</translation>
     </message>
     <message>
-        <source>Flagged</source>
-        <translation>Auffällig</translation>
-    </message>
-    <message>
-        <source>Flagged, not reviewed</source>
-        <translation>Auffällig, nicht geprüft</translation>
-    </message>
-    <message>
         <source>Marked confirmed unusual</source>
         <translation>Vermerk „auffällig bestätigt“</translation>
     </message>
@@ -183,18 +492,6 @@
         <translation>SHA-256 des Profils</translation>
     </message>
     <message>
-        <source>Detectors and thresholds</source>
-        <translation>Detektoren und Schwellenwerte</translation>
-    </message>
-    <message>
-        <source>Detector</source>
-        <translation>Detektor</translation>
-    </message>
-    <message>
-        <source>Id</source>
-        <translation>ID</translation>
-    </message>
-    <message>
         <source>Threshold</source>
         <translation>Schwellenwert</translation>
     </message>
@@ -213,14 +510,6 @@
     <message>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
-    </message>
-    <message>
-        <source>A frame is flagged when a detector&apos;s score exceeds its threshold; each threshold accepts the target share (TPR) of the in-distribution validation frames. AUROC and FPR at 95 % TPR are measured on the session&apos;s frames of known in-distribution and out-of-distribution groups; — when the session has no such groups.</source>
-        <translation>Ein Bild gilt als auffällig, wenn der Score eines Detektors dessen Schwellenwert überschreitet; jeder Schwellenwert akzeptiert den Zielanteil (TPR) der In-Distribution-Validierungsbilder. AUROC und FPR bei 95 % TPR werden an den Bildern der Sitzung mit bekannter In-Distribution- bzw. Out-of-Distribution-Gruppe gemessen; — wenn die Sitzung keine solchen Gruppen enthält.</translation>
-    </message>
-    <message>
-        <source>Flagged frames (%1)</source>
-        <translation>Auffällige Bilder (%1)</translation>
     </message>
     <message>
         <source>%1. %2</source>
@@ -243,10 +532,6 @@
         <translation>%1 (Konfidenz %2)</translation>
     </message>
     <message>
-        <source>Flagged by</source>
-        <translation>Auffällig laut</translation>
-    </message>
-    <message>
         <source>%1 of %2: %3</source>
         <translation>%1 von %2: %3</translation>
     </message>
@@ -265,10 +550,6 @@
     <message>
         <source>Score</source>
         <translation>Score</translation>
-    </message>
-    <message>
-        <source>No frame was flagged.</source>
-        <translation>Kein Bild wurde als auffällig eingestuft.</translation>
     </message>
     <message>
         <source>Frames that could not be scored (%1)</source>
@@ -373,6 +654,133 @@
         <source>Resembles</source>
         <translation>Ähnelt</translation>
     </message>
+    <message>
+        <source>OOD Inspector %1: which endoscopy frames are unusual for a classification model. Created %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 scored frames</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unusual frames not yet reviewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How the verdict is made: a frame is called “%1” when %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How the verdict is made: %2, so no frame is called “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>False alarms: %1. This was measured on %2 normal frames set aside when the profile was made; frames from another hospital or scope may raise more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>False alarms: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” does not mean that a frame is normal: it means only that none of the checks found it unusual enough for the model. Every frame still needs a clinician&apos;s own judgement.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Intended use: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The checks in detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What it looks at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Technical name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Above threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For researchers: a check finds a frame unusual when its score exceeds its threshold; each threshold lets the target share (TPR) of the in-distribution validation frames pass. The verdict above combines the checks. AUROC and FPR at 95 % TPR are measured on the session&apos;s frames of known in-distribution and out-of-distribution groups; — when the session has no such groups.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Frames unusual for this model (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checks that found it unusual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No frame is unusual for this model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Verdict</name>
+    <message>
+        <source>Unusual for this model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing unusual found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no normal frames to measure how often normal frames are flagged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none of the normal frames checked is flagged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>about %1% of normal frames are flagged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>about 1 in %1 normal frames is flagged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no rule: the profile was fitted without normal validation frames</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the check %1 finds the frame unusual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the one check finds the frame unusual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>any of %1 checks finds the frame unusual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all %1 checks find the frame unusual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>at least %1 of %2 checks find the frame unusual</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -443,10 +851,6 @@
         <translation>Nur auffällige</translation>
     </message>
     <message>
-        <source>Show only frames that at least one detector flags.</source>
-        <translation>Nur Bilder anzeigen, die mindestens ein Detektor als auffällig einstuft.</translation>
-    </message>
-    <message>
         <source>Filter by name</source>
         <translation>Nach Name filtern</translation>
     </message>
@@ -514,6 +918,22 @@
         <source>Flagged by %1</source>
         <translation>Auffällig laut %1</translation>
     </message>
+    <message>
+        <source>Show only frames the verdict calls unusual for this model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 &amp;nbsp; %3 %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a detector&apos;s score above its threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A tinted row is a frame the verdict calls unusual. A darker cell is a detector that finds the frame unusual on its own; the verdict weighs them together.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ood::FrameTableModel</name>
@@ -542,10 +962,6 @@
         <translation>Fehler</translation>
     </message>
     <message>
-        <source>%1 / %2</source>
-        <translation>%1 / %2</translation>
-    </message>
-    <message>
         <source>Could not be scored: %1</source>
         <translation>Nicht auswertbar: %1</translation>
     </message>
@@ -558,27 +974,8 @@
         <translation>Noch nicht ausgewertet</translation>
     </message>
     <message>
-        <source>Highest softmax probability of the prediction</source>
-        <translation>Höchste Softmax-Wahrscheinlichkeit der Vorhersage</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n detector(s) flag this frame</source>
-        <translation>
-            <numerusform>%n Detektor stuft dieses Bild als auffällig ein</numerusform>
-            <numerusform>%n Detektoren stufen dieses Bild als auffällig ein</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>%1 gave no score</source>
         <translation>%1 lieferte keinen Score</translation>
-    </message>
-    <message>
-        <source>%1 flags this frame: score %2 &gt; threshold %3</source>
-        <translation>%1 stuft dieses Bild als auffällig ein: Score %2 &gt; Schwellenwert %3</translation>
-    </message>
-    <message>
-        <source>%1: score %2 ≤ threshold %3</source>
-        <translation>%1: Score %2 ≤ Schwellenwert %3</translation>
     </message>
     <message>
         <source>Frame</source>
@@ -591,10 +988,6 @@
     <message>
         <source>Confidence</source>
         <translation>Konfidenz</translation>
-    </message>
-    <message>
-        <source>Flagged by</source>
-        <translation>Auffällig laut</translation>
     </message>
     <message>
         <source>Review</source>
@@ -617,14 +1010,6 @@
         <translation>Die vom Modell vorhergesagte Klasse</translation>
     </message>
     <message>
-        <source>Highest softmax probability of the model</source>
-        <translation>Höchste Softmax-Wahrscheinlichkeit des Modells</translation>
-    </message>
-    <message>
-        <source>How many of the detectors flag the frame as unusual</source>
-        <translation>Wie viele Detektoren das Bild als auffällig einstufen</translation>
-    </message>
-    <message>
         <source>What the reviewer decided</source>
         <translation>Entscheidung der prüfenden Person</translation>
     </message>
@@ -633,20 +1018,48 @@
         <translation>Notiz der prüfenden Person</translation>
     </message>
     <message>
-        <source>%1 (id %2): flags a frame when its score exceeds the threshold %3</source>
-        <translation>%1 (ID %2): stuft ein Bild als auffällig ein, wenn sein Score den Schwellenwert %3 überschreitet</translation>
+        <source>Unusual, %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished">%1 von %2</translation>
+    </message>
+    <message>
+        <source>How sure the model is of its prediction (its highest class probability)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unusual for this model: the verdict calls the frame unusual. %1 of %2 detectors find it unusual on their own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The verdict found nothing unusual (%1 of %2 detectors find the frame unusual on their own). This does not mean the frame is normal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 finds the frame unusual: score %2 &gt; threshold %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 finds nothing unusual: score %2 ≤ threshold %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;Unusual&quot; when the profile&apos;s rule calls the frame unusual for this model; then how many of the detectors find it unusual on their own (k of n). Without &quot;Unusual&quot; nothing unusual was found, which does not mean the frame is normal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (id %2): finds a frame unusual when its score is above %3.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ood::FrameViewer</name>
-    <message>
-        <source>Heatmap method: NERO relevance CAM, its deviation from the nearest class, Grad-CAM or LRP (docs/explanations.md).</source>
-        <translation>Heatmap-Methode: NERO-Relevanz-CAM, deren Abweichung von der nächstgelegenen Klasse, Grad-CAM oder LRP (docs/explanations.md).</translation>
-    </message>
-    <message>
-        <source>Heatmap method of the second view.</source>
-        <translation>Heatmap-Methode der zweiten Ansicht.</translation>
-    </message>
     <message>
         <source>Opacity of the heatmap</source>
         <translation>Deckkraft der Heatmap</translation>
@@ -740,10 +1153,6 @@
         <translation>&lt;b&gt;%1&lt;/b&gt; — nicht auswertbar: %2</translation>
     </message>
     <message>
-        <source>&lt;b&gt;%1&lt;/b&gt; — predicted %2 (%3), flagged by %4 of %5 detectors</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; — Vorhersage %2 (%3), auffällig laut %4 von %5 Detektoren</translation>
-    </message>
-    <message>
         <source>—</source>
         <translation>—</translation>
     </message>
@@ -762,6 +1171,51 @@
     <message>
         <source>Select a frame of a video (File &gt; Open Video) to see its score along the video.</source>
         <translation>Wählen Sie ein Bild eines Videos (Datei &gt; Video öffnen), um seinen Score entlang des Videos zu sehen.</translation>
+    </message>
+    <message>
+        <source>What the colours over the frame show. Point at a choice for what it means.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the colours over the second view show.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — the model predicts %2 (confidence %3%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No verdict</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This profile was made without normal frames to compare with, so it cannot tell what is unusual for the model. The checks&apos; scores are in the Scores tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask for a profile fitted with validation frames (normal frames the model was not trained on).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Called unusual when %1; for this frame %2 of %3 checks do. The rule was set so that %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This does not mean the frame is normal: the checks can miss what is unusual. Look at the frame yourself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The frame is unlike the frames the model knows. Check it yourself; the model&apos;s answer on it should not be trusted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+Method: %2; values: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished">%1. %2 {1:?}</translation>
     </message>
 </context>
 <context>
@@ -839,10 +1293,6 @@
     <message>
         <source>&amp;About OOD Inspector</source>
         <translation>&amp;Über OOD Inspector</translation>
-    </message>
-    <message>
-        <source>Version and library versions.</source>
-        <translation>Version und Bibliotheksversionen.</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -953,10 +1403,6 @@
         <translation>Über OOD Inspector</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Explainable out-of-distribution inspection of endoscopy frames.&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Model files are code: open checkpoints and TorchScript files only from a trusted source. A profile refuses any model whose sha256 differs from the one it was fitted on.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Erklärbare Out-of-Distribution-Prüfung von Endoskopiebildern.&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Modelldateien sind Code: Öffnen Sie Checkpoints und TorchScript-Dateien nur aus vertrauenswürdiger Quelle. Ein Profil lehnt jedes Modell ab, dessen sha256 von dem des Modells abweicht, mit dem es erstellt wurde.&lt;/p&gt;</translation>
-    </message>
-    <message>
         <source>Threads, detectors, the threshold policy, video sampling and the language.</source>
         <translation>Threads, Detektoren, Schwellenwert-Regel, Video-Abtastung und Sprache.</translation>
     </message>
@@ -1012,6 +1458,57 @@
         <source>Cannot change the precision</source>
         <translation>Die Rechengenauigkeit kann nicht geändert werden</translation>
     </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A short guide for reviewers: what the verdict means and what it does not, how to review frames and write the report.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version, library versions and the intended use.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model was found where you located it before: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This profile needs the model file it was made with, and it is not at
+%1
+
+It may have been moved, or the profile came without it. Locate the model file: only the exact model the profile was made with is accepted (it is checked by its SHA-256), and its place is remembered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file chosen last was refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locate Model…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locate the model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model files (*.pt *.pth *.ts *.ckpt *.bin *.safetensors);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Explainable out-of-distribution inspection of endoscopy frames.&lt;/p&gt;&lt;p&gt;&lt;b&gt;%6&lt;/b&gt;&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Model files are code: open checkpoints and TorchScript files only from a trusted source. A profile refuses any model whose sha256 differs from the one it was fitted on.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OOD Inspector User Guide</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ood::PlotTabs</name>
@@ -1034,10 +1531,6 @@
     <message>
         <source>ROC</source>
         <translation>ROC</translation>
-    </message>
-    <message>
-        <source>Every detector&apos;s score, threshold and percentile for this frame</source>
-        <translation>Score, Schwellenwert und Perzentil jedes Detektors für dieses Bild</translation>
     </message>
     <message>
         <source>Where the frame falls in a detector&apos;s ID validation distribution</source>
@@ -1090,6 +1583,10 @@
     <message>
         <source>&lt;p style=&apos;color:gray&apos;&gt;Words from %1 (%2).&lt;/p&gt;</source>
         <translation>&lt;p style=&apos;color:gray&apos;&gt;Wörter aus %1 (%2).&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>The verdict and every check on this frame: how it compares with normal frames, its score and threshold</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1313,6 +1810,18 @@
         <source>The review database could not be opened, so marks will not be kept: %1</source>
         <translation>Die Prüfdatenbank konnte nicht geöffnet werden, daher werden Vermerke nicht gespeichert: %1</translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear mark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 Key: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ood::RocPlot</name>
@@ -1340,17 +1849,25 @@
         <source>true positive rate (OOD frames flagged)</source>
         <translation>Richtig-Positiv-Rate (als auffällig gemeldete OOD-Bilder)</translation>
     </message>
+    <message>
+        <source>%1, the detector chosen in the Scores tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the other detectors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>chance: a detector that guesses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A curve further to the top left separates the OOD frames from the ID frames better; AUROC 1 is perfect, 0.5 is chance.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ood::ScorePanel</name>
-    <message>
-        <source>How many detectors flag this frame (score above their threshold).</source>
-        <translation>Wie viele Detektoren dieses Bild als auffällig einstufen (Score über ihrem Schwellenwert).</translation>
-    </message>
-    <message>
-        <source>Detector</source>
-        <translation>Detektor</translation>
-    </message>
     <message>
         <source>Score</source>
         <translation>Score</translation>
@@ -1360,48 +1877,109 @@
         <translation>Schwellenwert</translation>
     </message>
     <message>
-        <source>Percentile</source>
-        <translation>Perzentil</translation>
-    </message>
-    <message>
-        <source>Flag</source>
-        <translation>Auffällig</translation>
-    </message>
-    <message>
-        <source>Higher means more unusual, for every detector.</source>
-        <translation>Höher bedeutet auffälliger, bei jedem Detektor.</translation>
-    </message>
-    <message>
-        <source>Scores above it are flagged (chosen so that the target share of ID validation frames pass).</source>
-        <translation>Scores darüber gelten als auffällig (so gewählt, dass der Zielanteil der ID-Validierungsbilder passiert).</translation>
-    </message>
-    <message>
-        <source>Share of ID validation frames with a lower or equal score.</source>
-        <translation>Anteil der ID-Validierungsbilder mit niedrigerem oder gleichem Score.</translation>
-    </message>
-    <message>
-        <source>Pick a detector to see its density plot.</source>
-        <translation>Wählen Sie einen Detektor, um sein Dichtediagramm zu sehen.</translation>
-    </message>
-    <message>
         <source>No frame selected.</source>
         <translation>Kein Bild ausgewählt.</translation>
-    </message>
-    <message>
-        <source>flagged</source>
-        <translation>auffällig</translation>
     </message>
     <message>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <source>Flagged by %1 of %2 detectors.</source>
-        <translation>Auffällig laut %1 von %2 Detektoren.</translation>
-    </message>
-    <message>
         <source>Explaining…</source>
         <translation>Wird erklärt…</translation>
+    </message>
+    <message>
+        <source>higher than all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>higher than %1%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The verdict of the profile&apos;s rule, and how many checks find the frame unusual on their own (score above their threshold).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unusual?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Among normal frames</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What each check looks at. Point at a name for what it means.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How the frame&apos;s score compares with the normal frames the profile was set up with (frames like those the model was trained on, but not used for training): &quot;higher than 97%&quot; means only 3% of normal frames score as high or higher.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The check finds the frame unusual when its score is above its threshold.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The check&apos;s raw score: higher means more unusual. Each check has a scale of its own, so compare scores only with the same check&apos;s threshold.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scores above it count as unusual. It is set so that most normal frames stay below it (the profile&apos;s target share).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pick a check to see its density plot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (id %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+Technical name: %2 (id %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The profile holds no normal frames to compare this check with.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The frame&apos;s score is higher than %1% of the normal frames&apos; scores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This check finds the frame unusual: its score is above its threshold.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This check finds nothing unusual: its score is not above its threshold.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 checks find the frame unusual on their own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No verdict</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The profile has no normal frames to compare with, so it cannot tell what is unusual for the model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rule: called unusual when %1.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1556,20 +2134,28 @@ Berechnung: %5</translation>
         <source>Precision:</source>
         <translation>Rechengenauigkeit:</translation>
     </message>
+    <message>
+        <source>e.g. Dr. A. Meier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your name as the reviewer: saved with every mark you set and printed in the report. Leave it empty to stay unnamed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Technical name: %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviewer:</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ood::TimelinePlot</name>
     <message>
-        <source>The chosen detector&apos;s score along the video; red bands are stretches flagged by any detector, the dashed line is the detector&apos;s threshold. Click to jump to a frame; the wheel zooms.</source>
-        <translation>Der Score des gewählten Detektors entlang des Videos; rote Bänder sind Abschnitte, die ein Detektor als auffällig meldet, die gestrichelte Linie ist seine Schwelle. Ein Klick springt zum Bild; das Mausrad zoomt.</translation>
-    </message>
-    <message>
         <source>, %1 s</source>
         <translation>, %1 s</translation>
-    </message>
-    <message>
-        <source>%1: %2 sampled frames%3; %4 flagged in %5 stretches. Score: %6.</source>
-        <translation>%1: %2 abgetastete Bilder%3; %4 auffällig in %5 Abschnitten. Score: %6.</translation>
     </message>
     <message>
         <source>video frame</source>
@@ -1578,6 +2164,30 @@ Berechnung: %5</translation>
     <message>
         <source>%1 score</source>
         <translation>%1-Score</translation>
+    </message>
+    <message>
+        <source>The chosen detector&apos;s score along the video; red bands are stretches the verdict calls unusual, the dashed line is the detector&apos;s threshold. Click to jump to a frame; the wheel zooms.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>score of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its threshold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>frames called unusual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the selected frame</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 sampled frames%3; %4 unusual in %5 stretches. Score: %6.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1597,10 +2207,6 @@ Berechnung: %5</translation>
     <message>
         <source>Open profile</source>
         <translation>Profil öffnen</translation>
-    </message>
-    <message>
-        <source>OOD Inspector profiles (*.oodprofile);;All files (*)</source>
-        <translation>OOD-Inspector-Profile (*.oodprofile);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>Open &amp;Images…</source>
@@ -1689,6 +2295,10 @@ Berechnung: %5</translation>
     <message>
         <source>Cannot open the demo</source>
         <translation>Demo kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>OOD Inspector profiles (*.oodprofile *.oodbundle);;All files (*)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>
