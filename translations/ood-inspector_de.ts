@@ -5,321 +5,321 @@
     <name>DetectorWords</name>
     <message>
         <source>Low confidence</source>
-        <translation type="unfinished"></translation>
+        <translation>Geringe Konfidenz</translation>
     </message>
     <message>
         <source>The model is less sure of its answer than it is on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell ist sich seiner Antwort weniger sicher als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Low confidence, sharpened</source>
-        <translation type="unfinished"></translation>
+        <translation>Geringe Konfidenz, verschärft</translation>
     </message>
     <message>
         <source>Like low confidence, but measured after a tiny deliberate change to the image that raises the confidence of normal frames more than of unusual ones.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie „Geringe Konfidenz“, aber gemessen nach einer winzigen gezielten Änderung des Bildes, die die Konfidenz bei normalen Bildern stärker erhöht als bei ungewöhnlichen.</translation>
     </message>
     <message>
         <source>Weak overall response</source>
-        <translation type="unfinished"></translation>
+        <translation>Schwache Gesamtreaktion</translation>
     </message>
     <message>
         <source>Taken together, the model responds to the frame more weakly than to normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Insgesamt reagiert das Modell auf das Bild schwächer als auf normale Bilder.</translation>
     </message>
     <message>
         <source>Undecided between classes</source>
-        <translation type="unfinished"></translation>
+        <translation>Unentschieden zwischen Klassen</translation>
     </message>
     <message>
         <source>The model spreads its belief over several classes instead of settling on one.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell verteilt seine Einschätzung auf mehrere Klassen, statt sich für eine zu entscheiden.</translation>
     </message>
     <message>
         <source>Weak response to the top class</source>
-        <translation type="unfinished"></translation>
+        <translation>Schwache Reaktion auf die wahrscheinlichste Klasse</translation>
     </message>
     <message>
         <source>The model&apos;s response to the class it picks is weaker than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Reaktion des Modells auf die Klasse, die es wählt, ist schwächer als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Far from every class</source>
-        <translation type="unfinished"></translation>
+        <translation>Weit entfernt von jeder Klasse</translation>
     </message>
     <message>
         <source>What the model sees in the frame lies far from what it sees in the training images of every class.</source>
-        <translation type="unfinished"></translation>
+        <translation>Was das Modell im Bild erkennt, liegt weit entfernt von dem, was es in den Trainingsbildern jeder Klasse erkennt.</translation>
     </message>
     <message>
         <source>Outside the familiar range</source>
-        <translation type="unfinished"></translation>
+        <translation>Außerhalb des vertrauten Bereichs</translation>
     </message>
     <message>
         <source>Part of what the model sees in the frame lies outside the range the training images cover, and its response to the classes is weak.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Teil dessen, was das Modell im Bild erkennt, liegt außerhalb des Bereichs, den die Trainingsbilder abdecken, und seine Reaktion auf die Klassen ist schwach.</translation>
     </message>
     <message>
         <source>Off the main patterns</source>
-        <translation type="unfinished"></translation>
+        <translation>Abseits der Hauptmuster</translation>
     </message>
     <message>
         <source>Less of what the model sees in the frame follows the main patterns of the training images than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Was das Modell im Bild erkennt, folgt den Hauptmustern der Trainingsbilder weniger als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Weak response, extremes capped</source>
-        <translation type="unfinished"></translation>
+        <translation>Schwache Reaktion, Extremwerte gekappt</translation>
     </message>
     <message>
         <source>The model&apos;s overall response, with unusually strong inner signals capped, is weaker than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Gesamtreaktion des Modells ist, wenn ungewöhnlich starke innere Signale gekappt werden, schwächer als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Little to learn from</source>
-        <translation type="unfinished"></translation>
+        <translation>Wenig daraus zu lernen</translation>
     </message>
     <message>
         <source>Training on the frame would change the model less than training on a normal frame would.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Training mit diesem Bild würde das Modell weniger verändern als ein Training mit einem normalen Bild.</translation>
     </message>
     <message>
         <source>Unfamiliar neuron pattern</source>
-        <translation type="unfinished"></translation>
+        <translation>Unvertrautes Neuronenmuster</translation>
     </message>
     <message>
         <source>The pattern of neurons that drove the decision is unlike any seen in normal frames of its class.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Muster der Neuronen, die die Entscheidung bestimmt haben, gleicht keinem, das bei normalen Bildern dieser Klasse vorkommt.</translation>
     </message>
     <message>
         <source>No similar training image</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein ähnliches Trainingsbild</translation>
     </message>
     <message>
         <source>Even the training images most similar to the frame, as the model sees them, are further from it than usual.</source>
-        <translation type="unfinished"></translation>
+        <translation>Selbst die Trainingsbilder, die dem Bild aus Sicht des Modells am ähnlichsten sind, liegen weiter von ihm entfernt als üblich.</translation>
     </message>
     <message>
         <source>Undecided among the likely classes</source>
-        <translation type="unfinished"></translation>
+        <translation>Unentschieden zwischen den wahrscheinlichen Klassen</translation>
     </message>
     <message>
         <source>The model&apos;s belief is spread over its most likely classes (a refined measure of indecision).</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einschätzung des Modells verteilt sich auf seine wahrscheinlichsten Klassen (ein verfeinertes Maß der Unentschiedenheit).</translation>
     </message>
     <message>
         <source>Low calibrated confidence</source>
-        <translation type="unfinished"></translation>
+        <translation>Geringe kalibrierte Konfidenz</translation>
     </message>
     <message>
         <source>The model&apos;s confidence, corrected on validation images so that it matches how often the model is right, is lower than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Konfidenz des Modells, an Validierungsbildern so korrigiert, dass sie der Trefferquote des Modells entspricht, ist niedriger als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Strongest signals, evened out</source>
-        <translation type="unfinished"></translation>
+        <translation>Stärkste Signale, angeglichen</translation>
     </message>
     <message>
         <source>Only the model&apos;s strongest inner signals are kept, all at one common level; the response that remains is weaker than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur die stärksten inneren Signale des Modells bleiben erhalten, alle auf einem gemeinsamen Niveau; die verbleibende Reaktion ist schwächer als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Strongest signals, amplified</source>
-        <translation type="unfinished"></translation>
+        <translation>Stärkste Signale, verstärkt</translation>
     </message>
     <message>
         <source>Only the model&apos;s strongest inner signals are kept, amplified by how much they dominate; the response that remains is weaker than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur die stärksten inneren Signale des Modells bleiben erhalten, verstärkt danach, wie sehr sie überwiegen; die verbleibende Reaktion ist schwächer als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Strongest signals only</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur die stärksten Signale</translation>
     </message>
     <message>
         <source>Only the model&apos;s strongest inner signals are kept as they are; the response that remains is weaker than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur die stärksten inneren Signale des Modells bleiben unverändert erhalten; die verbleibende Reaktion ist schwächer als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Weak response, scaled by signal peaks</source>
-        <translation type="unfinished"></translation>
+        <translation>Schwache Reaktion, nach Signalspitzen skaliert</translation>
     </message>
     <message>
         <source>The model&apos;s response, scaled by how much its strongest inner signals dominate, is weaker than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Reaktion des Modells, skaliert danach, wie sehr seine stärksten inneren Signale überwiegen, ist schwächer als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Weak response on the main connections</source>
-        <translation type="unfinished"></translation>
+        <translation>Schwache Reaktion über die Hauptverbindungen</translation>
     </message>
     <message>
         <source>Using only the model&apos;s connections that matter most for the classes, its response is weaker than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur über die Verbindungen des Modells, die für die Klassen am meisten zählen, ist seine Reaktion schwächer als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Far from every class, relative</source>
-        <translation type="unfinished"></translation>
+        <translation>Weit entfernt von jeder Klasse, relativ</translation>
     </message>
     <message>
         <source>What the model sees lies far from every class compared with how far it lies from the training images as a whole.</source>
-        <translation type="unfinished"></translation>
+        <translation>Was das Modell erkennt, liegt weit entfernt von jeder Klasse, gemessen daran, wie weit es von den Trainingsbildern insgesamt entfernt liegt.</translation>
     </message>
     <message>
         <source>Close to a class border</source>
-        <translation type="unfinished"></translation>
+        <translation>Nahe an einer Klassengrenze</translation>
     </message>
     <message>
         <source>The frame sits closer to the borders between the classes than normal frames do.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Bild liegt näher an den Grenzen zwischen den Klassen als normale Bilder.</translation>
     </message>
     <message>
         <source>Unfamiliar learning direction</source>
-        <translation type="unfinished"></translation>
+        <translation>Unvertraute Lernrichtung</translation>
     </message>
     <message>
         <source>The way the frame would pull on the model in training is unlike that of any training image.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Richtung, in die das Bild das Modell beim Training ziehen würde, gleicht der keines Trainingsbildes.</translation>
     </message>
     <message>
         <source>Confidence easily shaken</source>
-        <translation type="unfinished"></translation>
+        <translation>Konfidenz leicht erschüttert</translation>
     </message>
     <message>
         <source>A tiny deliberate change to the image lowers the model&apos;s confidence more than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine winzige gezielte Änderung des Bildes senkt die Konfidenz des Modells stärker als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Indecision easily raised</source>
-        <translation type="unfinished"></translation>
+        <translation>Unentschiedenheit leicht gesteigert</translation>
     </message>
     <message>
         <source>A tiny deliberate change to the image leaves the model more undecided between classes than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach einer winzigen gezielten Änderung des Bildes ist das Modell zwischen den Klassen unentschiedener als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Softened confidence easily shaken</source>
-        <translation type="unfinished"></translation>
+        <translation>Geglättete Konfidenz leicht erschüttert</translation>
     </message>
     <message>
         <source>A tiny deliberate change to the image lowers the model&apos;s softened confidence more than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine winzige gezielte Änderung des Bildes senkt die geglättete Konfidenz des Modells stärker als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Refined indecision easily raised</source>
-        <translation type="unfinished"></translation>
+        <translation>Verfeinerte Unentschiedenheit leicht gesteigert</translation>
     </message>
     <message>
         <source>Small deliberate changes to the image leave the model more undecided among its likely classes than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach kleinen gezielten Änderungen des Bildes ist das Modell zwischen seinen wahrscheinlichen Klassen unentschiedener als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Weak learned response</source>
-        <translation type="unfinished"></translation>
+        <translation>Schwache gelernte Reaktion</translation>
     </message>
     <message>
         <source>The model&apos;s own confidence output, trained to tell familiar from unfamiliar images, is lower than on normal frames.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die eigene Konfidenzausgabe des Modells, darauf trainiert, vertraute von unvertrauten Bildern zu unterscheiden, ist niedriger als bei normalen Bildern.</translation>
     </message>
     <message>
         <source>Poor match to the class names</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlechte Übereinstimmung mit den Klassennamen</translation>
     </message>
     <message>
         <source>The picture matches the names of the expected classes less clearly than normal frames do.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Bild passt weniger deutlich zu den Namen der erwarteten Klassen als normale Bilder.</translation>
     </message>
     <message>
         <source>Matches unrelated words</source>
-        <translation type="unfinished"></translation>
+        <translation>Passt zu themenfremden Wörtern</translation>
     </message>
     <message>
         <source>The picture matches words unrelated to the expected classes almost as well as the classes themselves.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Bild passt zu Wörtern, die nichts mit den erwarteten Klassen zu tun haben, fast so gut wie zu den Klassen selbst.</translation>
     </message>
     <message>
         <source>Matches unrelated words, refined</source>
-        <translation type="unfinished"></translation>
+        <translation>Passt zu themenfremden Wörtern, verfeinert</translation>
     </message>
     <message>
         <source>The picture matches unrelated words, alone or combined with a class name, almost as well as the expected classes.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Bild passt zu themenfremden Wörtern, allein oder zusammen mit einem Klassennamen, fast so gut wie zu den erwarteten Klassen.</translation>
     </message>
 </context>
 <context>
     <name>HeatmapWords</name>
     <message>
         <source>Decision regions (NERO)</source>
-        <translation type="unfinished"></translation>
+        <translation>Entscheidungsregionen (NERO)</translation>
     </message>
     <message>
         <source>Where in the frame the neurons that drove the decision respond: red for the predicted class, blue against it. Coarse, one value per image region.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wo im Bild die Neuronen reagieren, die die Entscheidung bestimmt haben: rot für die vorhergesagte Klasse, blau gegen sie. Grob, ein Wert pro Bildregion.</translation>
     </message>
     <message>
         <source>relevance per region</source>
-        <translation type="unfinished"></translation>
+        <translation>Relevanz pro Region</translation>
     </message>
     <message>
         <source>Unusual regions (NERO deviation)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ungewöhnliche Regionen (NERO-Abweichung)</translation>
     </message>
     <message>
         <source>Where the frame&apos;s neuron pattern differs most from normal frames of the class it resembles: red where it has more, blue where it has less.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wo das Neuronenmuster des Bildes am stärksten von normalen Bildern der Klasse abweicht, der es ähnelt: rot, wo es mehr hat, blau, wo es weniger hat.</translation>
     </message>
     <message>
         <source>difference from the class&apos;s usual relevance, per region</source>
-        <translation type="unfinished"></translation>
+        <translation>Abweichung von der üblichen Relevanz der Klasse, pro Region</translation>
     </message>
     <message>
         <source>Least relevant neurons (NERO)</source>
-        <translation type="unfinished"></translation>
+        <translation>Am wenigsten relevante Neuronen (NERO)</translation>
     </message>
     <message>
         <source>Where the neurons that mattered least for the decision respond.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wo die Neuronen reagieren, die für die Entscheidung am wenigsten zählten.</translation>
     </message>
     <message>
         <source>Class activation (Grad-CAM)</source>
-        <translation type="unfinished"></translation>
+        <translation>Klassenaktivierung (Grad-CAM)</translation>
     </message>
     <message>
         <source>Regions that raise the model&apos;s answer for the predicted class. Coarse, one value per image region.</source>
-        <translation type="unfinished"></translation>
+        <translation>Regionen, die die Antwort des Modells für die vorhergesagte Klasse verstärken. Grob, ein Wert pro Bildregion.</translation>
     </message>
     <message>
         <source>class score per region</source>
-        <translation type="unfinished"></translation>
+        <translation>Klassenscore pro Region</translation>
     </message>
     <message>
         <source>Pixel relevance (LRP)</source>
-        <translation type="unfinished"></translation>
+        <translation>Pixelrelevanz (LRP)</translation>
     </message>
     <message>
         <source>How much each pixel adds to the predicted class (red) or takes from it (blue), traced back through the network layer by layer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie viel jedes Pixel zur vorhergesagten Klasse beiträgt (rot) oder von ihr abzieht (blau), Schicht für Schicht durch das Netz zurückverfolgt.</translation>
     </message>
     <message>
         <source>share of the class score per pixel</source>
-        <translation type="unfinished"></translation>
+        <translation>Anteil am Klassenscore pro Pixel</translation>
     </message>
     <message>
         <source>Sensitive pixels (saliency)</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfindliche Pixel (Saliency)</translation>
     </message>
     <message>
         <source>Pixels where a small change would change the model&apos;s answer for the predicted class most.</source>
-        <translation type="unfinished"></translation>
+        <translation>Pixel, an denen eine kleine Änderung die Antwort des Modells für die vorhergesagte Klasse am stärksten verändern würde.</translation>
     </message>
     <message>
         <source>sensitivity per pixel</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfindlichkeit pro Pixel</translation>
     </message>
 </context>
 <context>
     <name>IntendedUse</name>
     <message>
         <source>OOD Inspector is a research tool. It is not a medical device and must not be used for diagnosis or treatment decisions. Its verdict says only whether a frame is unusual for the model it was set up with, not whether the frame is normal or what it shows.</source>
-        <translation type="unfinished"></translation>
+        <translation>OOD Inspector ist ein Forschungswerkzeug. Es ist kein Medizinprodukt und darf nicht für Diagnose- oder Therapieentscheidungen verwendet werden. Sein Urteil sagt nur, ob ein Bild für das Modell, mit dem es eingerichtet wurde, ungewöhnlich ist, nicht, ob das Bild normal ist oder was es zeigt.</translation>
     </message>
 </context>
 <context>
@@ -656,130 +656,130 @@
     </message>
     <message>
         <source>OOD Inspector %1: which endoscopy frames are unusual for a classification model. Created %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>OOD Inspector %1: welche Endoskopiebilder für ein Klassifikationsmodell ungewöhnlich sind. Erstellt: %2.</translation>
     </message>
     <message>
         <source>Verdict</source>
-        <translation type="unfinished"></translation>
+        <translation>Urteil</translation>
     </message>
     <message>
         <source>%1 of %2 scored frames</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 von %2 ausgewerteten Bildern</translation>
     </message>
     <message>
         <source>Unusual frames not yet reviewed</source>
-        <translation type="unfinished"></translation>
+        <translation>Ungewöhnliche Bilder, noch nicht geprüft</translation>
     </message>
     <message>
         <source>How the verdict is made: a frame is called “%1” when %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>So entsteht das Urteil: Ein Bild gilt als „%1“, wenn %2.</translation>
     </message>
     <message>
         <source>How the verdict is made: %2, so no frame is called “%1”.</source>
-        <translation type="unfinished"></translation>
+        <translation>So entsteht das Urteil: %2; daher gilt kein Bild als „%1“.</translation>
     </message>
     <message>
         <source>False alarms: %1. This was measured on %2 normal frames set aside when the profile was made; frames from another hospital or scope may raise more.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlalarme: %1. Gemessen wurde das an %2 normalen Bildern, die beim Erstellen des Profils zurückgelegt wurden; Bilder aus einer anderen Klinik oder von einem anderen Endoskop können mehr Fehlalarme auslösen.</translation>
     </message>
     <message>
         <source>False alarms: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlalarme: %1.</translation>
     </message>
     <message>
         <source>“%1” does not mean that a frame is normal: it means only that none of the checks found it unusual enough for the model. Every frame still needs a clinician&apos;s own judgement.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ heißt nicht, dass ein Bild normal ist: Es heißt nur, dass keine der Prüfungen es für das Modell ungewöhnlich genug fand. Jedes Bild bedarf weiterhin der eigenen ärztlichen Beurteilung.</translation>
     </message>
     <message>
         <source>Intended use: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Zweckbestimmung: %1</translation>
     </message>
     <message>
         <source>The checks in detail</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfungen im Einzelnen</translation>
     </message>
     <message>
         <source>Check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung</translation>
     </message>
     <message>
         <source>What it looks at</source>
-        <translation type="unfinished"></translation>
+        <translation>Worauf sie achtet</translation>
     </message>
     <message>
         <source>Technical name</source>
-        <translation type="unfinished"></translation>
+        <translation>Technischer Name</translation>
     </message>
     <message>
         <source>Above threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>Über dem Schwellenwert</translation>
     </message>
     <message>
         <source>For researchers: a check finds a frame unusual when its score exceeds its threshold; each threshold lets the target share (TPR) of the in-distribution validation frames pass. The verdict above combines the checks. AUROC and FPR at 95 % TPR are measured on the session&apos;s frames of known in-distribution and out-of-distribution groups; — when the session has no such groups.</source>
-        <translation type="unfinished"></translation>
+        <translation>Für Forschende: Eine Prüfung stuft ein Bild als ungewöhnlich ein, wenn ihr Score ihren Schwellenwert überschreitet; jeder Schwellenwert lässt den Zielanteil (TPR) der In-Distribution-Validierungsbilder passieren. Das Urteil oben fasst die Prüfungen zusammen. AUROC und FPR bei 95 % TPR werden an den Bildern der Sitzung mit bekannter In-Distribution- bzw. Out-of-Distribution-Gruppe gemessen; — wenn die Sitzung keine solchen Gruppen enthält.</translation>
     </message>
     <message>
         <source>Frames unusual for this model (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Für dieses Modell ungewöhnliche Bilder (%1)</translation>
     </message>
     <message>
         <source>Checks that found it unusual</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfungen, die es als ungewöhnlich einstuften</translation>
     </message>
     <message>
         <source>No frame is unusual for this model.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Bild ist für dieses Modell ungewöhnlich.</translation>
     </message>
 </context>
 <context>
     <name>Verdict</name>
     <message>
         <source>Unusual for this model</source>
-        <translation type="unfinished"></translation>
+        <translation>Ungewöhnlich für dieses Modell</translation>
     </message>
     <message>
         <source>Nothing unusual found</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts Ungewöhnliches gefunden</translation>
     </message>
     <message>
         <source>no normal frames to measure how often normal frames are flagged</source>
-        <translation type="unfinished"></translation>
+        <translation>keine normalen Bilder, an denen sich messen ließe, wie oft normale Bilder markiert werden</translation>
     </message>
     <message>
         <source>none of the normal frames checked is flagged</source>
-        <translation type="unfinished"></translation>
+        <translation>keines der geprüften normalen Bilder wird markiert</translation>
     </message>
     <message>
         <source>about %1% of normal frames are flagged</source>
-        <translation type="unfinished"></translation>
+        <translation>etwa %1 % der normalen Bilder werden markiert</translation>
     </message>
     <message>
         <source>about 1 in %1 normal frames is flagged</source>
-        <translation type="unfinished"></translation>
+        <translation>etwa 1 von %1 normalen Bildern wird markiert</translation>
     </message>
     <message>
         <source>no rule: the profile was fitted without normal validation frames</source>
-        <translation type="unfinished"></translation>
+        <translation>keine Regel, denn das Profil wurde ohne normale Validierungsbilder erstellt</translation>
     </message>
     <message>
         <source>the check %1 finds the frame unusual</source>
-        <translation type="unfinished"></translation>
+        <translation>die Prüfung „%1“ das Bild als ungewöhnlich einstuft</translation>
     </message>
     <message>
         <source>the one check finds the frame unusual</source>
-        <translation type="unfinished"></translation>
+        <translation>die eine Prüfung das Bild als ungewöhnlich einstuft</translation>
     </message>
     <message>
         <source>any of %1 checks finds the frame unusual</source>
-        <translation type="unfinished"></translation>
+        <translation>mindestens eine von %1 Prüfungen das Bild als ungewöhnlich einstuft</translation>
     </message>
     <message>
         <source>all %1 checks find the frame unusual</source>
-        <translation type="unfinished"></translation>
+        <translation>alle %1 Prüfungen das Bild als ungewöhnlich einstufen</translation>
     </message>
     <message>
         <source>at least %1 of %2 checks find the frame unusual</source>
-        <translation type="unfinished"></translation>
+        <translation>mindestens %1 von %2 Prüfungen das Bild als ungewöhnlich einstufen</translation>
     </message>
 </context>
 <context>
@@ -920,19 +920,19 @@
     </message>
     <message>
         <source>Show only frames the verdict calls unusual for this model.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur Bilder anzeigen, die das Urteil als ungewöhnlich für dieses Modell einstuft.</translation>
     </message>
     <message>
         <source>%1 %2 &amp;nbsp; %3 %4</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2 &amp;nbsp; %3 %4</translation>
     </message>
     <message>
         <source>a detector&apos;s score above its threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>Score eines Detektors über seinem Schwellenwert</translation>
     </message>
     <message>
         <source>A tinted row is a frame the verdict calls unusual. A darker cell is a detector that finds the frame unusual on its own; the verdict weighs them together.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine getönte Zeile ist ein Bild, das das Urteil als ungewöhnlich einstuft. Eine dunklere Zelle ist ein Detektor, der das Bild für sich allein als ungewöhnlich einstuft; das Urteil wägt sie gemeinsam ab.</translation>
     </message>
 </context>
 <context>
@@ -1019,43 +1019,43 @@
     </message>
     <message>
         <source>Unusual, %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Ungewöhnlich, %1 von %2</translation>
     </message>
     <message>
         <source>%1 of %2</source>
-        <translation type="unfinished">%1 von %2</translation>
+        <translation>%1 von %2</translation>
     </message>
     <message>
         <source>How sure the model is of its prediction (its highest class probability)</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie sicher sich das Modell seiner Vorhersage ist (seine höchste Klassenwahrscheinlichkeit)</translation>
     </message>
     <message>
         <source>Unusual for this model: the verdict calls the frame unusual. %1 of %2 detectors find it unusual on their own.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ungewöhnlich für dieses Modell: Das Urteil stuft das Bild als ungewöhnlich ein. %1 von %2 Detektoren stufen es für sich allein als ungewöhnlich ein.</translation>
     </message>
     <message>
         <source>The verdict found nothing unusual (%1 of %2 detectors find the frame unusual on their own). This does not mean the frame is normal.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Urteil hat nichts Ungewöhnliches gefunden (%1 von %2 Detektoren stufen das Bild für sich allein als ungewöhnlich ein). Das heißt nicht, dass das Bild normal ist.</translation>
     </message>
     <message>
         <source>%1 finds the frame unusual: score %2 &gt; threshold %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 stuft das Bild als ungewöhnlich ein: Score %2 &gt; Schwellenwert %3</translation>
     </message>
     <message>
         <source>%1 finds nothing unusual: score %2 ≤ threshold %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 findet nichts Ungewöhnliches: Score %2 ≤ Schwellenwert %3</translation>
     </message>
     <message>
         <source>Verdict</source>
-        <translation type="unfinished"></translation>
+        <translation>Urteil</translation>
     </message>
     <message>
         <source>&quot;Unusual&quot; when the profile&apos;s rule calls the frame unusual for this model; then how many of the detectors find it unusual on their own (k of n). Without &quot;Unusual&quot; nothing unusual was found, which does not mean the frame is normal.</source>
-        <translation type="unfinished"></translation>
+        <translation>„Ungewöhnlich“, wenn die Regel des Profils das Bild als ungewöhnlich für dieses Modell einstuft; danach, wie viele der Detektoren es für sich allein als ungewöhnlich einstufen (k von n). Ohne „Ungewöhnlich“ wurde nichts Ungewöhnliches gefunden, was nicht heißt, dass das Bild normal ist.</translation>
     </message>
     <message>
         <source>%1 (id %2): finds a frame unusual when its score is above %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (ID %2): stuft ein Bild als ungewöhnlich ein, wenn sein Score über %3 liegt.</translation>
     </message>
 </context>
 <context>
@@ -1174,48 +1174,49 @@
     </message>
     <message>
         <source>What the colours over the frame show. Point at a choice for what it means.</source>
-        <translation type="unfinished"></translation>
+        <translation>Was die Farben über dem Bild zeigen. Zeigen Sie auf einen Eintrag, um zu sehen, was er bedeutet.</translation>
     </message>
     <message>
         <source>What the colours over the second view show.</source>
-        <translation type="unfinished"></translation>
+        <translation>Was die Farben über der zweiten Ansicht zeigen.</translation>
     </message>
     <message>
         <source>&lt;b&gt;%1&lt;/b&gt; — the model predicts %2 (confidence %3%)</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — das Modell sagt %2 vorher (Konfidenz %3 %)</translation>
     </message>
     <message>
         <source>No verdict</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Urteil</translation>
     </message>
     <message>
         <source>This profile was made without normal frames to compare with, so it cannot tell what is unusual for the model. The checks&apos; scores are in the Scores tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Profil wurde ohne normale Vergleichsbilder erstellt und kann daher nicht erkennen, was für das Modell ungewöhnlich ist. Die Scores der Prüfungen stehen im Reiter „Scores“.</translation>
     </message>
     <message>
         <source>Ask for a profile fitted with validation frames (normal frames the model was not trained on).</source>
-        <translation type="unfinished"></translation>
+        <translation>Fragen Sie nach einem Profil, das mit Validierungsbildern erstellt wurde (normalen Bildern, mit denen das Modell nicht trainiert wurde).</translation>
     </message>
     <message>
         <source>Called unusual when %1; for this frame %2 of %3 checks do. The rule was set so that %4.</source>
-        <translation type="unfinished"></translation>
+        <translation>Als ungewöhnlich gilt ein Bild, wenn %1; bei diesem Bild trifft das auf %2 von %3 Prüfungen zu. Die Regel ist so eingestellt: %4.</translation>
     </message>
     <message>
         <source>This does not mean the frame is normal: the checks can miss what is unusual. Look at the frame yourself.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das heißt nicht, dass das Bild normal ist: Die Prüfungen können Ungewöhnliches übersehen. Sehen Sie sich das Bild selbst an.</translation>
     </message>
     <message>
         <source>The frame is unlike the frames the model knows. Check it yourself; the model&apos;s answer on it should not be trusted.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Bild gleicht nicht den Bildern, die das Modell kennt. Prüfen Sie es selbst; der Antwort des Modells auf dieses Bild ist nicht zu trauen.</translation>
     </message>
     <message>
         <source>%1
 Method: %2; values: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1
+Methode: %2; Werte: %3</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished">%1. %2 {1:?}</translation>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>
@@ -1460,54 +1461,57 @@ Method: %2; values: %3</source>
     </message>
     <message>
         <source>&amp;User Guide</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Anleitung</translation>
     </message>
     <message>
         <source>A short guide for reviewers: what the verdict means and what it does not, how to review frames and write the report.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine kurze Anleitung für die Prüfung: was das Urteil bedeutet und was nicht, wie Sie Bilder prüfen und den Bericht erstellen.</translation>
     </message>
     <message>
         <source>Version, library versions and the intended use.</source>
-        <translation type="unfinished"></translation>
+        <translation>Version, Bibliotheksversionen und die Zweckbestimmung.</translation>
     </message>
     <message>
         <source>The model was found where you located it before: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell wurde dort gefunden, wo Sie es zuvor angegeben haben: %1</translation>
     </message>
     <message>
         <source>Model not found</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell nicht gefunden</translation>
     </message>
     <message>
         <source>This profile needs the model file it was made with, and it is not at
 %1
 
 It may have been moved, or the profile came without it. Locate the model file: only the exact model the profile was made with is accepted (it is checked by its SHA-256), and its place is remembered.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieses Profil braucht die Modelldatei, mit der es erstellt wurde, und diese liegt nicht unter
+%1
+
+Sie wurde vielleicht verschoben, oder das Profil kam ohne sie. Suchen Sie die Modelldatei: Angenommen wird nur genau das Modell, mit dem das Profil erstellt wurde (geprüft anhand seiner SHA-256), und sein Ort wird gespeichert.</translation>
     </message>
     <message>
         <source>The file chosen last was refused: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die zuletzt gewählte Datei wurde abgelehnt: %1</translation>
     </message>
     <message>
         <source>Locate Model…</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell suchen…</translation>
     </message>
     <message>
         <source>Locate the model</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell suchen</translation>
     </message>
     <message>
         <source>Model files (*.pt *.pth *.ts *.ckpt *.bin *.safetensors);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Modelldateien (*.pt *.pth *.ts *.ckpt *.bin *.safetensors);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Explainable out-of-distribution inspection of endoscopy frames.&lt;/p&gt;&lt;p&gt;&lt;b&gt;%6&lt;/b&gt;&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Model files are code: open checkpoints and TorchScript files only from a trusted source. A profile refuses any model whose sha256 differs from the one it was fitted on.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;OOD Inspector %1&lt;/h3&gt;&lt;p&gt;Erklärbare Out-of-Distribution-Prüfung von Endoskopiebildern.&lt;/p&gt;&lt;p&gt;&lt;b&gt;%6&lt;/b&gt;&lt;/p&gt;&lt;p&gt;git %2&lt;br&gt;Qt %3&lt;br&gt;LibTorch %4&lt;br&gt;OpenCV %5&lt;/p&gt;&lt;p&gt;Modelldateien sind Code: Öffnen Sie Checkpoints und TorchScript-Dateien nur aus vertrauenswürdiger Quelle. Ein Profil lehnt jedes Modell ab, dessen sha256 von dem des Modells abweicht, mit dem es erstellt wurde.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>OOD Inspector User Guide</source>
-        <translation type="unfinished"></translation>
+        <translation>OOD Inspector: Anleitung</translation>
     </message>
 </context>
 <context>
@@ -1586,7 +1590,7 @@ It may have been moved, or the profile came without it. Locate the model file: o
     </message>
     <message>
         <source>The verdict and every check on this frame: how it compares with normal frames, its score and threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Urteil und jede Prüfung für dieses Bild: Vergleich mit normalen Bildern, Score und Schwellenwert</translation>
     </message>
 </context>
 <context>
@@ -1812,15 +1816,15 @@ It may have been moved, or the profile came without it. Locate the model file: o
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <source>Clear mark</source>
-        <translation type="unfinished"></translation>
+        <translation>Vermerk entfernen</translation>
     </message>
     <message>
         <source>%1 Key: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Taste: %2</translation>
     </message>
 </context>
 <context>
@@ -1851,19 +1855,19 @@ It may have been moved, or the profile came without it. Locate the model file: o
     </message>
     <message>
         <source>%1, the detector chosen in the Scores tab</source>
-        <translation type="unfinished"></translation>
+        <translation>%1, der im Reiter „Scores“ gewählte Detektor</translation>
     </message>
     <message>
         <source>the other detectors</source>
-        <translation type="unfinished"></translation>
+        <translation>die übrigen Detektoren</translation>
     </message>
     <message>
         <source>chance: a detector that guesses</source>
-        <translation type="unfinished"></translation>
+        <translation>Zufall: ein Detektor, der rät</translation>
     </message>
     <message>
         <source>A curve further to the top left separates the OOD frames from the ID frames better; AUROC 1 is perfect, 0.5 is chance.</source>
-        <translation type="unfinished"></translation>
+        <translation>Je weiter oben links eine Kurve verläuft, desto besser trennt sie die OOD-Bilder von den ID-Bildern; AUROC 1 ist perfekt, 0,5 entspricht dem Zufall.</translation>
     </message>
 </context>
 <context>
@@ -1890,96 +1894,97 @@ It may have been moved, or the profile came without it. Locate the model file: o
     </message>
     <message>
         <source>higher than all</source>
-        <translation type="unfinished"></translation>
+        <translation>höher als alle</translation>
     </message>
     <message>
         <source>higher than %1%</source>
-        <translation type="unfinished"></translation>
+        <translation>höher als %1 %</translation>
     </message>
     <message>
         <source>The verdict of the profile&apos;s rule, and how many checks find the frame unusual on their own (score above their threshold).</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Urteil nach der Regel des Profils und wie viele Prüfungen das Bild für sich allein als ungewöhnlich einstufen (Score über ihrem Schwellenwert).</translation>
     </message>
     <message>
         <source>Check</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung</translation>
     </message>
     <message>
         <source>Unusual?</source>
-        <translation type="unfinished"></translation>
+        <translation>Ungewöhnlich?</translation>
     </message>
     <message>
         <source>Among normal frames</source>
-        <translation type="unfinished"></translation>
+        <translation>Unter normalen Bildern</translation>
     </message>
     <message>
         <source>What each check looks at. Point at a name for what it means.</source>
-        <translation type="unfinished"></translation>
+        <translation>Worauf jede Prüfung achtet. Zeigen Sie auf einen Namen, um zu sehen, was er bedeutet.</translation>
     </message>
     <message>
         <source>How the frame&apos;s score compares with the normal frames the profile was set up with (frames like those the model was trained on, but not used for training): &quot;higher than 97%&quot; means only 3% of normal frames score as high or higher.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie der Score des Bildes im Vergleich zu den normalen Bildern liegt, mit denen das Profil eingerichtet wurde (Bilder wie jene, mit denen das Modell trainiert wurde, die aber nicht zum Training dienten): „höher als 97 %“ heißt, dass nur 3 % der normalen Bilder einen ebenso hohen oder höheren Score haben.</translation>
     </message>
     <message>
         <source>The check finds the frame unusual when its score is above its threshold.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung stuft das Bild als ungewöhnlich ein, wenn ihr Score über ihrem Schwellenwert liegt.</translation>
     </message>
     <message>
         <source>The check&apos;s raw score: higher means more unusual. Each check has a scale of its own, so compare scores only with the same check&apos;s threshold.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Rohscore der Prüfung: höher heißt ungewöhnlicher. Jede Prüfung hat ihre eigene Skala; vergleichen Sie Scores daher nur mit dem Schwellenwert derselben Prüfung.</translation>
     </message>
     <message>
         <source>Scores above it count as unusual. It is set so that most normal frames stay below it (the profile&apos;s target share).</source>
-        <translation type="unfinished"></translation>
+        <translation>Scores darüber gelten als ungewöhnlich. Er ist so gesetzt, dass die meisten normalen Bilder darunter bleiben (der Zielanteil des Profils).</translation>
     </message>
     <message>
         <source>Pick a check to see its density plot.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie eine Prüfung, um ihr Dichtediagramm zu sehen.</translation>
     </message>
     <message>
         <source>%1 (id %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (ID %2)</translation>
     </message>
     <message>
         <source>%1
 Technical name: %2 (id %3)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1
+Technischer Name: %2 (ID %3)</translation>
     </message>
     <message>
         <source>The profile holds no normal frames to compare this check with.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Profil enthält keine normalen Bilder, mit denen sich diese Prüfung vergleichen ließe.</translation>
     </message>
     <message>
         <source>The frame&apos;s score is higher than %1% of the normal frames&apos; scores.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Score des Bildes ist höher als %1 % der Scores der normalen Bilder.</translation>
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>ja</translation>
     </message>
     <message>
         <source>This check finds the frame unusual: its score is above its threshold.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Prüfung stuft das Bild als ungewöhnlich ein: Ihr Score liegt über ihrem Schwellenwert.</translation>
     </message>
     <message>
         <source>This check finds nothing unusual: its score is not above its threshold.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Prüfung findet nichts Ungewöhnliches: Ihr Score liegt nicht über ihrem Schwellenwert.</translation>
     </message>
     <message>
         <source>%1 of %2 checks find the frame unusual on their own.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 von %2 Prüfungen stufen das Bild für sich allein als ungewöhnlich ein.</translation>
     </message>
     <message>
         <source>No verdict</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Urteil</translation>
     </message>
     <message>
         <source>The profile has no normal frames to compare with, so it cannot tell what is unusual for the model.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Profil hat keine normalen Vergleichsbilder und kann daher nicht erkennen, was für das Modell ungewöhnlich ist.</translation>
     </message>
     <message>
         <source>Rule: called unusual when %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Regel: ungewöhnlich, wenn %1.</translation>
     </message>
 </context>
 <context>
@@ -2136,19 +2141,19 @@ Berechnung: %5</translation>
     </message>
     <message>
         <source>e.g. Dr. A. Meier</source>
-        <translation type="unfinished"></translation>
+        <translation>z. B. Dr. A. Meier</translation>
     </message>
     <message>
         <source>Your name as the reviewer: saved with every mark you set and printed in the report. Leave it empty to stay unnamed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihr Name als Prüfer: Er wird mit jedem Vermerk gespeichert, den Sie setzen, und im Bericht gedruckt. Lassen Sie das Feld leer, um ungenannt zu bleiben.</translation>
     </message>
     <message>
         <source>Technical name: %1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>Technischer Name: %1 (%2)</translation>
     </message>
     <message>
         <source>Reviewer:</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfer:</translation>
     </message>
 </context>
 <context>
@@ -2167,27 +2172,27 @@ Berechnung: %5</translation>
     </message>
     <message>
         <source>The chosen detector&apos;s score along the video; red bands are stretches the verdict calls unusual, the dashed line is the detector&apos;s threshold. Click to jump to a frame; the wheel zooms.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Score des gewählten Detektors entlang des Videos; rote Bänder sind Abschnitte, die das Urteil als ungewöhnlich einstuft, die gestrichelte Linie ist der Schwellenwert des Detektors. Ein Klick springt zum Bild; das Mausrad zoomt.</translation>
     </message>
     <message>
         <source>score of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Score von %1</translation>
     </message>
     <message>
         <source>its threshold</source>
-        <translation type="unfinished"></translation>
+        <translation>sein Schwellenwert</translation>
     </message>
     <message>
         <source>frames called unusual</source>
-        <translation type="unfinished"></translation>
+        <translation>als ungewöhnlich eingestufte Bilder</translation>
     </message>
     <message>
         <source>the selected frame</source>
-        <translation type="unfinished"></translation>
+        <translation>das ausgewählte Bild</translation>
     </message>
     <message>
         <source>%1: %2 sampled frames%3; %4 unusual in %5 stretches. Score: %6.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2 abgetastete Bilder%3; %4 ungewöhnlich in %5 Abschnitten. Score: %6.</translation>
     </message>
 </context>
 <context>
@@ -2298,7 +2303,7 @@ Berechnung: %5</translation>
     </message>
     <message>
         <source>OOD Inspector profiles (*.oodprofile *.oodbundle);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>OOD-Inspector-Profile (*.oodprofile *.oodbundle);;Alle Dateien (*)</translation>
     </message>
 </context>
 </TS>

@@ -528,7 +528,11 @@ void MainWindow::onBatchScored(int firstIndex, const std::vector<FrameResult> &r
     full.reserve(results.size());
     for (const FrameResult &result : results)
         full.push_back(m_session.sessionResult(result, m_jobDetectors));
-    m_model->updateScores(m_scoringOffset + firstIndex, full);
+    const int first = m_scoringOffset + firstIndex;
+    m_model->updateScores(first, full);
+    const int shown = currentSourceRow();
+    if (shown >= first && shown < first + int(full.size()))
+        m_viewer->showResult(m_model->frame(shown), m_session);
     m_setPlotTimer.start();
     if (m_explainedRow < 0)
         m_list->selectFirstIfNone();
@@ -708,6 +712,8 @@ void MainWindow::recountFlags()
         m_session.recount(result);
     if (!results.empty())
         m_model->updateScores(0, results);
+    if (currentSourceRow() >= 0)
+        m_viewer->showResult(m_model->frame(currentSourceRow()), m_session);
     m_review->showProgress();
     refreshSetPlots();
 }

@@ -177,6 +177,12 @@ RgbImage FrameViewer::showFrame(const FrameRecord &frame, const InspectionSessio
     m_explanation.reset(); // another frame's heatmaps must not be drawn over this one
     m_view->setFrame(m_frame);
     m_compareView->setFrame(m_frame);
+    showResult(frame, session);
+    return decoded;
+}
+
+void FrameViewer::showResult(const FrameRecord &frame, const InspectionSession &session)
+{
     const QStringList classNames = session.classNames();
     if (!frame.scored)
         m_title->setText(frame.error.isEmpty()
@@ -192,7 +198,6 @@ RgbImage FrameViewer::showFrame(const FrameRecord &frame, const InspectionSessio
                              .arg(frame.confidence * 100, 0, 'f', 1));
     m_title->setToolTip(frame.path);
     showVerdict(frame, session);
-    return decoded;
 }
 
 void FrameViewer::showVerdict(const FrameRecord &frame, const InspectionSession &session)

@@ -53,6 +53,9 @@ class FrameViewer : public QWidget
     /// it. For another frame, a one-line hint while the session has videos; else nothing.
     void showTimelineOf(const InspectionSession &session, const std::vector<FrameRecord> &frames, int row,
                         const QString &detectorId);
+    /// The shown frame's title and verdict again, after it was scored or its flags were recounted
+    /// (showFrame shows them too).
+    void showResult(const FrameRecord &frame, const InspectionSession &session);
     /// A video's timeline is on screen (not a hint, not hidden).
     bool isTimelineShown() const;
 
