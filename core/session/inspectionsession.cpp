@@ -204,6 +204,21 @@ std::vector<FrameRecord> InspectionSession::framesFromResults(const ResultsFile 
                                     "are left out")
                          .arg(QString::fromStdString(id));
     }
+    // An enabled detector the file has no column for never flags, so the verdict here can call
+    // fewer frames unusual than the rule the file was scored with; say so once, not per row.
+    QStringList notInFile;
+    for (int d = 0; d < ids.size(); ++d)
+        if (isDetectorEnabled(d) &&
+            std::find(detectorOfColumn.begin(), detectorOfColumn.end(), d) == detectorOfColumn.end())
+            notInFile << ids[d];
+    if (!notInFile.isEmpty())
+        found << QStringLiteral(
+                     "the results hold no scores of %1 of the %2 enabled detectors (%3); the verdict "
+                     "counts them as not flagging: switch them off to see the verdict of the "
+                     "detectors the file holds")
+                     .arg(notInFile.size())
+                     .arg(enabledDetectorIds().size())
+                     .arg(notInFile.join(", "));
     const QStringList classes = classNames();
     const std::vector<double> limits = thresholds();
     QMap<QString, int> unknownClasses; // name -> rows
@@ -254,8 +269,8 @@ std::vector<FrameRecord> InspectionSession::framesFromResults(const ResultsFile 
         }
         recount(record);
         // Files of `score` before the verdict have no `unusual` column (row.unusual < 0).
-        if (record.scored && row.unusual >= 0 && (row.unusual == 1) != record.flagged &&
-            verdictsDiffer++ == 0)
+        if (record.scored && notInFile.isEmpty() && row.unusual >= 0 &&
+            (row.unusual == 1) != record.flagged && verdictsDiffer++ == 0)
             firstVerdictDiffering = QStringLiteral("%1: the file says %2, the rule now %3")
                                         .arg(record.displayName, row.unusual ? "unusual" : "not unusual",
                                              record.flagged ? "unusual" : "not unusual");

@@ -144,6 +144,7 @@ class DemoReportTest : public QObject
         report.modelSummary = "resnet18 & co";
         fillDemoReport(report, f.scored, f.groups, f.paths, f.profile);
         report.frames[4].png = QByteArray("abc");
+        report.frames[3].png = QByteArray("abc"); // in the gallery: its path is the image's alt text
         const QString html = demoReportHtml(report);
         QVERIFY(html.contains("<title>Demo &lt;1&gt;</title>"));
         QVERIFY(html.contains("resnet18 &amp; co"));

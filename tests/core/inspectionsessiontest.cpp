@@ -15,6 +15,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -249,22 +250,25 @@ class InspectionSessionTest : public QObject
     {
         const int k = m_session.detectorIds().size();
         const double t = m_session.thresholds()[0];
-        auto video = [&](const QString &path, int index, double score) {
+        // The bands show each frame's verdict as the session set it, not one detector's flag: frame
+        // 0 is called unusual below the threshold, frame 10 not above it.
+        auto video = [&](const QString &path, int index, double score, bool unusual) {
             std::vector<double> s(size_t(k), kNaN);
             s[0] = score;
             FrameRecord r = frame(FrameTruth::Unknown, s, path, index);
             r.flaggedBy = countFlags(r.scores, m_session.thresholds());
+            r.flagged = unusual;
             return r;
         };
-        const std::vector<FrameRecord> frames = {video("/a.mp4", 10, t + 1), video("/b.mp4", 0, t + 5),
-                                                 video("/a.mp4", 0, t - 1), frame(FrameTruth::Unknown, {}),
-                                                 video("/a.mp4", 5, kNaN)};
+        const std::vector<FrameRecord> frames = {
+            video("/a.mp4", 10, t + 1, false), video("/b.mp4", 0, t + 5, true),
+            video("/a.mp4", 0, t - 1, true), frame(FrameTruth::Unknown, {}), video("/a.mp4", 5, kNaN, false)};
         const TimelineData line = m_session.timeline(frames, 0, m_session.detectorIds()[0]);
         QCOMPARE(line.videoName, QStringLiteral("a.mp4"));
         QCOMPARE(line.frames, (std::vector<int>{0, 5, 10}));
         QCOMPARE(line.scores[0], t - 1);
         QVERIFY(std::isnan(line.scores[1]));
-        QCOMPARE(line.flagged, (std::vector<bool>{false, false, true}));
+        QCOMPARE(line.flagged, (std::vector<bool>{true, false, false}));
         QCOMPARE(line.currentFrame, 10);
         QCOMPARE(line.threshold, t);
         QCOMPARE(line.fps, 0.0); // not a readable video: the axis counts frames
@@ -358,7 +362,21 @@ class InspectionSessionTest : public QObject
         const QString path = dir.filePath("results.csv");
         QVERIFY(writeText(path, text));
 
+        // With every detector enabled, those the file lacks are named once.
         QStringList problems;
+        m_session.framesFromResults(readResultsFile(path), &problems);
+        QCOMPARE(problems.size(), 1);
+        const int all = m_session.detectorIds().size();
+        QVERIFY2(problems[0].contains(
+                     QString("no scores of %1 of the %2 enabled detectors").arg(all - 4).arg(all)),
+                 qPrintable(problems[0]));
+        // With only the file's detectors enabled, the verdict is the file's own rule.
+        QStringList others;
+        for (const QString &id : m_session.detectorIds())
+            if (std::find(ids.begin(), ids.end(), id.toStdString()) == ids.end())
+                others << id;
+        m_session.setDisabledDetectors(others);
+        problems.clear();
         const std::vector<FrameRecord> frames = m_session.framesFromResults(readResultsFile(path), &problems);
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
         QCOMPARE(frames.size(), list.samples.size());
@@ -373,7 +391,8 @@ class InspectionSessionTest : public QObject
             QCOMPARE(f.error.isEmpty(), scored[i].error.isEmpty());
             QCOMPARE(f.prediction, scored[i].prediction);
             QCOMPARE(f.flaggedBy, scored[i].flaggedBy);
-            flagged += f.isFlagged() ? 1 : 0;
+            QCOMPARE(f.isFlagged(), scored[i].flagged);
+            flagged += f.flaggedBy > 0 ? 1 : 0;
             QCOMPARE(int(f.scores.size()), sessionIds.size());
             for (int d = 0; d < sessionIds.size(); ++d) {
                 const auto column = std::find(ids.begin(), ids.end(), sessionIds[d].toStdString());
@@ -475,19 +494,81 @@ class InspectionSessionTest : public QObject
         QCOMPARE(frames[2].error, QString("cannot decode"));
         QCOMPARE(frames[2].flaggedBy, 0);
 
-        // One line each: the missing shard, the unknown column, the unknown class, the flags.
-        QCOMPARE(problems.size(), 4);
+        // One line each: the missing shard, the unknown column, the detectors without a column (the
+        // verdict cannot count them), the unknown class, the flags.
+        QCOMPARE(problems.size(), 5);
         QVERIFY2(problems[0].contains("shard 3/4, frames 15-19"), qPrintable(problems[0]));
         QVERIFY2(problems[1].contains("no-such-detector"), qPrintable(problems[1]));
-        QVERIFY2(problems[2].contains("no-such-class"), qPrintable(problems[2]));
-        QVERIFY2(problems[3].startsWith("1 of 3 rows") && problems[3].contains("clip.mp4 #13"),
-                 qPrintable(problems[3]));
+        QVERIFY2(problems[2].contains(
+                     QString("no scores of %1 of the %2 enabled").arg(ids.size() - 2).arg(ids.size())),
+                 qPrintable(problems[2]));
+        QVERIFY2(problems[3].contains("no-such-class"), qPrintable(problems[3]));
+        QVERIFY2(problems[4].startsWith("1 of 3 rows") && problems[4].contains("clip.mp4 #13"),
+                 qPrintable(problems[4]));
 
         // A detector switched off in the session counts for no flag.
         m_session.setDisabledDetectors({"energy"});
         const std::vector<FrameRecord> without = m_session.framesFromResults(readResultsFile(path));
         QCOMPARE(without[0].flaggedBy, 0);
         QVERIFY(std::isnan(without[0].scores[size_t(energy)]));
+    }
+
+    void verdictFollowsThresholdsAndEnabledDetectors()
+    {
+        // Counted here from the profile's validation scores: flags per frame, then the smallest k
+        // whose share of frames with k or more flags is at most 1 - TPR.
+        auto expected = [&](const std::vector<bool> &enabled, double tpr, int &k, double &rate) {
+            const Profile &profile = *m_session.profile();
+            std::vector<int> flags;
+            for (size_t d = 0; d < profile.detectors.size(); ++d) {
+                const std::vector<double> v = validationScoresOf(profile.detectors[d]);
+                flags.resize(v.size());
+                for (size_t i = 0; i < v.size(); ++i)
+                    flags[i] += enabled[d] && v[i] > profile.detectors[d].threshold ? 1 : 0;
+            }
+            const int n = int(std::count(enabled.begin(), enabled.end(), true));
+            for (k = 1; k <= n; ++k) {
+                rate = double(std::count_if(flags.begin(), flags.end(), [&](int f) { return f >= k; })) /
+                       double(flags.size());
+                if (rate <= 1 - tpr + 1e-9)
+                    return;
+            }
+            k = n;
+            rate = double(std::count_if(flags.begin(), flags.end(), [&](int f) { return f >= n; })) /
+                   double(flags.size());
+        };
+        const int n = m_session.detectorIds().size();
+        int k = 0;
+        double rate = 0;
+        expected(std::vector<bool>(size_t(n), true), 0.95, k, rate);
+        QVERIFY(m_session.verdict().canDecide());
+        QCOMPARE(m_session.verdict().minFlags, k);
+        QCOMPARE(m_session.verdict().falseAlarmRate, rate);
+
+        m_session.setTargetTpr(0.8);
+        expected(std::vector<bool>(size_t(n), true), 0.8, k, rate);
+        QCOMPARE(m_session.verdict().minFlags, k);
+        QCOMPARE(m_session.verdict().falseAlarmRate, rate);
+
+        // Only the first two detectors on.
+        m_session.setDisabledDetectors(m_session.detectorIds().mid(2));
+        std::vector<bool> firstTwo(size_t(n), false);
+        firstTwo[0] = firstTwo[1] = true;
+        expected(firstTwo, 0.8, k, rate);
+        QCOMPARE(m_session.verdict().minFlags, k);
+        QCOMPARE(m_session.verdict().falseAlarmRate, rate);
+
+        // recount() makes the verdict: every enabled detector over its threshold, or none.
+        FrameResult result;
+        result.scored = true;
+        for (double t : m_session.thresholds())
+            result.scores.push_back(t + 1);
+        m_session.recount(result);
+        QCOMPARE(result.flaggedBy, 2);
+        QVERIFY(result.isFlagged());
+        result.scores.assign(size_t(n), kNaN);
+        m_session.recount(result);
+        QVERIFY(!result.isFlagged());
     }
 
     void unknownDetectorIsNamed()
