@@ -171,8 +171,9 @@ class ScreenshotTest : public QObject
         save(window, "timeline");
     }
 
-    /// Help > User Guide over the window with the demo open, and the first page of the demo's
-    /// report (whole, and its top at a readable size): guide-<language>.png, report-<language>.png.
+    /// A frame the verdict calls unusual, Help > User Guide over the window with the demo open, and
+    /// the first page of the demo's report (whole, and its top at a readable size):
+    /// verdict-<language>.png, guide-<language>.png, report-<language>.png.
     void guideAndReport()
     {
         const QString language = qEnvironmentVariable("OOD_SCREENSHOT_LANGUAGE", QStringLiteral("en"));
@@ -185,6 +186,18 @@ class ScreenshotTest : public QObject
         QVERIFY(window.openDemo());
         QTRY_VERIFY_WITH_TIMEOUT(!window.isScoring(), 120000);
         QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
+
+        // A frame the verdict calls unusual, with the verdict in words over the frame and the
+        // checks in the Scores tab: verdict-<language>.png.
+        int unusual = 0;
+        while (unusual < window.frameModel()->rowCount() && !window.frameModel()->frame(unusual).isFlagged())
+            ++unusual;
+        QVERIFY2(unusual < window.frameModel()->rowCount(), "the demo has no frame the verdict calls unusual");
+        window.selectFrame(unusual);
+        QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
+        window.plotTabs()->setCurrentIndex(0);
+        QTest::qWait(200);
+        save(window, "verdict-" + language);
 
         window.action("userGuide")->trigger();
         QDialog *guide = window.userGuide();
