@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "pipeline/verdict.h"
 #include "calib/profile.h"
+#include "calib/profilebundle.h"
 #include "report/html.h"
 #include "report/intendeduse.h"
 #include "detect/detectorwords.h"
@@ -830,6 +831,56 @@ class MainWindowTest : public QObject
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(QString::fromUtf8(file.readAll()).contains(">Dr. A. Meier<"));
         AppSettings().setReviewerName({});
+    }
+
+    void profileAndModelCopiedTogetherOpenWithoutAQuestion_data()
+    {
+        QTest::addColumn<bool>("asBundle");
+        QTest::newRow("profile beside its model") << false;
+        QTest::newRow("one bundle file") << true;
+    }
+
+    /// A researcher hands over a profile with its model beside it (or one .oodbundle); wherever
+    /// the clinician puts the folder, the window opens it without asking for the model.
+    void profileAndModelCopiedTogetherOpenWithoutAQuestion()
+    {
+        QFETCH(bool, asBundle);
+        QTemporaryDir dir;
+        const ExtractedDemo demo = extractedDemo();
+        Profile profile = loadProfile(demo.profilePath);
+        AppSettings().setModelLocation(QString::fromStdString(profile.model.sha256), {});
+        QVERIFY(QDir(dir.path()).mkpath("researcher"));
+        QVERIFY(QFile::copy(demo.modelPath, dir.filePath("researcher/model.pt")));
+        profile.model.modelPath = dir.filePath("researcher/model.pt").toStdString();
+        saveProfile(profile, dir.filePath("researcher/kvasir.oodprofile"));
+        QString handedOver;
+        if (asBundle) {
+            writeProfileBundle(dir.filePath("researcher/kvasir.oodprofile"), dir.filePath("kvasir.oodbundle"));
+            QVERIFY(QDir(dir.filePath("researcher")).removeRecursively());
+            QVERIFY(QDir(dir.path()).mkpath("clinician"));
+            QVERIFY(QFile::rename(dir.filePath("kvasir.oodbundle"), dir.filePath("clinician/kvasir.oodbundle")));
+            handedOver = dir.filePath("clinician/kvasir.oodbundle");
+        } else {
+            // The folder moves: the profile's relative model path follows it.
+            QVERIFY(QDir().rename(dir.filePath("researcher"), dir.filePath("clinician")));
+            handedOver = dir.filePath("clinician/kvasir.oodprofile");
+        }
+
+        DialogCatcher dialogs;
+        MainWindow window;
+        QStringList asked;
+        window.setModelLocator([&](const QString &missing, const QString &) {
+            asked << missing;
+            return QString();
+        });
+        QVERIFY(window.openProfile(handedOver));
+        QVERIFY2(asked.isEmpty(), qPrintable(asked.join('\n')));
+        QVERIFY(window.session().isOpen());
+        QCOMPARE(window.session().modelSha256(), QString::fromStdString(profile.model.sha256));
+        if (!asBundle)
+            QCOMPARE(QFileInfo(window.session().modelPath()).canonicalFilePath(),
+                     QFileInfo(dir.filePath("clinician/model.pt")).canonicalFilePath());
+        QVERIFY2(dialogs.seen().isEmpty(), qPrintable(dialogs.seen().join('\n')));
     }
 
     void movedModelIsLocatedAndRemembered()
