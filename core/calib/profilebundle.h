@@ -10,8 +10,7 @@ namespace ood {
 
 /// Writes `bundlePath` (atomically) holding the profile at `profilePath` and its model (the
 /// profile's, or `modelPath` when given; its sha256 must match the profile). Throws ood::Error.
-void writeProfileBundle(const QString &profilePath, const QString &bundlePath,
-                        const QString &modelPath = {});
+void writeProfileBundle(const QString &profilePath, const QString &bundlePath, const QString &modelPath = {});
 
 /// True when the file is a profile bundle (by its content, not its name).
 bool isProfileBundle(const QString &path);

@@ -855,10 +855,12 @@ class MainWindowTest : public QObject
         saveProfile(profile, dir.filePath("researcher/kvasir.oodprofile"));
         QString handedOver;
         if (asBundle) {
-            writeProfileBundle(dir.filePath("researcher/kvasir.oodprofile"), dir.filePath("kvasir.oodbundle"));
+            writeProfileBundle(dir.filePath("researcher/kvasir.oodprofile"),
+                               dir.filePath("kvasir.oodbundle"));
             QVERIFY(QDir(dir.filePath("researcher")).removeRecursively());
             QVERIFY(QDir(dir.path()).mkpath("clinician"));
-            QVERIFY(QFile::rename(dir.filePath("kvasir.oodbundle"), dir.filePath("clinician/kvasir.oodbundle")));
+            QVERIFY(
+                QFile::rename(dir.filePath("kvasir.oodbundle"), dir.filePath("clinician/kvasir.oodbundle")));
             handedOver = dir.filePath("clinician/kvasir.oodbundle");
         } else {
             // The folder moves: the profile's relative model path follows it.

@@ -192,7 +192,8 @@ class ScreenshotTest : public QObject
         int unusual = 0;
         while (unusual < window.frameModel()->rowCount() && !window.frameModel()->frame(unusual).isFlagged())
             ++unusual;
-        QVERIFY2(unusual < window.frameModel()->rowCount(), "the demo has no frame the verdict calls unusual");
+        QVERIFY2(unusual < window.frameModel()->rowCount(),
+                 "the demo has no frame the verdict calls unusual");
         window.selectFrame(unusual);
         QTRY_VERIFY_WITH_TIMEOUT(window.currentExplanation() != nullptr && !window.isExplaining(), 60000);
         window.plotTabs()->setCurrentIndex(0);
